@@ -1,0 +1,37 @@
+# Collab Portal. `make run` to try it, `make test` to check it.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PORT ?= 8000
+
+.PHONY: install run test lint bench messages clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --disable-pip-version-check -q -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+# The embedded default: SQLite and a filesystem broker under var/, unless
+# DATABASE_URL / REDIS_URL are set. Web, worker and beat run until Ctrl-C.
+run: install
+	PY=$(PY) PORT=$(PORT) bash scripts/run.sh
+
+# The whole suite. With DATABASE_URL / REDIS_URL set it runs against them.
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
+
+# Rebuild the translation catalogues (needs GNU gettext; the compiled .mo files are committed).
+messages: install
+	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=staticfiles --ignore=var
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,39 @@
+"""Who may do what with the organisation's records (django-rules predicates)."""
+
+import rules
+
+
+@rules.predicate
+def is_admin(user) -> bool:
+    return bool(user and user.is_active and user.is_superuser)
+
+
+@rules.predicate
+def is_department_manager(user, department) -> bool:
+    """Head, deputy, or a member with the manager role of `department`."""
+    if department is None or not user.is_authenticated:
+        return False
+    if department.head_id == user.pk:
+        return True
+    if department.deputies.filter(pk=user.pk).exists():
+        return True
+    return department.memberships.filter(user=user, role="manager").exists()
+
+
+@rules.predicate
+def manages_any_department(user) -> bool:
+    if not user.is_authenticated:
+        return False
+    from departments.selectors import departments_managed_by
+
+    return departments_managed_by(user).exists()
+
+
+@rules.predicate
+def is_self(user, person) -> bool:
+    return person is not None and user.pk == person.pk
+
+
+rules.add_perm("departments.view_directory", rules.is_authenticated)
+rules.add_perm("departments.edit_profile", is_self | is_admin)
+rules.add_perm("departments.delegate", manages_any_department | is_admin)

@@ -1,0 +1,115 @@
+"""Read queries for the organisation pages, with their joins."""
+
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from collab_portal.workcalendar import WorkingCalendar
+from departments.models import CalendarDay, Delegation, Department, Membership, User, WorkCalendar
+
+
+def working_calendar() -> WorkingCalendar:
+    """The organisation's working calendar as configured by the admins (two queries)."""
+    config = WorkCalendar.objects.filter(pk=1).first() or WorkCalendar()
+    holidays, workdays = set(), set()
+    for day, kind in CalendarDay.objects.values_list("date", "kind"):
+        (holidays if kind == CalendarDay.Kind.HOLIDAY else workdays).add(day)
+    return WorkingCalendar(
+        periods=((config.morning_start, config.morning_end), (config.afternoon_start, config.afternoon_end)),
+        weekdays=frozenset(int(digit) for digit in config.workdays),
+        holidays=frozenset(holidays),
+        workdays=frozenset(workdays),
+        tz=ZoneInfo(settings.TIME_ZONE),
+    )
+
+
+def departments_managed_by(user: User) -> QuerySet[Department]:
+    return Department.objects.filter(
+        Q(head=user) | Q(deputies=user) | Q(memberships__user=user, memberships__role=Membership.Role.MANAGER)
+    ).distinct()
+
+
+def department_tree() -> list[tuple[Department, int]]:
+    """Active departments in tree order with their depth; counts annotated, heads joined.
+
+    A fixed number of queries whatever the size of the organisation.
+    """
+    departments = list(
+        Department.objects.filter(is_active=True)
+        .select_related("head")
+        .prefetch_related("deputies")
+        .annotate(member_count=Count("memberships", distinct=True))
+    )
+    by_parent: dict[int | None, list[Department]] = {}
+    known = {department.pk for department in departments}
+    for department in departments:
+        parent = department.parent_id if department.parent_id in known else None
+        by_parent.setdefault(parent, []).append(department)
+
+    ordered: list[tuple[Department, int]] = []
+    visited: set[int] = set()
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for child in by_parent.get(parent_id, []):
+            if child.pk in visited:
+                continue
+            visited.add(child.pk)
+            ordered.append((child, depth))
+            walk(child.pk, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def department_for_page(code: str) -> Department:
+    """One active department with its people; raises Department.DoesNotExist."""
+    members = Membership.objects.select_related("user").prefetch_related("user__skills").order_by(
+        "-role", "user__username"
+    )
+    return (
+        Department.objects.filter(is_active=True)
+        .select_related("head", "parent")
+        .prefetch_related(
+            "deputies",
+            Prefetch("memberships", queryset=members),
+            Prefetch("children", queryset=Department.objects.filter(is_active=True)),
+        )
+        .get(code=code)
+    )
+
+
+def person_for_page(username: str) -> User:
+    """One active person with departments and skills; raises User.DoesNotExist."""
+    return (
+        User.objects.filter(is_active=True)
+        .prefetch_related(
+            Prefetch("memberships", queryset=Membership.objects.select_related("department", "department__head")),
+            "skills",
+        )
+        .get(username=username)
+    )
+
+
+def delegations_of(user: User) -> QuerySet[Delegation]:
+    """Delegations the person gave or received that have not ended yet."""
+    today = timezone.localdate()
+    return (
+        Delegation.objects.filter(Q(delegator=user) | Q(delegate=user), is_active=True, ends_on__gte=today)
+        .select_related("delegator", "delegate")
+        .order_by("starts_on")
+    )
+
+
+def delegate_for(user: User, day: date | None = None) -> User | None:
+    """Who acts for `user` on `day` (today by default), or None."""
+    day = day or timezone.localdate()
+    delegation = (
+        Delegation.objects.filter(delegator=user, is_active=True, starts_on__lte=day, ends_on__gte=day)
+        .select_related("delegate")
+        .order_by("-starts_on", "-pk")
+        .first()
+    )
+    return delegation.delegate if delegation else None

@@ -1,0 +1,20 @@
+"""Settings for the test suite: the real settings, read from the environment,
+with fast hashing and eager Celery. DATABASE_URL and REDIS_URL still choose
+PostgreSQL and Redis when set (CI), SQLite and the filesystem broker when not."""
+
+import os
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-used-anywhere-else-0123456789")
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("HTTPS_ONLY", "false")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="collab-portal-tests-"))
+
+from collab_portal.settings import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
