@@ -55,7 +55,7 @@ def envdatabase(name: str, default: str) -> dict:
     raw = os.environ.get(name) or default
     try:
         config = dj_database_url.parse(raw, conn_max_age=envint("DATABASE_CONN_MAX_AGE", 60, minimum=0))
-    except Exception as exc:  # dj-database-url raises several types for a bad URL
+    except Exception as exc:  # noqa: BLE001 - dj-database-url raises several types for a bad URL
         raise ImproperlyConfigured(f"{name}={raw!r} is not a database URL ({exc}).") from None
     if not config.get("ENGINE"):
         raise ImproperlyConfigured(f"{name}={raw!r} is not a database URL (unknown scheme).")

@@ -19,4 +19,3 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("departments.urls")),
 ]
-

@@ -29,9 +29,7 @@ class DelegationForm(forms.Form):
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["delegate"].queryset = User.objects.filter(is_active=True).exclude(pk=user.pk).order_by(
-            "username"
-        )
+        self.fields["delegate"].queryset = User.objects.filter(is_active=True).exclude(pk=user.pk).order_by("username")
         self.helper = FormHelper()
         self.helper.form_tag = False
 

@@ -165,8 +165,10 @@ class Department(models.Model):
             while node is not None and node.pk not in seen:
                 if node.pk == self.pk:
                     raise ValidationError(
-                        {"parent": _("%(parent)s is below %(department)s; a department cannot be its own ancestor.")
-                         % {"parent": self.parent, "department": self}}
+                        {
+                            "parent": _("%(parent)s is below %(department)s; a department cannot be its own ancestor.")
+                            % {"parent": self.parent, "department": self}
+                        }
                     )
                 seen.add(node.pk)
                 node = node.parent
@@ -283,7 +285,9 @@ class WorkCalendar(models.Model):
                 & Q(morning_end__lte=F("afternoon_start"))
                 & Q(afternoon_start__lt=F("afternoon_end")),
                 name="departments_workcalendar_periods_ordered",
-                violation_error_message=_("Working periods must be in order: morning start < end ≤ afternoon start < end."),
+                violation_error_message=_(
+                    "Working periods must be in order: morning start < end ≤ afternoon start < end."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(workdays__regex=r"^[1-7]{1,7}$"),
@@ -331,4 +335,3 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()} {self.name}".strip()
-

@@ -66,8 +66,8 @@ def department_tree() -> list[tuple[Department, int]]:
 
 def department_for_page(code: str) -> Department:
     """One active department with its people; raises Department.DoesNotExist."""
-    members = Membership.objects.select_related("user").prefetch_related("user__skills").order_by(
-        "-role", "user__username"
+    members = (
+        Membership.objects.select_related("user").prefetch_related("user__skills").order_by("-role", "user__username")
     )
     return (
         Department.objects.filter(is_active=True)

@@ -47,9 +47,7 @@ def user_set_language(*, user: User, language: str) -> None:
         user.save(update_fields=["language"])
 
 
-def delegation_create(
-    *, by: User, delegate: User, starts_on: date, ends_on: date, reason: str = ""
-) -> Delegation:
+def delegation_create(*, by: User, delegate: User, starts_on: date, ends_on: date, reason: str = "") -> Delegation:
     """`by` names `delegate` to act for them from `starts_on` to `ends_on` (inclusive)."""
     if not by.has_perm("departments.delegate"):
         raise PermissionDenied

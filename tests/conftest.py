@@ -1,10 +1,10 @@
 """Personas shared by every test: a small organisation with people in each role.
 
-    hq (head: leader, who may sign off)
-    ├── sales      (head: sales_head, deputy: sales_deputy, member: requester)
-    └── purchasing (head: purchasing_head, member: assignee)
-    outsider: member of hr, unrelated to the others
-    admin: superuser
+hq (head: leader, who may sign off)
+├── sales      (head: sales_head, deputy: sales_deputy, member: requester)
+└── purchasing (head: purchasing_head, member: assignee)
+outsider: member of hr, unrelated to the others
+admin: superuser
 """
 
 from types import SimpleNamespace
@@ -23,13 +23,27 @@ def org(db):
     sales_head = UserFactory(username="sales_head", display_name="王经理")
     sales_deputy = UserFactory(username="sales_deputy", display_name="李副经理")
     requester = UserFactory(username="requester", display_name="张三")
-    sales = DepartmentFactory(code="sales", name="销售部", name_en="Sales", parent=hq, head=sales_head,
-                              handles="签订合同", handles_en="Contracts")
+    sales = DepartmentFactory(
+        code="sales",
+        name="销售部",
+        name_en="Sales",
+        parent=hq,
+        head=sales_head,
+        handles="签订合同",
+        handles_en="Contracts",
+    )
     sales.deputies.add(sales_deputy)
     purchasing_head = UserFactory(username="purchasing_head", display_name="赵经理")
     assignee = UserFactory(username="assignee", display_name="钱四")
-    purchasing = DepartmentFactory(code="purchasing", name="采购部", name_en="Purchasing", parent=hq,
-                                   head=purchasing_head, handles="采购申请", handles_en="Purchase requests")
+    purchasing = DepartmentFactory(
+        code="purchasing",
+        name="采购部",
+        name_en="Purchasing",
+        parent=hq,
+        head=purchasing_head,
+        handles="采购申请",
+        handles_en="Purchase requests",
+    )
     hr = DepartmentFactory(code="hr", name="人力资源部", name_en="Human Resources", parent=hq)
     outsider = UserFactory(username="outsider", display_name="孙五")
     MembershipFactory(user=leader, department=hq, role=Membership.Role.MANAGER)
@@ -41,9 +55,19 @@ def org(db):
     MembershipFactory(user=outsider, department=hr)
 
     return SimpleNamespace(
-        leader=leader, admin=admin, hq=hq, sales=sales, sales_head=sales_head, sales_deputy=sales_deputy,
-        requester=requester, purchasing=purchasing, purchasing_head=purchasing_head, assignee=assignee,
-        hr=hr, outsider=outsider, password=PASSWORD,
+        leader=leader,
+        admin=admin,
+        hq=hq,
+        sales=sales,
+        sales_head=sales_head,
+        sales_deputy=sales_deputy,
+        requester=requester,
+        purchasing=purchasing,
+        purchasing_head=purchasing_head,
+        assignee=assignee,
+        hr=hr,
+        outsider=outsider,
+        password=PASSWORD,
     )
 
 

@@ -5,12 +5,19 @@ from datetime import date, time
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.utils import translation
 
 from departments.models import CalendarDay, Delegation, Department, Membership, WorkCalendar
 from departments.selectors import delegate_for, working_calendar
 from tests.factories import DepartmentFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
 
 
 def test_department_cannot_be_its_own_parent_in_the_database():
@@ -55,8 +62,9 @@ def test_ancestors_nearest_first():
 def test_delegation_cannot_be_to_oneself():
     person = UserFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
-        Delegation.objects.create(delegator=person, delegate=person, starts_on=date(2026, 1, 1),
-                                  ends_on=date(2026, 1, 2))
+        Delegation.objects.create(
+            delegator=person, delegate=person, starts_on=date(2026, 1, 1), ends_on=date(2026, 1, 2)
+        )
     with pytest.raises(ValidationError, match="oneself"):
         Delegation(delegator=person, delegate=person, starts_on=date(2026, 1, 1), ends_on=date(2026, 1, 2)).full_clean()
 
@@ -71,8 +79,9 @@ def test_delegation_cannot_end_before_it_starts():
 
 def test_delegate_for_respects_dates_and_ending():
     a, b = UserFactory(), UserFactory()
-    delegation = Delegation.objects.create(delegator=a, delegate=b, starts_on=date(2026, 3, 2),
-                                           ends_on=date(2026, 3, 6))
+    delegation = Delegation.objects.create(
+        delegator=a, delegate=b, starts_on=date(2026, 3, 2), ends_on=date(2026, 3, 6)
+    )
     assert delegate_for(a, date(2026, 3, 1)) is None
     assert delegate_for(a, date(2026, 3, 2)) == b
     assert delegate_for(a, date(2026, 3, 6)) == b
@@ -126,8 +135,14 @@ def test_primary_department_prefers_primary_flag():
 
 
 def test_working_calendar_from_database():
-    WorkCalendar.objects.create(pk=1, morning_start=time(8, 30), morning_end=time(12), afternoon_start=time(13, 30),
-                                afternoon_end=time(17, 30), workdays="123456")
+    WorkCalendar.objects.create(
+        pk=1,
+        morning_start=time(8, 30),
+        morning_end=time(12),
+        afternoon_start=time(13, 30),
+        afternoon_end=time(17, 30),
+        workdays="123456",
+    )
     CalendarDay.objects.create(date=date(2026, 10, 1), kind=CalendarDay.Kind.HOLIDAY)
     CalendarDay.objects.create(date=date(2026, 10, 11), kind=CalendarDay.Kind.WORKDAY)
     cal = working_calendar()

@@ -18,33 +18,133 @@ STAFF_PER_DEPARTMENT = 3
 
 # code, Chinese name, English name, what it handles (zh, en), skills of its people
 DEPARTMENTS = [
-    ("sales", "销售部", "Sales", "开拓市场、签订合同、客户订单与交期确认", "Markets, contracts, customer orders and delivery dates",
-     [("客户谈判", "Customer negotiation"), ("合同管理", "Contract management")]),
-    ("production", "生产部", "Production", "生产排期、产能评估、按合同生产交付", "Production scheduling, capacity, making what was sold",
-     [("生产排期", "Production scheduling"), ("设备维护", "Equipment maintenance")]),
-    ("finance", "财务部", "Finance", "资金申请、付款、报销、预算与核算", "Funding requests, payments, expenses, budgets and accounting",
-     [("财务分析", "Financial analysis"), ("预算编制", "Budgeting")]),
-    ("purchasing", "采购部", "Purchasing", "采购申请、供应商选择、询价比价与到货跟踪", "Purchase requests, suppliers, quotations and deliveries",
-     [("供应商管理", "Supplier management"), ("询价比价", "Quotation comparison")]),
-    ("rnd", "研发部", "R&D", "新产品设计、技术方案评审、样品试制", "New product design, technical reviews, prototypes",
-     [("产品设计", "Product design"), ("嵌入式开发", "Embedded development")]),
-    ("marketing", "市场部", "Marketing", "市场调研、品牌推广、活动策划", "Market research, brand promotion, campaigns",
-     [("市场调研", "Market research"), ("活动策划", "Event planning")]),
-    ("service", "客服部", "Customer Service", "客户咨询、投诉受理与回访", "Customer enquiries, complaints and follow-up calls",
-     [("投诉处理", "Complaint handling"), ("客户回访", "Customer follow-up")]),
-    ("tech", "技术部", "Technology", "技术支持、IT 设备与系统账号、网络故障", "Technical support, IT equipment and accounts, network faults",
-     [("网络运维", "Network operations"), ("系统管理", "System administration")]),
-    ("aftersales", "售后部", "After-sales", "安装调试、维修、退换货", "Installation, repairs, returns and replacements",
-     [("现场维修", "Field repair"), ("安装调试", "Installation")]),
-    ("office", "办公室", "General Office", "公文收发与归档、会议室、用印、行政事务", "Official documents, meeting rooms, seals, administration",
-     [("公文写作", "Official writing"), ("档案管理", "Records management")]),
-    ("hr", "人力资源部", "Human Resources", "招聘、入职离职、培训与考勤", "Hiring, on- and off-boarding, training and attendance",
-     [("招聘", "Recruiting"), ("培训组织", "Training")]),
+    (
+        "sales",
+        "销售部",
+        "Sales",
+        "开拓市场、签订合同、客户订单与交期确认",
+        "Markets, contracts, customer orders and delivery dates",
+        [("客户谈判", "Customer negotiation"), ("合同管理", "Contract management")],
+    ),
+    (
+        "production",
+        "生产部",
+        "Production",
+        "生产排期、产能评估、按合同生产交付",
+        "Production scheduling, capacity, making what was sold",
+        [("生产排期", "Production scheduling"), ("设备维护", "Equipment maintenance")],
+    ),
+    (
+        "finance",
+        "财务部",
+        "Finance",
+        "资金申请、付款、报销、预算与核算",
+        "Funding requests, payments, expenses, budgets and accounting",
+        [("财务分析", "Financial analysis"), ("预算编制", "Budgeting")],
+    ),
+    (
+        "purchasing",
+        "采购部",
+        "Purchasing",
+        "采购申请、供应商选择、询价比价与到货跟踪",
+        "Purchase requests, suppliers, quotations and deliveries",
+        [("供应商管理", "Supplier management"), ("询价比价", "Quotation comparison")],
+    ),
+    (
+        "rnd",
+        "研发部",
+        "R&D",
+        "新产品设计、技术方案评审、样品试制",
+        "New product design, technical reviews, prototypes",
+        [("产品设计", "Product design"), ("嵌入式开发", "Embedded development")],
+    ),
+    (
+        "marketing",
+        "市场部",
+        "Marketing",
+        "市场调研、品牌推广、活动策划",
+        "Market research, brand promotion, campaigns",
+        [("市场调研", "Market research"), ("活动策划", "Event planning")],
+    ),
+    (
+        "service",
+        "客服部",
+        "Customer Service",
+        "客户咨询、投诉受理与回访",
+        "Customer enquiries, complaints and follow-up calls",
+        [("投诉处理", "Complaint handling"), ("客户回访", "Customer follow-up")],
+    ),
+    (
+        "tech",
+        "技术部",
+        "Technology",
+        "技术支持、IT 设备与系统账号、网络故障",
+        "Technical support, IT equipment and accounts, network faults",
+        [("网络运维", "Network operations"), ("系统管理", "System administration")],
+    ),
+    (
+        "aftersales",
+        "售后部",
+        "After-sales",
+        "安装调试、维修、退换货",
+        "Installation, repairs, returns and replacements",
+        [("现场维修", "Field repair"), ("安装调试", "Installation")],
+    ),
+    (
+        "office",
+        "办公室",
+        "General Office",
+        "公文收发与归档、会议室、用印、行政事务",
+        "Official documents, meeting rooms, seals, administration",
+        [("公文写作", "Official writing"), ("档案管理", "Records management")],
+    ),
+    (
+        "hr",
+        "人力资源部",
+        "Human Resources",
+        "招聘、入职离职、培训与考勤",
+        "Hiring, on- and off-boarding, training and attendance",
+        [("招聘", "Recruiting"), ("培训组织", "Training")],
+    ),
 ]
 
 SURNAMES = "王李张刘陈杨黄赵周吴徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董"
-GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀英",
-         "霞", "平", "刚", "桂英", "建华", "文", "华", "红", "建国", "晓东", "海燕", "志强", "慧", "宇", "欣怡", "子涵"]
+GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "洋",
+    "艳",
+    "勇",
+    "军",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀英",
+    "霞",
+    "平",
+    "刚",
+    "桂英",
+    "建华",
+    "文",
+    "华",
+    "红",
+    "建国",
+    "晓东",
+    "海燕",
+    "志强",
+    "慧",
+    "宇",
+    "欣怡",
+    "子涵",
+]
 
 # China's public holidays and make-up workdays for 2026 as announced by the
 # State Council; admins keep later years up to date in the admin.
@@ -124,8 +224,9 @@ class Command(BaseCommand):
                 index += 1
                 people += 1
                 # The first staff member of each department is the deputy head.
-                role, position = (Membership.Role.MANAGER, f"{name}副经理") if n == 1 else (
-                    Membership.Role.MEMBER, f"{name}专员")
+                role, position = (
+                    (Membership.Role.MANAGER, f"{name}副经理") if n == 1 else (Membership.Role.MEMBER, f"{name}专员")
+                )
                 self._membership(staff, department, role, primary=True, title=position)
                 staff.skills.add(skill_rows[(n - 1) % len(skill_rows)])
             department.deputies.set([User.objects.get(username=f"{code}_staff1")])
@@ -144,15 +245,21 @@ class Command(BaseCommand):
         self._delegation()
 
         if not options["quiet"]:
-            self.stdout.write(self.style.SUCCESS(f"Demo organisation ready: {Department.objects.count()} departments, "
-                                                 f"{User.objects.count()} people ({people} demo logins)."))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Demo organisation ready: {Department.objects.count()} departments, "
+                    f"{User.objects.count()} people ({people} demo logins)."
+                )
+            )
             self.stdout.write(f"Demo password for every login: {DEMO_PASSWORD}")
-            self.stdout.write("Logins: admin, leader, and for each department code "
-                              "<code>_head, <code>_staff1 … <code>_staff3")
+            self.stdout.write(
+                "Logins: admin, leader, and for each department code <code>_head, <code>_staff1 … <code>_staff3"
+            )
             self.stdout.write("Department codes: " + ", ".join(code for code, *_ in DEPARTMENTS))
 
-    def _user(self, username, display_name, job_title_en, *, title="", is_staff=False, is_superuser=False,
-              can_sign_off=False) -> User:
+    def _user(
+        self, username, display_name, job_title_en, *, title="", is_staff=False, is_superuser=False, can_sign_off=False
+    ) -> User:
         user, created = User.objects.update_or_create(
             username=username,
             defaults={
