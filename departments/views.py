@@ -106,3 +106,9 @@ def delegation_end(request, pk: int):
     else:
         messages.success(request, _("Delegation ended."))
     return redirect("departments:me")
+
+
+def login_locked_out(request, original_response=None, credentials=None):
+    """What django-axes shows after too many failed logins (AXES_LOCKOUT_CALLABLE)."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "registration/lockout.html", {"cooloff_minutes": minutes}, status=429)
