@@ -211,6 +211,14 @@ WHITENOISE_USE_FINDERS = envbool("WHITENOISE_USE_FINDERS", False)
 if WHITENOISE_USE_FINDERS:
     STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
 
+# Request attachments: a size limit and the allowed file types.
+ATTACHMENT_MAX_BYTES = envint("ATTACHMENT_MAX_MB", 20, minimum=1) * 1024 * 1024
+ATTACHMENT_EXTENSIONS = envlist(
+    "ATTACHMENT_EXTENSIONS",
+    ["pdf", "docx", "xlsx", "pptx", "doc", "xls", "ppt", "txt", "csv", "png", "jpg", "jpeg", "gif", "zip", "ofd"],
+)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

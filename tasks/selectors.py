@@ -1,0 +1,348 @@
+"""Read queries for request pages, with their joins: visibility, lists, the
+inbox with workload, the approval route and the dashboard."""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
+
+from departments.models import Delegation, Department, Membership, User
+from departments.selectors import working_calendar
+from tasks.models import (
+    DEFAULT_ESTIMATE_HOURS,
+    PRIORITY_WEIGHT,
+    Approval,
+    ApprovalStep,
+    RequestType,
+    Task,
+)
+
+LIST_RELATED = ("request_type", "requester", "requesting_department", "target_department", "assignee")
+
+
+def department_ids(user: User) -> list[int]:
+    return list(Membership.objects.filter(user=user).values_list("department_id", flat=True))
+
+
+def managed_department_ids(user: User) -> list[int]:
+    return list(
+        Department.objects.filter(
+            Q(head=user) | Q(deputies=user) | Q(memberships__user=user, memberships__role=Membership.Role.MANAGER)
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
+def delegators_of(user: User, day=None) -> list[int]:
+    """People for whom `user` acts today through a delegation in force."""
+    day = day or timezone.localdate()
+    return list(
+        Delegation.objects.filter(delegate=user, is_active=True, starts_on__lte=day, ends_on__gte=day).values_list(
+            "delegator_id", flat=True
+        )
+    )
+
+
+def acting_manager_department_ids(user: User) -> list[int]:
+    """Departments `user` manages, directly or as the delegate of one of their managers today."""
+    ids = set(managed_department_ids(user))
+    delegators = delegators_of(user)
+    if delegators:
+        ids |= set(
+            Department.objects.filter(
+                Q(head__in=delegators)
+                | Q(deputies__in=delegators)
+                | Q(memberships__user__in=delegators, memberships__role=Membership.Role.MANAGER)
+            ).values_list("pk", flat=True)
+        )
+    return sorted(ids)
+
+
+def visible_tasks_filter(user: User) -> Q:
+    """Who sees a request (tasks/rules.py relies on this): the people involved, members of the
+    departments involved; for a confidential one only the people involved and those departments'
+    managers; admins everything."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return Q()
+    watcher = Task.watchers.through.objects.filter(task_id=OuterRef("pk"), user_id=user.pk)
+    approvers = [user.pk, *delegators_of(user)]
+    approver = Approval.objects.filter(task_id=OuterRef("pk"), approver_id__in=approvers)
+    involved = (
+        Q(requester=user)
+        | Q(assignee=user)
+        | Q(parent__assignee=user)
+        | Q(parent__requester=user)
+        | Exists(watcher)
+        | Exists(approver)
+    )
+
+    def departments_involved(ids: list[int]) -> Q:
+        if not ids:
+            return Q(pk__in=[])
+        co = Task.co_departments.through.objects.filter(task_id=OuterRef("pk"), department_id__in=ids)
+        return (
+            Q(requesting_department__in=ids)
+            | Q(target_department__in=ids)
+            | Q(parent__target_department__in=ids)
+            | Exists(co)
+        )
+
+    members = departments_involved(department_ids(user))
+    managers = departments_involved(acting_manager_department_ids(user))
+    return involved | (Q(confidential=False) & members) | (Q(confidential=True) & managers)
+
+
+def task_for_page(user: User, number: str) -> Task:
+    """One request the user may see; raises Task.DoesNotExist otherwise (the view answers 404)."""
+    return (
+        Task.objects.visible_to(user)
+        .select_related(*LIST_RELATED, "parent", "waiting_on", "request_type__department")
+        .get(number=number)
+    )
+
+
+# Lists
+
+
+def tasks_for_list(user: User) -> QuerySet[Task]:
+    return Task.objects.visible_to(user).select_related(*LIST_RELATED)
+
+
+def my_requests(user: User) -> QuerySet[Task]:
+    return Task.objects.filter(requester=user, parent__isnull=True).select_related(*LIST_RELATED)
+
+
+def assigned_to(user: User) -> QuerySet[Task]:
+    return Task.objects.filter(assignee=user).select_related(*LIST_RELATED)
+
+
+def inbox(user: User) -> QuerySet[Task]:
+    """Requests waiting for acceptance by a department the user manages (or acts for)."""
+    return Task.objects.filter(
+        state=Task.State.PENDING_ACCEPTANCE, target_department__in=acting_manager_department_ids(user)
+    ).select_related(*LIST_RELATED)
+
+
+def approvals_waiting_for(user: User) -> QuerySet[Approval]:
+    """Pending approvals of the current step that the user may decide (own or delegated)."""
+    return (
+        Approval.objects.filter(
+            decision=Approval.Decision.PENDING,
+            task__state=Task.State.PENDING_APPROVAL,
+            task__approval_step=F("step_order"),
+            task__approval_round=F("round"),
+            approver_id__in=[user.pk, *delegators_of(user)],
+        )
+        .exclude(task__requester=user)
+        .select_related("approver", *(f"task__{name}" for name in LIST_RELATED))
+        .order_by("created_at")
+    )
+
+
+def tasks_to_approve(user: User) -> QuerySet[Task]:
+    pending = approvals_waiting_for(user).filter(task_id=OuterRef("pk"))
+    return Task.objects.filter(Exists(pending)).select_related(*LIST_RELATED)
+
+
+def awaiting_verification(user: User) -> QuerySet[Task]:
+    return Task.objects.filter(
+        Q(requester=user, parent__isnull=True) | Q(parent__assignee=user),
+        state=Task.State.PENDING_VERIFICATION,
+    ).select_related(*LIST_RELATED)
+
+
+def overdue(qs: QuerySet[Task]) -> QuerySet[Task]:
+    return qs.filter(state__in=["pending_acceptance", "in_progress", "pending_verification"], due_at__lt=timezone.now())
+
+
+def dashboard(user: User) -> dict:
+    """Everything the home page shows, in a fixed number of queries."""
+    now = timezone.now()
+    week_end = now + timedelta(days=7)
+    visible = Task.objects.visible_to(user)
+    open_mine = my_requests(user).filter(state__in=Task.OPEN_STATES)
+    assigned_open = assigned_to(user).filter(state__in=Task.WORK_STATES)
+    involved = visible.filter(Q(requester=user) | Q(assignee=user)).select_related(*LIST_RELATED)
+    return {
+        "to_approve": list(approvals_waiting_for(user)[:10]),
+        "to_accept": list(inbox(user).order_by("accept_due_at", "created_at")[:10]),
+        "to_verify": list(awaiting_verification(user).order_by("done_at")[:10]),
+        "my_open": list(open_mine.order_by("-created_at")[:10]),
+        "assigned": list(assigned_open.order_by("due_at")[:10]),
+        "due_this_week": list(
+            involved.filter(state__in=Task.WORK_STATES, due_at__gte=now, due_at__lt=week_end).order_by("due_at")[:10]
+        ),
+        "overdue": list(overdue(involved).order_by("due_at")[:10]),
+    }
+
+
+# Workload and dispatch
+
+
+@dataclass
+class Candidate:
+    user: User
+    open_count: int
+    load_hours: float
+    skills: list = field(default_factory=list)
+    matches: bool = False
+    suggested: bool = False
+
+
+def workload(department: Department, request_type: RequestType | None = None) -> list[Candidate]:
+    """Members of `department` with their open work (count and priority-weighted estimated hours)
+    and skills; the least loaded among those with a matching skill is suggested. Two queries."""
+    open_work = Q(assigned_tasks__state__in=Task.WORK_STATES)
+    weight = Case(
+        *(When(assigned_tasks__priority=priority, then=Value(w)) for priority, w in PRIORITY_WEIGHT.items()),
+        default=Value(1.0),
+        output_field=FloatField(),
+    )
+    hours = Coalesce(Cast("assigned_tasks__estimate_hours", FloatField()), Value(float(DEFAULT_ESTIMATE_HOURS)))
+    people = (
+        User.objects.filter(memberships__department=department, is_active=True)
+        .annotate(
+            open_count=Count("assigned_tasks", filter=open_work),
+            load_hours=Coalesce(Sum(hours * weight, filter=open_work), Value(0.0)),
+        )
+        .prefetch_related("skills")
+        .order_by("username")
+    )
+    wanted = {skill.pk for skill in request_type.skills.all()} if request_type else set()
+    candidates = [
+        Candidate(
+            user=person,
+            open_count=person.open_count,
+            load_hours=round(person.load_hours, 1),
+            skills=list(person.skills.all()),
+        )
+        for person in people
+    ]
+    for candidate in candidates:
+        candidate.matches = bool(wanted & {skill.pk for skill in candidate.skills})
+    pool = [c for c in candidates if c.matches] or candidates
+    if pool:
+        best = min(pool, key=lambda c: (c.load_hours, c.open_count, c.user.username))
+        best.suggested = True
+    return candidates
+
+
+# The approval route
+
+
+@dataclass
+class RouteStep:
+    order: int
+    name: str
+    mode: str
+    approvers: list[User]
+    note: str = ""
+
+
+def _head_or_parent_head(department: Department | None, requester: User) -> User | None:
+    """The department's head; when that is the requester, the head above."""
+    seen = set()
+    while department is not None and department.pk not in seen:
+        seen.add(department.pk)
+        if department.head_id and department.head_id != requester.pk and department.head.is_active:
+            return department.head
+        department = department.parent
+    return None
+
+
+def approval_route(
+    request_type: RequestType, requester: User, requesting_department: Department, values: dict
+) -> list[RouteStep]:
+    """The steps a request would go through, with their approvers, leaving out steps whose
+    condition does not hold. The requester never approves their own request."""
+    steps = (
+        ApprovalStep.objects.filter(request_type=request_type)
+        .select_related("department__head", "request_type__department__head")
+        .prefetch_related("users")
+        .order_by("order", "pk")
+    )
+    requesting = (
+        Department.objects.select_related("head", "parent__head", "parent__parent__head")
+        .filter(pk=requesting_department.pk)
+        .first()
+    )
+    route: list[RouteStep] = []
+    for step in steps:
+        if not step.applies_to(values):
+            continue
+        kind = step.approver
+        if kind == ApprovalStep.Approver.REQUESTER_MANAGER:
+            people = [_head_or_parent_head(requesting, requester)]
+        elif kind == ApprovalStep.Approver.REQUESTER_PARENT_HEAD:
+            people = [_head_or_parent_head(requesting.parent if requesting else None, requester)]
+        elif kind == ApprovalStep.Approver.TARGET_MANAGER:
+            people = [_head_or_parent_head(request_type.department, requester)]
+        elif kind == ApprovalStep.Approver.DEPARTMENT_HEAD:
+            people = [_head_or_parent_head(step.department, requester)]
+        else:
+            people = [person for person in step.users.all() if person.is_active and person.pk != requester.pk]
+        approvers = []
+        for person in people:
+            if person is not None and person not in approvers:
+                approvers.append(person)
+        if approvers:
+            route.append(RouteStep(order=len(route) + 1, name=str(step), mode=step.mode, approvers=approvers))
+    return route
+
+
+def expected_finish(request_type: RequestType, start=None):
+    """When a request of this type filed now would be finished if every SLA were kept."""
+    calendar = working_calendar()
+    start = start or timezone.now()
+    return calendar.add_working_hours(start, float(request_type.accept_sla_hours + request_type.finish_sla_hours))
+
+
+def request_types_by_department(query: str = "") -> list[tuple[Department, list[RequestType]]]:
+    types = RequestType.objects.filter(is_active=True, department__is_active=True).select_related("department")
+    if query:
+        types = types.filter(
+            Q(name__icontains=query)
+            | Q(name_en__icontains=query)
+            | Q(purpose__icontains=query)
+            | Q(department__name__icontains=query)
+            | Q(department__name_en__icontains=query)
+        )
+    grouped: dict[int, tuple[Department, list[RequestType]]] = {}
+    for request_type in types.order_by("department__sort_order", "department__code", "sort_order", "code"):
+        grouped.setdefault(request_type.department_id, (request_type.department, []))[1].append(request_type)
+    return list(grouped.values())
+
+
+def timeline(task: Task) -> list[dict]:
+    """Transitions, progress, comments and files of a request merged in time order (four queries)."""
+    items = [
+        {"kind": "log", "at": log.created_at, "obj": log}
+        for log in task.logs.select_related("actor", "acting_for", "department")
+    ]
+    items += [
+        {"kind": "comment", "at": comment.created_at, "obj": comment}
+        for comment in task.comments.select_related("author")
+    ]
+    items += [
+        {"kind": "file", "at": attachment.created_at, "obj": attachment}
+        for attachment in task.attachments.select_related("uploaded_by")
+    ]
+    items.sort(key=lambda item: item["at"])
+    return items

@@ -1,0 +1,1057 @@
+"""Use cases of a request's life. Each one: lock the row, check that the request
+is still where the user saw it (else TaskConflict: "already handled"), check
+the permission, run the transition, write the log and the notifications in the
+same transaction."""
+
+import re
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from departments.models import Department, Membership, User
+from departments.selectors import working_calendar
+from tasks import selectors
+from tasks.models import (
+    Approval,
+    Attachment,
+    Comment,
+    HoldPeriod,
+    Notification,
+    Reason,
+    RequestCounter,
+    RequestType,
+    Task,
+    TaskLog,
+)
+
+S = Task.State
+MENTION = re.compile(r"@([\w.\-]+)")
+URGE_INTERVAL_HOURS = 4
+
+
+class TaskError(Exception):
+    """A request action that cannot be done; the message is for the user."""
+
+
+class TaskConflict(TaskError):
+    """Someone else already moved the request on; the page should reload its current state."""
+
+
+# Helpers
+
+
+def _lock(task: Task) -> Task:
+    return Task.objects.select_for_update().get(pk=task.pk)
+
+
+def _state_label(state: str) -> str:
+    return str(S(state).label)
+
+
+def _conflict(task: Task) -> TaskConflict:
+    last = task.logs.select_related("actor").order_by("-created_at", "-pk").first()
+    who = last.actor.name if last and last.actor else _("someone else")
+    return TaskConflict(
+        _("This request was already handled by %(who)s; it is now “%(state)s”.")
+        % {"who": who, "state": _state_label(task.state)}
+    )
+
+
+def _expect(task: Task, *states: str, seen_state: str | None = None) -> None:
+    if task.state not in states or (seen_state and seen_state != task.state):
+        raise _conflict(task)
+
+
+def _require(by: User, perm: str, task: Task) -> None:
+    if not by.has_perm(perm, task):
+        raise PermissionDenied
+
+
+def _acting_for(by: User, department_id: int) -> User | None:
+    """When `by` acts as a delegate for a manager of the department, that manager."""
+    if department_id in selectors.managed_department_ids(by):
+        return None
+    delegators = selectors.delegators_of(by)
+    if not delegators:
+        return None
+    return User.objects.filter(_manager_of(department_id), pk__in=delegators).first()
+
+
+def _manager_of(department_id: int) -> Q:
+    return (
+        Q(headed_departments=department_id)
+        | Q(deputy_of_departments=department_id)
+        | Q(memberships__department=department_id, memberships__role=Membership.Role.MANAGER)
+    )
+
+
+def _log(
+    task: Task,
+    *,
+    actor: User | None,
+    action: str,
+    from_state: str = "",
+    acting_for: User | None = None,
+    reason: str = "",
+    comment: str = "",
+    progress: int | None = None,
+    department: Department | None = None,
+) -> TaskLog:
+    return TaskLog.objects.create(
+        task=task,
+        actor=actor,
+        acting_for=acting_for,
+        action=action,
+        from_state=from_state,
+        to_state=task.state,
+        reason=reason,
+        comment=comment,
+        progress=progress,
+        department=department,
+    )
+
+
+def _notify(
+    recipients: Iterable[User | None], *, task: Task, actor: User | None, kind: str, message: Callable[[], str]
+) -> None:
+    """Record an in-app notification for each recipient, in their own language."""
+    rows, seen = [], set()
+    for person in recipients:
+        if person is None or person.pk in seen or (actor is not None and person.pk == actor.pk):
+            continue
+        seen.add(person.pk)
+        with translation.override(person.language or settings.LANGUAGE_CODE):
+            text = str(message())[:300]
+        rows.append(Notification(recipient=person, task=task, actor=actor, kind=kind, message=text))
+    Notification.objects.bulk_create(rows)
+
+
+def _managers(department: Department) -> list[User]:
+    return list(User.objects.filter(_manager_of(department.pk), is_active=True).distinct().order_by("username"))
+
+
+def _next_number(now: datetime) -> str:
+    year = timezone.localtime(now).year
+    RequestCounter.objects.bulk_create([RequestCounter(year=year)], ignore_conflicts=True)
+    counter = RequestCounter.objects.select_for_update().get(year=year)
+    RequestCounter.objects.filter(year=year).update(last=F("last") + 1)
+    return f"REQ-{year}-{counter.last + 1:06d}"
+
+
+def _name(user: User | None) -> str:
+    return user.name if user else _("the system")
+
+
+# Attachments
+
+
+def validate_upload(upload) -> None:
+    """Refuse files over the size limit or of a type not on the allowed list, naming the limit."""
+    limit = settings.ATTACHMENT_MAX_BYTES
+    if upload.size > limit:
+        raise TaskError(
+            _("“%(name)s” is too large: the limit is %(limit)s MB.")
+            % {"name": upload.name, "limit": round(limit / 1024 / 1024, 1)}
+        )
+    extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+    if extension not in settings.ATTACHMENT_EXTENSIONS:
+        raise TaskError(
+            _("“%(name)s” is not an allowed file type. Allowed: %(types)s.")
+            % {"name": upload.name, "types": ", ".join(settings.ATTACHMENT_EXTENSIONS)}
+        )
+
+
+def _store_attachments(task: Task, by: User, uploads: Iterable, field_key: str = "") -> list[Attachment]:
+    stored = []
+    for upload in uploads:
+        validate_upload(upload)
+        stored.append(
+            Attachment.objects.create(
+                task=task,
+                file=upload,
+                name=upload.name[:200],
+                size=upload.size,
+                field_key=field_key,
+                uploaded_by=by,
+            )
+        )
+    return stored
+
+
+# Filing
+
+
+def task_create(
+    *,
+    by: User,
+    request_type: RequestType,
+    title: str,
+    description: str = "",
+    values: dict | None = None,
+    files: dict | None = None,
+    attachments: Iterable = (),
+    co_departments: Iterable[Department] = (),
+    watchers: Iterable[User] = (),
+    priority: int | None = None,
+    confidential: bool = False,
+    estimate_hours: Decimal | None = None,
+    wanted_by: datetime | None = None,
+    token: uuid.UUID | None = None,
+    submit: bool = False,
+) -> Task:
+    """File a request (a draft, or submitted at once). A repeated token files nothing new."""
+    if token is not None:
+        existing = Task.objects.filter(submit_token=token).first()
+        if existing is not None:
+            return existing
+    department = by.primary_department
+    if department is None:
+        raise TaskError(_("You belong to no department, so you cannot file a request. Ask an administrator."))
+    if not request_type.is_active:
+        raise TaskError(_("This request type is no longer in use."))
+    co = [d for d in co_departments if d.pk != request_type.department_id]
+    now = timezone.now()
+    if wanted_by is not None and wanted_by < now:
+        raise TaskError(_("The wanted-by date is in the past."))
+    try:
+        with transaction.atomic():
+            task = Task.objects.create(
+                number=_next_number(now),
+                title=title.strip(),
+                description=description,
+                request_type=request_type,
+                field_values=dict(values or {}),
+                requester=by,
+                requesting_department=department,
+                target_department=request_type.department,
+                priority=priority or request_type.default_priority,
+                confidential=confidential,
+                estimate_hours=estimate_hours,
+                wanted_by=wanted_by,
+                submit_token=token,
+                created_at=now,
+            )
+            task.co_departments.set(co)
+            task.watchers.set([w for w in watchers if w.pk != by.pk])
+            for key, upload in (files or {}).items():
+                stored = _store_attachments(task, by, [upload], field_key=key)
+                task.field_values[key] = stored[0].name
+            if files:
+                task.save(update_fields=["field_values"])
+            _store_attachments(task, by, attachments)
+            _log(task, actor=by, action=TaskLog.Action.CREATED)
+            if submit:
+                _submit(task, by)
+    except IntegrityError:
+        if token is not None and Task.objects.filter(submit_token=token).exists():
+            return Task.objects.get(submit_token=token)
+        raise
+    return task
+
+
+def task_update_draft(
+    *,
+    task: Task,
+    by: User,
+    title: str,
+    description: str,
+    values: dict,
+    files: dict,
+    priority: int,
+    confidential: bool,
+    estimate_hours,
+    wanted_by,
+    co_departments: Iterable[Department],
+    watchers: Iterable[User],
+) -> Task:
+    with transaction.atomic():
+        task = _lock(task)
+        _expect(task, S.DRAFT)
+        _require(by, "tasks.edit_task", task)
+        if wanted_by is not None and wanted_by < timezone.now():
+            raise TaskError(_("The wanted-by date is in the past."))
+        task.title = title.strip()
+        task.description = description
+        kept_files = {k: v for k, v in task.field_values.items() if k in files or k not in values}
+        task.field_values = {**kept_files, **values}
+        for key, upload in files.items():
+            task.field_values[key] = _store_attachments(task, by, [upload], field_key=key)[0].name
+        task.priority = priority
+        task.confidential = confidential
+        task.estimate_hours = estimate_hours
+        task.wanted_by = wanted_by
+        task.save()
+        task.co_departments.set([d for d in co_departments if d.pk != task.target_department_id])
+        task.watchers.set([w for w in watchers if w.pk != by.pk])
+        _log(task, actor=by, action=TaskLog.Action.EDITED, from_state=S.DRAFT)
+    return task
+
+
+def task_submit(*, task: Task, by: User, seen_state: str | None = None) -> Task:
+    with transaction.atomic():
+        task = _lock(task)
+        _expect(task, S.DRAFT, seen_state=seen_state)
+        _require(by, "tasks.submit_task", task)
+        _submit(task, by)
+    return task
+
+
+def _submit(task: Task, by: User) -> None:
+    route = selectors.approval_route(task.request_type, by, task.requesting_department, task.field_values)
+    task.approval_round += 1
+    if not route:
+        task.send_to_department()
+        task.save()
+        _log(task, actor=by, action=TaskLog.Action.SUBMITTED, from_state=S.DRAFT)
+        _enter_department(task, by)
+        return
+    task.submit()
+    task.approval_step = 1
+    task.save()
+    Approval.objects.bulk_create(
+        [
+            Approval(
+                task=task,
+                round=task.approval_round,
+                step_order=step.order,
+                step_name=step.name[:60],
+                mode=step.mode,
+                approver=person,
+            )
+            for step in route
+            for person in step.approvers
+        ]
+    )
+    _log(task, actor=by, action=TaskLog.Action.SUBMITTED, from_state=S.DRAFT)
+    _notify_approvers(task, by)
+
+
+def _notify_approvers(task: Task, actor: User | None) -> None:
+    approvers = [
+        a.approver
+        for a in task.approvals.filter(
+            round=task.approval_round, step_order=task.approval_step, decision=Approval.Decision.PENDING
+        ).select_related("approver")
+    ]
+    _notify(
+        approvers,
+        task=task,
+        actor=actor,
+        kind="approval",
+        message=lambda: (
+            _("%(number)s “%(title)s” waits for your approval.") % {"number": task.number, "title": task.title}
+        ),
+    )
+
+
+def _enter_department(task: Task, actor: User | None) -> None:
+    """The request reaches its department: acceptance clock, co-handling sub-tasks, dispatch."""
+    now = timezone.now()
+    calendar = working_calendar()
+    task.accept_due_at = calendar.add_working_hours(now, float(task.request_type.accept_sla_hours))
+    task.save(update_fields=["accept_due_at"])
+    if task.parent_id is None and not task.subtasks.exists():
+        for department in task.co_departments.all():
+            sub = Task.objects.create(
+                number=_next_number(now),
+                title=task.title,
+                description=task.description,
+                request_type=task.request_type,
+                field_values=task.field_values,
+                requester=task.requester,
+                requesting_department=task.requesting_department,
+                target_department=department,
+                parent=task,
+                priority=task.priority,
+                confidential=task.confidential,
+                wanted_by=task.wanted_by,
+                created_at=now,
+                accept_due_at=task.accept_due_at,
+            )
+            sub.send_to_department()
+            sub.save()
+            _log(sub, actor=actor, action=TaskLog.Action.SUBMITTED, from_state=S.DRAFT, department=department)
+            _notify(
+                _managers(department),
+                task=sub,
+                actor=actor,
+                kind="inbox",
+                message=lambda sub=sub: (
+                    _("%(number)s “%(title)s” asks your department to co-handle it.")
+                    % {"number": sub.number, "title": sub.title}
+                ),
+            )
+    if task.parent_id is None and task.request_type.auto_assign != "none":
+        assignee = _auto_assignee(task)
+        if assignee is not None:
+            _accept(task, None, assignee, acting_for=None, note=_("Assigned automatically."))
+            return
+    _notify(
+        _managers(task.target_department),
+        task=task,
+        actor=actor,
+        kind="inbox",
+        message=lambda: (
+            _("%(number)s “%(title)s” waits for your department to accept it.")
+            % {"number": task.number, "title": task.title}
+        ),
+    )
+
+
+def _auto_assignee(task: Task) -> User | None:
+    candidates = selectors.workload(task.target_department, task.request_type)
+    if not candidates:
+        return None
+    if task.request_type.auto_assign == "least_loaded":
+        return next(c.user for c in candidates if c.suggested)
+    ordered = [c.user for c in candidates]  # round-robin in username order
+    last = (
+        Task.objects.filter(
+            request_type=task.request_type, target_department=task.target_department, assignee__isnull=False
+        )
+        .exclude(pk=task.pk)
+        .order_by("-accepted_at", "-pk")
+        .values_list("assignee_id", flat=True)
+        .first()
+    )
+    ids = [u.pk for u in ordered]
+    if last in ids:
+        return ordered[(ids.index(last) + 1) % len(ordered)]
+    return ordered[0]
+
+
+# Approval
+
+
+def task_approve(*, task: Task, by: User, opinion: str = "") -> Task:
+    return _decide(task, by, Approval.Decision.APPROVED, opinion, reason="")
+
+
+def task_reject(*, task: Task, by: User, opinion: str = "", reason: str = "") -> Task:
+    return _decide(task, by, Approval.Decision.REJECTED, opinion, reason=reason)
+
+
+def task_return(*, task: Task, by: User, opinion: str = "", reason: str = "") -> Task:
+    return _decide(task, by, Approval.Decision.RETURNED, opinion, reason=reason)
+
+
+def _decide(task: Task, by: User, decision: str, opinion: str, reason: str) -> Task:
+    if decision != Approval.Decision.APPROVED and reason not in Reason.values:
+        raise TaskError(_("Choose a reason."))
+    with transaction.atomic():
+        task = _lock(task)
+        if task.requester_id == by.pk:
+            raise TaskError(_("You cannot approve your own request."))
+        _expect(task, S.PENDING_APPROVAL)
+        mine = list(
+            task.approvals.select_for_update()
+            .filter(
+                round=task.approval_round,
+                step_order=task.approval_step,
+                decision=Approval.Decision.PENDING,
+                approver_id__in=[by.pk, *selectors.delegators_of(by)],
+            )
+            .select_related("approver")
+        )
+        if not mine:
+            decided = task.approvals.filter(round=task.approval_round, approver_id=by.pk).exclude(
+                decision=Approval.Decision.PENDING
+            )
+            if decided.exists():
+                raise _conflict(task)
+            raise PermissionDenied
+        approval = next((a for a in mine if a.approver_id == by.pk), mine[0])
+        acting_for = approval.approver if approval.approver_id != by.pk else None
+        now = timezone.now()
+        approval.decision, approval.decided_by, approval.opinion, approval.decided_at = decision, by, opinion, now
+        approval.save()
+        from_state = task.state
+        step = task.approvals.filter(round=task.approval_round, step_order=task.approval_step)
+        if decision == Approval.Decision.APPROVED:
+            if approval.mode == "any":
+                step.filter(decision=Approval.Decision.PENDING).update(decision=Approval.Decision.SKIPPED)
+            if not step.filter(decision=Approval.Decision.PENDING).exists():
+                following = (
+                    task.approvals.filter(round=task.approval_round, step_order__gt=task.approval_step)
+                    .order_by("step_order")
+                    .values_list("step_order", flat=True)
+                    .first()
+                )
+                if following is not None:
+                    task.approval_step = following
+                    task.save()
+                    _log(
+                        task,
+                        actor=by,
+                        action=TaskLog.Action.APPROVED,
+                        from_state=from_state,
+                        acting_for=acting_for,
+                        comment=opinion,
+                    )
+                    _notify_approvers(task, by)
+                    return task
+                task.send_to_department()
+                task.save()
+                _log(
+                    task,
+                    actor=by,
+                    action=TaskLog.Action.APPROVED,
+                    from_state=from_state,
+                    acting_for=acting_for,
+                    comment=opinion,
+                )
+                _enter_department(task, by)
+                _notify(
+                    [task.requester],
+                    task=task,
+                    actor=by,
+                    kind="approved",
+                    message=lambda: (
+                        _("%(number)s was approved and sent to %(department)s.")
+                        % {"number": task.number, "department": task.target_department.display_name}
+                    ),
+                )
+                return task
+            task.save()
+            _log(
+                task,
+                actor=by,
+                action=TaskLog.Action.APPROVED,
+                from_state=from_state,
+                acting_for=acting_for,
+                comment=opinion,
+            )
+            return task
+        task.approvals.filter(round=task.approval_round, decision=Approval.Decision.PENDING).update(
+            decision=Approval.Decision.SKIPPED
+        )
+        if decision == Approval.Decision.REJECTED:
+            task.reject()
+            action, kind = TaskLog.Action.REJECTED, "rejected"
+            text = gettext_noop("%(number)s was rejected by %(who)s.")
+        else:
+            task.return_for_revision()
+            action, kind = TaskLog.Action.RETURNED, "returned"
+            text = gettext_noop("%(number)s was returned to you for revision by %(who)s.")
+
+        def message() -> str:
+            return _(text) % {"number": task.number, "who": by.name}
+
+        task.save()
+        _log(
+            task, actor=by, action=action, from_state=from_state, acting_for=acting_for, reason=reason, comment=opinion
+        )
+        _notify([task.requester], task=task, actor=by, kind=kind, message=message)
+    return task
+
+
+# Dispatch
+
+
+def _check_assignee(task: Task, assignee: User) -> None:
+    if (
+        not assignee.is_active
+        or not Membership.objects.filter(user=assignee, department=task.target_department).exists()
+    ):
+        raise TaskError(
+            _("%(name)s is not a member of %(department)s.")
+            % {"name": assignee.name, "department": task.target_department.display_name}
+        )
+
+
+def _accept(
+    task: Task,
+    by: User | None,
+    assignee: User,
+    *,
+    acting_for: User | None,
+    note: str = "",
+    estimate_hours: Decimal | None = None,
+) -> None:
+    from_state = task.state
+    task.accept()
+    task.assignee = assignee
+    if estimate_hours is not None:
+        task.estimate_hours = estimate_hours
+    now = timezone.now()
+    due = working_calendar().add_working_hours(now, float(task.request_type.finish_sla_hours))
+    if task.wanted_by and task.wanted_by < due:
+        due = max(task.wanted_by, now)
+    task.due_at = max(due, task.created_at)
+    task.save()
+    _log(task, actor=by, action=TaskLog.Action.ACCEPTED, from_state=from_state, acting_for=acting_for, comment=note)
+    _notify(
+        [assignee],
+        task=task,
+        actor=by,
+        kind="assigned",
+        message=lambda: _("%(number)s “%(title)s” was assigned to you.") % {"number": task.number, "title": task.title},
+    )
+    _notify(
+        [task.requester],
+        task=task,
+        actor=by,
+        kind="accepted",
+        message=lambda: (
+            _("%(department)s accepted %(number)s; %(name)s handles it.")
+            % {"department": task.target_department.display_name, "number": task.number, "name": assignee.name}
+        ),
+    )
+
+
+def task_accept(
+    *,
+    task: Task,
+    by: User,
+    assignee: User,
+    estimate_hours: Decimal | None = None,
+    note: str = "",
+    seen_state: str | None = None,
+) -> Task:
+    with transaction.atomic():
+        task = _lock(task)
+        _expect(task, S.PENDING_ACCEPTANCE, seen_state=seen_state)
+        _require(by, "tasks.accept_task", task)
+        _check_assignee(task, assignee)
+        _accept(
+            task,
+            by,
+            assignee,
+            acting_for=_acting_for(by, task.target_department_id),
+            note=note,
+            estimate_hours=estimate_hours,
+        )
+    return task
+
+
+def task_reassign(*, task: Task, by: User, assignee: User, note: str = "") -> Task:
+    with transaction.atomic():
+        task = _lock(task)
+        _expect(task, S.IN_PROGRESS, S.ON_HOLD)
+        _require(by, "tasks.reassign_task", task)
+        _check_assignee(task, assignee)
+        if assignee.pk == task.assignee_id:
+            raise TaskError(_("%(name)s already handles this request.") % {"name": assignee.name})
+        task.assignee = assignee
+        task.save()
+        _log(
+            task,
+            actor=by,
+            action=TaskLog.Action.ASSIGNED,
+            from_state=task.state,
+            acting_for=_acting_for(by, task.target_department_id),
+            comment=note,
+        )
+        _notify(
+            [assignee],
+            task=task,
+            actor=by,
+            kind="assigned",
+            message=lambda: (
+                _("%(number)s “%(title)s” was assigned to you.") % {"number": task.number, "title": task.title}
+            ),
+        )
+    return task
+
+
+def task_decline(*, task: Task, by: User, reason: str, comment: str = "", seen_state: str | None = None) -> Task:
+    if reason not in Reason.values:
+        raise TaskError(_("Choose a reason."))
+    with transaction.atomic():
+        task = _lock(task)
+        _expect(task, S.PENDING_ACCEPTANCE, seen_state=seen_state)
+        _require(by, "tasks.decline_task", task)
+        task.decline()
+        task.save()
+        _log(
+            task,
+            actor=by,
+            action=TaskLog.Action.DECLINED,
+            from_state=S.PENDING_ACCEPTANCE,
+            reason=reason,
+            comment=comment,
+            acting_for=_acting_for(by, task.target_department_id),
+        )
+        _notify(
+            [task.requester],
+            task=task,
+            actor=by,
+            kind="declined",
+            message=lambda: (
+                _("%(department)s declined %(number)s.")
+                % {"department": task.target_department.display_name, "number": task.number}
+            ),
+        )
+    return task
+
+
+def task_transfer(
+    *, task: Task, by: User, department: Department, reason: str, comment: str = "", seen_state: str | None = None
+) -> Task:
+    if reason not in Reason.values:
+        raise TaskError(_("Choose a reason."))
+    with transaction.atomic():
+        task = _lock(task)
+        _expect(task, S.PENDING_ACCEPTANCE, S.IN_PROGRESS, seen_state=seen_state)
+        _require(by, "tasks.transfer_task", task)
+        if department.pk == task.target_department_id or not department.is_active or not department.accepts_requests:
+            raise TaskError(_("Choose another department that accepts requests."))
+        acting_for = _acting_for(by, task.target_department_id)
+        from_state = task.state
+        task.transfer()
+        task.target_department = department
+        task.due_at = None
+        task.accept_due_at = working_calendar().add_working_hours(
+            timezone.now(), float(task.request_type.accept_sla_hours)
+        )
+        task.save()
+        task.co_departments.remove(department)
+        _log(
+            task,
+            actor=by,
+            action=TaskLog.Action.TRANSFERRED,
+            from_state=from_state,
+            reason=reason,
+            comment=comment,
+            department=department,
+            acting_for=acting_for,
+        )
+        _notify(
+            _managers(department),
+            task=task,
+            actor=by,
+            kind="inbox",
+            message=lambda: (
+                _("%(number)s “%(title)s” was transferred to your department.")
+                % {"number": task.number, "title": task.title}
+            ),
+        )
+        _notify(
+            [task.requester],
+            task=task,
+            actor=by,
+            kind="transferred",
+            message=lambda: (
+                _("%(number)s was transferred to %(department)s.")
+                % {"number": task.number, "department": department.display_name}
+            ),
+        )
+    return task
+
+
+# Follow-up
+
+
+def task_progress(*, task: Task, by: User, percent: int, note: str = "") -> Task:
+    if not 0 <= int(percent) <= 100:
+        raise TaskError(_("Progress is a percentage from 0 to 100."))
+    with transaction.atomic():
+        task = _lock(task)
+        _expect(task, S.IN_PROGRESS)
+        _require(by, "tasks.progress_task", task)
+        task.progress = int(percent)
+        task.last_progress_at = timezone.now()
+        task.save()
+        _log(
+            task, actor=by, action=TaskLog.Action.PROGRESS, from_state=task.state, progress=task.progress, comment=note
+        )
+        _notify(
+            [task.requester],
+            task=task,
+            actor=by,
+            kind="progress",
+            message=lambda: _("%(number)s is %(percent)s%% done.") % {"number": task.number, "percent": task.progress},
+        )
+    return task
+
+
+def task_hold(*, task: Task, by: User, reason: str, waiting_on: Department | None = None, comment: str = "") -> Task:
+    if reason not in Reason.values:
+        raise TaskError(_("Choose a reason."))
+    with transaction.atomic():
+        task = _lock(task)
+        _expect(task, S.IN_PROGRESS)
+        _require(by, "tasks.hold_task", task)
+        if waiting_on is not None and waiting_on.pk == task.target_department_id:
+            raise TaskError(_("A request cannot wait on the department that handles it."))
+        task.hold()
+        task.waiting_on = waiting_on
+        task.save()
+        HoldPeriod.objects.create(
+            task=task, waiting_on=waiting_on, reason=reason, comment=comment, started_at=task.held_since
+        )
+        _log(
+            task,
+            actor=by,
+            action=TaskLog.Action.HELD,
+            from_state=S.IN_PROGRESS,
+            reason=reason,
+            comment=comment,
+            department=waiting_on,
+        )
+        _notify(
+            [task.requester],
+            task=task,
+            actor=by,
+            kind="held",
+            message=lambda: _("%(number)s is on hold.") % {"number": task.number},
+        )
+    return task
+
+
+def task_resume(*, task: Task, by: User, comment: str = "") -> Task:
+    with transaction.atomic():
+        task = _lock(task)
+        _expect(task, S.ON_HOLD)
+        _require(by, "tasks.resume_task", task)
+        now = timezone.now()
+        calendar = working_calendar()
+        hold = task.holds.filter(ended_at__isnull=True).order_by("-started_at").first()
+        held = timedelta(0)
+        if hold is not None:
+            held = max(calendar.working_time_between(hold.started_at, now), timedelta(0))
+            hold.ended_at = now
+            hold.working_hours = Decimal(held.total_seconds() / 3600).quantize(Decimal("0.01"))
+            hold.save()
+        task.resume()
+        if task.due_at is not None and held > timedelta(0):
+            # The SLA clock was paused while on hold: move the due date by the working time held.
+            task.due_at = calendar.add_working_hours(task.due_at, held)
+        task.save()
+        _log(task, actor=by, action=TaskLog.Action.RESUMED, from_state=S.ON_HOLD, comment=comment)
+    return task
+
+
+def task_finish(*, task: Task, by: User, note: str = "") -> Task:
+    """The assignee hands the result over for verification."""
+    with transaction.atomic():
+        task = _lock(task)
+        _expect(task, S.IN_PROGRESS)
+        _require(by, "tasks.finish_task", task)
+        task.submit_for_verification()
+        task.save()
+        _log(task, actor=by, action=TaskLog.Action.SUBMITTED_FOR_VERIFICATION, from_state=S.IN_PROGRESS, comment=note)
+        verifiers = [task.parent.assignee or task.parent.requester] if task.parent_id else [task.requester]
+        _notify(
+            verifiers,
+            task=task,
+            actor=by,
+            kind="verify",
+            message=lambda: _("%(number)s is finished; please verify the result.") % {"number": task.number},
+        )
+    return task
+
+
+def task_confirm(*, task: Task, by: User, comment: str = "") -> Task:
+    with transaction.atomic():
+        task = _lock(task)
+        _expect(task, S.PENDING_VERIFICATION)
+        _require(by, "tasks.verify_task", task)
+        open_subtasks = list(task.subtasks.exclude(state__in=Task.CLOSED_STATES).select_related("target_department"))
+        if open_subtasks:
+            raise TaskError(
+                _("Co-handling is still open at %(departments)s; the lead request can be confirmed once they finish.")
+                % {"departments": ", ".join(sub.target_department.display_name for sub in open_subtasks)}
+            )
+        task.confirm()
+        task.save()
+        _log(task, actor=by, action=TaskLog.Action.CONFIRMED, from_state=S.PENDING_VERIFICATION, comment=comment)
+        _notify(
+            [task.assignee],
+            task=task,
+            actor=by,
+            kind="confirmed",
+            message=lambda: _("%(number)s was confirmed done.") % {"number": task.number},
+        )
+    return task
+
+
+def task_reopen(*, task: Task, by: User, reason: str, comment: str = "") -> Task:
+    if reason not in Reason.values:
+        raise TaskError(_("Choose a reason."))
+    with transaction.atomic():
+        task = _lock(task)
+        _expect(task, S.PENDING_VERIFICATION)
+        _require(by, "tasks.verify_task", task)
+        task.reopen()
+        task.save()
+        _log(
+            task,
+            actor=by,
+            action=TaskLog.Action.REOPENED,
+            from_state=S.PENDING_VERIFICATION,
+            reason=reason,
+            comment=comment,
+        )
+        _notify(
+            [task.assignee],
+            task=task,
+            actor=by,
+            kind="reopened",
+            message=lambda: _("%(number)s was reopened: the result was not accepted.") % {"number": task.number},
+        )
+    return task
+
+
+def task_revise(*, task: Task, by: User) -> Task:
+    with transaction.atomic():
+        task = _lock(task)
+        _expect(task, S.REJECTED)
+        _require(by, "tasks.revise_task", task)
+        task.revise()
+        task.save()
+        _log(task, actor=by, action=TaskLog.Action.REVISED, from_state=S.REJECTED)
+    return task
+
+
+def task_cancel(*, task: Task, by: User, comment: str = "", seen_state: str | None = None) -> Task:
+    with transaction.atomic():
+        task = _lock(task)
+        _expect(task, S.DRAFT, S.PENDING_APPROVAL, S.PENDING_ACCEPTANCE, S.IN_PROGRESS, seen_state=seen_state)
+        _require(by, "tasks.cancel_task", task)
+        if task.state != S.DRAFT and not comment.strip():
+            raise TaskError(_("Say why the request is cancelled."))
+        from_state = task.state
+        task.cancel()
+        task.save()
+        task.approvals.filter(decision=Approval.Decision.PENDING).update(decision=Approval.Decision.SKIPPED)
+        _log(task, actor=by, action=TaskLog.Action.CANCELLED, from_state=from_state, comment=comment)
+        for sub in task.subtasks.select_for_update().filter(state__in=[S.PENDING_ACCEPTANCE, S.IN_PROGRESS]):
+            sub_from = sub.state
+            sub.cancel()
+            sub.save()
+            _log(sub, actor=by, action=TaskLog.Action.CANCELLED, from_state=sub_from, comment=comment)
+        if from_state != S.DRAFT:
+            _notify(
+                [task.assignee, *_managers(task.target_department)],
+                task=task,
+                actor=by,
+                kind="cancelled",
+                message=lambda: _("%(number)s was cancelled by the requester.") % {"number": task.number},
+            )
+    return task
+
+
+def task_urge(*, task: Task, by: User, comment: str = "") -> Task:
+    """催办: remind whoever holds the next step; at most once per four working hours."""
+    with transaction.atomic():
+        task = _lock(task)
+        _expect(task, S.PENDING_APPROVAL, S.PENDING_ACCEPTANCE, S.IN_PROGRESS, S.ON_HOLD)
+        _require(by, "tasks.urge_task", task)
+        now = timezone.now()
+        calendar = working_calendar()
+        if task.last_urged_at is not None:
+            next_allowed = calendar.add_working_hours(task.last_urged_at, URGE_INTERVAL_HOURS)
+            if now < next_allowed:
+                raise TaskError(
+                    _("You urged this request recently; you can urge again after %(time)s.")
+                    % {"time": timezone.localtime(next_allowed).strftime("%Y-%m-%d %H:%M")}
+                )
+        task.last_urged_at = now
+        task.save()
+        if task.state == S.PENDING_APPROVAL:
+            holders = [
+                a.approver
+                for a in task.approvals.filter(
+                    round=task.approval_round, step_order=task.approval_step, decision=Approval.Decision.PENDING
+                ).select_related("approver")
+            ]
+        elif task.state == S.PENDING_ACCEPTANCE:
+            holders = _managers(task.target_department)
+        else:
+            holders = [task.assignee]
+        _log(task, actor=by, action=TaskLog.Action.URGED, from_state=task.state, comment=comment)
+        _notify(
+            holders,
+            task=task,
+            actor=by,
+            kind="urged",
+            message=lambda: (
+                _("%(who)s urges %(number)s “%(title)s”.")
+                % {"who": by.name, "number": task.number, "title": task.title}
+            ),
+        )
+    return task
+
+
+# Comments and files
+
+
+def task_comment(*, task: Task, by: User, body: str, attachments: Iterable = ()) -> Comment | None:
+    body = body.strip()
+    attachments = list(attachments)
+    if not body and not attachments:
+        raise TaskError(_("Write a comment or attach a file."))
+    _require(by, "tasks.comment_task", task)
+    usernames = sorted(set(MENTION.findall(body)))
+    people = list(User.objects.filter(username__in=usernames, is_active=True))
+    unknown = sorted(set(usernames) - {p.username for p in people})
+    if unknown:
+        raise TaskError(_("No such person: %(names)s.") % {"names": ", ".join("@" + u for u in unknown)})
+    blind = [p for p in people if not p.has_perm("tasks.view_task", task)]
+    if blind:
+        raise TaskError(
+            _("%(names)s may not see this request; mention only people who can.")
+            % {"names": ", ".join(p.name for p in blind)}
+        )
+    with transaction.atomic():
+        comment = None
+        if body:
+            comment = Comment.objects.create(task=task, author=by, body=body)
+            comment.mentions.set(people)
+        _store_attachments(task, by, attachments)
+        _notify(
+            people,
+            task=task,
+            actor=by,
+            kind="mention",
+            message=lambda: _("%(who)s mentioned you on %(number)s.") % {"who": by.name, "number": task.number},
+        )
+        others = [task.requester, task.assignee]
+        _notify(
+            [p for p in others if p and p not in people],
+            task=task,
+            actor=by,
+            kind="comment",
+            message=lambda: _("%(who)s commented on %(number)s.") % {"who": by.name, "number": task.number},
+        )
+    return comment
+
+
+# Bulk actions
+
+
+def bulk_approve(*, tasks: Iterable[Task], by: User, opinion: str = "") -> tuple[list[Task], list[tuple[Task, str]]]:
+    done, failed = [], []
+    for task in tasks:
+        try:
+            done.append(task_approve(task=task, by=by, opinion=opinion))
+        except (TaskError, PermissionDenied) as exc:
+            failed.append((task, str(exc) or _("You may not approve it.")))
+    return done, failed
+
+
+def bulk_assign(*, tasks: Iterable[Task], by: User, assignee: User) -> tuple[list[Task], list[tuple[Task, str]]]:
+    done, failed = [], []
+    for task in tasks:
+        try:
+            done.append(task_accept(task=task, by=by, assignee=assignee))
+        except (TaskError, PermissionDenied) as exc:
+            failed.append((task, str(exc) or _("You may not assign it.")))
+    return done, failed
+
+
+def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.update(read_at=timezone.now())

@@ -1,0 +1,80 @@
+"""Request types on top of the shared personas (tests/conftest.py).
+
+purchase: 采购部's 采购申请 with an amount field; step 1 the requester's head,
+          step 2 (amount > 10000) the head of 财务部.
+support:  采购部's 咨询 with no approval at all.
+"""
+
+from decimal import Decimal
+
+import pytest
+
+from departments.models import Membership
+from tasks import services
+from tasks.models import ApprovalStep, RequestField, RequestType
+from tests.factories import DepartmentFactory, MembershipFactory, UserFactory
+
+
+@pytest.fixture
+def finance(org):
+    head = UserFactory(username="finance_head", display_name="周会计")
+    finance = DepartmentFactory(code="finance", name="财务部", name_en="Finance", parent=org.hq, head=head)
+    MembershipFactory(user=head, department=finance, role=Membership.Role.MANAGER)
+    org.finance, org.finance_head = finance, head
+    return finance
+
+
+@pytest.fixture
+def purchase(org, finance):
+    rt = RequestType.objects.create(
+        department=org.purchasing,
+        code="purchase",
+        name="采购申请",
+        name_en="Purchase request",
+        purpose="购买物料",
+        materials="报价单",
+        accept_sla_hours=Decimal(4),
+        finish_sla_hours=Decimal(16),
+    )
+    RequestField.objects.create(
+        request_type=rt, key="amount", label="金额", label_en="Amount", kind=RequestField.Kind.NUMBER, required=True
+    )
+    ApprovalStep.objects.create(request_type=rt, order=1, name="部门负责人", approver="requester_manager")
+    ApprovalStep.objects.create(
+        request_type=rt,
+        order=2,
+        name="财务负责人",
+        approver="department_head",
+        department=finance,
+        condition_field="amount",
+        condition_operator="gt",
+        condition_value=Decimal(10000),
+    )
+    return rt
+
+
+@pytest.fixture
+def support(org):
+    return RequestType.objects.create(
+        department=org.purchasing,
+        code="support",
+        name="咨询",
+        name_en="Question",
+        accept_sla_hours=Decimal(2),
+        finish_sla_hours=Decimal(8),
+    )
+
+
+@pytest.fixture
+def file_request(org):
+    def make(request_type, *, by=None, amount=500, submit=True, **kwargs):
+        return services.task_create(
+            by=by or org.requester,
+            request_type=request_type,
+            title=kwargs.pop("title", "买十台电脑"),
+            values={"amount": amount},
+            submit=submit,
+            **kwargs,
+        )
+
+    return make
