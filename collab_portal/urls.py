@@ -18,4 +18,5 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("admin/", admin.site.urls),
     path("", include("departments.urls")),
+    path("", include("tasks.urls")),
 ]

@@ -6,6 +6,7 @@ from django.views.i18n import set_language as django_set_language
 
 from departments import selectors
 from departments.services import user_set_language
+from tasks import selectors as task_selectors
 
 
 @login_required
@@ -17,8 +18,8 @@ def home(request):
         "home.html",
         {
             "memberships": memberships,
-            "managed": list(selectors.departments_managed_by(user).order_by("sort_order", "code")),
             "delegations": list(selectors.delegations_of(user)),
+            "board": task_selectors.dashboard(user),
         },
     )
 

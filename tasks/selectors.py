@@ -204,11 +204,13 @@ class Candidate:
     skills: list = field(default_factory=list)
     matches: bool = False
     suggested: bool = False
+    is_manager: bool = False
 
 
 def workload(department: Department, request_type: RequestType | None = None) -> list[Candidate]:
     """Members of `department` with their open work (count and priority-weighted estimated hours)
-    and skills; the least loaded among those with a matching skill is suggested. Two queries."""
+    and skills; the least loaded among those with a skill the type needs is suggested. Two queries
+    (three with a request type whose skills are not prefetched)."""
     open_work = Q(assigned_tasks__state__in=Task.WORK_STATES)
     weight = Case(
         *(When(assigned_tasks__priority=priority, then=Value(w)) for priority, w in PRIORITY_WEIGHT.items()),
@@ -221,27 +223,41 @@ def workload(department: Department, request_type: RequestType | None = None) ->
         .annotate(
             open_count=Count("assigned_tasks", filter=open_work),
             load_hours=Coalesce(Sum(hours * weight, filter=open_work), Value(0.0)),
+            is_manager=Exists(
+                Membership.objects.filter(user=OuterRef("pk"), department=department, role=Membership.Role.MANAGER)
+            ),
         )
         .prefetch_related("skills")
         .order_by("username")
     )
-    wanted = {skill.pk for skill in request_type.skills.all()} if request_type else set()
     candidates = [
         Candidate(
             user=person,
             open_count=person.open_count,
             load_hours=round(person.load_hours, 1),
             skills=list(person.skills.all()),
+            is_manager=person.is_manager,
         )
         for person in people
     ]
-    for candidate in candidates:
-        candidate.matches = bool(wanted & {skill.pk for skill in candidate.skills})
-    pool = [c for c in candidates if c.matches] or candidates
-    if pool:
-        best = min(pool, key=lambda c: (c.load_hours, c.open_count, c.user.username))
-        best.suggested = True
+    if request_type is not None:
+        mark_suggestion(candidates, {skill.pk for skill in request_type.skills.all()})
     return candidates
+
+
+def mark_suggestion(candidates: list[Candidate], wanted_skill_ids: set[int]) -> Candidate | None:
+    """Mark and return the least loaded candidate, preferring staff to managers and, among
+    them, those with a wanted skill."""
+    for candidate in candidates:
+        candidate.matches = bool(wanted_skill_ids & {skill.pk for skill in candidate.skills})
+        candidate.suggested = False
+    staff = [c for c in candidates if not c.is_manager] or candidates
+    pool = [c for c in staff if c.matches] or staff
+    if not pool:
+        return None
+    best = min(pool, key=lambda c: (c.load_hours, c.open_count, c.user.username))
+    best.suggested = True
+    return best
 
 
 # The approval route

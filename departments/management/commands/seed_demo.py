@@ -244,6 +244,11 @@ class Command(BaseCommand):
         self._calendar()
         self._delegation()
 
+        from tasks.demo import seed_request_types, seed_requests
+
+        seed_request_types()
+        made = seed_requests()
+
         if not options["quiet"]:
             self.stdout.write(
                 self.style.SUCCESS(
@@ -251,6 +256,7 @@ class Command(BaseCommand):
                     f"{User.objects.count()} people ({people} demo logins)."
                 )
             )
+            self.stdout.write(f"Demo requests added this run: {made}.")
             self.stdout.write(f"Demo password for every login: {DEMO_PASSWORD}")
             self.stdout.write(
                 "Logins: admin, leader, and for each department code <code>_head, <code>_staff1 … <code>_staff3"

@@ -1,0 +1,86 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from tasks.models import Approval, ApprovalStep, Attachment, RequestField, RequestType, Task, TaskLog
+
+
+class RequestFieldInline(admin.TabularInline):
+    model = RequestField
+    extra = 0
+    fields = ["order", "key", "label", "label_en", "kind", "required", "choices", "help_text"]
+
+
+class ApprovalStepInline(admin.StackedInline):
+    model = ApprovalStep
+    extra = 0
+    autocomplete_fields = ["department", "users"]
+    fields = [
+        ("order", "name", "mode"),
+        ("approver", "department"),
+        "users",
+        ("condition_field", "condition_operator", "condition_value"),
+    ]
+
+
+@admin.register(RequestType)
+class RequestTypeAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_en", "department", "accept_sla_hours", "finish_sla_hours", "auto_assign", "is_active"]
+    list_filter = ["department", "is_active", "auto_assign"]
+    search_fields = ["code", "name", "name_en"]
+    autocomplete_fields = ["department"]
+    filter_horizontal = ["skills"]
+    inlines = [RequestFieldInline, ApprovalStepInline]
+    fieldsets = [
+        (None, {"fields": ["department", "code", "name", "name_en", "sort_order", "is_active"]}),
+        (_("Service guide (办事指南)"), {"fields": ["purpose", "purpose_en", "materials", "materials_en"]}),
+        (
+            _("Promised time and dispatch"),
+            {"fields": ["accept_sla_hours", "finish_sla_hours", "default_priority", "auto_assign", "skills"]},
+        ),
+    ]
+
+
+class TaskLogInline(admin.TabularInline):
+    model = TaskLog
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "actor", "acting_for", "action", "from_state", "to_state", "reason", "comment"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ApprovalInline(admin.TabularInline):
+    model = Approval
+    extra = 0
+    can_delete = False
+    fields = ["round", "step_order", "step_name", "approver", "decision", "decided_by", "decided_at", "opinion"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    """Read-mostly: requests change through the portal's actions, which log and notify."""
+
+    list_display = ["number", "title", "state", "requesting_department", "target_department", "assignee", "due_at"]
+    list_filter = ["state", "target_department", "request_type", "priority", "confidential"]
+    search_fields = ["number", "title"]
+    date_hierarchy = "created_at"
+    list_select_related = ["requesting_department", "target_department", "assignee"]
+    readonly_fields = [f.name for f in Task._meta.concrete_fields] + ["co_departments", "watchers"]
+    inlines = [ApprovalInline, TaskLogInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "task", "size", "uploaded_by", "created_at"]
+    search_fields = ["name", "task__number"]
+    raw_id_fields = ["task"]
+    readonly_fields = ["file", "name", "size", "task", "uploaded_by", "field_key", "created_at"]

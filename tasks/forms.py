@@ -1,0 +1,272 @@
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from departments.models import Department, User
+from tasks.models import Priority, Reason, RequestField, RequestType, Task
+from tasks.services import TaskError, validate_upload
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is checked against the size limit and allowed types."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        cleaned = [super(MultipleFileField, self).clean(item, initial) for item in files]
+        for upload in cleaned:
+            try:
+                validate_upload(upload)
+            except TaskError as exc:
+                raise forms.ValidationError(str(exc)) from None
+        return cleaned
+
+
+def _field_for(spec: RequestField) -> forms.Field:
+    common = {"label": spec.display_label, "required": spec.required, "help_text": spec.help_text}
+    if spec.kind == RequestField.Kind.NUMBER:
+        return forms.DecimalField(max_digits=14, decimal_places=2, **common)
+    if spec.kind == RequestField.Kind.DATE:
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    if spec.kind == RequestField.Kind.CHOICE:
+        return forms.ChoiceField(choices=[("", "—")] + [(c, c) for c in spec.choice_list], **common)
+    if spec.kind == RequestField.Kind.FILE:
+        return forms.FileField(**common)
+    return forms.CharField(max_length=500, **common)
+
+
+class TaskForm(forms.Form):
+    """The filing form: the type's own fields between the title and the routing choices."""
+
+    token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 5}), required=False, max_length=10000
+    )
+    priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int)
+    wanted_by = forms.DateField(
+        label=_("Wanted by"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty to follow the promised time."),
+    )
+    co_departments = forms.ModelMultipleChoiceField(
+        label=_("Co-handling departments (协办)"),
+        queryset=Department.objects.none(),
+        required=False,
+        help_text=_("Each gets its own linked sub-task; the request closes when all have finished."),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    watchers = forms.ModelMultipleChoiceField(
+        label=_("CC (抄送)"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+    )
+    confidential = forms.BooleanField(
+        label=_("Confidential"),
+        required=False,
+        help_text=_("Only the people involved and the managers of the departments concerned see it."),
+    )
+    attachments = MultipleFileField(label=_("Attachments"))
+
+    def __init__(self, *args, request_type: RequestType, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request_type = request_type
+        self.specs = list(request_type.fields.all())
+        self.fields["priority"].initial = request_type.default_priority
+        self.fields["co_departments"].queryset = Department.objects.filter(
+            is_active=True, accepts_requests=True
+        ).exclude(pk=request_type.department_id)
+        self.fields["watchers"].queryset = User.objects.filter(is_active=True).exclude(pk=user.pk)
+        extra = {f"f_{spec.key}": _field_for(spec) for spec in self.specs}
+        ordered = {}
+        for name, form_field in self.fields.items():
+            ordered[name] = form_field
+            if name == "description":
+                ordered.update(extra)
+        self.fields = ordered
+
+    def clean_wanted_by(self):
+        day = self.cleaned_data.get("wanted_by")
+        if day and day < timezone.localdate():
+            raise forms.ValidationError(_("The wanted-by date is in the past."))
+        return day
+
+    def clean(self):
+        cleaned = super().clean()
+        for spec in self.specs:
+            upload = cleaned.get(f"f_{spec.key}")
+            if spec.kind == RequestField.Kind.FILE and upload:
+                try:
+                    validate_upload(upload)
+                except TaskError as exc:
+                    self.add_error(f"f_{spec.key}", str(exc))
+        return cleaned
+
+    @property
+    def extra_fields(self):
+        return [self[f"f_{spec.key}"] for spec in self.specs]
+
+    def values(self) -> dict:
+        """Field values as stored on the request (files are stored separately)."""
+        values = {}
+        for spec in self.specs:
+            if spec.kind == RequestField.Kind.FILE:
+                continue
+            value = self.cleaned_data.get(f"f_{spec.key}")
+            if value in (None, ""):
+                continue
+            values[spec.key] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+        return values
+
+    def files_by_key(self) -> dict:
+        return {
+            spec.key: self.cleaned_data[f"f_{spec.key}"]
+            for spec in self.specs
+            if spec.kind == RequestField.Kind.FILE and self.cleaned_data.get(f"f_{spec.key}")
+        }
+
+    def wanted_by_moment(self):
+        day = self.cleaned_data.get("wanted_by")
+        if not day:
+            return None
+        from datetime import datetime, time
+
+        return datetime.combine(day, time(18, 0), timezone.get_current_timezone())
+
+
+def preview_values(request_type: RequestType, data) -> dict:
+    """Best-effort field values from a half-filled form, for the route preview."""
+    values = {}
+    for spec in request_type.fields.filter(kind=RequestField.Kind.NUMBER):
+        raw = (data.get(f"f_{spec.key}") or "").strip()
+        try:
+            values[spec.key] = str(Decimal(raw))
+        except (InvalidOperation, ValueError):
+            continue
+    return values
+
+
+class OpinionForm(forms.Form):
+    opinion = forms.CharField(
+        label=_("Opinion"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=[("", "—")] + Reason.choices)
+    comment = forms.CharField(
+        label=_("Details"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
+
+
+class OpinionReasonForm(ReasonForm):
+    """Reject or return: a reason from the list plus the approver's opinion."""
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["opinion"] = cleaned.get("comment", "")
+        return cleaned
+
+
+class AcceptForm(forms.Form):
+    assignee = forms.ModelChoiceField(label=_("Assign to"), queryset=User.objects.none())
+    estimate_hours = forms.DecimalField(
+        label=_("Estimated hours"), required=False, min_value=0, max_digits=6, decimal_places=1
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+    def __init__(self, *args, task: Task, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = User.objects.filter(
+            memberships__department=task.target_department, is_active=True
+        ).order_by("username")
+
+
+class TransferForm(ReasonForm):
+    department = forms.ModelChoiceField(label=_("Transfer to"), queryset=Department.objects.none())
+
+    def __init__(self, *args, task: Task, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.filter(is_active=True, accepts_requests=True).exclude(
+            pk=task.target_department_id
+        )
+
+
+class ProgressForm(forms.Form):
+    percent = forms.IntegerField(label=_("Progress %"), min_value=0, max_value=100)
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+
+
+class HoldForm(ReasonForm):
+    waiting_on = forms.ModelChoiceField(
+        label=_("Waiting on department"),
+        queryset=Department.objects.none(),
+        required=False,
+        help_text=_("The waiting time is charged to this department."),
+    )
+
+    def __init__(self, *args, task: Task, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["waiting_on"].queryset = Department.objects.filter(is_active=True).exclude(
+            pk=task.target_department_id
+        )
+
+
+class NoteForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Comment"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=5000,
+        help_text=_("Type @ and a login name to mention someone."),
+    )
+    files = MultipleFileField(label=_("Attach files"))
+
+
+class FilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("Any state"))] + Task.State.choices)
+    department = forms.ModelChoiceField(
+        label=_("Department"), required=False, queryset=Department.objects.none(), empty_label=_("Any department")
+    )
+    request_type = forms.ModelChoiceField(
+        label=_("Type"), required=False, queryset=RequestType.objects.none(), empty_label=_("Any type")
+    )
+    priority = forms.TypedChoiceField(
+        label=_("Priority"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("Any priority"))] + Priority.choices,
+    )
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.filter(is_active=True)
+        self.fields["request_type"].queryset = RequestType.objects.filter(is_active=True)
+        for name, form_field in self.fields.items():
+            if name == "overdue":
+                form_field.widget.attrs["class"] = "form-check-input"
+            elif name == "q":
+                form_field.widget.attrs.update({"class": "form-control form-control-sm", "type": "search"})
+            else:
+                form_field.widget.attrs["class"] = "form-select form-select-sm"

@@ -1,0 +1,32 @@
+from django import template
+from django.utils import timezone
+
+register = template.Library()
+
+STATE_CLASS = {
+    "draft": "text-bg-secondary",
+    "pending_approval": "text-bg-warning",
+    "pending_acceptance": "text-bg-warning",
+    "in_progress": "text-bg-primary",
+    "on_hold": "text-bg-dark",
+    "pending_verification": "text-bg-info",
+    "done": "text-bg-success",
+    "rejected": "text-bg-danger",
+    "cancelled": "text-bg-light border",
+}
+PRIORITY_CLASS = {1: "text-body-secondary", 2: "", 3: "text-warning-emphasis fw-semibold", 4: "text-danger fw-bold"}
+
+
+@register.filter
+def state_class(state: str) -> str:
+    return STATE_CLASS.get(state, "text-bg-secondary")
+
+
+@register.filter
+def priority_class(priority: int) -> str:
+    return PRIORITY_CLASS.get(priority, "")
+
+
+@register.filter
+def is_past(moment) -> bool:
+    return bool(moment and moment < timezone.now())

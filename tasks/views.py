@@ -1,0 +1,555 @@
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from departments.models import Department, User
+from tasks import forms, selectors, services
+from tasks.models import Attachment, Notification, RequestType, Task
+from tasks.services import TaskConflict, TaskError
+
+PAGE_SIZE = 25
+
+
+def _task_or_404(request, number: str) -> Task:
+    """The request if the user may see it; everyone else gets 404, so numbers reveal nothing."""
+    try:
+        return selectors.task_for_page(request.user, number)
+    except Task.DoesNotExist:
+        raise Http404 from None
+
+
+def _form_errors(form) -> str:
+    return " ".join(
+        f"{form.fields[name].label if name in form.fields else ''}: {' '.join(errors)}".lstrip(": ")
+        for name, errors in form.errors.items()
+    )
+
+
+# Filing
+
+
+@login_required
+@require_GET
+def new_request(request):
+    query = request.GET.get("q", "").strip()[:100]
+    return render(
+        request, "tasks/type_picker.html", {"groups": selectors.request_types_by_department(query), "q": query}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def file_request(request, code: str):
+    request_type = get_object_or_404(
+        RequestType.objects.select_related("department").prefetch_related("fields"), code=code, is_active=True
+    )
+    form = forms.TaskForm(
+        request.POST or None,
+        request.FILES or None,
+        request_type=request_type,
+        user=request.user,
+        initial={"token": uuid.uuid4()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            task = services.task_create(
+                by=request.user,
+                request_type=request_type,
+                title=data["title"],
+                description=data["description"],
+                values=form.values(),
+                files=form.files_by_key(),
+                attachments=data["attachments"],
+                co_departments=data["co_departments"],
+                watchers=data["watchers"],
+                priority=data["priority"],
+                confidential=data["confidential"],
+                wanted_by=form.wanted_by_moment(),
+                token=data["token"],
+                submit=request.POST.get("action") == "submit",
+            )
+        except TaskError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if task.state == Task.State.DRAFT:
+                messages.success(request, _("Draft %(number)s saved.") % {"number": task.number})
+            else:
+                messages.success(request, _("%(number)s submitted.") % {"number": task.number})
+            return redirect("tasks:detail", number=task.number)
+    return render(
+        request,
+        "tasks/task_form.html",
+        {
+            "form": form,
+            "request_type": request_type,
+            "preview_params": _preview_params(form),
+            "preview": _preview(request, request_type, request.POST if request.method == "POST" else {}),
+        },
+    )
+
+
+def _preview(request, request_type, data) -> dict:
+    department = request.user.primary_department
+    route = (
+        selectors.approval_route(request_type, request.user, department, forms.preview_values(request_type, data))
+        if department
+        else []
+    )
+    return {"route": route, "expected_finish": selectors.expected_finish(request_type), "department": department}
+
+
+def _preview_params(form) -> str:
+    """Only the number fields feed approval conditions; send just those (never the files)."""
+    return ",".join(f"f_{spec.key}" for spec in form.specs if spec.kind == "number")
+
+
+@login_required
+@require_POST
+def preview(request, code: str):
+    """The approval route and expected finish for the form as filled so far (htmx)."""
+    request_type = get_object_or_404(RequestType, code=code, is_active=True)
+    return render(
+        request,
+        "tasks/_route_preview.html",
+        {"preview": _preview(request, request_type, request.POST), "request_type": request_type},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_request(request, number: str):
+    task = _task_or_404(request, number)
+    if not request.user.has_perm("tasks.edit_task", task):
+        raise PermissionDenied
+    request_type = task.request_type
+    initial = {
+        "title": task.title,
+        "description": task.description,
+        "priority": task.priority,
+        "confidential": task.confidential,
+        "co_departments": list(task.co_departments.all()),
+        "watchers": list(task.watchers.all()),
+        "wanted_by": task.wanted_by and task.wanted_by.date(),
+        **{f"f_{key}": value for key, value in task.field_values.items()},
+    }
+    form = forms.TaskForm(
+        request.POST or None, request.FILES or None, request_type=request_type, user=request.user, initial=initial
+    )
+    for spec in form.specs:  # a stored file need not be uploaded again
+        if spec.kind == "file" and spec.key in task.field_values:
+            form.fields[f"f_{spec.key}"].required = False
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.task_update_draft(
+                task=task,
+                by=request.user,
+                title=data["title"],
+                description=data["description"],
+                values=form.values(),
+                files=form.files_by_key(),
+                priority=data["priority"],
+                confidential=data["confidential"],
+                estimate_hours=task.estimate_hours,
+                wanted_by=form.wanted_by_moment(),
+                co_departments=data["co_departments"],
+                watchers=data["watchers"],
+            )
+            if data["attachments"]:
+                services.task_comment(task=task, by=request.user, body="", attachments=data["attachments"])
+            if request.POST.get("action") == "submit":
+                services.task_submit(task=task, by=request.user)
+        except TaskError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("%(number)s saved.") % {"number": task.number})
+            return redirect("tasks:detail", number=task.number)
+    return render(
+        request,
+        "tasks/task_form.html",
+        {
+            "form": form,
+            "request_type": request_type,
+            "task": task,
+            "preview_params": _preview_params(form),
+            "preview": _preview(request, request_type, request.POST if request.method == "POST" else form.initial),
+        },
+    )
+
+
+# The request page and its actions
+
+
+@login_required
+@require_GET
+def detail(request, number: str):
+    task = _task_or_404(request, number)
+    user = request.user
+    perms = {
+        name: user.has_perm(f"tasks.{name}_task", task)
+        for name in (
+            "edit",
+            "submit",
+            "approve",
+            "accept",
+            "decline",
+            "transfer",
+            "reassign",
+            "progress",
+            "hold",
+            "resume",
+            "finish",
+            "verify",
+            "revise",
+            "cancel",
+            "urge",
+            "comment",
+        )
+    }
+    approvals = list(task.approvals.filter(round=task.approval_round).select_related("approver", "decided_by"))
+    context = {
+        "task": task,
+        "perms": perms,
+        "approvals": approvals,
+        "fields": [(spec, task.field_values.get(spec.key)) for spec in task.request_type.fields.all()],
+        "subtasks": list(task.subtasks.select_related("target_department", "assignee")),
+        "co_departments": list(task.co_departments.all()),
+        "watchers": list(task.watchers.all()),
+        "timeline": selectors.timeline(task),
+        "holds": list(task.holds.select_related("waiting_on")),
+        "comment_form": forms.CommentForm(),
+        "opinion_form": forms.OpinionForm(),
+        "reason_form": forms.ReasonForm(),
+        "note_form": forms.NoteForm(),
+        "progress_form": forms.ProgressForm(initial={"percent": task.progress}),
+    }
+    if perms["accept"] or perms["reassign"]:
+        candidates = selectors.workload(task.target_department, task.request_type)
+        suggested = next((c for c in candidates if c.suggested), None)
+        context["candidates"] = candidates
+        context["accept_form"] = forms.AcceptForm(
+            task=task,
+            initial={"assignee": suggested.user.pk if suggested else None, "estimate_hours": task.estimate_hours},
+        )
+    if perms["transfer"]:
+        context["transfer_form"] = forms.TransferForm(task=task)
+    if perms["hold"]:
+        context["hold_form"] = forms.HoldForm(task=task)
+    return render(request, "tasks/task_detail.html", context)
+
+
+def _run(action: str, task: Task, by: User, post, files):
+    """Validate the action's form and call its service. Returns (message, form-or-None)."""
+    if action == "approve":
+        form = forms.OpinionForm(post)
+        if form.is_valid():
+            services.task_approve(task=task, by=by, opinion=form.cleaned_data["opinion"])
+            return _("Approved."), None
+    elif action in ("reject", "return"):
+        form = forms.OpinionReasonForm(post)
+        if form.is_valid():
+            call = services.task_reject if action == "reject" else services.task_return
+            call(task=task, by=by, opinion=form.cleaned_data["opinion"], reason=form.cleaned_data["reason"])
+            return (_("Rejected.") if action == "reject" else _("Returned for revision.")), None
+    elif action in ("accept", "reassign"):
+        form = forms.AcceptForm(post, task=task)
+        if form.is_valid():
+            data = form.cleaned_data
+            if action == "accept":
+                services.task_accept(
+                    task=task,
+                    by=by,
+                    assignee=data["assignee"],
+                    estimate_hours=data["estimate_hours"],
+                    note=data["note"],
+                )
+                return _("Accepted and assigned to %(name)s.") % {"name": data["assignee"].name}, None
+            services.task_reassign(task=task, by=by, assignee=data["assignee"], note=data["note"])
+            return _("Reassigned to %(name)s.") % {"name": data["assignee"].name}, None
+    elif action == "decline":
+        form = forms.ReasonForm(post)
+        if form.is_valid():
+            services.task_decline(
+                task=task, by=by, reason=form.cleaned_data["reason"], comment=form.cleaned_data["comment"]
+            )
+            return _("Declined."), None
+    elif action == "transfer":
+        form = forms.TransferForm(post, task=task)
+        if form.is_valid():
+            data = form.cleaned_data
+            services.task_transfer(
+                task=task, by=by, department=data["department"], reason=data["reason"], comment=data["comment"]
+            )
+            return _("Transferred to %(department)s.") % {"department": data["department"].display_name}, None
+    elif action == "progress":
+        form = forms.ProgressForm(post)
+        if form.is_valid():
+            services.task_progress(
+                task=task, by=by, percent=form.cleaned_data["percent"], note=form.cleaned_data["note"]
+            )
+            return _("Progress posted."), None
+    elif action == "hold":
+        form = forms.HoldForm(post, task=task)
+        if form.is_valid():
+            data = form.cleaned_data
+            services.task_hold(
+                task=task, by=by, reason=data["reason"], waiting_on=data["waiting_on"], comment=data["comment"]
+            )
+            return _("Put on hold."), None
+    elif action == "reopen":
+        form = forms.ReasonForm(post)
+        if form.is_valid():
+            services.task_reopen(
+                task=task, by=by, reason=form.cleaned_data["reason"], comment=form.cleaned_data["comment"]
+            )
+            return _("Reopened."), None
+    elif action == "comment":
+        form = forms.CommentForm(post, files)
+        if form.is_valid():
+            services.task_comment(
+                task=task, by=by, body=form.cleaned_data["body"], attachments=form.cleaned_data["files"]
+            )
+            return _("Comment added."), None
+    else:
+        form = forms.NoteForm(post)
+        if form.is_valid():
+            note = form.cleaned_data["comment"]
+            simple = {
+                "submit": (lambda: services.task_submit(task=task, by=by), _("Submitted.")),
+                "resume": (lambda: services.task_resume(task=task, by=by, comment=note), _("Resumed.")),
+                "finish": (lambda: services.task_finish(task=task, by=by, note=note), _("Submitted for verification.")),
+                "confirm": (lambda: services.task_confirm(task=task, by=by, comment=note), _("Confirmed done.")),
+                "revise": (lambda: services.task_revise(task=task, by=by), _("Back to draft: revise and submit.")),
+                "cancel": (lambda: services.task_cancel(task=task, by=by, comment=note), _("Cancelled.")),
+                "urge": (lambda: services.task_urge(task=task, by=by, comment=note), _("Urged.")),
+            }
+            if action not in simple:
+                raise Http404
+            call, done = simple[action]
+            call()
+            return done, None
+    return None, form
+
+
+ACTIONS = {
+    "approve",
+    "reject",
+    "return",
+    "accept",
+    "reassign",
+    "decline",
+    "transfer",
+    "progress",
+    "hold",
+    "reopen",
+    "comment",
+    "submit",
+    "resume",
+    "finish",
+    "confirm",
+    "revise",
+    "cancel",
+    "urge",
+}
+
+
+@login_required
+@require_POST
+def act(request, number: str, action: str):
+    if action not in ACTIONS:
+        raise Http404
+    task = _task_or_404(request, number)
+    seen = request.POST.get("seen_state")
+    if seen and seen != task.state and action != "comment":
+        messages.warning(request, str(services._conflict(task)))
+        return redirect("tasks:detail", number=task.number)
+    try:
+        done, form = _run(action, task, request.user, request.POST, request.FILES)
+    except TaskConflict as exc:
+        messages.warning(request, str(exc))
+    except TaskError as exc:
+        messages.error(request, str(exc))
+    else:
+        if form is not None:
+            messages.error(request, _form_errors(form))
+        else:
+            messages.success(request, done)
+    return redirect(request.POST.get("next") if _safe_next(request) else reverse("tasks:detail", args=[task.number]))
+
+
+def _safe_next(request) -> bool:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next", "")
+    return bool(target) and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+
+
+@login_required
+@require_GET
+def download(request, number: str, pk: int):
+    task = _task_or_404(request, number)
+    attachment = get_object_or_404(Attachment, task=task, pk=pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.name, content_type="application/octet-stream"
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+@require_GET
+def mention_search(request, number: str):
+    """People who may see the request whose login or name starts with q (for @mention autocomplete)."""
+    task = _task_or_404(request, number)
+    query = request.GET.get("q", "").strip()[:30]
+    people = (
+        User.objects.filter(is_active=True)
+        .filter(Q(username__istartswith=query) | Q(display_name__icontains=query))
+        .order_by("username")[:30]
+    )
+    found = [{"username": p.username, "name": p.name} for p in people if p.has_perm("tasks.view_task", task)][:8]
+    return JsonResponse({"people": found})
+
+
+# Lists
+
+
+SCOPES = {
+    "mine": (selectors.my_requests, "My requests"),
+    "approvals": (selectors.tasks_to_approve, "To approve"),
+    "assigned": (selectors.assigned_to, "Assigned to me"),
+    "all": (selectors.tasks_for_list, "All requests I can see"),
+}
+
+
+def _filtered(request, qs):
+    form = forms.FilterForm(request.GET or None)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            qs = qs.filter(Q(number__icontains=data["q"]) | Q(title__icontains=data["q"]))
+        if data["state"]:
+            qs = qs.filter(state=data["state"])
+        if data["department"]:
+            qs = qs.filter(Q(target_department=data["department"]) | Q(requesting_department=data["department"]))
+        if data["request_type"]:
+            qs = qs.filter(request_type=data["request_type"])
+        if data["priority"]:
+            qs = qs.filter(priority=data["priority"])
+        if data["overdue"]:
+            qs = selectors.overdue(qs)
+    return form, qs
+
+
+@login_required
+@require_GET
+def task_list(request, scope: str):
+    if scope not in SCOPES:
+        raise Http404
+    query, title = SCOPES[scope]
+    form, qs = _filtered(request, query(request.user))
+    page = Paginator(qs.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    template = "tasks/_rows.html" if request.headers.get("HX-Request") else "tasks/task_list.html"
+    return render(
+        request,
+        template,
+        {
+            "page": page,
+            "filter_form": form,
+            "scope": scope,
+            "title": _(title),
+            "bulk_approve": scope == "approvals",
+        },
+    )
+
+
+@login_required
+@require_GET
+def department_inbox(request):
+    user = request.user
+    department_ids = selectors.acting_manager_department_ids(user)
+    if not department_ids:
+        raise PermissionDenied
+    departments = list(Department.objects.filter(pk__in=department_ids).order_by("sort_order", "code"))
+    form, qs = _filtered(request, selectors.inbox(user).prefetch_related("request_type__skills"))
+    tasks = list(qs.order_by("accept_due_at", "created_at")[:200])
+    boards = []
+    for department in departments:
+        candidates = selectors.workload(department)
+        rows = []
+        for task in (t for t in tasks if t.target_department_id == department.pk):
+            best = selectors.mark_suggestion(candidates, {s.pk for s in task.request_type.skills.all()})
+            rows.append({"task": task, "suggested": best.user if best else None})
+        selectors.mark_suggestion(candidates, set())
+        boards.append({"department": department, "candidates": candidates, "rows": rows})
+    return render(request, "tasks/inbox.html", {"boards": boards, "filter_form": form})
+
+
+@login_required
+@require_POST
+def bulk(request, action: str):
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()][:200]
+    tasks = list(Task.objects.visible_to(request.user).filter(pk__in=ids))
+    if not tasks:
+        messages.warning(request, _("Select at least one request."))
+    elif action == "approve":
+        done, failed = services.bulk_approve(
+            tasks=tasks, by=request.user, opinion=request.POST.get("opinion", "")[:2000]
+        )
+        _bulk_messages(request, done, failed)
+    elif action == "assign":
+        assignee = User.objects.filter(pk=request.POST.get("assignee") or 0, is_active=True).first()
+        if assignee is None:
+            messages.error(request, _("Choose the person to assign."))
+        else:
+            done, failed = services.bulk_assign(tasks=tasks, by=request.user, assignee=assignee)
+            _bulk_messages(request, done, failed)
+    else:
+        raise Http404
+    return redirect(reverse("tasks:inbox") if action == "assign" else reverse("tasks:list", args=["approvals"]))
+
+
+def _bulk_messages(request, done, failed) -> None:
+    if done:
+        messages.success(
+            request,
+            _("Done for %(count)s: %(numbers)s.") % {"count": len(done), "numbers": ", ".join(t.number for t in done)},
+        )
+    for task, reason in failed:
+        messages.warning(request, f"{task.number}: {reason}")
+
+
+# Notifications
+
+
+@login_required
+@require_GET
+def notifications(request):
+    page = Paginator(
+        Notification.objects.filter(recipient=request.user).select_related("task", "actor"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(request, "tasks/notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notifications_read(request):
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()] or None
+    services.notifications_mark_read(user=request.user, ids=ids)
+    return redirect(request.POST.get("next") if _safe_next(request) else "tasks:notifications")
