@@ -71,8 +71,10 @@ def _expect(task: Task, *states: str, seen_state: str | None = None) -> None:
         raise _conflict(task)
 
 
-def _require(by: User, perm: str, task: Task) -> None:
-    if not by.has_perm(perm, task):
+def _require(by: User, action: str, task: Task) -> None:
+    from tasks.rules import can
+
+    if not can(by, action, task):
         raise PermissionDenied
 
 
@@ -276,7 +278,7 @@ def task_update_draft(
     with transaction.atomic():
         task = _lock(task)
         _expect(task, S.DRAFT)
-        _require(by, "tasks.edit_task", task)
+        _require(by, "edit", task)
         if wanted_by is not None and wanted_by < timezone.now():
             raise TaskError(_("The wanted-by date is in the past."))
         task.title = title.strip()
@@ -300,7 +302,7 @@ def task_submit(*, task: Task, by: User, seen_state: str | None = None) -> Task:
     with transaction.atomic():
         task = _lock(task)
         _expect(task, S.DRAFT, seen_state=seen_state)
-        _require(by, "tasks.submit_task", task)
+        _require(by, "submit", task)
         _submit(task, by)
     return task
 
@@ -620,7 +622,7 @@ def task_accept(
     with transaction.atomic():
         task = _lock(task)
         _expect(task, S.PENDING_ACCEPTANCE, seen_state=seen_state)
-        _require(by, "tasks.accept_task", task)
+        _require(by, "accept", task)
         _check_assignee(task, assignee)
         _accept(
             task,
@@ -637,7 +639,7 @@ def task_reassign(*, task: Task, by: User, assignee: User, note: str = "") -> Ta
     with transaction.atomic():
         task = _lock(task)
         _expect(task, S.IN_PROGRESS, S.ON_HOLD)
-        _require(by, "tasks.reassign_task", task)
+        _require(by, "reassign", task)
         _check_assignee(task, assignee)
         if assignee.pk == task.assignee_id:
             raise TaskError(_("%(name)s already handles this request.") % {"name": assignee.name})
@@ -669,7 +671,7 @@ def task_decline(*, task: Task, by: User, reason: str, comment: str = "", seen_s
     with transaction.atomic():
         task = _lock(task)
         _expect(task, S.PENDING_ACCEPTANCE, seen_state=seen_state)
-        _require(by, "tasks.decline_task", task)
+        _require(by, "decline", task)
         task.decline()
         task.save()
         _log(
@@ -702,7 +704,7 @@ def task_transfer(
     with transaction.atomic():
         task = _lock(task)
         _expect(task, S.PENDING_ACCEPTANCE, S.IN_PROGRESS, seen_state=seen_state)
-        _require(by, "tasks.transfer_task", task)
+        _require(by, "transfer", task)
         if department.pk == task.target_department_id or not department.is_active or not department.accepts_requests:
             raise TaskError(_("Choose another department that accepts requests."))
         acting_for = _acting_for(by, task.target_department_id)
@@ -757,7 +759,7 @@ def task_progress(*, task: Task, by: User, percent: int, note: str = "") -> Task
     with transaction.atomic():
         task = _lock(task)
         _expect(task, S.IN_PROGRESS)
-        _require(by, "tasks.progress_task", task)
+        _require(by, "progress", task)
         task.progress = int(percent)
         task.last_progress_at = timezone.now()
         task.save()
@@ -780,7 +782,7 @@ def task_hold(*, task: Task, by: User, reason: str, waiting_on: Department | Non
     with transaction.atomic():
         task = _lock(task)
         _expect(task, S.IN_PROGRESS)
-        _require(by, "tasks.hold_task", task)
+        _require(by, "hold", task)
         if waiting_on is not None and waiting_on.pk == task.target_department_id:
             raise TaskError(_("A request cannot wait on the department that handles it."))
         task.hold()
@@ -812,7 +814,7 @@ def task_resume(*, task: Task, by: User, comment: str = "") -> Task:
     with transaction.atomic():
         task = _lock(task)
         _expect(task, S.ON_HOLD)
-        _require(by, "tasks.resume_task", task)
+        _require(by, "resume", task)
         now = timezone.now()
         calendar = working_calendar()
         hold = task.holds.filter(ended_at__isnull=True).order_by("-started_at").first()
@@ -836,7 +838,7 @@ def task_finish(*, task: Task, by: User, note: str = "") -> Task:
     with transaction.atomic():
         task = _lock(task)
         _expect(task, S.IN_PROGRESS)
-        _require(by, "tasks.finish_task", task)
+        _require(by, "finish", task)
         task.submit_for_verification()
         task.save()
         _log(task, actor=by, action=TaskLog.Action.SUBMITTED_FOR_VERIFICATION, from_state=S.IN_PROGRESS, comment=note)
@@ -855,7 +857,7 @@ def task_confirm(*, task: Task, by: User, comment: str = "") -> Task:
     with transaction.atomic():
         task = _lock(task)
         _expect(task, S.PENDING_VERIFICATION)
-        _require(by, "tasks.verify_task", task)
+        _require(by, "verify", task)
         open_subtasks = list(task.subtasks.exclude(state__in=Task.CLOSED_STATES).select_related("target_department"))
         if open_subtasks:
             raise TaskError(
@@ -881,7 +883,7 @@ def task_reopen(*, task: Task, by: User, reason: str, comment: str = "") -> Task
     with transaction.atomic():
         task = _lock(task)
         _expect(task, S.PENDING_VERIFICATION)
-        _require(by, "tasks.verify_task", task)
+        _require(by, "verify", task)
         task.reopen()
         task.save()
         _log(
@@ -906,7 +908,7 @@ def task_revise(*, task: Task, by: User) -> Task:
     with transaction.atomic():
         task = _lock(task)
         _expect(task, S.REJECTED)
-        _require(by, "tasks.revise_task", task)
+        _require(by, "revise", task)
         task.revise()
         task.save()
         _log(task, actor=by, action=TaskLog.Action.REVISED, from_state=S.REJECTED)
@@ -917,7 +919,7 @@ def task_cancel(*, task: Task, by: User, comment: str = "", seen_state: str | No
     with transaction.atomic():
         task = _lock(task)
         _expect(task, S.DRAFT, S.PENDING_APPROVAL, S.PENDING_ACCEPTANCE, S.IN_PROGRESS, seen_state=seen_state)
-        _require(by, "tasks.cancel_task", task)
+        _require(by, "cancel", task)
         if task.state != S.DRAFT and not comment.strip():
             raise TaskError(_("Say why the request is cancelled."))
         from_state = task.state
@@ -946,7 +948,7 @@ def task_urge(*, task: Task, by: User, comment: str = "") -> Task:
     with transaction.atomic():
         task = _lock(task)
         _expect(task, S.PENDING_APPROVAL, S.PENDING_ACCEPTANCE, S.IN_PROGRESS, S.ON_HOLD)
-        _require(by, "tasks.urge_task", task)
+        _require(by, "urge", task)
         now = timezone.now()
         calendar = working_calendar()
         if task.last_urged_at is not None:
@@ -991,13 +993,15 @@ def task_comment(*, task: Task, by: User, body: str, attachments: Iterable = ())
     attachments = list(attachments)
     if not body and not attachments:
         raise TaskError(_("Write a comment or attach a file."))
-    _require(by, "tasks.comment_task", task)
+    _require(by, "comment", task)
+    from tasks.rules import can
+
     usernames = sorted(set(MENTION.findall(body)))
     people = list(User.objects.filter(username__in=usernames, is_active=True))
     unknown = sorted(set(usernames) - {p.username for p in people})
     if unknown:
         raise TaskError(_("No such person: %(names)s.") % {"names": ", ".join("@" + u for u in unknown)})
-    blind = [p for p in people if not p.has_perm("tasks.view_task", task)]
+    blind = [p for p in people if not can(p, "view", task)]
     if blind:
         raise TaskError(
             _("%(names)s may not see this request; mention only people who can.")

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from departments.models import Department, User
 from tasks import forms, selectors, services
 from tasks.models import Attachment, Notification, RequestType, Task
+from tasks.rules import can
 from tasks.services import TaskConflict, TaskError
 
 PAGE_SIZE = 25
@@ -129,7 +130,7 @@ def preview(request, code: str):
 @require_http_methods(["GET", "POST"])
 def edit_request(request, number: str):
     task = _task_or_404(request, number)
-    if not request.user.has_perm("tasks.edit_task", task):
+    if not can(request.user, "edit", task):
         raise PermissionDenied
     request_type = task.request_type
     initial = {
@@ -196,7 +197,7 @@ def detail(request, number: str):
     task = _task_or_404(request, number)
     user = request.user
     perms = {
-        name: user.has_perm(f"tasks.{name}_task", task)
+        name: can(user, name, task)
         for name in (
             "edit",
             "submit",
@@ -423,7 +424,7 @@ def mention_search(request, number: str):
         .filter(Q(username__istartswith=query) | Q(display_name__icontains=query))
         .order_by("username")[:30]
     )
-    found = [{"username": p.username, "name": p.name} for p in people if p.has_perm("tasks.view_task", task)][:8]
+    found = [{"username": p.username, "name": p.name} for p in people if can(p, "view", task)][:8]
     return JsonResponse({"people": found})
 
 

@@ -78,3 +78,32 @@ def file_request(org):
         )
 
     return make
+
+
+@pytest.fixture
+def in_state(org, purchase, file_request):
+    """A purchase request by `requester` (sales) to 采购部, brought to the given state the normal way."""
+    from tasks.models import Reason
+
+    def make(state: str, **kwargs):
+        task = file_request(purchase, submit=state != "draft", **kwargs)
+        if state in ("draft", "pending_approval"):
+            return task
+        if state == "rejected":
+            return services.task_reject(task=task, by=org.sales_head, reason=Reason.POLICY)
+        task = services.task_approve(task=task, by=org.sales_head)
+        if state == "pending_acceptance":
+            return task
+        task = services.task_accept(task=task, by=org.purchasing_head, assignee=org.assignee)
+        if state == "in_progress":
+            return task
+        if state == "on_hold":
+            return services.task_hold(task=task, by=org.assignee, reason=Reason.WAITING_OTHER, waiting_on=org.hr)
+        task = services.task_finish(task=task, by=org.assignee)
+        if state == "pending_verification":
+            return task
+        if state == "done":
+            return services.task_confirm(task=task, by=org.requester)
+        raise AssertionError(state)
+
+    return make

@@ -1,0 +1,252 @@
+"""The request pages: filing (with the guide, the fields and the route preview), double submission,
+attachments, comments with @mentions, inert text, lists and their query counts."""
+
+import uuid
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tasks import services
+from tasks.models import Attachment, Comment, Notification, Task
+from tests.conftest import login
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(**extra):
+    data = {
+        "title": "买十台电脑",
+        "description": "办公用",
+        "f_amount": "5000",
+        "f_items": "电脑",
+        "priority": 2,
+        "action": "submit",
+        "token": str(uuid.uuid4()),
+    }
+    data.update(extra)
+    return data
+
+
+def test_type_picker_groups_by_department_and_searches(client, org, purchase, support):
+    login(client, org.requester)
+    body = client.get("/requests/new/").content.decode()
+    assert "采购部" in body and "采购申请" in body and "咨询" in body
+    found = client.get("/requests/new/?q=咨询").context["groups"]
+    assert [[t.code for t in types] for _, types in found] == [["support"]]
+    assert client.get("/requests/new/?q=nothing-like-this").context["groups"] == []
+
+
+def test_filing_form_shows_guide_fields_and_route(client, org, purchase):
+    login(client, org.requester)
+    response = client.get("/requests/new/purchase/")
+    body = response.content.decode()
+    assert "购买物料" in body and "报价单" in body and "金额" in body
+    assert [s.approvers for s in response.context["preview"]["route"]] == [[org.sales_head]]
+    preview = client.post("/requests/new/purchase/preview/", {"f_amount": "20000"})
+    assert preview.status_code == 200 and "周会计" in preview.content.decode()
+
+
+def test_filing_submits_and_lands_on_the_request(client, org, purchase):
+    login(client, org.requester)
+    response = client.post("/requests/new/purchase/", form_data())
+    task = Task.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/requests/{task.number}/"
+    assert task.state == "pending_approval" and task.field_values == {"amount": "5000"}
+
+
+def test_a_double_submitted_form_files_one_request(client, org, purchase):
+    login(client, org.requester)
+    data = form_data()
+    first = client.post("/requests/new/purchase/", data)
+    second = client.post("/requests/new/purchase/", data)
+    assert Task.objects.count() == 1
+    assert first["Location"] == second["Location"]
+
+
+def test_save_as_draft(client, org, purchase):
+    login(client, org.requester)
+    client.post("/requests/new/purchase/", form_data(action="draft"))
+    task = Task.objects.get()
+    assert task.state == "draft"
+    edit = client.post(f"/requests/{task.number}/edit/", form_data(title="改了标题", action="submit"))
+    assert edit.status_code == 302
+    task.refresh_from_db()
+    assert task.title == "改了标题" and task.state == "pending_approval"
+
+
+@pytest.mark.parametrize(
+    "data, field",
+    [
+        ({"f_amount": ""}, "f_amount"),
+        ({"f_amount": "lots"}, "f_amount"),
+        ({"title": ""}, "title"),
+        ({"priority": 9}, "priority"),
+        ({"wanted_by": "2000-01-01"}, "wanted_by"),
+        ({"co_departments": [999999]}, "co_departments"),
+    ],
+)
+def test_bad_input_is_refused_and_nothing_is_saved(client, org, purchase, data, field):
+    login(client, org.requester)
+    response = client.post("/requests/new/purchase/", form_data(**data))
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert not Task.objects.exists()
+
+
+def test_attachments_limits(client, org, purchase, settings):
+    settings.ATTACHMENT_MAX_BYTES = 1024
+    login(client, org.requester)
+    too_big = SimpleUploadedFile("big.pdf", b"x" * 2048, content_type="application/pdf")
+    response = client.post("/requests/new/purchase/", form_data(attachments=[too_big]))
+    assert response.status_code == 200 and "MB" in str(response.context["form"].errors["attachments"])
+    page = SimpleUploadedFile("evil.html", b"<script>alert(1)</script>", content_type="text/html")
+    response = client.post("/requests/new/purchase/", form_data(attachments=[page]))
+    assert "html" in str(response.context["form"].errors["attachments"])
+    assert not Task.objects.exists() and not Attachment.objects.exists()
+
+
+def test_attachment_stored_under_an_unguessable_name_and_served_only_to_those_who_see(client, org, purchase):
+    login(client, org.requester)
+    upload = SimpleUploadedFile("报价单.pdf", b"%PDF-1.4 quote", content_type="application/pdf")
+    client.post("/requests/new/purchase/", form_data(attachments=[upload]))
+    task = Task.objects.get()
+    attachment = task.attachments.get()
+    assert "报价单" not in attachment.file.name and attachment.file.name.endswith(".pdf")
+    url = f"/requests/{task.number}/files/{attachment.pk}/"
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["Content-Type"] == "application/octet-stream"
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 quote"
+    login(client, org.outsider)
+    assert client.get(url).status_code == 404
+
+
+def test_comment_with_mentions(client, org, purchase, file_request):
+    task = file_request(purchase)
+    login(client, org.requester)
+    client.post(f"/requests/{task.number}/do/comment/", {"body": "请 @sales_head 看一下"})
+    comment = Comment.objects.get()
+    assert list(comment.mentions.all()) == [org.sales_head]
+    assert Notification.objects.filter(recipient=org.sales_head, kind="mention").exists()
+
+
+def test_mention_of_someone_who_may_not_see_is_refused(client, org, purchase, file_request):
+    task = file_request(purchase, confidential=True)
+    login(client, org.requester)
+    response = client.post(f"/requests/{task.number}/do/comment/", {"body": "@outsider 你好"}, follow=True)
+    assert not Comment.objects.exists()
+    assert any("孙五" in str(m) for m in response.context["messages"])
+    unknown = client.post(f"/requests/{task.number}/do/comment/", {"body": "@nobody"}, follow=True)
+    assert any("@nobody" in str(m) for m in unknown.context["messages"])
+
+
+def test_mention_autocomplete_offers_only_people_who_see(client, org, purchase, file_request):
+    task = file_request(purchase, confidential=True)
+    login(client, org.requester)
+    names = [p["username"] for p in client.get(f"/requests/{task.number}/mentions/?q=s").json()["people"]]
+    assert "sales_head" in names and "outsider" not in names
+
+
+def test_text_is_rendered_inert(client, org, purchase):
+    login(client, org.requester)
+    payload = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    client.post("/requests/new/purchase/", form_data(title=payload, description=payload))
+    task = Task.objects.get()
+    client.post(f"/requests/{task.number}/do/comment/", {"body": payload})
+    body = client.get(f"/requests/{task.number}/").content.decode()
+    assert "<script>alert" not in body and "<img src=x" not in body
+    assert "&lt;script&gt;" in body
+
+
+def test_detail_shows_only_the_allowed_actions(client, org, in_state):
+    task = in_state("pending_approval")
+    login(client, org.sales_head)
+    body = client.get(f"/requests/{task.number}/").content.decode()
+    assert f"/requests/{task.number}/do/approve/" in body and "/do/accept/" not in body
+    login(client, org.requester)
+    body = client.get(f"/requests/{task.number}/").content.decode()
+    assert "/do/approve/" not in body and "/do/urge/" in body and "/do/cancel/" in body
+
+
+def test_bulk_approve(client, org, purchase, file_request):
+    tasks = [file_request(purchase) for _ in range(3)]
+    other = file_request(purchase, by=org.sales_head)  # goes to the leader, not to sales_head
+    login(client, org.sales_head)
+    client.post("/requests/bulk/approve/", {"ids": [t.pk for t in tasks] + [other.pk], "opinion": "同意"})
+    assert Task.objects.filter(pk__in=[t.pk for t in tasks], state="pending_acceptance").count() == 3
+    assert Task.objects.get(pk=other.pk).state == "pending_approval"
+
+
+def test_bulk_assign_from_the_inbox(client, org, support, file_request):
+    tasks = [file_request(support) for _ in range(2)]
+    login(client, org.purchasing_head)
+    inbox = client.get("/requests/inbox/")
+    assert inbox.status_code == 200 and all(t.number in inbox.content.decode() for t in tasks)
+    client.post("/requests/bulk/assign/", {"ids": [t.pk for t in tasks], "assignee": org.assignee.pk})
+    assert set(Task.objects.values_list("assignee", flat=True)) == {org.assignee.pk}
+
+
+def test_inbox_is_for_managers(client, org):
+    login(client, org.requester)
+    assert client.get("/requests/inbox/").status_code == 403
+
+
+def test_notifications_page_and_mark_read(client, org, purchase, file_request):
+    file_request(purchase)
+    login(client, org.sales_head)
+    page = client.get("/notifications/")
+    assert page.status_code == 200 and page.context["page"].paginator.count == 1
+    assert '<span class="badge text-bg-danger">1</span>' in page.content.decode()
+    client.post("/notifications/read/")
+    assert not Notification.objects.filter(recipient=org.sales_head, read_at__isnull=True).exists()
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+        assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_lists_dashboard_and_inbox_use_a_fixed_number_of_queries(client, org, support, purchase, file_request):
+    def grow(n):
+        for _ in range(n):
+            task = file_request(support)
+            services.task_accept(task=task, by=org.purchasing_head, assignee=org.assignee)
+            file_request(support)
+            file_request(purchase)
+
+    urls = [
+        "/",
+        "/requests/list/mine/",
+        "/requests/list/all/",
+        "/requests/list/approvals/",
+        "/requests/list/assigned/",
+        "/requests/inbox/",
+    ]
+    grow(2)
+    small = {}
+    for url, user in [(u, org.requester) for u in urls[:3]] + [
+        (urls[3], org.sales_head),
+        (urls[4], org.assignee),
+        (urls[5], org.purchasing_head),
+    ]:
+        login(client, user)
+        small[url] = (user, count_queries(client, url))
+    grow(40)
+    for url, (user, queries) in small.items():
+        login(client, user)
+        assert count_queries(client, url) == queries, url
+
+
+def test_detail_query_count_does_not_grow_with_history(client, org, in_state):
+    task = in_state("in_progress")
+    login(client, org.assignee)
+    before = count_queries(client, f"/requests/{task.number}/")
+    for n in range(15):
+        services.task_progress(task=task, by=org.assignee, percent=n, note=f"第{n}次")
+        services.task_comment(task=task, by=org.requester, body=f"评论{n}")
+    assert count_queries(client, f"/requests/{task.number}/") == before
