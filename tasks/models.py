@@ -217,6 +217,19 @@ class ApprovalStep(models.Model):
     def __str__(self) -> str:
         return self.name or self.get_approver_display()
 
+    def clean(self) -> None:
+        super().clean()
+        from django.core.exceptions import ValidationError
+
+        if (
+            self.condition_field
+            and self.request_type_id
+            and not self.request_type.fields.filter(key=self.condition_field, kind=RequestField.Kind.NUMBER).exists()
+        ):
+            raise ValidationError(
+                {"condition_field": _("The request type has no number field with this key (save a new field first).")}
+            )
+
     def applies_to(self, values: dict) -> bool:
         """Whether this step is part of the route for a request with these field values."""
         if not self.condition_field:

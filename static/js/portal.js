@@ -4,4 +4,66 @@ document.addEventListener("DOMContentLoaded", function () {
   if (select) {
     select.addEventListener("change", function () { select.form.submit(); });
   }
+  document.querySelectorAll(".mention-box").forEach(setUpMentions);
 });
+
+// @mention autocomplete: after "@" and a few letters, offer the people who may see
+// the request (the server decides who), and insert "@login " on click or Enter.
+function setUpMentions(box) {
+  var textarea = box.querySelector("textarea");
+  var list = box.querySelector(".mention-list");
+  var url = box.dataset.mentionUrl;
+  if (!textarea || !list || !url) { return; }
+  var timer = null;
+
+  function currentToken() {
+    var before = textarea.value.slice(0, textarea.selectionStart);
+    var match = before.match(/@([\w.\-]*)$/);
+    return match ? match[1] : null;
+  }
+
+  function hide() { list.classList.add("d-none"); list.innerHTML = ""; }
+
+  function insert(username) {
+    var start = textarea.selectionStart;
+    var before = textarea.value.slice(0, start).replace(/@[\w.\-]*$/, "@" + username + " ");
+    textarea.value = before + textarea.value.slice(start);
+    textarea.focus();
+    textarea.setSelectionRange(before.length, before.length);
+    hide();
+  }
+
+  function show(people) {
+    list.innerHTML = "";
+    if (!people.length) { hide(); return; }
+    people.forEach(function (person) {
+      var item = document.createElement("button");
+      item.type = "button";
+      item.className = "list-group-item list-group-item-action py-1";
+      item.textContent = person.name + " @" + person.username;
+      item.addEventListener("click", function () { insert(person.username); });
+      list.appendChild(item);
+    });
+    list.classList.remove("d-none");
+  }
+
+  textarea.addEventListener("input", function () {
+    var token = currentToken();
+    clearTimeout(timer);
+    if (token === null) { hide(); return; }
+    timer = setTimeout(function () {
+      fetch(url + "?q=" + encodeURIComponent(token), { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : { people: [] }; })
+        .then(function (data) { show(data.people || []); })
+        .catch(hide);
+    }, 200);
+  });
+  textarea.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { hide(); }
+    if (event.key === "Enter" && !list.classList.contains("d-none") && list.firstChild) {
+      event.preventDefault();
+      list.firstChild.click();
+    }
+  });
+  textarea.addEventListener("blur", function () { setTimeout(hide, 200); });
+}
