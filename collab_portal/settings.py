@@ -271,9 +271,20 @@ else:
     for _folder in ("queue", "processed"):
         (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_IGNORE_RESULT = True
+# A web request never waits long on the broker: publishing fails fast and the outbox keeps the work.
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
+
+# Absolute links in e-mails and IM messages.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Reminders: how often the sweep runs, and when in-progress work counts as stale.
+REMINDER_SWEEP_SECONDS = envint("REMINDER_SWEEP_SECONDS", 300, minimum=10)
+STALE_WORKING_DAYS = envint("STALE_WORKING_DAYS", 3, minimum=1)
+AUTO_CLOSE_VERIFICATION_DAYS = envint("AUTO_CLOSE_VERIFICATION_DAYS", 7, minimum=1)
 
 # /healthz/: the worker heartbeat must be younger than this.
 HEARTBEAT_INTERVAL_SECONDS = envint("HEARTBEAT_INTERVAL_SECONDS", 30, minimum=1)

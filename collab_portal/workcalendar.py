@@ -93,6 +93,29 @@ class WorkingCalendar:
             day += timedelta(days=1)
         raise ValueError("No working time found within ten years; check the working calendar.")
 
+    def subtract_working_hours(self, end: datetime, hours: float | int | timedelta) -> datetime:
+        """The latest moment that lies `hours` working hours before `end` (the inverse of add)."""
+        remaining = hours if isinstance(hours, timedelta) else timedelta(hours=hours)
+        if remaining < timedelta(0):
+            raise ValueError("Cannot subtract a negative number of working hours.")
+        cursor = self._local(end)
+        if remaining == timedelta(0):
+            return end
+        day = cursor.date()
+        for _ in range(MAX_SEARCH_DAYS):
+            if self.is_working_day(day):
+                for period_start, period_end in reversed(list(self._day_periods(day))):
+                    if cursor <= period_start:
+                        continue
+                    finish = min(cursor, period_end)
+                    available = finish - period_start
+                    if remaining <= available:
+                        return finish - remaining
+                    remaining -= available
+                    cursor = period_start
+            day -= timedelta(days=1)
+        raise ValueError("No working time found within ten years; check the working calendar.")
+
     def working_time_between(self, start: datetime, end: datetime) -> timedelta:
         """Working time from `start` to `end`; negative when `end` is earlier."""
         start_local, end_local = self._local(start), self._local(end)

@@ -4,6 +4,7 @@ holds and in-app notifications."""
 
 import os
 import uuid
+from datetime import time
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -330,6 +331,7 @@ class Task(ConcurrentTransitionMixin, models.Model):
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     approval_step = models.PositiveIntegerField(_("current approval step"), null=True, blank=True)
     approval_round = models.PositiveIntegerField(_("approval round"), default=0)
+    approval_due_at = models.DateTimeField(_("current approval step due"), null=True, blank=True)
     held_since = models.DateTimeField(_("on hold since"), null=True, blank=True)
     waiting_on = models.ForeignKey(
         Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("waiting on")
@@ -387,6 +389,18 @@ class Task(ConcurrentTransitionMixin, models.Model):
                 fields=["due_at"],
                 condition=Q(state__in=["pending_acceptance", "in_progress", "pending_verification"]),
                 name="tasks_task_open_due",
+            ),
+            # reminders.sweep: approvals past their step's promised time.
+            models.Index(
+                fields=["approval_due_at"], condition=Q(state="pending_approval"), name="tasks_task_approval_due"
+            ),
+            # reminders.sweep: acceptance past its promised time.
+            models.Index(
+                fields=["accept_due_at"], condition=Q(state="pending_acceptance"), name="tasks_task_accept_due"
+            ),
+            # reminders.sweep: results waiting for verification (auto-close after 7 days).
+            models.Index(
+                fields=["done_at"], condition=Q(state="pending_verification"), name="tasks_task_verification_due"
             ),
         ]
 
@@ -718,3 +732,192 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class NotificationKind(models.TextChoices):
+    """Kinds of event a person can choose channels for."""
+
+    APPROVAL = "approval", _("Something waits for my approval")
+    INBOX = "inbox", _("A request waits for my department to accept it")
+    ASSIGNED = "assigned", _("A request was assigned to me")
+    VERIFY = "verify", _("A result waits for my verification")
+    STATUS = "status", _("My request moved on (approved, accepted, declined…)")
+    MENTION = "mention", _("Someone mentioned me")
+    COMMENT = "comment", _("A comment on a request of mine")
+    REMINDER = "reminder", _("Reminders: due soon, overdue, waiting too long")
+    ESCALATION = "escalation", _("Escalations to me as a manager")
+
+
+# Notification.kind values (the event) → the preference kind that governs them.
+KIND_GROUP = {
+    "approval": "approval",
+    "inbox": "inbox",
+    "assigned": "assigned",
+    "verify": "verify",
+    "approved": "status",
+    "rejected": "status",
+    "returned": "status",
+    "accepted": "status",
+    "declined": "status",
+    "transferred": "status",
+    "held": "status",
+    "progress": "status",
+    "confirmed": "status",
+    "reopened": "status",
+    "cancelled": "status",
+    "auto_closed": "status",
+    "urged": "reminder",
+    "mention": "mention",
+    "comment": "comment",
+    "due_soon": "reminder",
+    "overdue": "reminder",
+    "stale": "reminder",
+    "approval_overdue": "reminder",
+    "accept_overdue": "reminder",
+    "escalation": "escalation",
+}
+EMAIL_BY_DEFAULT = ["approval", "inbox", "assigned", "verify", "mention", "reminder", "escalation"]
+
+
+def default_email_kinds() -> list[str]:
+    return list(EMAIL_BY_DEFAULT)
+
+
+class NotificationPreference(models.Model):
+    """How a person wants to hear about things: which kinds by e-mail, and their daily digest."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    email_kinds = models.JSONField(_("e-mail me about"), default=default_email_kinds, blank=True)
+    digest_enabled = models.BooleanField(_("daily digest by e-mail"), default=True)
+    digest_time = models.TimeField(_("digest time"), default=time(8, 30))
+    last_digest_on = models.DateField(_("last digest"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    def wants_email(self, kind: str) -> bool:
+        return KIND_GROUP.get(kind, kind) in (self.email_kinds or [])
+
+
+class ImRobot(models.Model):
+    """A group-chat robot (webhook) of a department: DingTalk, WeCom, Feishu or Slack-compatible."""
+
+    class Kind(models.TextChoices):
+        DINGTALK = "dingtalk", _("DingTalk (钉钉)")
+        WECOM = "wecom", _("WeCom (企业微信)")
+        FEISHU = "feishu", _("Feishu (飞书)")
+        SLACK = "slack", _("Slack-compatible")
+
+    name = models.CharField(_("name"), max_length=60)
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="robots", verbose_name=_("department")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    url = models.URLField(_("webhook URL"), max_length=500)
+    secret = models.CharField(
+        _("signing secret"),
+        max_length=200,
+        blank=True,
+        help_text=_("DingTalk 加签 or Feishu signature secret, if the robot uses one."),
+    )
+    kinds = models.JSONField(
+        _("events"),
+        default=list,
+        blank=True,
+        help_text=_('Event kinds to post, e.g. ["inbox", "escalation"]; empty means inbox and escalations.'),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("IM robot")
+        verbose_name_plural = _("IM robots")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()})"
+
+    def posts(self, kind: str) -> bool:
+        group = KIND_GROUP.get(kind, kind)
+        return group in (self.kinds or ["inbox", "escalation"])
+
+
+class Delivery(models.Model):
+    """The outbox: one message to deliver on one channel, written in the same transaction as the
+    change that caused it and sent after commit by a worker, at most once."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        WEBHOOK = "webhook", _("IM robot")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    kind = models.CharField(_("kind"), max_length=30)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recipient"),
+    )
+    robot = models.ForeignKey(ImRobot, on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries")
+    address = models.CharField(_("address"), max_length=500, blank=True)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    body = models.TextField(_("text"), blank=True)
+    html = models.TextField(_("HTML"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        indexes = [
+            # delivery.sweep_outbox: what is still to send.
+            models.Index(fields=["next_attempt_at"], condition=Q(status="pending"), name="tasks_delivery_pending"),
+            # delivery.sweep_outbox: claims a worker never finished.
+            models.Index(fields=["claimed_at"], condition=Q(status="sending"), name="tasks_delivery_sending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.kind} → {self.address}"
+
+
+class Reminder(models.Model):
+    """A reminder or escalation already sent, so none goes out twice for the same request,
+    kind and due moment (the window it belongs to)."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(_("kind"), max_length=30)
+    due_at = models.DateTimeField(_("for the due moment"))
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "kind", "due_at"],
+                name="tasks_reminder_once_per_window",
+                violation_error_message=_("This reminder was already sent."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.kind} {self.due_at:%Y-%m-%d %H:%M}"

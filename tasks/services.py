@@ -122,10 +122,17 @@ def _log(
     )
 
 
-def _notify(
-    recipients: Iterable[User | None], *, task: Task, actor: User | None, kind: str, message: Callable[[], str]
-) -> None:
-    """Record an in-app notification for each recipient, in their own language."""
+def notify(
+    recipients: Iterable[User | None],
+    *,
+    task: Task,
+    actor: User | None,
+    kind: str,
+    message: Callable[[], str],
+    department: Department | None = None,
+) -> list[Notification]:
+    """Record an in-app notification for each recipient, in their own language, and queue the
+    e-mails they asked for (and the posts of `department`'s IM robots) in the same transaction."""
     rows, seen = [], set()
     for person in recipients:
         if person is None or person.pk in seen or (actor is not None and person.pk == actor.pk):
@@ -134,10 +141,18 @@ def _notify(
         with translation.override(person.language or settings.LANGUAGE_CODE):
             text = str(message())[:300]
         rows.append(Notification(recipient=person, task=task, actor=actor, kind=kind, message=text))
-    Notification.objects.bulk_create(rows)
+    if not rows:
+        return []
+    created = Notification.objects.bulk_create(rows)
+    if any(n.pk is None for n in created):  # backends that do not return ids
+        created = list(Notification.objects.filter(task=task, kind=kind).order_by("-pk")[: len(rows)])
+    from tasks.delivery import queue_for_notifications
+
+    queue_for_notifications(created, department=department)
+    return created
 
 
-def _managers(department: Department) -> list[User]:
+def managers_of(department: Department) -> list[User]:
     return list(User.objects.filter(_manager_of(department.pk), is_active=True).distinct().order_by("username"))
 
 
@@ -318,6 +333,7 @@ def _submit(task: Task, by: User) -> None:
         return
     task.submit()
     task.approval_step = 1
+    task.approval_due_at = _approval_due(task)
     task.save()
     Approval.objects.bulk_create(
         [
@@ -337,6 +353,11 @@ def _submit(task: Task, by: User) -> None:
     _notify_approvers(task, by)
 
 
+def _approval_due(task: Task) -> datetime:
+    """Each approval step has the type's time to accept, in working hours, from when it starts."""
+    return working_calendar().add_working_hours(timezone.now(), float(task.request_type.accept_sla_hours))
+
+
 def _notify_approvers(task: Task, actor: User | None) -> None:
     approvers = [
         a.approver
@@ -344,7 +365,7 @@ def _notify_approvers(task: Task, actor: User | None) -> None:
             round=task.approval_round, step_order=task.approval_step, decision=Approval.Decision.PENDING
         ).select_related("approver")
     ]
-    _notify(
+    notify(
         approvers,
         task=task,
         actor=actor,
@@ -382,11 +403,12 @@ def _enter_department(task: Task, actor: User | None) -> None:
             sub.send_to_department()
             sub.save()
             _log(sub, actor=actor, action=TaskLog.Action.SUBMITTED, from_state=S.DRAFT, department=department)
-            _notify(
-                _managers(department),
+            notify(
+                managers_of(department),
                 task=sub,
                 actor=actor,
                 kind="inbox",
+                department=department,
                 message=lambda sub=sub: (
                     _("%(number)s “%(title)s” asks your department to co-handle it.")
                     % {"number": sub.number, "title": sub.title}
@@ -397,11 +419,12 @@ def _enter_department(task: Task, actor: User | None) -> None:
         if assignee is not None:
             _accept(task, None, assignee, acting_for=None, note=_("Assigned automatically."))
             return
-    _notify(
-        _managers(task.target_department),
+    notify(
+        managers_of(task.target_department),
         task=task,
         actor=actor,
         kind="inbox",
+        department=task.target_department,
         message=lambda: (
             _("%(number)s “%(title)s” waits for your department to accept it.")
             % {"number": task.number, "title": task.title}
@@ -490,6 +513,7 @@ def _decide(task: Task, by: User, decision: str, opinion: str, reason: str) -> T
                 )
                 if following is not None:
                     task.approval_step = following
+                    task.approval_due_at = _approval_due(task)
                     task.save()
                     _log(
                         task,
@@ -512,7 +536,7 @@ def _decide(task: Task, by: User, decision: str, opinion: str, reason: str) -> T
                     comment=opinion,
                 )
                 _enter_department(task, by)
-                _notify(
+                notify(
                     [task.requester],
                     task=task,
                     actor=by,
@@ -552,7 +576,7 @@ def _decide(task: Task, by: User, decision: str, opinion: str, reason: str) -> T
         _log(
             task, actor=by, action=action, from_state=from_state, acting_for=acting_for, reason=reason, comment=opinion
         )
-        _notify([task.requester], task=task, actor=by, kind=kind, message=message)
+        notify([task.requester], task=task, actor=by, kind=kind, message=message)
     return task
 
 
@@ -591,14 +615,14 @@ def _accept(
     task.due_at = max(due, task.created_at)
     task.save()
     _log(task, actor=by, action=TaskLog.Action.ACCEPTED, from_state=from_state, acting_for=acting_for, comment=note)
-    _notify(
+    notify(
         [assignee],
         task=task,
         actor=by,
         kind="assigned",
         message=lambda: _("%(number)s “%(title)s” was assigned to you.") % {"number": task.number, "title": task.title},
     )
-    _notify(
+    notify(
         [task.requester],
         task=task,
         actor=by,
@@ -653,7 +677,7 @@ def task_reassign(*, task: Task, by: User, assignee: User, note: str = "") -> Ta
             acting_for=_acting_for(by, task.target_department_id),
             comment=note,
         )
-        _notify(
+        notify(
             [assignee],
             task=task,
             actor=by,
@@ -683,7 +707,7 @@ def task_decline(*, task: Task, by: User, reason: str, comment: str = "", seen_s
             comment=comment,
             acting_for=_acting_for(by, task.target_department_id),
         )
-        _notify(
+        notify(
             [task.requester],
             task=task,
             actor=by,
@@ -727,17 +751,18 @@ def task_transfer(
             department=department,
             acting_for=acting_for,
         )
-        _notify(
-            _managers(department),
+        notify(
+            managers_of(department),
             task=task,
             actor=by,
             kind="inbox",
+            department=department,
             message=lambda: (
                 _("%(number)s “%(title)s” was transferred to your department.")
                 % {"number": task.number, "title": task.title}
             ),
         )
-        _notify(
+        notify(
             [task.requester],
             task=task,
             actor=by,
@@ -766,7 +791,7 @@ def task_progress(*, task: Task, by: User, percent: int, note: str = "") -> Task
         _log(
             task, actor=by, action=TaskLog.Action.PROGRESS, from_state=task.state, progress=task.progress, comment=note
         )
-        _notify(
+        notify(
             [task.requester],
             task=task,
             actor=by,
@@ -800,7 +825,7 @@ def task_hold(*, task: Task, by: User, reason: str, waiting_on: Department | Non
             comment=comment,
             department=waiting_on,
         )
-        _notify(
+        notify(
             [task.requester],
             task=task,
             actor=by,
@@ -843,7 +868,7 @@ def task_finish(*, task: Task, by: User, note: str = "") -> Task:
         task.save()
         _log(task, actor=by, action=TaskLog.Action.SUBMITTED_FOR_VERIFICATION, from_state=S.IN_PROGRESS, comment=note)
         verifiers = [task.parent.assignee or task.parent.requester] if task.parent_id else [task.requester]
-        _notify(
+        notify(
             verifiers,
             task=task,
             actor=by,
@@ -867,7 +892,7 @@ def task_confirm(*, task: Task, by: User, comment: str = "") -> Task:
         task.confirm()
         task.save()
         _log(task, actor=by, action=TaskLog.Action.CONFIRMED, from_state=S.PENDING_VERIFICATION, comment=comment)
-        _notify(
+        notify(
             [task.assignee],
             task=task,
             actor=by,
@@ -894,7 +919,7 @@ def task_reopen(*, task: Task, by: User, reason: str, comment: str = "") -> Task
             reason=reason,
             comment=comment,
         )
-        _notify(
+        notify(
             [task.assignee],
             task=task,
             actor=by,
@@ -933,8 +958,8 @@ def task_cancel(*, task: Task, by: User, comment: str = "", seen_state: str | No
             sub.save()
             _log(sub, actor=by, action=TaskLog.Action.CANCELLED, from_state=sub_from, comment=comment)
         if from_state != S.DRAFT:
-            _notify(
-                [task.assignee, *_managers(task.target_department)],
+            notify(
+                [task.assignee, *managers_of(task.target_department)],
                 task=task,
                 actor=by,
                 kind="cancelled",
@@ -968,11 +993,11 @@ def task_urge(*, task: Task, by: User, comment: str = "") -> Task:
                 ).select_related("approver")
             ]
         elif task.state == S.PENDING_ACCEPTANCE:
-            holders = _managers(task.target_department)
+            holders = managers_of(task.target_department)
         else:
             holders = [task.assignee]
         _log(task, actor=by, action=TaskLog.Action.URGED, from_state=task.state, comment=comment)
-        _notify(
+        notify(
             holders,
             task=task,
             actor=by,
@@ -1013,7 +1038,7 @@ def task_comment(*, task: Task, by: User, body: str, attachments: Iterable = ())
             comment = Comment.objects.create(task=task, author=by, body=body)
             comment.mentions.set(people)
         _store_attachments(task, by, attachments)
-        _notify(
+        notify(
             people,
             task=task,
             actor=by,
@@ -1021,7 +1046,7 @@ def task_comment(*, task: Task, by: User, body: str, attachments: Iterable = ())
             message=lambda: _("%(who)s mentioned you on %(number)s.") % {"who": by.name, "number": task.number},
         )
         others = [task.requester, task.assignee]
-        _notify(
+        notify(
             [p for p in others if p and p not in people],
             task=task,
             actor=by,

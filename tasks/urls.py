@@ -18,4 +18,5 @@ urlpatterns = [
     path("requests/<str:number>/mentions/", views.mention_search, name="mentions"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
+    path("notifications/settings/", views.notification_settings, name="notification_settings"),
 ]

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from departments.models import Department, User
 from tasks import forms, selectors, services
-from tasks.models import Attachment, Notification, RequestType, Task
+from tasks.models import Attachment, Notification, NotificationPreference, RequestType, Task
 from tasks.rules import can
 from tasks.services import TaskConflict, TaskError
 
@@ -554,3 +554,15 @@ def notifications_read(request):
     ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()] or None
     services.notifications_mark_read(user=request.user, ids=ids)
     return redirect(request.POST.get("next") if _safe_next(request) else "tasks:notifications")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notification_settings(request):
+    preference, _created = NotificationPreference.objects.get_or_create(user=request.user)
+    form = forms.PreferenceForm(request.POST or None, instance=preference)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Notification settings saved."))
+        return redirect("tasks:notification_settings")
+    return render(request, "tasks/notification_settings.html", {"form": form})

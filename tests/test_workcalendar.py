@@ -114,3 +114,14 @@ def test_bad_inputs():
     never = WorkingCalendar(weekdays=frozenset())
     with pytest.raises(ValueError):
         never.add_working_hours(at(2026, 1, 1, 9), 1)
+
+
+def test_subtract_is_the_inverse_of_add(cal):
+    # Thursday 8 Oct 10:00 minus 2 h: 1 h that morning, 1–7 Oct off, so 30 Sep 17:00.
+    assert cal.subtract_working_hours(at(2026, 10, 8, 10), 2) == at(2026, 9, 30, 17)
+    assert cal.subtract_working_hours(at(2026, 11, 30, 9), 1) == at(2026, 11, 27, 17)  # Monday opening
+    assert cal.subtract_working_hours(at(2026, 11, 30, 14), 2) == at(2026, 11, 30, 11)  # over lunch
+    for hours in (0.25, 3, 8, 19.5, 60):
+        end = at(2026, 10, 12, 15, 40)
+        start = cal.subtract_working_hours(end, hours)
+        assert cal.working_hours_between(start, end) == pytest.approx(hours)

@@ -1,0 +1,247 @@
+"""Delivering notifications by e-mail and IM robots through an outbox.
+
+Deliveries are written in the same transaction as the change that caused them,
+handed to Celery after commit, and re-sent by a beat sweep while still pending,
+so a broker outage delays them and loses none. A worker claims a delivery with
+a conditional UPDATE before sending, so each is sent at most once.
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from tasks.models import Delivery, ImRobot, Notification, NotificationPreference
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+STALE_CLAIM = timedelta(minutes=10)
+WEBHOOK_TIMEOUT_SECONDS = 5
+
+
+def preference_for(user) -> NotificationPreference:
+    preference = getattr(user, "_notification_preference_cache", None)
+    if preference is None:
+        preference = NotificationPreference.objects.filter(user=user).first() or NotificationPreference(user=user)
+        user._notification_preference_cache = preference
+    return preference
+
+
+def _link(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _email_parts(user, subject: str, text: str, path: str) -> tuple[str, str, str]:
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        context = {"user": user, "subject": subject, "text": text, "link": _link(path) if path else ""}
+        subject_line = render_to_string("emails/notification-subject.txt", context).strip()
+        return (
+            " ".join(subject_line.split())[:300],
+            render_to_string("emails/notification-body.txt", context),
+            render_to_string("emails/notification-body.html", context),
+        )
+
+
+def queue_for_notifications(notifications: Iterable[Notification], *, department=None) -> list[int]:
+    """Outbox rows for notifications just recorded: e-mail for those who want this kind, and a
+    post by each robot of `department` that carries this kind. Call inside the transaction."""
+    rows: list[Delivery] = []
+    notifications = list(notifications)
+    for note in notifications:
+        person = note.recipient
+        if not person.email or not person.is_active or not preference_for(person).wants_email(note.kind):
+            continue
+        path = f"/requests/{note.task.number}/" if note.task_id else ""
+        subject, body, html = _email_parts(person, note.message, note.message, path)
+        rows.append(
+            Delivery(
+                key=f"email:{person.pk}:notification:{note.pk}",
+                channel=Delivery.Channel.EMAIL,
+                kind=note.kind,
+                recipient=person,
+                address=person.email,
+                subject=subject,
+                body=body,
+                html=html,
+            )
+        )
+    if department is not None and notifications:
+        first = notifications[0]
+        for robot in ImRobot.objects.filter(department=department, is_active=True):
+            if not robot.posts(first.kind):
+                continue
+            with translation.override(settings.LANGUAGE_CODE):
+                path = f"/requests/{first.task.number}/" if first.task_id else ""
+                text = first.message + (f"\n{_link(path)}" if path else "")
+            rows.append(
+                Delivery(
+                    key=f"webhook:{robot.pk}:notification:{first.pk}",
+                    channel=Delivery.Channel.WEBHOOK,
+                    kind=first.kind,
+                    robot=robot,
+                    address=robot.url,
+                    subject=first.message[:300],
+                    body=text,
+                )
+            )
+    return queue(rows)
+
+
+def queue(rows: list[Delivery]) -> list[int]:
+    """Save outbox rows (a repeated key is skipped) and hand them to the workers after commit."""
+    if not rows:
+        return []
+    Delivery.objects.bulk_create(rows, ignore_conflicts=True)
+    ids = list(
+        Delivery.objects.filter(key__in=[r.key for r in rows], status=Delivery.Status.PENDING).values_list(
+            "pk", flat=True
+        )
+    )
+    transaction.on_commit(lambda: hand_to_workers(ids))
+    return ids
+
+
+def hand_to_workers(ids: list[int]) -> None:
+    """Publish delivery jobs; if the broker is down or frozen, give up quickly: the sweep resends."""
+    from tasks.tasks import deliver
+
+    for delivery_id in ids:
+        try:
+            deliver.apply_async(args=[delivery_id], retry=False)
+        except Exception as exc:  # noqa: BLE001 - any broker failure leaves the delivery pending
+            logger.warning("broker unavailable, delivery %s stays in the outbox: %s", delivery_id, exc)
+            return
+
+
+def deliver_one(delivery_id: int) -> str:
+    """Claim and send one delivery. Returns what happened (for logs and tests)."""
+    now = timezone.now()
+    claimed = Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING, next_attempt_at__lte=now).update(
+        status=Delivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    if claimed != 1:
+        return "not claimed"
+    delivery = Delivery.objects.select_related("robot").get(pk=delivery_id)
+    try:
+        if delivery.channel == Delivery.Channel.EMAIL:
+            send_email(delivery)
+        else:
+            post_webhook(delivery)
+    except Exception as exc:  # noqa: BLE001 - any failure is recorded on the delivery
+        failed = delivery.attempts >= MAX_ATTEMPTS
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=Delivery.Status.FAILED if failed else Delivery.Status.PENDING,
+            last_error=f"{exc.__class__.__name__}: {exc}"[:2000],
+            next_attempt_at=timezone.now() + timedelta(minutes=2**delivery.attempts),
+        )
+        logger.warning("delivery %s failed (attempt %s): %s", delivery.pk, delivery.attempts, exc)
+        return "failed" if failed else "retry"
+    Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SENT, sent_at=timezone.now(), last_error="")
+    return "sent"
+
+
+def send_email(delivery: Delivery) -> None:
+    message = EmailMultiAlternatives(
+        subject=delivery.subject,
+        body=delivery.body,
+        to=[delivery.address],
+        headers={"X-Collab-Portal-Delivery": delivery.key},
+    )
+    if delivery.html:
+        message.attach_alternative(delivery.html, "text/html")
+    message.send()
+
+
+def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
+    """DingTalk robot signature (加签): base64 of HMAC-SHA256 over "timestamp\\nsecret"."""
+    digest = hmac.new(secret.encode(), f"{timestamp_ms}\n{secret}".encode(), hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+def feishu_sign(secret: str, timestamp_s: int) -> str:
+    """Feishu robot signature: base64 of HMAC-SHA256 keyed by "timestamp\\nsecret" over nothing."""
+    digest = hmac.new(f"{timestamp_s}\n{secret}".encode(), b"", hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+def webhook_request(robot: ImRobot, title: str, text: str) -> tuple[str, dict]:
+    """The URL to post to and the JSON payload, in the robot's own format."""
+    url = robot.url
+    if robot.kind == ImRobot.Kind.DINGTALK:
+        payload = {"msgtype": "markdown", "markdown": {"title": title[:60], "text": f"#### {title}\n\n{text}"}}
+        if robot.secret:
+            timestamp = int(time.time() * 1000)
+            sign = urllib.parse.quote_plus(dingtalk_sign(robot.secret, timestamp))
+            url += ("&" if "?" in url else "?") + f"timestamp={timestamp}&sign={sign}"
+    elif robot.kind == ImRobot.Kind.WECOM:
+        payload = {"msgtype": "markdown", "markdown": {"content": f"**{title}**\n{text}"}}
+    elif robot.kind == ImRobot.Kind.FEISHU:
+        payload = {"msg_type": "text", "content": {"text": f"{title}\n{text}"}}
+        if robot.secret:
+            timestamp = int(time.time())
+            payload.update({"timestamp": str(timestamp), "sign": feishu_sign(robot.secret, timestamp)})
+    else:
+        payload = {"text": f"*{title}*\n{text}"}
+    return url, payload
+
+
+def post_webhook(delivery: Delivery) -> None:
+    url, payload = webhook_request(delivery.robot, delivery.subject, delivery.body)
+    request = urllib.request.Request(  # noqa: S310 - admins configure http(s) robot URLs
+        url,
+        data=json.dumps(payload, ensure_ascii=False).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )
+    with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310
+        answer = response.read(4096)
+    # DingTalk, WeCom and Feishu answer 200 with an error code in the body when they refuse.
+    try:
+        data = json.loads(answer or b"{}")
+    except ValueError:
+        return
+    code = data.get("errcode", data.get("code", 0)) if isinstance(data, dict) else 0
+    if code not in (0, None):
+        raise RuntimeError(f"robot refused the message: {data}")
+
+
+def sweep_outbox() -> int:
+    """Re-send deliveries still pending (the broker may have been down) and give up on claims a
+    lost worker never finished (marked failed: they may or may not have gone out)."""
+    now = timezone.now()
+    Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=now - STALE_CLAIM).update(
+        status=Delivery.Status.FAILED,
+        last_error="The worker stopped while sending; it may or may not have gone out. Retry to send again.",
+    )
+    ids = list(
+        Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:1000]
+    )
+    hand_to_workers(ids)
+    return len(ids)
+
+
+def retry(deliveries) -> int:
+    """Admins send failed deliveries again."""
+    ids = list(deliveries.filter(status=Delivery.Status.FAILED).values_list("pk", flat=True))
+    Delivery.objects.filter(pk__in=ids).update(
+        status=Delivery.Status.PENDING, next_attempt_at=timezone.now(), attempts=0
+    )
+    transaction.on_commit(lambda: hand_to_workers(ids))
+    return len(ids)
