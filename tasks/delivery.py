@@ -116,14 +116,37 @@ def queue(rows: list[Delivery]) -> list[int]:
     return ids
 
 
+class _BrokerBreaker:
+    """After a failed publish, this process stops trying for a short while, so one web request
+    never waits on a dead broker more than once. Only an optimisation: the outbox is the truth."""
+
+    PAUSE_SECONDS = 30
+    down_until = 0.0
+
+    @classmethod
+    def is_open(cls) -> bool:
+        return time.monotonic() < cls.down_until
+
+    @classmethod
+    def trip(cls) -> None:
+        cls.down_until = time.monotonic() + cls.PAUSE_SECONDS
+
+    @classmethod
+    def reset(cls) -> None:
+        cls.down_until = 0.0
+
+
 def hand_to_workers(ids: list[int]) -> None:
     """Publish delivery jobs; if the broker is down or frozen, give up quickly: the sweep resends."""
     from tasks.tasks import deliver
 
+    if not ids or _BrokerBreaker.is_open():
+        return
     for delivery_id in ids:
         try:
             deliver.apply_async(args=[delivery_id], retry=False)
         except Exception as exc:  # noqa: BLE001 - any broker failure leaves the delivery pending
+            _BrokerBreaker.trip()
             logger.warning("broker unavailable, delivery %s stays in the outbox: %s", delivery_id, exc)
             return
 
@@ -223,6 +246,7 @@ def post_webhook(delivery: Delivery) -> None:
 def sweep_outbox() -> int:
     """Re-send deliveries still pending (the broker may have been down) and give up on claims a
     lost worker never finished (marked failed: they may or may not have gone out)."""
+    _BrokerBreaker.reset()  # the sweep itself came through the broker, so it is back
     now = timezone.now()
     Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=now - STALE_CLAIM).update(
         status=Delivery.Status.FAILED,
