@@ -147,8 +147,26 @@ def hand_to_workers(ids: list[int]) -> None:
             deliver.apply_async(args=[delivery_id], retry=False)
         except Exception as exc:  # noqa: BLE001 - any broker failure leaves the delivery pending
             _BrokerBreaker.trip()
+            reset_broker_connections()
             logger.warning("broker unavailable, delivery %s stays in the outbox: %s", delivery_id, exc)
             return
+
+
+def reset_broker_connections() -> None:
+    """Throw away pooled broker connections after a failed publish. A connection that timed out
+    mid-command (a frozen Redis) can otherwise swallow later publishes without an error."""
+    from kombu import pools
+
+    from collab_portal.celery import app
+
+    try:
+        app.pool.force_close_all()
+    except Exception:  # noqa: BLE001, S110 - closing a broken pool is best effort
+        pass
+    pools.reset()
+    # Celery caches the pools it built from the closed ones; let it build new ones.
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 def deliver_one(delivery_id: int) -> str:

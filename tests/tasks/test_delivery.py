@@ -46,8 +46,9 @@ def test_email_goes_to_those_who_want_that_kind(org, purchase, file_request, dja
     assert not Delivery.objects.filter(recipient=org.purchasing_head).exists()
 
 
-def test_outbox_survives_a_broker_that_refuses_connections(org, purchase, file_request, monkeypatch,
-                                                           django_capture_on_commit_callbacks):
+def test_outbox_survives_a_broker_that_refuses_connections(
+    org, purchase, file_request, monkeypatch, django_capture_on_commit_callbacks
+):
     monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
     monkeypatch.setitem(celery_app.conf, "broker_url", "redis://127.0.0.1:1/0")
     monkeypatch.setitem(celery_app.conf, "broker_transport_options", {"socket_connect_timeout": 1})
@@ -97,7 +98,7 @@ def test_failures_back_off_then_give_up(org, purchase, file_request, settings):
         assert item.attempts == attempt and "SMTP down" in item.last_error
         assert outcome == ("failed" if attempt == delivery.MAX_ATTEMPTS else "retry")
         if attempt < delivery.MAX_ATTEMPTS:
-            assert item.next_attempt_at > timezone.now() + timedelta(minutes=2 ** attempt - 1)
+            assert item.next_attempt_at > timezone.now() + timedelta(minutes=2**attempt - 1)
     assert item.status == "failed"
 
 
@@ -115,8 +116,10 @@ def test_admin_can_retry_failed_deliveries(client, org, purchase, file_request):
     client.force_login(org.admin, backend="django.contrib.auth.backends.ModelBackend")
     page = client.get("/admin/tasks/delivery/?status__exact=failed")
     assert page.status_code == 200
-    client.post("/admin/tasks/delivery/", {"action": "retry_failed",
-                                           "_selected_action": list(Delivery.objects.values_list("pk", flat=True))})
+    client.post(
+        "/admin/tasks/delivery/",
+        {"action": "retry_failed", "_selected_action": list(Delivery.objects.values_list("pk", flat=True))},
+    )
     assert Delivery.objects.get().status in ("pending", "sent")
 
 
@@ -150,8 +153,13 @@ def receiver():
 
 @pytest.mark.parametrize("kind", ["dingtalk", "wecom", "feishu", "slack"])
 def test_robot_posts_in_its_own_format(org, support, file_request, receiver, kind):
-    ImRobot.objects.create(name="采购群", department=org.purchasing, kind=kind, url=f"{receiver}/hook?access_token=t",
-                           secret="SEC123" if kind in ("dingtalk", "feishu") else "")
+    ImRobot.objects.create(
+        name="采购群",
+        department=org.purchasing,
+        kind=kind,
+        url=f"{receiver}/hook?access_token=t",
+        secret="SEC123" if kind in ("dingtalk", "feishu") else "",
+    )
     task = file_request(support)  # a new request in 采购部's inbox
     item = Delivery.objects.get(channel="webhook")
     assert delivery.deliver_one(item.pk) == "sent"
@@ -162,14 +170,16 @@ def test_robot_posts_in_its_own_format(org, support, file_request, receiver, kin
         query = urllib.parse.parse_qs(urllib.parse.urlparse(path).query)
         timestamp = query["timestamp"][0]
         expected = base64.b64encode(
-            hmac.new(b"SEC123", f"{timestamp}\nSEC123".encode(), hashlib.sha256).digest()).decode()
+            hmac.new(b"SEC123", f"{timestamp}\nSEC123".encode(), hashlib.sha256).digest()
+        ).decode()
         assert query["sign"][0] == expected and query["access_token"] == ["t"]
     elif kind == "wecom":
         assert payload["msgtype"] == "markdown" and "content" in payload["markdown"]
     elif kind == "feishu":
         assert payload["msg_type"] == "text"
         expected = base64.b64encode(
-            hmac.new(f"{payload['timestamp']}\nSEC123".encode(), b"", hashlib.sha256).digest()).decode()
+            hmac.new(f"{payload['timestamp']}\nSEC123".encode(), b"", hashlib.sha256).digest()
+        ).decode()
         assert payload["sign"] == expected
     else:
         assert set(payload) == {"text"}

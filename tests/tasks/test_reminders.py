@@ -26,8 +26,11 @@ def sweep(moment):
 
 
 def kinds(user):
-    return sorted(Notification.objects.filter(recipient=user).exclude(
-        kind__in=["assigned", "inbox", "approval", "accepted", "approved"]).values_list("kind", flat=True))
+    return sorted(
+        Notification.objects.filter(recipient=user)
+        .exclude(kind__in=["assigned", "inbox", "approval", "accepted", "approved"])
+        .values_list("kind", flat=True)
+    )
 
 
 @pytest.fixture

@@ -1,0 +1,115 @@
+"""A web request never waits on a dead or frozen broker, and the outbox loses nothing.
+
+A private Redis server is started for each test (the shared one is left alone), then stopped
+or frozen with SIGSTOP while a request is filed through the real views."""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+
+import pytest
+import redis
+
+from collab_portal.celery import app as celery_app
+from tasks import delivery
+from tasks.models import Delivery, Task
+from tests.conftest import login
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs the redis-server program"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def private_redis(tmp_path, monkeypatch):
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    client = redis.Redis(port=port, socket_timeout=1)
+    for _ in range(50):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.1)
+    url = f"redis://127.0.0.1:{port}/0"
+    # The web process's settings when REDIS_URL is set (collab_portal/settings.py).
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
+    monkeypatch.setitem(celery_app.conf, "broker_url", url)
+    monkeypatch.setitem(celery_app.conf, "broker_transport_options", {"socket_connect_timeout": 2, "socket_timeout": 2})
+    delivery.reset_broker_connections()
+    delivery._BrokerBreaker.reset()
+    yield process, client
+    if process.poll() is None:
+        os.kill(process.pid, signal.SIGCONT)
+        process.terminate()
+        process.wait(timeout=10)
+    delivery.reset_broker_connections()
+    delivery._BrokerBreaker.reset()
+
+
+def file_a_request(client, org, purchase, django_capture_on_commit_callbacks):
+    login(client, org.requester)
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):  # after-commit hand-off, as in a real request
+        response = client.post(
+            "/requests/new/purchase/", {"title": "故障中提交", "f_amount": "800", "priority": 2, "action": "submit"}
+        )
+    print(f"filing answered in {time.monotonic() - started:.2f} s")  # a figure for the log, not a test
+    return response
+
+
+def test_filing_succeeds_while_redis_is_stopped(
+    client, org, purchase, private_redis, django_capture_on_commit_callbacks
+):
+    process, _client = private_redis
+    process.terminate()
+    process.wait(timeout=10)
+    response = file_a_request(client, org, purchase, django_capture_on_commit_callbacks)
+    assert response.status_code == 302
+    assert Task.objects.get().state == "pending_approval"
+    assert Delivery.objects.get().status == "pending"
+
+
+def test_filing_succeeds_while_redis_is_frozen_and_the_work_is_published_after(
+    client, org, purchase, private_redis, django_capture_on_commit_callbacks
+):
+    process, redis_client = private_redis
+    os.kill(process.pid, signal.SIGSTOP)
+    response = file_a_request(client, org, purchase, django_capture_on_commit_callbacks)
+    assert response.status_code == 302
+    item = Delivery.objects.get()
+    assert item.status == "pending"
+    os.kill(process.pid, signal.SIGCONT)
+    # The beat's sweep publishes whatever is still pending, on fresh connections.
+    assert delivery.sweep_outbox() == 1
+    for _ in range(50):
+        if redis_client.llen("celery"):
+            break
+        time.sleep(0.1)
+    assert redis_client.llen("celery") == 1  # the delivery job reached the broker, once
