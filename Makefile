@@ -23,6 +23,12 @@ run: install
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# The benchmark (reminder sweep over a large organisation). Set DATABASE_URL/REDIS_URL to
+# measure on PostgreSQL and Redis, as the targets are stated for them.
+bench: install
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py bench $(BENCH_ARGS)
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

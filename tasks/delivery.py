@@ -16,6 +16,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 
 from django.conf import settings
@@ -34,12 +36,11 @@ STALE_CLAIM = timedelta(minutes=10)
 WEBHOOK_TIMEOUT_SECONDS = 5
 
 
-def preference_for(user) -> NotificationPreference:
-    preference = getattr(user, "_notification_preference_cache", None)
-    if preference is None:
-        preference = NotificationPreference.objects.filter(user=user).first() or NotificationPreference(user=user)
-        user._notification_preference_cache = preference
-    return preference
+def preferences_for(people) -> dict[int, NotificationPreference]:
+    """Each person's preference (the defaults when they never saved one), in one query."""
+    ids = {person.pk for person in people}
+    found = {p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=ids)}
+    return {pk: found.get(pk) or NotificationPreference(user_id=pk) for pk in ids}
 
 
 def _link(path: str) -> str:
@@ -62,9 +63,10 @@ def queue_for_notifications(notifications: Iterable[Notification], *, department
     post by each robot of `department` that carries this kind. Call inside the transaction."""
     rows: list[Delivery] = []
     notifications = list(notifications)
+    preferences = preferences_for(note.recipient for note in notifications)
     for note in notifications:
         person = note.recipient
-        if not person.email or not person.is_active or not preference_for(person).wants_email(note.kind):
+        if not person.email or not person.is_active or not preferences[person.pk].wants_email(note.kind):
             continue
         path = f"/requests/{note.task.number}/" if note.task_id else ""
         subject, body, html = _email_parts(person, note.message, note.message, path)
@@ -112,8 +114,32 @@ def queue(rows: list[Delivery]) -> list[int]:
             "pk", flat=True
         )
     )
-    transaction.on_commit(lambda: hand_to_workers(ids))
+    _after_commit(ids)
     return ids
+
+
+# Set by deliveries_batched(): ids gathered for one hand-off instead of one per transaction.
+_collecting: ContextVar[list[int] | None] = ContextVar("collab_outbox_collecting", default=None)
+
+
+@contextmanager
+def deliveries_batched():
+    """Gather the deliveries queued inside this block; the caller hands them to the workers in one
+    go after its transaction commits (the reminder sweep queues hundreds at a time)."""
+    ids: list[int] = []
+    token = _collecting.set(ids)
+    try:
+        yield ids
+    finally:
+        _collecting.reset(token)
+
+
+def _after_commit(ids: list[int]) -> None:
+    collecting = _collecting.get()
+    if collecting is not None:
+        collecting.extend(ids)
+        return
+    transaction.on_commit(lambda: hand_to_workers(ids))
 
 
 class _BrokerBreaker:
@@ -138,18 +164,20 @@ class _BrokerBreaker:
 
 def hand_to_workers(ids: list[int]) -> None:
     """Publish delivery jobs; if the broker is down or frozen, give up quickly: the sweep resends."""
-    from tasks.tasks import deliver
+    from tasks.tasks import deliver, deliver_many
 
     if not ids or _BrokerBreaker.is_open():
         return
-    for delivery_id in ids:
-        try:
-            deliver.apply_async(args=[delivery_id], retry=False)
-        except Exception as exc:  # noqa: BLE001 - any broker failure leaves the delivery pending
-            _BrokerBreaker.trip()
-            reset_broker_connections()
-            logger.warning("broker unavailable, delivery %s stays in the outbox: %s", delivery_id, exc)
-            return
+    try:
+        if len(ids) == 1:
+            deliver.apply_async(args=[ids[0]], retry=False)
+        else:
+            for start in range(0, len(ids), 100):  # one job per hundred deliveries
+                deliver_many.apply_async(args=[ids[start : start + 100]], retry=False)
+    except Exception as exc:  # noqa: BLE001 - any broker failure leaves the deliveries pending
+        _BrokerBreaker.trip()
+        reset_broker_connections()
+        logger.warning("broker unavailable, %s deliveries stay in the outbox: %s", len(ids), exc)
 
 
 def reset_broker_connections() -> None:

@@ -9,7 +9,7 @@ outside working hours or on holidays.
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from departments.models import Department, Membership, User
 from departments.selectors import working_calendar
 from tasks import selectors
-from tasks.delivery import _link, queue
+from tasks.delivery import _link, deliveries_batched, hand_to_workers, queue
 from tasks.models import Approval, Delivery, NotificationPreference, Reminder, Task, TaskLog
 from tasks.services import managers_of, notify
 
@@ -28,16 +28,6 @@ BATCH = 2000  # rows a sweep handles per kind; the next sweep takes the rest
 
 def _not_sent(kind: str, due_field: str):
     return ~Exists(Reminder.objects.filter(task_id=OuterRef("pk"), kind=kind, due_at=OuterRef(due_field)))
-
-
-def _record(task: Task, kind: str, due_at: datetime) -> bool:
-    """Note that this reminder goes out; False if another sweep already sent it."""
-    try:
-        with transaction.atomic():
-            Reminder.objects.create(task=task, kind=kind, due_at=due_at)
-    except IntegrityError:
-        return False
-    return True
 
 
 def _head_above(department: Department | None, person: User | None = None) -> User | None:
@@ -51,209 +41,159 @@ def _head_above(department: Department | None, person: User | None = None) -> Us
     return None
 
 
-def _send(task: Task, kind: str, due_at: datetime, people, message, *, notice_kind: str, department=None) -> int:
-    with transaction.atomic():
-        if not _record(task, kind, due_at):
-            return 0
-        notify(
-            [p for p in people if p is not None],
-            task=task,
-            actor=None,
-            kind=notice_kind,
-            message=message,
-            department=department,
+def due_rules(now: datetime) -> list[tuple[str, str, object]]:
+    """Each reminder kind with the field holding its due moment and the rows due now that have
+    not had it yet (an index range scan each; the cost follows the due rows)."""
+    calendar = working_calendar()
+    day = calendar.hours_per_day
+    one_day_ago = calendar.subtract_working_hours(now, day)
+    three_days_ago = calendar.subtract_working_hours(now, 3 * day)
+    stale_before = calendar.subtract_working_hours(now, settings.STALE_WORKING_DAYS * day)
+    horizon = calendar.add_working_hours(now, day)
+    working = Task.objects.filter(state=Task.State.IN_PROGRESS)
+    overdue = working.filter(due_at__lte=now)
+    approving = Task.objects.filter(state=Task.State.PENDING_APPROVAL, approval_due_at__lte=now)
+    accepting = Task.objects.filter(state=Task.State.PENDING_ACCEPTANCE, accept_due_at__lte=now)
+    stale = working.annotate(last_activity=Coalesce("last_progress_at", "accepted_at")).filter(
+        last_activity__lte=stale_before
+    )
+    rules = [
+        ("due_soon", "due_at", working.filter(due_at__gt=now, due_at__lte=horizon)),
+        ("overdue", "due_at", overdue),
+        ("escalate_1", "due_at", overdue.filter(due_at__lte=one_day_ago)),
+        ("escalate_3", "due_at", overdue.filter(due_at__lte=three_days_ago)),
+        ("approval_overdue", "approval_due_at", approving),
+        ("approval_escalate", "approval_due_at", approving.filter(approval_due_at__lte=one_day_ago)),
+        ("accept_overdue", "accept_due_at", accepting),
+        ("accept_escalate", "accept_due_at", accepting.filter(accept_due_at__lte=one_day_ago)),
+        ("stale", "last_activity", stale),
+    ]
+    return [(kind, due_field, rows.filter(_not_sent(kind, due_field))) for kind, due_field, rows in rules]
+
+
+def _recipients_and_message(kind: str, t: Task):
+    """Who hears of this reminder, the notice kind, the robots' department, and the message."""
+    due = timezone.localtime(t.due_at).strftime("%m-%d %H:%M") if t.due_at else ""
+    names = {"number": t.number, "title": t.title}
+    if kind == "due_soon":
+        return (
+            [t.assignee],
+            "due_soon",
+            None,
+            lambda: _("%(number)s “%(title)s” is due %(due)s.") % {**names, "due": due},
         )
-    return 1
+    if kind == "overdue":
+        return [t.assignee], "overdue", None, lambda: _("%(number)s “%(title)s” is overdue.") % names
+    if kind == "escalate_1":
+        return (
+            managers_of(t.target_department),
+            "escalation",
+            t.target_department,
+            lambda: (
+                _("Escalation: %(number)s “%(title)s”, handled by %(name)s, is a working day overdue.")
+                % {**names, "name": t.assignee.name if t.assignee else "—"}
+            ),
+        )
+    if kind == "escalate_3":
+        return (
+            [_head_above(t.target_department.parent)],
+            "escalation",
+            None,
+            lambda: (
+                _("Escalation: %(number)s “%(title)s” at %(department)s is three working days overdue.")
+                % {**names, "department": t.target_department.display_name}
+            ),
+        )
+    if kind == "approval_overdue":
+        return (
+            _current_approvers(t),
+            "approval_overdue",
+            None,
+            lambda: _("%(number)s “%(title)s” has waited too long for your approval.") % names,
+        )
+    if kind == "approval_escalate":
+        return (
+            [_head_above(_primary_department(a), a) for a in _current_approvers(t)],
+            "escalation",
+            None,
+            lambda: _("Escalation: %(number)s “%(title)s” has waited a working day for approval.") % names,
+        )
+    if kind == "accept_overdue":
+        return (
+            managers_of(t.target_department),
+            "accept_overdue",
+            t.target_department,
+            lambda: _("%(number)s “%(title)s” has waited too long for your department to accept it.") % names,
+        )
+    if kind == "accept_escalate":
+        return (
+            [_head_above(t.target_department.parent)],
+            "escalation",
+            None,
+            lambda: (
+                _("Escalation: %(department)s has not accepted %(number)s “%(title)s” for a working day.")
+                % {**names, "department": t.target_department.display_name}
+            ),
+        )
+    return (
+        [t.assignee],
+        "stale",
+        None,
+        lambda: (
+            _("%(number)s “%(title)s” has had no progress for %(days)s working days.")
+            % {**names, "days": settings.STALE_WORKING_DAYS}
+        ),
+    )
 
 
 def sweep(now: datetime | None = None) -> dict:
     now = now or timezone.now()
-    calendar = working_calendar()
-    if not calendar.is_working_moment(now):
+    if not working_calendar().is_working_moment(now):
         return {"skipped": "outside working hours"}
-    day = calendar.hours_per_day
-    one_day_ago = calendar.subtract_working_hours(now, day)
-    three_days_ago = calendar.subtract_working_hours(now, 3 * day)
-    related = ("assignee", "target_department__head", "target_department__parent__head", "requester")
+    related = ("assignee", "requester", "target_department__head", "target_department__parent__head")
     sent = {}
-
-    # Due within the next working day: the assignee hears once.
-    horizon = calendar.add_working_hours(now, day)
-    rows = (
-        Task.objects.filter(state=Task.State.IN_PROGRESS, due_at__gt=now, due_at__lte=horizon)
-        .filter(_not_sent("due_soon", "due_at"))
-        .select_related(*related)[:BATCH]
-    )
-    sent["due_soon"] = sum(
-        _send(
-            t,
-            "due_soon",
-            t.due_at,
-            [t.assignee],
-            notice_kind="due_soon",
-            message=lambda t=t: (
-                _("%(number)s “%(title)s” is due %(due)s.")
-                % {"number": t.number, "title": t.title, "due": timezone.localtime(t.due_at).strftime("%m-%d %H:%M")}
-            ),
-        )
-        for t in rows
-    )
-
-    # Overdue: the assignee, then the department's managers after a working day, then the head above after three.
-    overdue = Task.objects.filter(state=Task.State.IN_PROGRESS, due_at__lte=now)
-    rows = overdue.filter(_not_sent("overdue", "due_at")).select_related(*related)[:BATCH]
-    sent["overdue"] = sum(
-        _send(
-            t,
-            "overdue",
-            t.due_at,
-            [t.assignee],
-            notice_kind="overdue",
-            message=lambda t=t: _("%(number)s “%(title)s” is overdue.") % {"number": t.number, "title": t.title},
-        )
-        for t in rows
-    )
-    rows = (
-        overdue.filter(due_at__lte=one_day_ago)
-        .filter(_not_sent("escalate_1", "due_at"))
-        .select_related(*related)[:BATCH]
-    )
-    sent["escalate_1"] = sum(
-        _send(
-            t,
-            "escalate_1",
-            t.due_at,
-            managers_of(t.target_department),
-            notice_kind="escalation",
-            department=t.target_department,
-            message=lambda t=t: (
-                _("Escalation: %(number)s “%(title)s”, handled by %(name)s, is a working day overdue.")
-                % {"number": t.number, "title": t.title, "name": t.assignee.name if t.assignee else "—"}
-            ),
-        )
-        for t in rows
-    )
-    rows = (
-        overdue.filter(due_at__lte=three_days_ago)
-        .filter(_not_sent("escalate_3", "due_at"))
-        .select_related(*related)[:BATCH]
-    )
-    sent["escalate_3"] = sum(
-        _send(
-            t,
-            "escalate_3",
-            t.due_at,
-            [_head_above(t.target_department.parent)],
-            notice_kind="escalation",
-            message=lambda t=t: (
-                _("Escalation: %(number)s “%(title)s” at %(department)s is three working days overdue.")
-                % {"number": t.number, "title": t.title, "department": t.target_department.display_name}
-            ),
-        )
-        for t in rows
-    )
-
-    # Approvals waiting longer than the promised time: the approvers, then the head above them.
-    waiting = Task.objects.filter(state=Task.State.PENDING_APPROVAL, approval_due_at__lte=now)
-    rows = waiting.filter(_not_sent("approval_overdue", "approval_due_at")).select_related("requester")[:BATCH]
-    sent["approval_overdue"] = sum(
-        _send(
-            t,
-            "approval_overdue",
-            t.approval_due_at,
-            _current_approvers(t),
-            notice_kind="approval_overdue",
-            message=lambda t=t: (
-                _("%(number)s “%(title)s” has waited too long for your approval.")
-                % {"number": t.number, "title": t.title}
-            ),
-        )
-        for t in rows
-    )
-    rows = (
-        waiting.filter(approval_due_at__lte=one_day_ago)
-        .filter(_not_sent("approval_escalate", "approval_due_at"))
-        .select_related("requester")[:BATCH]
-    )
-    sent["approval_escalate"] = sum(
-        _send(
-            t,
-            "approval_escalate",
-            t.approval_due_at,
-            [_head_above(_primary_department(a), a) for a in _current_approvers(t)],
-            notice_kind="escalation",
-            message=lambda t=t: (
-                _("Escalation: %(number)s “%(title)s” has waited a working day for approval.")
-                % {"number": t.number, "title": t.title}
-            ),
-        )
-        for t in rows
-    )
-
-    # Acceptance waiting longer than the promised time: the managers, then the head above.
-    waiting = Task.objects.filter(state=Task.State.PENDING_ACCEPTANCE, accept_due_at__lte=now)
-    rows = waiting.filter(_not_sent("accept_overdue", "accept_due_at")).select_related(*related)[:BATCH]
-    sent["accept_overdue"] = sum(
-        _send(
-            t,
-            "accept_overdue",
-            t.accept_due_at,
-            managers_of(t.target_department),
-            notice_kind="accept_overdue",
-            department=t.target_department,
-            message=lambda t=t: (
-                _("%(number)s “%(title)s” has waited too long for your department to accept it.")
-                % {"number": t.number, "title": t.title}
-            ),
-        )
-        for t in rows
-    )
-    rows = (
-        waiting.filter(accept_due_at__lte=one_day_ago)
-        .filter(_not_sent("accept_escalate", "accept_due_at"))
-        .select_related(*related)[:BATCH]
-    )
-    sent["accept_escalate"] = sum(
-        _send(
-            t,
-            "accept_escalate",
-            t.accept_due_at,
-            [_head_above(t.target_department.parent)],
-            notice_kind="escalation",
-            message=lambda t=t: (
-                _("Escalation: %(department)s has not accepted %(number)s “%(title)s” for a working day.")
-                % {"department": t.target_department.display_name, "number": t.number, "title": t.title}
-            ),
-        )
-        for t in rows
-    )
-
-    # Stale work: no progress for N working days.
-    stale_before = calendar.subtract_working_hours(now, settings.STALE_WORKING_DAYS * day)
-    rows = (
-        Task.objects.filter(state=Task.State.IN_PROGRESS)
-        .annotate(last_activity=Coalesce("last_progress_at", "accepted_at"))
-        .filter(last_activity__lte=stale_before)
-        .filter(_not_sent("stale", "last_activity"))
-        .select_related("assignee")[:BATCH]
-    )
-    sent["stale"] = sum(
-        _send(
-            t,
-            "stale",
-            t.last_activity,
-            [t.assignee],
-            notice_kind="stale",
-            message=lambda t=t: (
-                _("%(number)s “%(title)s” has had no progress for %(days)s working days.")
-                % {"number": t.number, "title": t.title, "days": settings.STALE_WORKING_DAYS}
-            ),
-        )
-        for t in rows
-    )
-
+    for kind, due_field, rows in due_rules(now):
+        # One transaction per kind: the due rows are locked (a sweep running late and the next one
+        # never take the same rows), recorded as reminded in one insert, then notified.
+        with deliveries_batched() as delivery_ids:
+            with transaction.atomic():
+                batch = list(rows.select_related(*related).select_for_update(skip_locked=True, of=("self",))[:BATCH])
+                Reminder.objects.bulk_create(
+                    [Reminder(task=t, kind=kind, due_at=getattr(t, due_field)) for t in batch], ignore_conflicts=True
+                )
+                for task in batch:
+                    people, notice_kind, department, message = _recipients_and_message(kind, task)
+                    notify(
+                        [p for p in people if p is not None],
+                        task=task,
+                        actor=None,
+                        kind=notice_kind,
+                        message=message,
+                        department=department,
+                    )
+        transaction.on_commit(lambda ids=delivery_ids: hand_to_workers(ids))
+        sent[kind] = len(batch)
     sent["auto_closed"] = auto_close(now)
     return sent
+
+
+def mark_past_windows_done(now: datetime | None = None) -> int:
+    """Record every reminder already due as sent, without sending it: for an organisation loaded in
+    bulk (seed_demo --scale), so its first sweep behaves like the hundredth, not like a backlog."""
+    now = now or timezone.now()
+    made = 0
+    for kind, due_field, rows in due_rules(now):
+        previous = None
+        while True:  # rows already recorded drop out of `rows`, so always take the first chunk
+            chunk = list(rows.values_list("pk", due_field)[:10_000])
+            if not chunk or chunk == previous:
+                break
+            previous = chunk
+            Reminder.objects.bulk_create(
+                [Reminder(task_id=pk, kind=kind, due_at=due) for pk, due in chunk], ignore_conflicts=True
+            )
+            made += len(chunk)
+    return made
 
 
 def _current_approvers(task: Task) -> list[User]:

@@ -12,6 +12,18 @@ def deliver(delivery_id: int) -> str:
     return deliver_one(delivery_id)
 
 
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=600, soft_time_limit=580, ignore_result=True)
+def deliver_many(delivery_ids: list[int]) -> dict:
+    """Send a batch of outbox rows, each claimed on its own, so a batch seen twice sends each once."""
+    from tasks.delivery import deliver_one
+
+    outcomes: dict[str, int] = {}
+    for delivery_id in delivery_ids:
+        outcome = deliver_one(delivery_id)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes
+
+
 @shared_task(time_limit=120, ignore_result=True)
 def sweep_outbox() -> int:
     from tasks.delivery import sweep_outbox as sweep

@@ -7,7 +7,7 @@ record is found by a stable key (department code, username, date).
 
 from datetime import date, time, timedelta
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -174,6 +174,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet", action="store_true", help="Print nothing but errors.")
+        parser.add_argument(
+            "--scale", type=int, default=0, metavar="N",
+            help="Also add N requests over 30 departments and 2,000 people (bulk inserts, for benchmarks).",
+        )
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -248,6 +252,15 @@ class Command(BaseCommand):
 
         seed_request_types()
         made = seed_requests()
+
+        if options["scale"] < 0:
+            raise CommandError("--scale must be a positive number of requests.")
+        if options["scale"]:
+            from tasks.demo_scale import seed_scale
+
+            seed_scale(options["scale"])
+            if not options["quiet"]:
+                self.stdout.write(f"Added {options['scale']} requests for benchmarks.")
 
         if not options["quiet"]:
             self.stdout.write(

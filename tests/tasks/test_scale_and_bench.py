@@ -1,0 +1,38 @@
+"""seed_demo --scale makes a large organisation quickly; `manage.py bench` measures the sweep on it."""
+
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from departments.models import Department, User
+from tasks.models import Approval, Task
+
+pytestmark = pytest.mark.django_db
+
+
+def test_scale_adds_requests_departments_and_people():
+    call_command("seed_demo", quiet=True, scale=500)
+    assert Task.objects.count() >= 500
+    assert Department.objects.filter(is_active=True).count() >= 30
+    assert User.objects.count() >= 2000
+    states = set(Task.objects.values_list("state", flat=True))
+    assert {"done", "in_progress", "pending_approval", "pending_acceptance", "on_hold"} <= states
+    assert Approval.objects.filter(task__state="pending_approval").exists()
+    numbers = list(Task.objects.values_list("number", flat=True))
+    assert len(numbers) == len(set(numbers))
+    # More can be added later without clashing numbers; the services continue the sequence.
+    call_command("seed_demo", quiet=True, scale=100)
+    assert Task.objects.count() >= 600
+    assert len(set(Task.objects.values_list("number", flat=True))) == Task.objects.count()
+
+
+def test_bench_prints_a_table_and_a_summary_line(capsys, settings, tmp_path):
+    settings.BASE_DIR = tmp_path
+    call_command("bench", requests=300)
+    out = capsys.readouterr().out.strip().splitlines()
+    assert any(line.startswith("steady sweep") for line in out)
+    assert out[-1].startswith("bench: reminder sweep over") and out[-1].endswith(("PASS", "FAIL"))
+    result = json.loads(next(Path(tmp_path, "bench", "results").glob("sweep-*.json")).read_text())
+    assert result["requests"] >= 300 and len(result["sweeps"]) == 3
