@@ -44,9 +44,25 @@ class SlowRobot(BaseHTTPRequestHandler):
 
 def start_worker(env, log):
     return subprocess.Popen(
-        [CELERY, "-A", "collab_portal", "--workdir", str(ROOT), "worker", "--pool", "solo", "--loglevel", "info",
-         "--without-mingle", "--without-gossip", "--hostname", f"killed-{os.getpid()}-{time.monotonic_ns()}@%h"],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            CELERY,
+            "-A",
+            "collab_portal",
+            "--workdir",
+            str(ROOT),
+            "worker",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "info",
+            "--without-mingle",
+            "--without-gossip",
+            "--hostname",
+            f"killed-{os.getpid()}-{time.monotonic_ns()}@%h",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
 
 
@@ -56,13 +72,26 @@ def test_killed_worker_does_not_deliver_twice(org, tmp_path):
     SlowRobot.hits = []
     server = HTTPServer(("127.0.0.1", 0), SlowRobot)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    robot = ImRobot.objects.create(name="采购群", department=org.purchasing, kind="slack",
-                                   url=f"http://127.0.0.1:{server.server_port}/hook")
-    item = Delivery.objects.create(key="webhook:test:killed", channel="webhook", kind="inbox", robot=robot,
-                                   address=robot.url, subject="REQ-TEST", body="一条消息")
+    robot = ImRobot.objects.create(
+        name="采购群", department=org.purchasing, kind="slack", url=f"http://127.0.0.1:{server.server_port}/hook"
+    )
+    item = Delivery.objects.create(
+        key="webhook:test:killed",
+        channel="webhook",
+        kind="inbox",
+        robot=robot,
+        address=robot.url,
+        subject="REQ-TEST",
+        body="一条消息",
+    )
     env = dict(os.environ)
-    env.update({"DJANGO_SETTINGS_MODULE": "collab_portal.settings", "DATABASE_URL": database_url(),
-                "VAR_DIR": str(settings.VAR_DIR)})
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "collab_portal.settings",
+            "DATABASE_URL": database_url(),
+            "VAR_DIR": str(settings.VAR_DIR),
+        }
+    )
     if settings.REDIS_URL:
         env["REDIS_URL"] = settings.REDIS_URL
     first = start_worker(env, open(tmp_path / "first.log", "w"))
@@ -77,7 +106,8 @@ def test_killed_worker_does_not_deliver_twice(org, tmp_path):
         second = start_worker(env, open(tmp_path / "second.log", "w"))
         celery_app.send_task("tasks.tasks.deliver", args=[item.pk])  # the job comes round again
         assert wait_for(lambda: "not claimed" in (tmp_path / "second.log").read_text(), timeout=60), (
-            tmp_path / "second.log").read_text()
+            tmp_path / "second.log"
+        ).read_text()
         assert len(SlowRobot.hits) == 1
         item.refresh_from_db()
         assert item.status == "sending" and item.attempts == 1

@@ -1,22 +1,23 @@
 """`make bench`: the benchmark. For now it measures the reminder sweep over a large seeded
 organisation (issue: reminders); the page load test joins it later.
 
-It seeds `seed_demo --scale` up to the wanted number of requests, then runs the sweep at a
-working moment twice: a catch-up sweep (everything already due in the seeded data) and a
-steady-state sweep five minutes later (what the beat meets every five minutes), and a third
-with nothing new due, to show the cost follows the due rows and not all rows.
+It seeds `seed_demo --scale` up to the wanted number of requests, then runs the sweep on the
+next working day as the beat would: a catch-up sweep at 09:00 (everything that fell due since
+seeding), the start-of-day sweep at 09:05 (when "due within a working day" jumps to the next
+morning, the day's largest batch), a typical sweep at 09:10, and the same sweep again with
+nothing new due, to show the cost follows the due rows and not all rows. The typical and the
+nothing-due sweeps are held to the target; the others are reported.
 """
 
 import json
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from departments.selectors import working_calendar
@@ -26,11 +27,22 @@ from tasks.models import Task
 TARGET_SECONDS = 2.0
 
 
-def next_working_moment(moment):
+def next_working_morning(moment):
     calendar = working_calendar()
-    if calendar.is_working_moment(moment):
-        return moment
-    return calendar.add_working_hours(moment, timedelta(minutes=1)) - timedelta(minutes=1)
+    day = timezone.localtime(moment).date() + timedelta(days=1)
+    while not calendar.is_working_day(day):
+        day += timedelta(days=1)
+    opening = calendar.periods[0][0]
+    return datetime.combine(day, opening, calendar.tz)
+
+
+class QueryCounter:
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
 
 
 class Command(BaseCommand):
@@ -48,26 +60,49 @@ class Command(BaseCommand):
             call_command("seed_demo", quiet=True, scale=wanted - have)
             self.stdout.write(f"  seeded in {time.perf_counter() - started:.1f} s")
         open_count = Task.objects.filter(state__in=Task.OPEN_STATES).count()
-        moment = next_working_moment(timezone.now())
+        morning = next_working_morning(timezone.now())
+        plan = [
+            ("catch-up 09:00", morning, False),
+            ("start of day 09:05", morning + timedelta(minutes=5), False),
+            ("typical 09:10", morning + timedelta(minutes=10), True),
+            ("again, nothing new due", morning + timedelta(minutes=10), True),
+        ]
         rows = []
-        for label, at in (("catch-up sweep", moment), ("steady sweep (+5 min)", moment + timedelta(minutes=5)),
-                          ("repeat, nothing new due", moment + timedelta(minutes=5))):
-            with CaptureQueriesContext(connection) as queries:
+        for label, at, judged in plan:
+            counter = QueryCounter()
+            with connection.execute_wrapper(counter):
                 started = time.perf_counter()
                 sent = reminders.sweep(at)
                 seconds = time.perf_counter() - started
             due = sum(v for v in sent.values() if isinstance(v, int))
-            rows.append({"name": label, "due_rows_sent": due, "seconds": round(seconds, 3),
-                         "queries": len(queries.captured_queries)})
+            rows.append(
+                {
+                    "name": label,
+                    "due_rows_sent": due,
+                    "seconds": round(seconds, 3),
+                    "queries": counter.count,
+                    "judged": judged,
+                }
+            )
         self.stdout.write("")
         self.stdout.write(f"{'measure':<28}{'sent':>8}{'seconds':>10}{'queries':>10}")
         for row in rows:
-            self.stdout.write(f"{row['name']:<28}{row['due_rows_sent']:>8}{row['seconds']:>10.3f}{row['queries']:>10}")
-        steady = rows[1]["seconds"]
-        ok = steady < TARGET_SECONDS and rows[2]["seconds"] < TARGET_SECONDS
+            self.stdout.write(
+                f"{row['name']:<28}{row['due_rows_sent']:>8}{row['seconds']:>10.3f}{row['queries']:>10}"
+                + ("  (held to target)" if row["judged"] else "")
+            )
+        judged = [row for row in rows if row["judged"]]
+        ok = all(row["seconds"] < TARGET_SECONDS for row in judged)
+        busiest = max(rows[:2], key=lambda row: row["due_rows_sent"])
+        per_row_ms = 1000 * busiest["seconds"] / max(busiest["due_rows_sent"], 1)
         result = {
-            "when": timezone.now().isoformat(), "database": connection.vendor, "requests": Task.objects.count(),
-            "open_requests": open_count, "sweeps": rows, "target_seconds": TARGET_SECONDS, "ok": ok,
+            "when": timezone.now().isoformat(),
+            "database": connection.vendor,
+            "requests": Task.objects.count(),
+            "open_requests": open_count,
+            "sweeps": rows,
+            "target_seconds": TARGET_SECONDS,
+            "ok": ok,
         }
         folder = Path(settings.BASE_DIR) / "bench" / "results"
         folder.mkdir(parents=True, exist_ok=True)
@@ -77,5 +112,6 @@ class Command(BaseCommand):
         verdict = "PASS" if ok else "FAIL"
         self.stdout.write(
             f"bench: reminder sweep over {open_count} open of {result['requests']} requests on {connection.vendor}: "
-            f"steady {steady:.3f} s, nothing-due {rows[2]['seconds']:.3f} s (target < {TARGET_SECONDS} s) {verdict}"
+            f"typical {rows[2]['seconds']:.3f} s, nothing due {rows[3]['seconds']:.3f} s (target < {TARGET_SECONDS} s), "
+            f"{per_row_ms:.1f} ms per reminder sent {verdict}"
         )

@@ -175,7 +175,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--quiet", action="store_true", help="Print nothing but errors.")
         parser.add_argument(
-            "--scale", type=int, default=0, metavar="N",
+            "--scale",
+            type=int,
+            default=0,
+            metavar="N",
             help="Also add N requests over 30 departments and 2,000 people (bulk inserts, for benchmarks).",
         )
 
