@@ -12,7 +12,12 @@ $(VENV)/.installed: requirements.txt
 	$(PIP) install --disable-pip-version-check -q -r requirements.txt
 	touch $@
 
-install: $(VENV)/.installed
+# The embedded default's secret key, made once (production sets SECRET_KEY instead).
+var/secret_key:
+	mkdir -p var
+	umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+
+install: $(VENV)/.installed var/secret_key
 
 # The embedded default: SQLite and a filesystem broker under var/, unless
 # DATABASE_URL / REDIS_URL are set. Web, worker and beat run until Ctrl-C.

@@ -84,17 +84,22 @@ def envtimezone(name: str, default: str) -> str:
 
 DEBUG = envbool("DEBUG", False)
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY is not set; it is required unless DEBUG=true.")
-    SECRET_KEY = "insecure-development-key-only-used-with-debug"  # noqa: S105
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["localhost", "127.0.0.1"] + (["*"] if DEBUG else []))
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 
 # Where the embedded default keeps its database, broker folders and media.
 VAR_DIR = Path(os.environ.get("VAR_DIR") or BASE_DIR / "var")
+
+# The key comes from the environment; the embedded default (make install / make run) keeps a
+# generated one in var/secret_key. Anywhere else a missing key stops start-up.
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY and (VAR_DIR / "secret_key").is_file():
+    SECRET_KEY = (VAR_DIR / "secret_key").read_text().strip()
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("SECRET_KEY is not set; it is required unless DEBUG=true.")
+    SECRET_KEY = "insecure-development-key-only-used-with-debug"  # noqa: S105
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,7 @@ def run_manage(env_changes: dict, *args: str) -> subprocess.CompletedProcess:
     }
     env.update(env_changes)
     env["DJANGO_SETTINGS_MODULE"] = "collab_portal.settings"
+    env["VAR_DIR"] = tempfile.mkdtemp(prefix="collab-portal-settings-")  # no var/secret_key to fall back on
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
@@ -131,3 +133,14 @@ def test_debug_is_off_unless_asked():
     result = run_manage(PRODUCTION, "shell", "--no-imports", "-c", code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "True", "True"]
+
+
+def test_the_embedded_default_reads_its_generated_key(tmp_path):
+    (tmp_path / "secret_key").write_text("generated-key-for-this-installation-0123456789abcdef\n")
+    code = "from django.conf import settings; print(settings.SECRET_KEY)"
+    env = {k: v for k, v in os.environ.items() if k not in PRODUCTION and k not in ("SECRET_KEY", "VAR_DIR")}
+    env.update({"DJANGO_SETTINGS_MODULE": "collab_portal.settings", "VAR_DIR": str(tmp_path), "HTTPS_ONLY": "false"})
+    result = subprocess.run([sys.executable, "manage.py", "shell", "--no-imports", "-c", code], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "generated-key-for-this-installation-0123456789abcdef"
