@@ -140,7 +140,13 @@ def test_the_embedded_default_reads_its_generated_key(tmp_path):
     code = "from django.conf import settings; print(settings.SECRET_KEY)"
     env = {k: v for k, v in os.environ.items() if k not in PRODUCTION and k not in ("SECRET_KEY", "VAR_DIR")}
     env.update({"DJANGO_SETTINGS_MODULE": "collab_portal.settings", "VAR_DIR": str(tmp_path), "HTTPS_ONLY": "false"})
-    result = subprocess.run([sys.executable, "manage.py", "shell", "--no-imports", "-c", code], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "generated-key-for-this-installation-0123456789abcdef"
