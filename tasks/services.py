@@ -71,6 +71,12 @@ def _expect(task: Task, *states: str, seen_state: str | None = None) -> None:
         raise _conflict(task)
 
 
+def _check_reason(reason: str) -> None:
+    """Returns, declines, transfers, holds and reopens carry a reason from the fixed list."""
+    if reason not in Reason.values:
+        raise TaskError(_("Choose a reason."))
+
+
 def _require(by: User, action: str, task: Task) -> None:
     from tasks.rules import can
 
@@ -470,8 +476,8 @@ def task_return(*, task: Task, by: User, opinion: str = "", reason: str = "") ->
 
 
 def _decide(task: Task, by: User, decision: str, opinion: str, reason: str) -> Task:
-    if decision != Approval.Decision.APPROVED and reason not in Reason.values:
-        raise TaskError(_("Choose a reason."))
+    if decision != Approval.Decision.APPROVED:
+        _check_reason(reason)
     with transaction.atomic():
         task = _lock(task)
         if task.requester_id == by.pk:
@@ -690,8 +696,7 @@ def task_reassign(*, task: Task, by: User, assignee: User, note: str = "") -> Ta
 
 
 def task_decline(*, task: Task, by: User, reason: str, comment: str = "", seen_state: str | None = None) -> Task:
-    if reason not in Reason.values:
-        raise TaskError(_("Choose a reason."))
+    _check_reason(reason)
     with transaction.atomic():
         task = _lock(task)
         _expect(task, S.PENDING_ACCEPTANCE, seen_state=seen_state)
@@ -723,8 +728,7 @@ def task_decline(*, task: Task, by: User, reason: str, comment: str = "", seen_s
 def task_transfer(
     *, task: Task, by: User, department: Department, reason: str, comment: str = "", seen_state: str | None = None
 ) -> Task:
-    if reason not in Reason.values:
-        raise TaskError(_("Choose a reason."))
+    _check_reason(reason)
     with transaction.atomic():
         task = _lock(task)
         _expect(task, S.PENDING_ACCEPTANCE, S.IN_PROGRESS, seen_state=seen_state)
@@ -802,8 +806,7 @@ def task_progress(*, task: Task, by: User, percent: int, note: str = "") -> Task
 
 
 def task_hold(*, task: Task, by: User, reason: str, waiting_on: Department | None = None, comment: str = "") -> Task:
-    if reason not in Reason.values:
-        raise TaskError(_("Choose a reason."))
+    _check_reason(reason)
     with transaction.atomic():
         task = _lock(task)
         _expect(task, S.IN_PROGRESS)
@@ -903,8 +906,7 @@ def task_confirm(*, task: Task, by: User, comment: str = "") -> Task:
 
 
 def task_reopen(*, task: Task, by: User, reason: str, comment: str = "") -> Task:
-    if reason not in Reason.values:
-        raise TaskError(_("Choose a reason."))
+    _check_reason(reason)
     with transaction.atomic():
         task = _lock(task)
         _expect(task, S.PENDING_VERIFICATION)
