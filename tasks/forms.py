@@ -187,11 +187,20 @@ class AcceptForm(forms.Form):
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
 
-    def __init__(self, *args, task: Task, **kwargs):
+    def __init__(self, *args, task: Task, loads: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = User.objects.filter(
             memberships__department=task.target_department, is_active=True
         ).order_by("username")
+        if loads:  # show each person's open work, and mark the suggestion
+
+            def label(user):
+                load = loads.get(user.pk)
+                if load is None:
+                    return user.name
+                return f"{user.name} ({load.open_count} · {load.load_hours} h){' ★' if load.suggested else ''}"
+
+            self.fields["assignee"].label_from_instance = label
 
 
 class TransferForm(ReasonForm):

@@ -241,6 +241,7 @@ def detail(request, number: str):
         context["accept_form"] = forms.AcceptForm(
             task=task,
             initial={"assignee": suggested.user.pk if suggested else None, "estimate_hours": task.estimate_hours},
+            loads={c.user.pk: c for c in candidates},
         )
     if perms["transfer"]:
         context["transfer_form"] = forms.TransferForm(task=task)

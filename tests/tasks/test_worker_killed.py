@@ -68,6 +68,7 @@ def start_worker(env, log):
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.filterwarnings("ignore::celery.exceptions.AlwaysEagerIgnored")  # send_task reaches the real workers
 def test_killed_worker_does_not_deliver_twice(org, tmp_path):
     SlowRobot.hits = []
     server = HTTPServer(("127.0.0.1", 0), SlowRobot)
