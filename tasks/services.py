@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from departments.models import Department, Membership, User
-from departments.selectors import working_calendar
+from departments.selectors import delegate_for, working_calendar
 from tasks import selectors
 from tasks.models import (
     Approval,
@@ -371,8 +371,10 @@ def _notify_approvers(task: Task, actor: User | None) -> None:
             round=task.approval_round, step_order=task.approval_step, decision=Approval.Decision.PENDING
         ).select_related("approver")
     ]
+    # Whoever acts for an approver today hears of it too; the step stays the approver's own.
+    delegates = [delegate for delegate in map(delegate_for, approvers) if delegate is not None]
     notify(
-        approvers,
+        approvers + delegates,
         task=task,
         actor=actor,
         kind="approval",

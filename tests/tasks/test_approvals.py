@@ -115,6 +115,7 @@ def test_delegate_approves_for_the_manager_and_the_log_says_so(org, purchase, fi
     )
     task = file_request(purchase)
     assert list(tasks_to_approve(org.sales_deputy)) == [task]
+    assert org.sales_deputy.notifications.filter(kind="approval", task=task).exists()
     services.task_approve(task=task, by=org.sales_deputy, opinion="代批")
     log = task.logs.get(action="approved")
     assert (log.actor, log.acting_for) == (org.sales_deputy, org.sales_head)
