@@ -1,0 +1,39 @@
+from django.contrib import admin
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from documents.models import DocumentNumber, NumberSequence
+from documents.services import gap_audit
+
+
+class DocumentNumberInline(admin.TabularInline):
+    model = DocumentNumber
+    extra = 0
+    can_delete = False
+    fields = ["text", "status", "subject", "reason", "taken_by", "taken_at", "voided_by", "voided_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(NumberSequence)
+class NumberSequenceAdmin(admin.ModelAdmin):
+    """The registers are read-only here: numbers are taken at sign-off, reserved or voided through
+    the register's services, never typed in."""
+
+    list_display = ["year", "kind", "prefix", "last"]
+    list_filter = ["year", "kind"]
+    search_fields = ["prefix"]
+    readonly_fields = ["kind", "prefix", "year", "last", "gaps"]
+    inlines = [DocumentNumberInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("Gap audit"))
+    def gaps(self, obj):
+        found = gap_audit(obj)
+        if not found:
+            return _("No gaps: every number up to the last is an issued document.")
+        return format_html_join("", "<div>{} · {} · {}</div>", ((gap.text, gap.status, gap.reason) for gap in found))
