@@ -285,6 +285,9 @@ CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
 
+# The organisation's name, printed in official documents' red header (e.g. 某某公司销售部文件).
+ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "协作门户示范公司")
+
 # Absolute links in e-mails and IM messages.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # Reminders: how often the sweep runs, and when in-progress work counts as stale.

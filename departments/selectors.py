@@ -113,3 +113,20 @@ def delegate_for(user: User, day: date | None = None) -> User | None:
         .first()
     )
     return delegation.delegate if delegation else None
+
+
+def manager_acting_for(user: User, department: Department) -> tuple[bool, User | None]:
+    """Whether `user` may act as a manager of `department` today, and for whom when by delegation."""
+    if departments_managed_by(user).filter(pk=department.pk).exists():
+        return True, None
+    today = timezone.localdate()
+    delegators = User.objects.filter(
+        delegations_given__delegate=user,
+        delegations_given__is_active=True,
+        delegations_given__starts_on__lte=today,
+        delegations_given__ends_on__gte=today,
+    )
+    for person in delegators:
+        if departments_managed_by(person).filter(pk=department.pk).exists():
+            return True, person
+    return False, None

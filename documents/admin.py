@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from documents.models import DocumentNumber, NumberSequence
+from documents.models import Document, DocumentNumber, NumberSequence, Opinion
 from documents.services import gap_audit
 
 
@@ -37,3 +37,31 @@ class NumberSequenceAdmin(admin.ModelAdmin):
         if not found:
             return _("No gaps: every number up to the last is an issued document.")
         return format_html_join("", "<div>{} · {} · {}</div>", ((gap.text, gap.status, gap.reason) for gap in found))
+
+
+class OpinionInline(admin.TabularInline):
+    model = Opinion
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "stage", "department", "author", "acting_for", "decision", "text", "version"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    """Read-only: documents move through the workflow's services, which keep the opinions."""
+
+    list_display = ["title", "kind", "department", "state", "number", "created_at"]
+    list_filter = ["state", "kind", "department"]
+    search_fields = ["title", "number__text"]
+    readonly_fields = [f.name for f in Document._meta.concrete_fields] + [
+        "countersign_departments",
+        "recipient_departments",
+    ]
+    inlines = [OpinionInline]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,11 +1,12 @@
-"""Official documents (文书). So far: the document-number register (文号), which the document
-workflow of the documents issue will draw from at sign-off."""
+"""Official documents (文书): the document, its opinions, acknowledgements and rendering jobs, and
+the document-number register (文号) it draws from at sign-off."""
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 
 class DocumentKind(models.TextChoices):
@@ -97,3 +98,198 @@ class DocumentNumber(models.Model):
 def format_number(prefix: str, year: int, number: int) -> str:
     """The official form of a document number, e.g. 销售〔2026〕7号."""
     return f"{prefix}〔{year}〕{number}号"
+
+
+class Document(ConcurrentTransitionMixin, models.Model):
+    """An official document (公文) on its way from draft to archive (DESIGN §4)."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft (拟稿)")
+        REVIEWING = "reviewing", _("Reviewing (核稿)")
+        COUNTERSIGNING = "countersigning", _("Countersigning (会签)")
+        PENDING_ISSUE = "pending_issue", _("Waiting for sign-off (待签发)")
+        ISSUED = "issued", _("Issued (已签发)")
+        DISTRIBUTED = "distributed", _("Distributed (已分发)")
+        ARCHIVED = "archived", _("Archived (已归档)")
+
+    class Urgency(models.TextChoices):
+        NORMAL = "normal", _("Normal (平件)")
+        URGENT = "urgent", _("Urgent (加急)")
+        EXTRA_URGENT = "extra_urgent", _("Extra urgent (特急)")
+
+    class Secrecy(models.TextChoices):
+        PUBLIC = "public", _("Public (公开)")
+        INTERNAL = "internal", _("Internal (内部)")
+        SECRET = "secret", _("Secret (秘密)")
+
+    kind = models.CharField(_("document kind"), max_length=20, choices=DocumentKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    recipients = models.CharField(_("main recipients (主送)"), max_length=300)
+    cc = models.CharField(_("CC (抄送)"), max_length=300, blank=True)
+    body = models.TextField(_("body"), help_text=_("Paragraphs separated by blank lines; plain text."))
+    urgency = models.CharField(_("urgency"), max_length=15, choices=Urgency.choices, default=Urgency.NORMAL)
+    secrecy = models.CharField(_("confidentiality"), max_length=10, choices=Secrecy.choices, default=Secrecy.INTERNAL)
+    department = models.ForeignKey(
+        "departments.Department",
+        on_delete=models.PROTECT,
+        related_name="documents",
+        verbose_name=_("drafting department"),
+    )
+    drafter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="drafted_documents", verbose_name=_("drafter")
+    )
+    countersign_departments = models.ManyToManyField(
+        "departments.Department", blank=True, related_name="+", verbose_name=_("departments to countersign")
+    )
+    recipient_departments = models.ManyToManyField(
+        "departments.Department",
+        blank=True,
+        related_name="received_documents",
+        verbose_name=_("departments it is distributed to"),
+    )
+    state = FSMField(_("state"), default=State.DRAFT, choices=State.choices, protected=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    number = models.OneToOneField(
+        DocumentNumber,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="document",
+        verbose_name=_("document number"),
+    )
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("signed off by"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    issued_at = models.DateTimeField(_("issued"), null=True, blank=True)
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+    retention_year = models.PositiveIntegerField(_("keep until (year)"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("official document")
+        verbose_name_plural = _("official documents")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @transition(field=state, source=State.DRAFT, target=State.REVIEWING)
+    def submit(self):
+        pass
+
+    @transition(field=state, source=State.REVIEWING, target=State.DRAFT)
+    def withdraw(self):
+        pass
+
+    @transition(field=state, source=State.REVIEWING, target=State.COUNTERSIGNING)
+    def to_countersign(self):
+        pass
+
+    @transition(field=state, source=[State.REVIEWING, State.COUNTERSIGNING], target=State.PENDING_ISSUE)
+    def to_sign_off(self):
+        pass
+
+    @transition(field=state, source=[State.REVIEWING, State.COUNTERSIGNING, State.PENDING_ISSUE], target=State.DRAFT)
+    def send_back(self):
+        pass
+
+    @transition(field=state, source=State.PENDING_ISSUE, target=State.ISSUED)
+    def issue(self):
+        self.issued_at = timezone.now()
+
+    @transition(field=state, source=State.ISSUED, target=State.DISTRIBUTED)
+    def distribute(self):
+        pass
+
+    @transition(field=state, source=State.DISTRIBUTED, target=State.ARCHIVED)
+    def archive(self):
+        self.archived_at = timezone.now()
+
+
+class Opinion(models.Model):
+    """An opinion given at review, countersign or sign-off, printed on the processing sheet (发文稿纸)."""
+
+    class Stage(models.TextChoices):
+        REVIEW = "review", _("Review (核稿)")
+        COUNTERSIGN = "countersign", _("Countersign (会签)")
+        SIGN_OFF = "sign_off", _("Sign-off (签发)")
+
+    class Decision(models.TextChoices):
+        AGREE = "agree", _("Agree")
+        DISAGREE = "disagree", _("Disagree")
+        RETURN = "return", _("Return to the drafter")
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="opinions")
+    stage = models.CharField(_("stage"), max_length=15, choices=Stage.choices)
+    department = models.ForeignKey("departments.Department", on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    acting_for = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
+    text = models.TextField(_("opinion"), blank=True)
+    version = models.PositiveIntegerField(_("version"))
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("opinion")
+        verbose_name_plural = _("opinions")
+
+    def __str__(self) -> str:
+        return f"{self.document_id} {self.stage} {self.decision}"
+
+
+class Acknowledgement(models.Model):
+    """签收: a recipient department confirms it received an issued document."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="acknowledgements")
+    department = models.ForeignKey("departments.Department", on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("acknowledgement")
+        verbose_name_plural = _("acknowledgements")
+        constraints = [
+            models.UniqueConstraint(fields=["document", "department"], name="documents_ack_once_per_department"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} {self.department_id}"
+
+
+class RenderJob(models.Model):
+    """Rendering one version of a document to .docx in a worker; one job per version."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RENDERING = "rendering", _("Rendering")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="render_jobs")
+    version = models.PositiveIntegerField(_("version"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    file = models.FileField(_("file"), upload_to="documents/%Y/%m/", blank=True, max_length=200)
+    problems = models.JSONField(_("layout problems"), default=list, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("render job")
+        verbose_name_plural = _("render jobs")
+        constraints = [
+            models.UniqueConstraint(fields=["document", "version"], name="documents_renderjob_one_per_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} v{self.version} {self.status}"
