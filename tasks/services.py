@@ -170,10 +170,6 @@ def _next_number(now: datetime) -> str:
     return f"REQ-{year}-{counter.last + 1:06d}"
 
 
-def _name(user: User | None) -> str:
-    return user.name if user else _("the system")
-
-
 # Attachments
 
 
