@@ -180,23 +180,23 @@ class Document(ConcurrentTransitionMixin, models.Model):
 
     @transition(field=state, source=State.DRAFT, target=State.REVIEWING)
     def submit(self):
-        pass
+        """The drafter sends the draft for review (核稿)."""
 
     @transition(field=state, source=State.REVIEWING, target=State.DRAFT)
     def withdraw(self):
-        pass
+        """撤回: the drafter takes it back before review."""
 
     @transition(field=state, source=State.REVIEWING, target=State.COUNTERSIGNING)
     def to_countersign(self):
-        pass
+        """Reviewed; the chosen departments countersign next."""
 
     @transition(field=state, source=[State.REVIEWING, State.COUNTERSIGNING], target=State.PENDING_ISSUE)
     def to_sign_off(self):
-        pass
+        """Reviewed (and countersigned by all): waiting for a leader to sign off."""
 
     @transition(field=state, source=[State.REVIEWING, State.COUNTERSIGNING, State.PENDING_ISSUE], target=State.DRAFT)
     def send_back(self):
-        pass
+        """退回: back to the drafter, with the reason in the opinion."""
 
     @transition(field=state, source=State.PENDING_ISSUE, target=State.ISSUED)
     def issue(self):
@@ -204,7 +204,7 @@ class Document(ConcurrentTransitionMixin, models.Model):
 
     @transition(field=state, source=State.ISSUED, target=State.DISTRIBUTED)
     def distribute(self):
-        pass
+        """Sent to the recipient departments, each to acknowledge (签收)."""
 
     @transition(field=state, source=State.DISTRIBUTED, target=State.ARCHIVED)
     def archive(self):
