@@ -19,4 +19,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("departments.urls")),
     path("", include("tasks.urls")),
+    path("", include("documents.urls")),
 ]

@@ -1,0 +1,56 @@
+"""Who may do what with an official document now. Views and templates ask `can`; the services
+check the same conditions again under a row lock."""
+
+from departments.models import User
+from departments.selectors import manager_acting_for
+from documents.models import Acknowledgement, Document, Opinion
+from tasks.selectors import delegators_of
+
+S = Document.State
+
+
+def is_signer(user: User) -> bool:
+    return user.can_sign_off or User.objects.filter(pk__in=delegators_of(user), can_sign_off=True).exists()
+
+
+def countersign_departments_for(user: User, document: Document) -> list:
+    """Countersign departments this user manages that have not countersigned the current version."""
+    done = set(
+        Opinion.objects.filter(
+            document=document, stage=Opinion.Stage.COUNTERSIGN, version=document.version
+        ).values_list("department_id", flat=True)
+    )
+    return [d for d in document.countersign_departments.all() if d.pk not in done and manager_acting_for(user, d)[0]]
+
+
+def acknowledge_departments_for(user: User, document: Document) -> list:
+    mine = set(user.memberships.values_list("department_id", flat=True))
+    return [
+        a.department
+        for a in Acknowledgement.objects.filter(document=document, at__isnull=True).select_related("department")
+        if a.department_id in mine
+    ]
+
+
+def can(user: User, action: str, document: Document) -> bool:
+    drafter = document.drafter_id == user.pk
+    state = document.state
+    if action in ("edit", "submit"):
+        return drafter and state == S.DRAFT
+    if action == "withdraw":
+        return drafter and state == S.REVIEWING
+    if action == "review":
+        return state == S.REVIEWING and manager_acting_for(user, document.department)[0]
+    if action == "countersign":
+        return state == S.COUNTERSIGNING and bool(countersign_departments_for(user, document))
+    if action == "sign_off":
+        return state == S.PENDING_ISSUE and is_signer(user)
+    if action == "distribute":
+        return state == S.ISSUED and (drafter or manager_acting_for(user, document.department)[0])
+    if action == "acknowledge":
+        return state == S.DISTRIBUTED and bool(acknowledge_departments_for(user, document))
+    if action == "archive":
+        return state == S.DISTRIBUTED and manager_acting_for(user, document.department)[0]
+    if action == "render":
+        return drafter or manager_acting_for(user, document.department)[0] or (state != S.DRAFT and is_signer(user))
+    return False

@@ -1,0 +1,61 @@
+"""Read queries for document pages: who sees a document, and what waits on whom."""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from departments.models import User
+from documents.models import Acknowledgement, Document, Opinion
+from tasks.selectors import acting_manager_department_ids, delegators_of, department_ids
+
+
+def visible_documents(user: User) -> QuerySet[Document]:
+    """The drafter, members of the drafting, countersigning and recipient departments, leaders with
+    sign-off right (once it waits for sign-off or later), and admins."""
+    qs = Document.objects.select_related("department", "drafter", "number")
+    if user.is_superuser:
+        return qs
+    mine = department_ids(user)
+    signer = user.can_sign_off or User.objects.filter(pk__in=delegators_of(user), can_sign_off=True).exists()
+    condition = (
+        Q(drafter=user)
+        | Q(department__in=mine)
+        | Exists(
+            Document.countersign_departments.through.objects.filter(document_id=OuterRef("pk"), department_id__in=mine)
+        )
+        | Q(
+            Exists(
+                Document.recipient_departments.through.objects.filter(
+                    document_id=OuterRef("pk"), department_id__in=mine
+                )
+            ),
+            state__in=[Document.State.DISTRIBUTED, Document.State.ARCHIVED],
+        )
+    )
+    if signer:
+        condition |= ~Q(state__in=[Document.State.DRAFT, Document.State.REVIEWING, Document.State.COUNTERSIGNING])
+    return qs.filter(condition)
+
+
+def waiting_on(user: User) -> QuerySet[Document]:
+    """Documents that wait for this person's step: review, countersign, sign-off or acknowledgement."""
+    managed = acting_manager_department_ids(user)
+    countersigned = Opinion.objects.filter(
+        document_id=OuterRef("pk"),
+        stage=Opinion.Stage.COUNTERSIGN,
+        version=OuterRef("version"),
+        department_id__in=managed,
+    )
+    pending_countersign = Document.countersign_departments.through.objects.filter(
+        document_id=OuterRef("pk"), department_id__in=managed
+    )
+    unacknowledged = Acknowledgement.objects.filter(
+        document_id=OuterRef("pk"), at__isnull=True, department_id__in=department_ids(user)
+    )
+    signer = user.can_sign_off or User.objects.filter(pk__in=delegators_of(user), can_sign_off=True).exists()
+    condition = (
+        Q(state=Document.State.REVIEWING, department__in=managed)
+        | Q(Exists(pending_countersign), ~Exists(countersigned), state=Document.State.COUNTERSIGNING)
+        | Q(Exists(unacknowledged), state=Document.State.DISTRIBUTED)
+    )
+    if signer:
+        condition |= Q(state=Document.State.PENDING_ISSUE)
+    return Document.objects.filter(condition).select_related("department", "drafter", "number")

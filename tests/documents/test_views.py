@@ -1,0 +1,83 @@
+"""The document pages: draft, submit, review, sign off and download through the forms; outsiders
+get 404, the wrong person 403, and stale clicks an "already handled" message."""
+
+import io
+
+import pytest
+from docx import Document as Docx
+
+from documents.models import Document
+from tests.conftest import login
+
+pytestmark = pytest.mark.django_db
+
+
+def draft_data(**extra):
+    data = {
+        "kind": "notice",
+        "title": "关于年终盘点的通知",
+        "recipients": "各部门",
+        "cc": "",
+        "body": "请于月底前完成盘点。",
+        "urgency": "normal",
+        "secrecy": "internal",
+    }
+    data.update(extra)
+    return data
+
+
+def test_draft_review_sign_off_and_download(client, org, settings, django_capture_on_commit_callbacks):
+    settings.MEDIA_ROOT = str(settings.VAR_DIR / "media-views")
+    login(client, org.requester)
+    response = client.post("/documents/new/", draft_data(recipient_departments=[org.purchasing.pk]))
+    document = Document.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/documents/{document.pk}/"
+    client.post(f"/documents/{document.pk}/do/submit/")
+    login(client, org.sales_head)
+    assert f"/documents/{document.pk}/" in client.get("/documents/").content.decode()  # waiting for me
+    client.post(f"/documents/{document.pk}/do/review/", {"agree": "yes", "text": "同意"})
+    login(client, org.leader)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/documents/{document.pk}/do/sign_off/", {"agree": "yes", "text": "同意印发"})
+    document.refresh_from_db()
+    assert document.state == "issued" and document.number is not None
+    page = client.get(f"/documents/{document.pk}/").content.decode()
+    assert document.number.text in page and "同意印发" in page
+    job = document.render_jobs.get()
+    download = client.get(f"/documents/{document.pk}/files/{job.pk}/")
+    assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment")
+    docx = Docx(io.BytesIO(b"".join(download.streaming_content)))
+    assert document.number.text in [p.text for p in docx.paragraphs]
+
+
+def test_bad_draft_is_refused_and_nothing_saved(client, org):
+    login(client, org.requester)
+    response = client.post("/documents/new/", draft_data(title="", kind="poem"))
+    assert response.status_code == 200 and {"title", "kind"} <= set(response.context["form"].errors)
+    assert not Document.objects.exists()
+
+
+def test_outsiders_get_404_and_the_wrong_person_403(client, org):
+    login(client, org.requester)
+    client.post("/documents/new/", draft_data())
+    document = Document.objects.get()
+    login(client, org.outsider)
+    assert client.get(f"/documents/{document.pk}/").status_code == 404
+    assert client.post(f"/documents/{document.pk}/do/submit/").status_code == 404
+    login(client, org.sales_head)  # sees it (same department), may not submit someone else's draft
+    assert client.get(f"/documents/{document.pk}/").status_code == 200
+    assert client.post(f"/documents/{document.pk}/do/submit/").status_code == 403
+    assert client.post(f"/documents/{document.pk}/do/explode/").status_code == 404
+    assert client.get(f"/documents/{document.pk}/do/submit/").status_code == 405
+    assert Document.objects.get().state == "draft"
+
+
+def test_review_without_a_decision_gets_a_message(client, org):
+    login(client, org.requester)
+    client.post("/documents/new/", draft_data())
+    document = Document.objects.get()
+    client.post(f"/documents/{document.pk}/do/submit/")
+    login(client, org.sales_head)
+    response = client.post(f"/documents/{document.pk}/do/review/", {"agree": "maybe"}, follow=True)
+    assert any(m.level_tag == "error" for m in response.context["messages"])
+    assert Document.objects.get().state == "reviewing"
