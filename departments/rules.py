@@ -9,18 +9,6 @@ def is_admin(user) -> bool:
 
 
 @rules.predicate
-def is_department_manager(user, department) -> bool:
-    """Head, deputy, or a member with the manager role of `department`."""
-    if department is None or not user.is_authenticated:
-        return False
-    if department.head_id == user.pk:
-        return True
-    if department.deputies.filter(pk=user.pk).exists():
-        return True
-    return department.memberships.filter(user=user, role="manager").exists()
-
-
-@rules.predicate
 def manages_any_department(user) -> bool:
     if not user.is_authenticated:
         return False

@@ -115,6 +115,22 @@ def delegate_for(user: User, day: date | None = None) -> User | None:
     return delegation.delegate if delegation else None
 
 
+def signer_acting_for(user: User) -> tuple[bool, User | None]:
+    """Whether `user` may sign off documents today, and for which leader when by delegation."""
+    if user.can_sign_off:
+        return True, None
+    today = timezone.localdate()
+    leader = User.objects.filter(
+        can_sign_off=True,
+        is_active=True,
+        delegations_given__delegate=user,
+        delegations_given__is_active=True,
+        delegations_given__starts_on__lte=today,
+        delegations_given__ends_on__gte=today,
+    ).first()
+    return leader is not None, leader
+
+
 def manager_acting_for(user: User, department: Department) -> tuple[bool, User | None]:
     """Whether `user` may act as a manager of `department` today, and for whom when by delegation."""
     if departments_managed_by(user).filter(pk=department.pk).exists():

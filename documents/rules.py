@@ -2,15 +2,14 @@
 check the same conditions again under a row lock."""
 
 from departments.models import User
-from departments.selectors import manager_acting_for
+from departments.selectors import manager_acting_for, signer_acting_for
 from documents.models import Acknowledgement, Document, Opinion
-from tasks.selectors import delegators_of
 
 S = Document.State
 
 
 def is_signer(user: User) -> bool:
-    return user.can_sign_off or User.objects.filter(pk__in=delegators_of(user), can_sign_off=True).exists()
+    return signer_acting_for(user)[0]
 
 
 def countersign_departments_for(user: User, document: Document) -> list:

@@ -4,7 +4,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from departments.models import User
 from documents.models import Acknowledgement, Document, Opinion
-from tasks.selectors import acting_manager_department_ids, delegators_of, department_ids
+from documents.rules import is_signer
+from tasks.selectors import acting_manager_department_ids, department_ids
 
 
 def visible_documents(user: User) -> QuerySet[Document]:
@@ -14,7 +15,7 @@ def visible_documents(user: User) -> QuerySet[Document]:
     if user.is_superuser:
         return qs
     mine = department_ids(user)
-    signer = user.can_sign_off or User.objects.filter(pk__in=delegators_of(user), can_sign_off=True).exists()
+    signer = is_signer(user)
     condition = (
         Q(drafter=user)
         | Q(department__in=mine)
@@ -50,7 +51,7 @@ def waiting_on(user: User) -> QuerySet[Document]:
     unacknowledged = Acknowledgement.objects.filter(
         document_id=OuterRef("pk"), at__isnull=True, department_id__in=department_ids(user)
     )
-    signer = user.can_sign_off or User.objects.filter(pk__in=delegators_of(user), can_sign_off=True).exists()
+    signer = is_signer(user)
     condition = (
         Q(state=Document.State.REVIEWING, department__in=managed)
         | Q(Exists(pending_countersign), ~Exists(countersigned), state=Document.State.COUNTERSIGNING)

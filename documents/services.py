@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from departments.models import Department, User
-from departments.selectors import manager_acting_for
+from departments.selectors import manager_acting_for, signer_acting_for
 from documents.docx_layout import Block, OfficialDocument, check, render
 from documents.models import (
     Acknowledgement,
@@ -25,7 +25,6 @@ from documents.models import (
     RenderJob,
     format_number,
 )
-from tasks.selectors import delegators_of
 
 
 class NumberError(Exception):
@@ -322,11 +321,9 @@ def document_sign_off(*, document: Document, by: User, agree: bool = True, text:
     with transaction.atomic():
         document = _lock(document)
         _expect(document, Document.State.PENDING_ISSUE)
-        acting_for = None
-        if not by.can_sign_off:
-            acting_for = next((p for p in User.objects.filter(pk__in=delegators_of(by)) if p.can_sign_off), None)
-            if acting_for is None:
-                raise PermissionDenied
+        may_sign, acting_for = signer_acting_for(by)
+        if not may_sign:
+            raise PermissionDenied
         if agree:
             document.number = number_take(
                 kind=document.kind, prefix=prefix_of(document.department), by=by, subject=document.title

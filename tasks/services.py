@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from departments.models import Department, Membership, User
-from departments.selectors import delegate_for, working_calendar
+from departments.selectors import delegate_for, manager_acting_for, working_calendar
 from tasks import selectors
 from tasks.models import (
     Approval,
@@ -57,7 +57,7 @@ def _state_label(state: str) -> str:
     return str(S(state).label)
 
 
-def _conflict(task: Task) -> TaskConflict:
+def conflict(task: Task) -> TaskConflict:
     last = task.logs.select_related("actor").order_by("-created_at", "-pk").first()
     who = last.actor.name if last and last.actor else _("someone else")
     return TaskConflict(
@@ -68,7 +68,7 @@ def _conflict(task: Task) -> TaskConflict:
 
 def _expect(task: Task, *states: str, seen_state: str | None = None) -> None:
     if task.state not in states or (seen_state and seen_state != task.state):
-        raise _conflict(task)
+        raise conflict(task)
 
 
 def _check_reason(reason: str) -> None:
@@ -84,14 +84,9 @@ def _require(by: User, action: str, task: Task) -> None:
         raise PermissionDenied
 
 
-def _acting_for(by: User, department_id: int) -> User | None:
+def _acting_for(by: User, department: Department) -> User | None:
     """When `by` acts as a delegate for a manager of the department, that manager."""
-    if department_id in selectors.managed_department_ids(by):
-        return None
-    delegators = selectors.delegators_of(by)
-    if not delegators:
-        return None
-    return User.objects.filter(_manager_of(department_id), pk__in=delegators).first()
+    return manager_acting_for(by, department)[1]
 
 
 def _manager_of(department_id: int) -> Q:
@@ -496,7 +491,7 @@ def _decide(task: Task, by: User, decision: str, opinion: str, reason: str) -> T
                 decision=Approval.Decision.PENDING
             )
             if decided.exists():
-                raise _conflict(task)
+                raise conflict(task)
             raise PermissionDenied
         approval = next((a for a in mine if a.approver_id == by.pk), mine[0])
         acting_for = approval.approver if approval.approver_id != by.pk else None
@@ -656,7 +651,7 @@ def task_accept(
             task,
             by,
             assignee,
-            acting_for=_acting_for(by, task.target_department_id),
+            acting_for=_acting_for(by, task.target_department),
             note=note,
             estimate_hours=estimate_hours,
         )
@@ -678,7 +673,7 @@ def task_reassign(*, task: Task, by: User, assignee: User, note: str = "") -> Ta
             actor=by,
             action=TaskLog.Action.ASSIGNED,
             from_state=task.state,
-            acting_for=_acting_for(by, task.target_department_id),
+            acting_for=_acting_for(by, task.target_department),
             comment=note,
         )
         notify(
@@ -708,7 +703,7 @@ def task_decline(*, task: Task, by: User, reason: str, comment: str = "", seen_s
             from_state=S.PENDING_ACCEPTANCE,
             reason=reason,
             comment=comment,
-            acting_for=_acting_for(by, task.target_department_id),
+            acting_for=_acting_for(by, task.target_department),
         )
         notify(
             [task.requester],
@@ -733,7 +728,7 @@ def task_transfer(
         _require(by, "transfer", task)
         if department.pk == task.target_department_id or not department.is_active or not department.accepts_requests:
             raise TaskError(_("Choose another department that accepts requests."))
-        acting_for = _acting_for(by, task.target_department_id)
+        acting_for = _acting_for(by, task.target_department)
         from_state = task.state
         task.transfer()
         task.target_department = department

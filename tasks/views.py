@@ -373,7 +373,7 @@ def act(request, number: str, action: str):
     task = _task_or_404(request, number)
     seen = request.POST.get("seen_state")
     if seen and seen != task.state and action != "comment":
-        messages.warning(request, str(services._conflict(task)))
+        messages.warning(request, str(services.conflict(task)))
         return redirect("tasks:detail", number=task.number)
     try:
         done, form = _run(action, task, request.user, request.POST, request.FILES)
