@@ -40,9 +40,10 @@ lint: install
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
 
 # Rebuild the translation catalogues (needs GNU gettext; the compiled .mo files are committed).
+# Rebuild the translation catalogues (needs GNU gettext; the compiled .mo files are
+# committed). Merges in locale/pending/*.po, where parallel work leaves its translations.
 messages: install
-	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=staticfiles --ignore=var
-	$(PY) manage.py compilemessages --ignore=.venv
+	PY=$(PY) bash scripts/messages.sh
 
 clean:
 	rm -rf $(VENV) var staticfiles

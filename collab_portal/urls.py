@@ -20,4 +20,6 @@ urlpatterns = [
     path("", include("departments.urls")),
     path("", include("tasks.urls")),
     path("", include("documents.urls")),
+    path("", include("teams.urls")),
+    path("", include("reports.urls")),
 ]

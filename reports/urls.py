@@ -1,0 +1,5 @@
+"""Dashboards, the organisation report and global search."""
+
+app_name = "reports"
+
+urlpatterns = []

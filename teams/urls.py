@@ -1,0 +1,5 @@
+"""Collaboration teams: goals, plans, meetings and conflicts."""
+
+app_name = "teams"
+
+urlpatterns = []
