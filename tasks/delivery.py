@@ -68,7 +68,7 @@ def queue_for_notifications(notifications: Iterable[Notification], *, department
         person = note.recipient
         if not person.email or not person.is_active or not preferences[person.pk].wants_email(note.kind):
             continue
-        path = f"/requests/{note.task.number}/" if note.task_id else ""
+        path = note.path
         subject, body, html = _email_parts(person, note.message, note.message, path)
         rows.append(
             Delivery(
@@ -88,7 +88,7 @@ def queue_for_notifications(notifications: Iterable[Notification], *, department
             if not robot.posts(first.kind):
                 continue
             with translation.override(settings.LANGUAGE_CODE):
-                path = f"/requests/{first.task.number}/" if first.task_id else ""
+                path = first.path
                 text = first.message + (f"\n{_link(path)}" if path else "")
             rows.append(
                 Delivery(

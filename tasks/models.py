@@ -707,7 +707,8 @@ class HoldPeriod(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app notice to one person about a request."""
+    """An in-app notice to one person about a request, or about anything else at `link`
+    (a document, a team, a conflict)."""
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     task = models.ForeignKey(Task, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications")
@@ -716,6 +717,7 @@ class Notification(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=30)
     message = models.CharField(_("message"), max_length=300)
+    link = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("at"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
 
@@ -733,6 +735,13 @@ class Notification(models.Model):
     def __str__(self) -> str:
         return self.message
 
+    @property
+    def path(self) -> str:
+        """Where the notice leads: the request's page, else its own link."""
+        if self.task_id:
+            return f"/requests/{self.task.number}/"
+        return self.link
+
 
 class NotificationKind(models.TextChoices):
     """Kinds of event a person can choose channels for."""
@@ -746,6 +755,9 @@ class NotificationKind(models.TextChoices):
     COMMENT = "comment", _("A comment on a request of mine")
     REMINDER = "reminder", _("Reminders: due soon, overdue, waiting too long")
     ESCALATION = "escalation", _("Escalations to me as a manager")
+    DOCUMENTS = "documents", _("Official documents: waiting for me, returned, issued to my department")
+    TEAMS = "teams", _("My teams: meetings, action items, daily progress")
+    CONFLICTS = "conflicts", _("Conflicts I am a party to, mediate or arbitrate")
 
 
 # Notification.kind values (the event) → the preference kind that governs them.
@@ -776,6 +788,17 @@ KIND_GROUP = {
     "accept_overdue": "reminder",
     "escalation": "escalation",
 }
+# Kinds outside requests are named "<area>.<event>", e.g. "document.countersign".
+KIND_AREAS = {"document": "documents", "team": "teams", "meeting": "teams", "conflict": "conflicts"}
+
+
+def kind_group(kind: str) -> str:
+    """The preference kind that governs the event `kind`."""
+    if kind in KIND_GROUP:
+        return KIND_GROUP[kind]
+    return KIND_AREAS.get(kind.split(".", 1)[0], kind)
+
+
 EMAIL_BY_DEFAULT = ["approval", "inbox", "assigned", "verify", "mention", "reminder", "escalation"]
 
 
@@ -802,7 +825,7 @@ class NotificationPreference(models.Model):
         return str(self.user)
 
     def wants_email(self, kind: str) -> bool:
-        return KIND_GROUP.get(kind, kind) in (self.email_kinds or [])
+        return kind_group(kind) in (self.email_kinds or [])
 
 
 class ImRobot(models.Model):
@@ -842,7 +865,7 @@ class ImRobot(models.Model):
         return f"{self.name} ({self.get_kind_display()})"
 
     def posts(self, kind: str) -> bool:
-        group = KIND_GROUP.get(kind, kind)
+        group = kind_group(kind)
         return group in (self.kinds or ["inbox", "escalation"])
 
 

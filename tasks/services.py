@@ -126,14 +126,18 @@ def _log(
 def notify(
     recipients: Iterable[User | None],
     *,
-    task: Task,
+    task: Task | None = None,
+    link: str = "",
     actor: User | None,
     kind: str,
     message: Callable[[], str],
     department: Department | None = None,
 ) -> list[Notification]:
     """Record an in-app notification for each recipient, in their own language, and queue the
-    e-mails they asked for (and the posts of `department`'s IM robots) in the same transaction."""
+    e-mails they asked for (and the posts of `department`'s IM robots) in the same transaction.
+
+    A notice is about a request (`task`) or about what lives at `link` (a path such as a
+    document's page); kinds outside requests are named "<area>.<event>" (see `kind_group`)."""
     rows, seen = [], set()
     for person in recipients:
         if person is None or person.pk in seen or (actor is not None and person.pk == actor.pk):
@@ -141,12 +145,12 @@ def notify(
         seen.add(person.pk)
         with translation.override(person.language or settings.LANGUAGE_CODE):
             text = str(message())[:300]
-        rows.append(Notification(recipient=person, task=task, actor=actor, kind=kind, message=text))
+        rows.append(Notification(recipient=person, task=task, link=link, actor=actor, kind=kind, message=text))
     if not rows:
         return []
     created = Notification.objects.bulk_create(rows)
     if any(n.pk is None for n in created):  # backends that do not return ids
-        created = list(Notification.objects.filter(task=task, kind=kind).order_by("-pk")[: len(rows)])
+        created = list(Notification.objects.filter(task=task, link=link, kind=kind).order_by("-pk")[: len(rows)])
     from tasks.delivery import queue_for_notifications
 
     queue_for_notifications(created, department=department)
