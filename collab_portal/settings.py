@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "teams",
     "tasks",
     "documents",
+    "conflicts",
     "reports",
 ]
 

@@ -21,5 +21,6 @@ urlpatterns = [
     path("", include("tasks.urls")),
     path("", include("documents.urls")),
     path("", include("teams.urls")),
+    path("", include("conflicts.urls")),
     path("", include("reports.urls")),
 ]

@@ -1,0 +1,5 @@
+"""Conflicts between departments: negotiation, mediation, arbitration."""
+
+app_name = "conflicts"
+
+urlpatterns = []
