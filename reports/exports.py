@@ -1,0 +1,63 @@
+"""Report tables as CSV (UTF-8 with a BOM, so that Excel opens Chinese text) and XLSX (openpyxl)."""
+
+import csv
+import io
+from datetime import date, datetime
+
+from django.http import HttpResponse
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from reports.selectors import Table
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _plain(value):
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+    if isinstance(value, (int, float, date)):
+        return value
+    return str(value)
+
+
+def to_csv(table: Table) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([str(header) for header in table.headers])
+    for row in table.rows:
+        writer.writerow(
+            [value.strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else value for value in map(_plain, row)]
+        )
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def to_xlsx(table: Table) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = str(table.key)[:31]
+    sheet.append([str(header) for header in table.headers])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in table.rows:
+        sheet.append([_plain(value) for value in row])
+    for column in sheet.columns:
+        cells = list(column)
+        widest = max(len(str(cell.value or "")) for cell in cells)
+        sheet.column_dimensions[cells[0].column_letter].width = min(50, max(10, widest + 2))
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def response(table: Table, fmt: str, name: str) -> HttpResponse:
+    content = to_csv(table) if fmt == "csv" else to_xlsx(table)
+    reply = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    reply["Content-Disposition"] = f'attachment; filename="{name}-{table.key}.{fmt}"'
+    return reply

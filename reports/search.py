@@ -1,0 +1,210 @@
+"""Global search: requests, documents and people, ranked.
+
+Chinese has no spaces, so text is tokenised here before it reaches PostgreSQL: every CJK
+character and every pair of neighbouring CJK characters becomes a token, Latin words and
+numbers are lowercased; the tokens go into the 'simple' configuration (no stemming), for
+the stored vector and for the query alike. On SQLite a plain icontains match stands in.
+Results respect visibility, filtered inside the database with subqueries.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+from reports.models import SearchEntry
+
+CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+TOKEN = re.compile(f"[{CJK}]+|[a-z0-9]+")
+MAX_QUERY_TOKENS = 20
+KINDS = tuple(SearchEntry.Kind.values)
+
+
+def tokenise(text: str) -> list[str]:
+    """Tokens of `text`: CJK unigrams and bigrams, Latin words and numbers lowercased."""
+    tokens: list[str] = []
+    for run in TOKEN.findall((text or "").lower()):
+        if not run[0].isascii():
+            tokens.extend(run)
+            tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
+        else:
+            tokens.append(run)
+    return tokens
+
+
+def query_tokens(text: str) -> list[str]:
+    """Tokens a query must all match: CJK bigrams (a single character alone), Latin words."""
+    tokens: list[str] = []
+    for run in TOKEN.findall((text or "").lower()):
+        if not run[0].isascii():
+            tokens.extend([run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)])
+        else:
+            tokens.append(run)
+    unique = list(dict.fromkeys(tokens))
+    return unique[:MAX_QUERY_TOKENS]
+
+
+# What goes into the index
+
+
+def entry_for_task(task) -> SearchEntry:
+    return SearchEntry(
+        kind=SearchEntry.Kind.TASK,
+        object_id=task.pk,
+        title=f"{task.number} {task.title}"[:300],
+        text=task.description or "",
+        url=f"/requests/{task.number}/",
+        department_id=task.target_department_id,
+    )
+
+
+def entry_for_document(document) -> SearchEntry:
+    return SearchEntry(
+        kind=SearchEntry.Kind.DOCUMENT,
+        object_id=document.pk,
+        title=document.title[:300],
+        text=f"{document.recipients}\n{document.body}",
+        url=f"/documents/{document.pk}/",
+        department_id=document.department_id,
+    )
+
+
+def entry_for_person(user) -> SearchEntry:
+    name = user.display_name or user.get_full_name() or user.username
+    return SearchEntry(
+        kind=SearchEntry.Kind.PERSON,
+        object_id=user.pk,
+        title=name[:300],
+        text=f"{user.username} {user.job_title} {user.email}",
+        url=f"/people/{user.username}/",
+    )
+
+
+def _tokens(entry: SearchEntry) -> SearchEntry:
+    entry.title_tokens = " ".join(tokenise(entry.title))
+    entry.text_tokens = " ".join(tokenise(entry.text))
+    return entry
+
+
+def vector_expression():
+    return SearchVector("title_tokens", weight="A", config="simple") + SearchVector(
+        "text_tokens", weight="B", config="simple"
+    )
+
+
+def store(entries: list[SearchEntry], *, batch_size: int = 2000) -> None:
+    """Insert or update these entries and refresh their vectors (PostgreSQL)."""
+    if not entries:
+        return
+    entries = [_tokens(entry) for entry in entries]
+    SearchEntry.objects.bulk_create(
+        entries,
+        batch_size=batch_size,
+        update_conflicts=True,
+        unique_fields=["kind", "object_id"],
+        update_fields=["title", "text", "url", "department", "title_tokens", "text_tokens", "updated_at"],
+    )
+    if connection.vendor == "postgresql":
+        for kind in {entry.kind for entry in entries}:
+            ids = [entry.object_id for entry in entries if entry.kind == kind]
+            for start in range(0, len(ids), 10_000):
+                SearchEntry.objects.filter(kind=kind, object_id__in=ids[start : start + 10_000]).update(
+                    vector=vector_expression()
+                )
+
+
+def remove(kind: str, object_id: int) -> None:
+    SearchEntry.objects.filter(kind=kind, object_id=object_id).delete()
+
+
+def rebuild(*, batch_size: int = 5000) -> dict[str, int]:
+    """Rebuild the whole index from the source tables, in batches. Returns counts per kind."""
+    from departments.models import User
+    from documents.models import Document
+    from tasks.models import Task
+
+    SearchEntry.objects.all().delete()
+    counts = {}
+    sources = [
+        ("task", Task.objects.only("pk", "number", "title", "description", "target_department_id"), entry_for_task),
+        ("document", Document.objects.all(), entry_for_document),
+        ("person", User.objects.filter(is_active=True), entry_for_person),
+    ]
+    for kind, queryset, make in sources:
+        batch, total = [], 0
+        for obj in queryset.order_by("pk").iterator(chunk_size=batch_size):
+            batch.append(make(obj))
+            if len(batch) >= batch_size:
+                _insert(batch)
+                total += len(batch)
+                batch = []
+        _insert(batch)
+        counts[kind] = total + len(batch)
+    if connection.vendor == "postgresql":
+        SearchEntry.objects.update(vector=vector_expression())
+    return counts
+
+
+def _insert(entries: list[SearchEntry]) -> None:
+    SearchEntry.objects.bulk_create([_tokens(entry) for entry in entries])
+
+
+# Searching
+
+
+@dataclass
+class Hit:
+    kind: str
+    object_id: int
+    title: str
+    text: str
+    url: str
+    rank: float
+
+
+def _visible(user, kinds) -> Q:
+    """The entries `user` may see, as subqueries the database evaluates."""
+    from departments.models import User
+    from documents.selectors import visible_documents
+    from tasks.models import Task
+
+    condition = Q(pk__in=[])
+    if "task" in kinds:
+        condition |= Q(kind="task", object_id__in=Task.objects.visible_to(user).values("pk"))
+    if "document" in kinds:
+        condition |= Q(kind="document", object_id__in=visible_documents(user).values("pk"))
+    if "person" in kinds:
+        condition |= Q(kind="person", object_id__in=User.objects.filter(is_active=True).values("pk"))
+    return condition
+
+
+def search_entries(user, query: str, kinds=KINDS) -> QuerySet[SearchEntry]:
+    """Entries matching `query` that `user` may see, best first (rank annotated)."""
+    kinds = [kind for kind in kinds if kind in KINDS]
+    tokens = query_tokens(query)
+    if not user.is_authenticated or not tokens or not kinds:
+        return SearchEntry.objects.none()
+    entries = SearchEntry.objects.filter(_visible(user, kinds))
+    if connection.vendor == "postgresql":
+        # Tokens hold only letters, digits and CJK characters: safe in a raw tsquery.
+        *whole, last = tokens
+        raw = " & ".join([*whole, f"{last}:*" if last.isascii() else last])
+        tsquery = SearchQuery(raw, search_type="raw", config="simple")
+        return (
+            entries.filter(vector=tsquery).annotate(rank=SearchRank("vector", tsquery)).order_by("-rank", "kind", "pk")
+        )
+    from django.db.models import FloatField, Value
+
+    for token in tokens:
+        entries = entries.filter(Q(title_tokens__icontains=token) | Q(text_tokens__icontains=token))
+    return entries.annotate(rank=Value(1.0, output_field=FloatField())).order_by("kind", "-pk")
+
+
+def search(user, query: str, kinds=KINDS, limit: int = 50) -> list[Hit]:
+    """Ranked rows for `query` that `user` may see; documents' register can pass kinds=("document",)."""
+    rows = search_entries(user, query, kinds).values_list("kind", "object_id", "title", "text", "url", "rank")
+    return [
+        Hit(kind, object_id, title, text[:200], url, rank) for kind, object_id, title, text, url, rank in rows[:limit]
+    ]

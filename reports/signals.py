@@ -1,0 +1,75 @@
+"""Keep the search index up to date: post_save/post_delete receivers for requests, documents
+and people, connected in ReportsConfig.ready(). The index row is written after the commit of
+the change, so a failed write never leaves a stale entry and the writer's own queries are untouched."""
+
+from django.db import transaction
+
+INDEXED_TASK_FIELDS = {"number", "title", "description", "target_department"}
+INDEXED_DOCUMENT_FIELDS = {"title", "recipients", "body", "department"}
+INDEXED_PERSON_FIELDS = {"display_name", "first_name", "last_name", "username", "job_title", "email", "is_active"}
+
+
+def _touches(update_fields, indexed) -> bool:
+    return update_fields is None or bool(set(update_fields) & indexed)
+
+
+def _later(make, instance, kind, alive=True):
+    from reports import search
+
+    pk = instance.pk
+
+    def run():
+        if alive:
+            search.store([make(instance)])
+        else:
+            search.remove(kind, pk)
+
+    transaction.on_commit(run)
+
+
+def task_saved(sender, instance, created, update_fields=None, **kwargs):
+    if _touches(update_fields, INDEXED_TASK_FIELDS):
+        from reports.search import entry_for_task
+
+        _later(entry_for_task, instance, "task")
+
+
+def document_saved(sender, instance, created, update_fields=None, **kwargs):
+    if _touches(update_fields, INDEXED_DOCUMENT_FIELDS):
+        from reports.search import entry_for_document
+
+        _later(entry_for_document, instance, "document")
+
+
+def person_saved(sender, instance, created, update_fields=None, **kwargs):
+    if _touches(update_fields, INDEXED_PERSON_FIELDS):
+        from reports.search import entry_for_person
+
+        _later(entry_for_person, instance, "person", alive=instance.is_active)
+
+
+def task_deleted(sender, instance, **kwargs):
+    _later(None, instance, "task", alive=False)
+
+
+def document_deleted(sender, instance, **kwargs):
+    _later(None, instance, "document", alive=False)
+
+
+def person_deleted(sender, instance, **kwargs):
+    _later(None, instance, "person", alive=False)
+
+
+def connect() -> None:
+    from django.db.models.signals import post_delete, post_save
+
+    from departments.models import User
+    from documents.models import Document
+    from tasks.models import Task
+
+    post_save.connect(task_saved, sender=Task, dispatch_uid="reports_index_task")
+    post_save.connect(document_saved, sender=Document, dispatch_uid="reports_index_document")
+    post_save.connect(person_saved, sender=User, dispatch_uid="reports_index_person")
+    post_delete.connect(task_deleted, sender=Task, dispatch_uid="reports_unindex_task")
+    post_delete.connect(document_deleted, sender=Document, dispatch_uid="reports_unindex_document")
+    post_delete.connect(person_deleted, sender=User, dispatch_uid="reports_unindex_person")

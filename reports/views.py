@@ -1,0 +1,134 @@
+"""Report pages, their exports and global search: parse the filter, check the rule, ask the selectors."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from departments.models import Department
+from reports import charts, exports
+from reports.forms import ReportFilterForm
+from reports.rules import dashboard_departments
+from reports.search import KINDS, search
+from reports.search import query_tokens as _query_tokens
+from reports.selectors import DepartmentReport, OrganisationReport, heatmap
+
+FORMATS = ("csv", "xlsx")
+
+
+def _figures(table) -> dict:
+    """What the template draws for a table: an SVG bar chart, two for SLA, or a heatmap."""
+    chart = table.chart or {}
+    kind = chart.get("kind")
+    if kind == "bars":
+        label_columns = chart.get("label_columns", [0])
+        labels = [" · ".join(str(row[i]) for i in label_columns) for row in table.rows]
+        values = [row[chart["value_column"]] for row in table.rows]
+        return {"svgs": [("", charts.bars(labels, values))]} if table.rows else {}
+    if kind == "percent":
+        labels = [str(row[0]) for row in table.rows]
+        return (
+            {
+                "svgs": [
+                    (table.headers[i], charts.bars(labels, [row[i] for row in table.rows], suffix="%", maximum=100))
+                    for i in chart["value_columns"]
+                ]
+            }
+            if table.rows
+            else {}
+        )
+    if kind == "heatmap":
+        return {"heatmap": heatmap(table, chart["value_column"])} if table.rows else {}
+    return {}
+
+
+def _dashboard_form(request):
+    if not request.user.has_perm("reports.view_dashboard"):
+        raise PermissionDenied
+    departments = dashboard_departments(request.user)
+    return ReportFilterForm(request.GET, departments=departments, department_required=True)
+
+
+def _organisation_form(request):
+    if not request.user.has_perm("reports.view_organisation"):
+        raise PermissionDenied
+    departments = Department.objects.filter(is_active=True).order_by("sort_order", "code")
+    return ReportFilterForm(request.GET, departments=departments)
+
+
+@login_required
+@require_GET
+def index(request):
+    if request.user.has_perm("reports.view_dashboard"):
+        return redirect("reports:department")
+    raise PermissionDenied
+
+
+@login_required
+@require_GET
+def department(request):
+    form = _dashboard_form(request)
+    context = {"form": form, "tables": [], "export_base": "reports:department_export"}
+    if form.is_valid():
+        start, end = form.period
+        report = DepartmentReport(request.user, form.cleaned_data["department"], start, end)
+        context.update(report=report, tables=[(table, _figures(table)) for table in report.all()])
+    return render(request, "reports/department.html", context)
+
+
+@login_required
+@require_GET
+def organisation(request):
+    form = _organisation_form(request)
+    context = {"form": form, "tables": [], "export_base": "reports:organisation_export"}
+    if form.is_valid():
+        start, end = form.period
+        report = OrganisationReport(request.user, form.cleaned_data["department"], start, end)
+        context.update(report=report, tables=[(table, _figures(table)) for table in report.all()])
+    return render(request, "reports/organisation.html", context)
+
+
+def _export(request, form, report_class, section, fmt, name):
+    if fmt not in FORMATS or section not in report_class.sections:
+        raise Http404
+    if not form.is_valid():
+        errors = "; ".join(str(error) for errors in form.errors.values() for error in errors)
+        return HttpResponseBadRequest(_("Bad filter: %(errors)s") % {"errors": errors}, content_type="text/plain")
+    start, end = form.period
+    report = report_class(request.user, form.cleaned_data["department"], start, end)
+    return exports.response(report.table(section, limit=None), fmt, name)
+
+
+@login_required
+@require_GET
+def department_export(request, section, fmt):
+    return _export(request, _dashboard_form(request), DepartmentReport, section, fmt, "department")
+
+
+@login_required
+@require_GET
+def organisation_export(request, section, fmt):
+    return _export(request, _organisation_form(request), OrganisationReport, section, fmt, "organisation")
+
+
+@login_required
+@require_GET
+def search_page(request):
+    query = request.GET.get("q", "").strip()[:200]
+    kind = request.GET.get("kind", "")
+    kinds = (kind,) if kind in KINDS else KINDS
+    hits = search(request.user, query, kinds=kinds, limit=50) if query else []
+    return render(
+        request,
+        "reports/search.html",
+        {
+            "query": query,
+            "kind": kind if kind in KINDS else "",
+            "hits": hits,
+            "searched": bool(query),
+            "too_short": bool(query) and not _query_tokens(query),
+            "kinds": [("task", _("Requests")), ("document", _("Documents")), ("person", _("People"))],
+        },
+    )
