@@ -29,6 +29,10 @@ def _beat_schedule() -> dict:
         "daily-digests": {"task": "tasks.tasks.send_digests", "schedule": 300.0},
         # Monday's weekly summary for department managers.
         "weekly-summaries": {"task": "tasks.tasks.send_weekly_summaries", "schedule": 1800.0},
+        # .docx jobs a lost message or a killed worker left queued.
+        "generated-files-requeue": {"task": "documents.tasks.requeue_generated_files", "schedule": 300.0},
+        # Departments that have not acknowledged (签收) a distributed document, once a working day.
+        "document-acknowledgement-reminders": {"task": "documents.tasks.remind_unacknowledged", "schedule": 1800.0},
     }
 
 

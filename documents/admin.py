@@ -2,7 +2,17 @@ from django.contrib import admin
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from documents.models import Document, DocumentNumber, NumberSequence, Opinion
+from documents.forms import TemplateUploadForm
+from documents.models import (
+    Document,
+    DocumentNumber,
+    DocumentTemplate,
+    GeneratedFile,
+    IncomingDocument,
+    IncomingRoute,
+    NumberSequence,
+    Opinion,
+)
 from documents.services import gap_audit
 
 
@@ -62,6 +72,59 @@ class DocumentAdmin(admin.ModelAdmin):
         "recipient_departments",
     ]
     inlines = [OpinionInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(DocumentTemplate)
+class DocumentTemplateAdmin(admin.ModelAdmin):
+    """Upload an organisation's own .docx layout; it is checked before it is kept."""
+
+    form = TemplateUploadForm
+    list_display = ["name", "kind", "is_active", "uploaded_at"]
+    list_filter = ["is_active", "kind"]
+    readonly_fields = ["placeholders", "uploaded_by", "uploaded_at"]
+
+    def save_model(self, request, obj, form, change):
+        if hasattr(form, "placeholders"):
+            obj.placeholders = form.placeholders
+        if not change:
+            obj.uploaded_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class IncomingRouteInline(admin.TabularInline):
+    model = IncomingRoute
+    extra = 0
+    can_delete = False
+    fields = ["department", "task"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(IncomingDocument)
+class IncomingDocumentAdmin(admin.ModelAdmin):
+    """Read-only here: received documents are registered and routed from the 收文 page."""
+
+    list_display = ["title", "source", "their_number", "received_on", "registered_by"]
+    search_fields = ["title", "source", "their_number"]
+    readonly_fields = [f.name for f in IncomingDocument._meta.concrete_fields]
+    inlines = [IncomingRouteInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(GeneratedFile)
+class GeneratedFileAdmin(admin.ModelAdmin):
+    """The rendering jobs, to see what failed and why."""
+
+    list_display = ["kind", "object_id", "version", "status", "attempts", "seconds", "created_at"]
+    list_filter = ["status", "kind"]
+    readonly_fields = [f.name for f in GeneratedFile._meta.concrete_fields]
 
     def has_add_permission(self, request):
         return False

@@ -25,6 +25,7 @@ from docx.shared import Mm, Pt, RGBColor
 
 RED = RGBColor(0xFF, 0x00, 0x00)
 NUMBER_PATTERN = re.compile(r"〔\d{4}〕\d+号")
+DRAFT_NUMBER_PATTERN = re.compile(r"〔\d{4}〕[\d\s　]*号")
 # Chinese type sizes in points: 初号 42, 二号 22, 三号 16, 四号 14.
 SIZE_HEADER, SIZE_TITLE, SIZE_BODY, SIZE_COLOPHON = Pt(42), Pt(22), Pt(16), Pt(14)
 FONT_TITLE, FONT_BODY, FONT_HEADING = "方正小标宋简体", "仿宋_GB2312", "黑体"
@@ -190,8 +191,9 @@ def render(spec: OfficialDocument) -> bytes:
     return buffer.getvalue()
 
 
-def check(data: bytes) -> list[str]:
-    """What the .docx lacks of the official layout; an empty list means it passes."""
+def check(data: bytes, *, numbered: bool = True) -> list[str]:
+    """What the .docx lacks of the official layout; an empty list means it passes. A draft
+    checked before sign-off (`numbered=False`) has a number line without the number yet."""
     document = Document(io.BytesIO(data))
     paragraphs = [p for p in document.paragraphs]
     texts = [p.text.strip() for p in paragraphs]
@@ -203,7 +205,8 @@ def check(data: bytes) -> list[str]:
     header = next((p for p in paragraphs if p.text.strip()), None)
     if header is None or not red(header):
         problems.append(_("Header: the issuing organ's name must be red."))
-    number_at = next((i for i, text in enumerate(texts) if NUMBER_PATTERN.search(text)), None)
+    pattern = NUMBER_PATTERN if numbered else DRAFT_NUMBER_PATTERN
+    number_at = next((i for i, text in enumerate(texts) if pattern.search(text)), None)
     if number_at is None:
         problems.append(_("The document number is missing or malformed (e.g. 销售〔2026〕7号)."))
     else:
@@ -228,3 +231,65 @@ def check(data: bytes) -> list[str]:
     if "PAGE" not in footer_xml:
         problems.append(_("Page numbers are missing."))
     return problems
+
+
+@dataclass
+class SheetSection:
+    """A part of a sheet: a heading, then a table (first row is the header) and/or paragraphs."""
+
+    heading: str
+    rows: list[list[str]] = field(default_factory=list)
+    paragraphs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Sheet:
+    """A form-like document: the processing sheet (发文稿纸), a request's 事务单, minutes, a plan."""
+
+    organ: str
+    title: str
+    fields: list[tuple[str, str]]
+    sections: list[SheetSection] = field(default_factory=list)
+    footer: str = ""
+
+
+def render_sheet(spec: Sheet) -> bytes:
+    """A sheet on A4: the organ's name, the title, a two-column table of fields, then sections."""
+    document = Document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(25), Mm(25)
+    section.left_margin, section.right_margin = Mm(25), Mm(25)
+    _paragraph(document, spec.organ, font=FONT_TITLE, size=SIZE_COLOPHON, align=WD_ALIGN_PARAGRAPH.CENTER, color=RED)
+    _paragraph(
+        document, spec.title, font=FONT_TITLE, size=SIZE_TITLE, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=Pt(12)
+    )
+    table = document.add_table(rows=0, cols=2)
+    table.style = "Table Grid"
+    for label, value in spec.fields:
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text = label, value or "—"
+        for run in cells[0].paragraphs[0].runs:
+            run.font.bold = True
+    for part in spec.sections:
+        _paragraph(document, "", space_after=Pt(6))
+        _paragraph(document, part.heading, font=FONT_HEADING, size=SIZE_COLOPHON)
+        for text in part.paragraphs:
+            _paragraph(document, text, size=Pt(12))
+        if part.rows:
+            grid = document.add_table(rows=0, cols=max(len(row) for row in part.rows))
+            grid.style = "Table Grid"
+            for position, row in enumerate(part.rows):
+                cells = grid.add_row().cells
+                for cell, value in zip(cells, row, strict=False):
+                    cell.text = value
+                    if position == 0:
+                        for run in cell.paragraphs[0].runs:
+                            run.font.bold = True
+    if spec.footer:
+        _paragraph(document, "", space_after=Pt(6))
+        _paragraph(document, spec.footer, size=Pt(10), align=WD_ALIGN_PARAGRAPH.RIGHT)
+    _page_number_footer(section)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
-from documents.models import Document
+from documents.models import Document, DocumentKind, DocumentTemplate, IncomingDocument
 
 
 class DocumentForm(forms.ModelForm):
@@ -18,6 +18,7 @@ class DocumentForm(forms.ModelForm):
             "secrecy",
             "countersign_departments",
             "recipient_departments",
+            "template",
         ]
         widgets = {
             "body": forms.Textarea(attrs={"rows": 12}),
@@ -30,6 +31,15 @@ class DocumentForm(forms.ModelForm):
         active = Department.objects.filter(is_active=True)
         self.fields["countersign_departments"].queryset = active
         self.fields["recipient_departments"].queryset = active
+        self.fields["template"].queryset = DocumentTemplate.objects.filter(is_active=True)
+        self.fields["template"].empty_label = _("Built-in layout (GB/T 9704)")
+
+    def clean(self):
+        data = super().clean()
+        template = data.get("template")
+        if template is not None and template.kind and data.get("kind") and template.kind != data["kind"]:
+            self.add_error("template", _("This template is for another kind of document."))
+        return data
 
 
 class OpinionForm(forms.Form):
@@ -42,3 +52,67 @@ class OpinionForm(forms.Form):
         label=_("Opinion"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
     department = forms.ModelChoiceField(label=_("For department"), queryset=Department.objects.none(), required=False)
+
+
+class RegisterFilterForm(forms.Form):
+    """The register's search: number, title, kind, department, dates and text."""
+
+    number = forms.CharField(label=_("Number"), required=False, max_length=40)
+    title = forms.CharField(label=_("Title"), required=False, max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("Any kind"))] + DocumentKind.choices)
+    department = forms.ModelChoiceField(
+        label=_("Department"), required=False, queryset=Department.objects.filter(is_active=True)
+    )
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    text = forms.CharField(label=_("Text"), required=False, max_length=100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = "form-select form-select-sm" if select else "form-control form-control-sm"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            raise forms.ValidationError(_("The start date is after the end date."))
+        return data
+
+
+class IncomingForm(forms.ModelForm):
+    departments = forms.ModelMultipleChoiceField(
+        label=_("Departments to handle it"),
+        queryset=Department.objects.filter(is_active=True),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = IncomingDocument
+        fields = ["title", "source", "their_number", "dated", "received_on", "urgency", "summary", "file"]
+        widgets = {
+            "dated": forms.DateInput(attrs={"type": "date"}),
+            "received_on": forms.DateInput(attrs={"type": "date"}),
+            "summary": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class TemplateUploadForm(forms.ModelForm):
+    """The admin's upload form: the file is checked (type, size, macros, placeholders) on save."""
+
+    class Meta:
+        model = DocumentTemplate
+        fields = ["name", "kind", "file", "is_active"]
+
+    def clean_file(self):
+        from documents.usertemplates import TemplateRejected, inspect
+
+        upload = self.cleaned_data["file"]
+        if upload and hasattr(upload, "read") and not getattr(upload, "_committed", False):
+            data = upload.read()
+            upload.seek(0)
+            try:
+                self.placeholders = inspect(upload.name, data)
+            except TemplateRejected as exc:
+                raise forms.ValidationError(str(exc)) from None
+        return upload

@@ -2,6 +2,8 @@
 the document-number register (文号) it draws from at sign-off."""
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -126,7 +128,13 @@ class Document(ConcurrentTransitionMixin, models.Model):
     title = models.CharField(_("title"), max_length=200)
     recipients = models.CharField(_("main recipients (主送)"), max_length=300)
     cc = models.CharField(_("CC (抄送)"), max_length=300, blank=True)
-    body = models.TextField(_("body"), help_text=_("Paragraphs separated by blank lines; plain text."))
+    body = models.TextField(
+        _("body"),
+        help_text=_(
+            "Paragraphs separated by blank lines. A line starting with “# ” is a heading, “- ” a list item, "
+            "and lines like “| a | b |” make a table."
+        ),
+    )
     urgency = models.CharField(_("urgency"), max_length=15, choices=Urgency.choices, default=Urgency.NORMAL)
     secrecy = models.CharField(_("confidentiality"), max_length=10, choices=Secrecy.choices, default=Secrecy.INTERNAL)
     department = models.ForeignKey(
@@ -169,6 +177,21 @@ class Document(ConcurrentTransitionMixin, models.Model):
     issued_at = models.DateTimeField(_("issued"), null=True, blank=True)
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
     retention_year = models.PositiveIntegerField(_("keep until (year)"), null=True, blank=True)
+    returned_version = models.PositiveIntegerField(
+        _("version last returned"),
+        null=True,
+        blank=True,
+        help_text=_("The version a reviewer, countersigner or leader sent back; compared with the revision."),
+    )
+    template = models.ForeignKey(
+        "DocumentTemplate",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name=_("template"),
+        help_text=_("Empty: the built-in layout of GB/T 9704."),
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -252,6 +275,7 @@ class Acknowledgement(models.Model):
     department = models.ForeignKey("departments.Department", on_delete=models.PROTECT, related_name="+")
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("last reminded"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("acknowledgement")
@@ -264,8 +288,10 @@ class Acknowledgement(models.Model):
         return f"{self.document_id} {self.department_id}"
 
 
-class RenderJob(models.Model):
-    """Rendering one version of a document to .docx in a worker; one job per version."""
+class GeneratedFile(models.Model):
+    """One .docx made by a worker from one version of something: an official document, a
+    request's 事务单, a meeting's minutes, a team's plan, a conflict's decision. At most one per
+    (object, kind, version); a failed one keeps the earlier ready files downloadable."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -273,23 +299,133 @@ class RenderJob(models.Model):
         READY = "ready", _("Ready")
         FAILED = "failed", _("Failed")
 
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="render_jobs")
-    version = models.PositiveIntegerField(_("version"))
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    source = GenericForeignKey("content_type", "object_id")
+    kind = models.CharField(_("kind"), max_length=30)
+    version = models.CharField(_("version"), max_length=64)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
-    file = models.FileField(_("file"), upload_to="documents/%Y/%m/", blank=True, max_length=200)
+    file = models.FileField(_("file"), upload_to="generated/%Y/%m/", blank=True, max_length=200)
     problems = models.JSONField(_("layout problems"), default=list, blank=True)
     error = models.TextField(_("error"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    seconds = models.FloatField(_("rendering time (s)"), null=True, blank=True)
 
     class Meta:
-        ordering = ["-version"]
-        verbose_name = _("render job")
-        verbose_name_plural = _("render jobs")
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("generated file")
+        verbose_name_plural = _("generated files")
         constraints = [
-            models.UniqueConstraint(fields=["document", "version"], name="documents_renderjob_one_per_version"),
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "kind", "version"], name="documents_generatedfile_one_per_version"
+            ),
+        ]
+        indexes = [models.Index(fields=["content_type", "object_id", "kind", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id} v{self.version} {self.status}"
+
+    @property
+    def busy(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RENDERING)
+
+
+class DocumentVersion(models.Model):
+    """留痕: the text of a document as saved, one row per version, to compare any two."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    title = models.CharField(_("title"), max_length=200)
+    recipients = models.CharField(_("main recipients (主送)"), max_length=300)
+    cc = models.CharField(_("CC (抄送)"), max_length=300, blank=True)
+    body = models.TextField(_("body"))
+    saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    saved_at = models.DateTimeField(_("saved"), default=timezone.now)
+
+    class Meta:
+        ordering = ["document", "number"]
+        verbose_name = _("document version")
+        verbose_name_plural = _("document versions")
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="documents_version_once"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.document_id} v{self.version} {self.status}"
+        return f"{self.document_id} v{self.number}"
+
+
+class DocumentTemplate(models.Model):
+    """An organisation's own .docx layout with placeholders such as {{ title }}, checked on upload
+    and filled by plain text substitution (no template code ever runs)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(
+        _("document kind"),
+        max_length=20,
+        choices=DocumentKind.choices,
+        blank=True,
+        help_text=_("Empty: offered for every kind."),
+    )
+    file = models.FileField(_("file"), upload_to="templates/", max_length=200)
+    placeholders = models.JSONField(_("placeholders"), default=list, blank=True, editable=False)
+    is_active = models.BooleanField(_("in use"), default=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("document template")
+        verbose_name_plural = _("document templates")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IncomingDocument(models.Model):
+    """收文: a document received from outside, registered and routed to departments to handle,
+    each of which gets a request for it."""
+
+    title = models.CharField(_("title"), max_length=200)
+    source = models.CharField(_("from (organisation)"), max_length=200)
+    their_number = models.CharField(_("their document number"), max_length=60, blank=True)
+    dated = models.DateField(_("dated"), null=True, blank=True)
+    received_on = models.DateField(_("received on"), default=timezone.localdate)
+    urgency = models.CharField(
+        _("urgency"), max_length=15, choices=Document.Urgency.choices, default=Document.Urgency.NORMAL
+    )
+    summary = models.TextField(_("summary and what to do"), blank=True)
+    file = models.FileField(_("file"), upload_to="incoming/%Y/%m/", max_length=200)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("registered by")
+    )
+    registered_at = models.DateTimeField(_("registered"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-registered_at", "-pk"]
+        verbose_name = _("received document")
+        verbose_name_plural = _("received documents")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class IncomingRoute(models.Model):
+    """One department asked to handle a received document, through the request made for it."""
+
+    incoming = models.ForeignKey(IncomingDocument, on_delete=models.CASCADE, related_name="routes")
+    department = models.ForeignKey("departments.Department", on_delete=models.PROTECT, related_name="+")
+    task = models.OneToOneField("tasks.Task", on_delete=models.PROTECT, related_name="incoming_route")
+
+    class Meta:
+        verbose_name = _("route of a received document")
+        verbose_name_plural = _("routes of received documents")
+        constraints = [
+            models.UniqueConstraint(fields=["incoming", "department"], name="documents_incoming_once_per_department"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incoming_id} → {self.department_id}"

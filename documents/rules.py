@@ -12,6 +12,11 @@ def is_signer(user: User) -> bool:
     return signer_acting_for(user)[0]
 
 
+def may_register_incoming(user: User) -> bool:
+    """收文 is registered by the people an admin gives that right (typically the office), and admins."""
+    return user.is_active and (user.is_superuser or user.has_perm("documents.add_incomingdocument"))
+
+
 def countersign_departments_for(user: User, document: Document) -> list:
     """Countersign departments this user manages that have not countersigned the current version."""
     done = set(
@@ -48,6 +53,8 @@ def can(user: User, action: str, document: Document) -> bool:
         return state == S.ISSUED and (drafter or manager_acting_for(user, document.department)[0])
     if action == "acknowledge":
         return state == S.DISTRIBUTED and bool(acknowledge_departments_for(user, document))
+    if action == "remind":
+        return state == S.DISTRIBUTED and (drafter or manager_acting_for(user, document.department)[0])
     if action == "archive":
         return state == S.DISTRIBUTED and manager_acting_for(user, document.department)[0]
     if action == "render":

@@ -3,8 +3,8 @@
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from departments.models import User
-from documents.models import Acknowledgement, Document, Opinion
-from documents.rules import is_signer
+from documents.models import Acknowledgement, Document, IncomingDocument, Opinion
+from documents.rules import is_signer, may_register_incoming
 from tasks.selectors import acting_manager_department_ids, department_ids
 
 
@@ -60,3 +60,36 @@ def waiting_on(user: User) -> QuerySet[Document]:
     if signer:
         condition |= Q(state=Document.State.PENDING_ISSUE)
     return Document.objects.filter(condition).select_related("department", "drafter", "number")
+
+
+def visible_incoming(user: User) -> QuerySet[IncomingDocument]:
+    """Received documents: whoever may register them, and the departments they were routed to."""
+    qs = IncomingDocument.objects.select_related("registered_by")
+    if may_register_incoming(user):
+        return qs
+    return qs.filter(Q(registered_by=user) | Q(routes__department__in=department_ids(user))).distinct()
+
+
+def register(user: User, *, number="", title="", kind="", department=None, since=None, until=None, text=""):
+    """The register (登记簿) of documents this person may see, filtered; the text is matched with
+    PostgreSQL full-text search where the search index has the document, else by substring."""
+    qs = visible_documents(user)
+    if number:
+        qs = qs.filter(number__text__icontains=number)
+    if title:
+        qs = qs.filter(title__icontains=title)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if department is not None:
+        qs = qs.filter(department=department)
+    if since:
+        qs = qs.filter(created_at__date__gte=since)
+    if until:
+        qs = qs.filter(created_at__date__lte=until)
+    if text:
+        qs = _text_match(qs, text)
+    return qs
+
+
+def _text_match(qs: QuerySet[Document], text: str) -> QuerySet[Document]:
+    return qs.filter(Q(title__icontains=text) | Q(body__icontains=text) | Q(recipients__icontains=text))

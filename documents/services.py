@@ -4,27 +4,30 @@ void one (退号) with a reason, and audit a register for gaps."""
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from departments.models import Department, User
 from departments.selectors import manager_acting_for, signer_acting_for
-from documents.docx_layout import Block, OfficialDocument, check, render
+from documents import rendering
 from documents.models import (
     Acknowledgement,
     Document,
     DocumentKind,
     DocumentNumber,
+    DocumentTemplate,
+    DocumentVersion,
+    IncomingDocument,
+    IncomingRoute,
     NumberSequence,
     Opinion,
-    RenderJob,
     format_number,
 )
+from documents.usertemplates import TemplateRejected, inspect
 
 
 class NumberError(Exception):
@@ -163,6 +166,53 @@ def prefix_of(department: Department) -> str:
     return name[:-1] if name.endswith("部") and len(name) > 2 else name
 
 
+def _people_and_delegates(people) -> list[User]:
+    """Those concerned, plus whoever acts for each of them today."""
+    from departments.selectors import delegate_for
+
+    result = list(people)
+    for person in list(result):
+        delegate = delegate_for(person)
+        if delegate is not None:
+            result.append(delegate)
+    return result
+
+
+def _managers(department: Department) -> list[User]:
+    from tasks.services import managers_of
+
+    return _people_and_delegates(managers_of(department))
+
+
+def _signers() -> list[User]:
+    return _people_and_delegates(User.objects.filter(can_sign_off=True, is_active=True).order_by("username"))
+
+
+def _tell(document: Document, people, *, actor: User | None, event: str, message) -> None:
+    """Notify `people` about this document (in-app, and e-mail/robots by their preferences)."""
+    from tasks.services import notify
+
+    notify(
+        people,
+        link=reverse("documents:detail", args=[document.pk]),
+        actor=actor,
+        kind=f"document.{event}",
+        message=message,
+    )
+
+
+def _keep_version(document: Document, by: User) -> DocumentVersion:
+    return DocumentVersion.objects.create(
+        document=document,
+        number=document.version,
+        title=document.title,
+        recipients=document.recipients,
+        cc=document.cc,
+        body=document.body,
+        saved_by=by,
+    )
+
+
 def document_create(
     *,
     by: User,
@@ -175,6 +225,7 @@ def document_create(
     secrecy: str = Document.Secrecy.INTERNAL,
     countersign_departments=(),
     recipient_departments=(),
+    template=None,
 ) -> Document:
     department = by.primary_department
     if department is None:
@@ -192,22 +243,49 @@ def document_create(
             secrecy=secrecy,
             department=department,
             drafter=by,
+            template=template,
         )
         document.countersign_departments.set([d for d in countersign_departments if d.pk != department.pk])
         document.recipient_departments.set(recipient_departments)
+        _keep_version(document, by)
     return document
 
 
-def document_edit(*, document: Document, by: User, title: str, recipients: str, body: str, cc: str = "") -> Document:
-    """Every saved edit is a new version; only the drafter edits, and only a draft."""
+def document_edit(
+    *,
+    document: Document,
+    by: User,
+    title: str,
+    recipients: str,
+    body: str,
+    cc: str = "",
+    urgency: str | None = None,
+    secrecy: str | None = None,
+    countersign_departments=None,
+    recipient_departments=None,
+    template=None,
+) -> Document:
+    """Only the drafter edits, and only a draft. A change of the text is a new version (留痕)."""
     with transaction.atomic():
         document = _lock(document)
         _expect(document, Document.State.DRAFT)
         if by.pk != document.drafter_id:
             raise PermissionDenied
-        document.title, document.recipients, document.body, document.cc = title.strip(), recipients.strip(), body, cc
-        document.version += 1
+        text = (title.strip(), recipients.strip(), body, cc.strip())
+        changed = text != (document.title, document.recipients, document.body, document.cc)
+        document.title, document.recipients, document.body, document.cc = text
+        document.urgency = urgency or document.urgency
+        document.secrecy = secrecy or document.secrecy
+        document.template = template
+        if changed:
+            document.version += 1
         document.save()
+        if countersign_departments is not None:
+            document.countersign_departments.set([d for d in countersign_departments if d.pk != document.department_id])
+        if recipient_departments is not None:
+            document.recipient_departments.set(recipient_departments)
+        if changed:
+            _keep_version(document, by)
     return document
 
 
@@ -219,6 +297,16 @@ def document_submit(*, document: Document, by: User) -> Document:
             raise PermissionDenied
         document.submit()
         document.save()
+        _tell(
+            document,
+            _managers(document.department),
+            actor=by,
+            event="review",
+            message=lambda: (
+                _("%(who)s asks you to review the draft “%(title)s” (核稿).")
+                % {"who": by.name, "title": document.title}
+            ),
+        )
     return document
 
 
@@ -247,10 +335,39 @@ def _opinion(document: Document, stage: str, department: Department, by: User, a
     )
 
 
-def _send_back(document: Document, text: str) -> None:
+def _send_back(document: Document, by: User, text: str) -> None:
     if not text.strip():
         raise DocumentError(_("Say why the document goes back to the drafter."))
     document.send_back()
+    document.returned_version = document.version
+    _tell(
+        document,
+        [document.drafter],
+        actor=by,
+        event="returned",
+        message=lambda: (
+            _("%(who)s returned “%(title)s”: %(reason)s")
+            % {"who": by.name, "title": document.title, "reason": text.strip()}
+        ),
+    )
+
+
+def _to_sign_off(document: Document, by: User) -> None:
+    """Ready for a leader: render the draft at once so its layout check waits on the sign-off page."""
+    document.to_sign_off()
+    from documents.docx import file_version
+
+    rendering.request_file(document, "document", version=file_version(document))
+    _tell(
+        document,
+        _signers(),
+        actor=by,
+        event="sign_off",
+        message=lambda: (
+            _("“%(title)s” from %(department)s waits for your sign-off (签发).")
+            % {"title": document.title, "department": document.department.display_name}
+        ),
+    )
 
 
 def document_review(*, document: Document, by: User, agree: bool, text: str = "") -> Document:
@@ -260,12 +377,23 @@ def document_review(*, document: Document, by: User, agree: bool, text: str = ""
         _expect(document, Document.State.REVIEWING)
         acting_for = _manager(by, document.department)
         if agree:
-            if document.countersign_departments.exists():
+            departments = list(document.countersign_departments.all())
+            if departments:
                 document.to_countersign()
+                _tell(
+                    document,
+                    [m for d in departments for m in _managers(d)],
+                    actor=by,
+                    event="countersign",
+                    message=lambda: (
+                        _("“%(title)s” from %(department)s waits for your department's countersign (会签).")
+                        % {"title": document.title, "department": document.department.display_name}
+                    ),
+                )
             else:
-                document.to_sign_off()
+                _to_sign_off(document, by)
         else:
-            _send_back(document, text)
+            _send_back(document, by, text)
         document.save()
         _opinion(
             document,
@@ -307,9 +435,9 @@ def document_countersign(
                 .count()
             )
             if agreed >= document.countersign_departments.count():
-                document.to_sign_off()
+                _to_sign_off(document, by)
         else:
-            _send_back(document, text)
+            _send_back(document, by, text)
             _opinion(document, Opinion.Stage.COUNTERSIGN, department, by, acting_for, Opinion.Decision.DISAGREE, text)
         document.save()
     return document
@@ -331,7 +459,7 @@ def document_sign_off(*, document: Document, by: User, agree: bool = True, text:
             document.signed_by = acting_for or by
             document.issue()
         else:
-            _send_back(document, text)
+            _send_back(document, by, text)
         document.save()
         _opinion(
             document,
@@ -343,16 +471,33 @@ def document_sign_off(*, document: Document, by: User, agree: bool = True, text:
             text,
         )
         if agree:
-            document_render(document=document)
+            from documents.docx import file_version
+
+            rendering.request_file(document, "document", version=file_version(document))
+            _tell(
+                document,
+                [document.drafter],
+                actor=by,
+                event="issued",
+                message=lambda: (
+                    _("“%(title)s” was signed off as %(number)s; distribute it now.")
+                    % {"title": document.title, "number": document.number.text}
+                ),
+            )
     return document
+
+
+def _may_issue(by: User, document: Document) -> None:
+    """The drafter, or a manager of the drafting department, distributes, reminds and archives."""
+    if by.pk != document.drafter_id:
+        _manager(by, document.department)
 
 
 def document_distribute(*, document: Document, by: User) -> Document:
     with transaction.atomic():
         document = _lock(document)
         _expect(document, Document.State.ISSUED)
-        if by.pk != document.drafter_id:
-            _manager(by, document.department)
+        _may_issue(by, document)
         departments = list(document.recipient_departments.all())
         if not departments:
             raise DocumentError(_("Choose the departments it is distributed to first."))
@@ -360,6 +505,16 @@ def document_distribute(*, document: Document, by: User) -> Document:
         document.save()
         Acknowledgement.objects.bulk_create(
             [Acknowledgement(document=document, department=d) for d in departments], ignore_conflicts=True
+        )
+        _tell(
+            document,
+            [m for d in departments for m in _managers(d)],
+            actor=by,
+            event="distributed",
+            message=lambda: (
+                _("%(number)s “%(title)s” was issued to your department; please acknowledge it (签收).")
+                % {"number": document.number.text, "title": document.title}
+            ),
         )
     return document
 
@@ -381,6 +536,62 @@ def document_acknowledge(*, document: Document, by: User, department: Department
     return ack
 
 
+def _remind(document: Document, pending: list[Acknowledgement], by: User | None) -> int:
+    now = timezone.now()
+    people = [m for ack in pending for m in _managers(ack.department)]
+    _tell(
+        document,
+        people,
+        actor=by,
+        event="acknowledge",
+        message=lambda: (
+            _("Reminder: %(number)s “%(title)s” still waits for your department to acknowledge it.")
+            % {"number": document.number.text, "title": document.title}
+        ),
+    )
+    Acknowledgement.objects.filter(pk__in=[a.pk for a in pending]).update(reminded_at=now)
+    return len(pending)
+
+
+def document_remind(*, document: Document, by: User) -> int:
+    """The issuer reminds the departments that have not acknowledged yet; returns how many."""
+    with transaction.atomic():
+        document = _lock(document)
+        _expect(document, Document.State.DISTRIBUTED)
+        _may_issue(by, document)
+        pending = list(document.acknowledgements.filter(at__isnull=True).select_related("department"))
+        if not pending:
+            raise DocumentError(_("Every department has acknowledged it."))
+        return _remind(document, pending, by)
+
+
+def remind_unacknowledged(now=None) -> int:
+    """Beat: once a working day, remind departments that have not acknowledged a document
+    distributed to them a working day ago or more."""
+    from departments.selectors import working_calendar
+
+    now = now or timezone.now()
+    calendar = working_calendar()
+    if not calendar.is_working_moment(now):
+        return 0
+    cutoff = calendar.subtract_working_hours(now, calendar.hours_per_day)
+    reminded = 0
+    documents = Document.objects.filter(
+        state=Document.State.DISTRIBUTED, acknowledgements__at__isnull=True, issued_at__lte=cutoff
+    ).distinct()
+    for document in documents.select_related("number"):
+        with transaction.atomic():
+            pending = list(
+                document.acknowledgements.select_for_update()
+                .filter(at__isnull=True)
+                .exclude(reminded_at__gt=cutoff)
+                .select_related("department")
+            )
+            if pending:
+                reminded += _remind(document, pending, None)
+    return reminded
+
+
 def document_archive(*, document: Document, by: User, retention_years: int = 10) -> Document:
     with transaction.atomic():
         document = _lock(document)
@@ -392,59 +603,118 @@ def document_archive(*, document: Document, by: User, retention_years: int = 10)
     return document
 
 
-def document_spec(document: Document) -> OfficialDocument:
-    """What the layout renderer needs, from a document."""
-    blocks = [Block("paragraph", part.strip()) for part in document.body.split("\n\n") if part.strip()]
-    return OfficialDocument(
-        organ=f"{settings.ORGANISATION_NAME}{document.department.name}文件",
-        number=document.number.text if document.number_id else _("(number assigned at sign-off)"),
-        title=document.title,
-        recipients=document.recipients,
-        body=blocks,
-        issuer=f"{settings.ORGANISATION_NAME}{document.department.name}",
-        issued_on=timezone.localdate(document.issued_at) if document.issued_at else timezone.localdate(),
-        cc=document.cc,
-        urgency=document.get_urgency_display() if document.urgency != "normal" else "",
-        confidentiality=document.get_secrecy_display() if document.secrecy == "secret" else "",
+def document_render(*, document: Document, kind: str = "document"):
+    """Queue the .docx of the document's current version (or its processing sheet)."""
+    from documents.docx import file_version
+
+    if kind == "processing_sheet":
+        version = f"{file_version(document)}-{document.opinions.count()}"
+    else:
+        version = file_version(document)
+    return rendering.request_file(document, kind, version=version)
+
+
+# Received documents (收文)
+
+
+def incoming_type(department: Department):
+    """The request type a department handles received documents with, made on first use; admins
+    may then change its deadlines, assignment and approval chain like any other type."""
+    from tasks.models import RequestType
+
+    request_type, _created = RequestType.objects.get_or_create(
+        code=f"incoming-{department.code}"[:40],
+        defaults={
+            "department": department,
+            "name": "收文办理",
+            "name_en": "Handle a received document",
+            "purpose": "办理外单位来文：阅知、落实并回复。",
+            "purpose_en": "Handle a document received from outside: read it, act on it, answer it.",
+            "accept_sla_hours": 4,
+            "finish_sla_hours": 24,
+            "is_active": True,
+        },
     )
+    return request_type
 
 
-def document_render(*, document: Document) -> RenderJob:
-    """Queue the rendering of the document's current version (once per version)."""
-    job, _created = RenderJob.objects.get_or_create(document=document, version=document.version)
-    if job.status == RenderJob.Status.FAILED:
-        RenderJob.objects.filter(pk=job.pk).update(status=RenderJob.Status.QUEUED, error="")
+def incoming_register(
+    *,
+    by: User,
+    title: str,
+    source: str,
+    file,
+    departments,
+    their_number: str = "",
+    dated=None,
+    received_on=None,
+    urgency: str = Document.Urgency.NORMAL,
+    summary: str = "",
+) -> IncomingDocument:
+    """Register a received document and route it: each department gets a request to handle it,
+    in its inbox like any other. All of it is saved, or none of it."""
+    from documents.rules import may_register_incoming
+    from tasks.services import TaskError, task_create, validate_upload
 
-    def enqueue():
-        from documents.tasks import render_document
-
-        try:
-            render_document.apply_async(args=[job.pk], retry=False)
-        except Exception:  # noqa: BLE001, S110 - the job stays queued; "render again" re-queues it
-            pass
-
-    transaction.on_commit(enqueue)
-    return job
-
-
-def render_job_run(job_id: int) -> str:
-    """Claim a queued job, render and check the .docx, keep it; on failure the previous version stays."""
-    claimed = RenderJob.objects.filter(pk=job_id, status=RenderJob.Status.QUEUED).update(
-        status=RenderJob.Status.RENDERING, attempts=F("attempts") + 1
-    )
-    if claimed != 1:
-        return "not claimed"
-    job = RenderJob.objects.select_related("document__department", "document__number").get(pk=job_id)
+    if not may_register_incoming(by):
+        raise PermissionDenied
+    departments = list(departments)
+    if not departments:
+        raise DocumentError(_("Choose at least one department to handle it."))
     try:
-        data = render(document_spec(job.document))
-        problems = check(data)
-        job.file.save(f"{job.document.pk}-v{job.version}.docx", ContentFile(data), save=False)
-    except Exception as exc:  # noqa: BLE001 - recorded on the job, shown with a retry button
-        RenderJob.objects.filter(pk=job.pk).update(
-            status=RenderJob.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        validate_upload(file)
+    except TaskError as exc:
+        raise DocumentError(str(exc)) from None
+    priority = {"urgent": 3, "extra_urgent": 4}.get(urgency)
+    with transaction.atomic():
+        incoming = IncomingDocument.objects.create(
+            title=title.strip(),
+            source=source.strip(),
+            their_number=their_number.strip(),
+            dated=dated,
+            received_on=received_on or timezone.localdate(),
+            urgency=urgency,
+            summary=summary,
+            file=file,
+            registered_by=by,
         )
-        raise
-    RenderJob.objects.filter(pk=job.pk).update(
-        status=RenderJob.Status.READY, file=job.file.name, problems=problems, finished_at=timezone.now()
-    )
-    return "ready"
+        path = reverse("documents:incoming_detail", args=[incoming.pk])
+        for department in departments:
+            description = "\n".join(
+                line
+                for line in (
+                    f"{_('From')}: {incoming.source}" + (f" {incoming.their_number}" if incoming.their_number else ""),
+                    incoming.summary,
+                    f"{_('Received document')}: {path}",
+                )
+                if line
+            )
+            try:
+                task = task_create(
+                    by=by,
+                    request_type=incoming_type(department),
+                    title=f"【收文】{incoming.title}"[:200],
+                    description=description,
+                    priority=priority,
+                    submit=True,
+                )
+            except TaskError as exc:
+                raise DocumentError(str(exc)) from None
+            IncomingRoute.objects.create(incoming=incoming, department=department, task=task)
+    return incoming
+
+
+# Templates
+
+
+def template_upload(*, by: User | None, name: str, kind: str, upload) -> DocumentTemplate:
+    """Check an uploaded .docx template (type, size, macros, placeholders) and keep it."""
+    data = upload.read()
+    try:
+        placeholders = inspect(upload.name, data)
+    except TemplateRejected as exc:
+        raise DocumentError(str(exc)) from None
+    template = DocumentTemplate(name=name.strip(), kind=kind, placeholders=placeholders, uploaded_by=by)
+    template.file.save(upload.name.rsplit("/", 1)[-1], ContentFile(data), save=False)
+    template.save()
+    return template

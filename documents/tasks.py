@@ -1,9 +1,31 @@
 from celery import shared_task
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=120, soft_time_limit=100, ignore_result=True)
-def render_document(job_id: int) -> str:
-    """Render one document version to .docx. Idempotent: a job already claimed is left alone."""
-    from documents.services import render_job_run
+@shared_task(
+    bind=True, acks_late=True, reject_on_worker_lost=True, time_limit=120, soft_time_limit=100, ignore_result=True
+)
+def render_generated(self, job_id: int) -> str:
+    """Render one generated file. Idempotent: a job already claimed or done is left alone; a
+    failure is queued again with a growing delay until the attempts run out."""
+    from documents import rendering
 
-    return render_job_run(job_id)
+    outcome = rendering.run(job_id)
+    if outcome == "retry":
+        raise self.retry(countdown=2 ** min(self.request.retries + 1, 6), max_retries=rendering.MAX_ATTEMPTS)
+    return outcome
+
+
+@shared_task(ignore_result=True)
+def requeue_generated_files() -> int:
+    """Beat: queue again the files a lost message or a killed worker left behind."""
+    from documents import rendering
+
+    return rendering.requeue_stuck()
+
+
+@shared_task(ignore_result=True)
+def remind_unacknowledged() -> int:
+    """Beat: remind recipient departments that have not acknowledged (签收) a document."""
+    from documents.services import remind_unacknowledged as remind
+
+    return remind()

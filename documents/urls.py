@@ -10,5 +10,12 @@ urlpatterns = [
     path("documents/<int:pk>/", views.document_detail, name="detail"),
     path("documents/<int:pk>/edit/", views.document_edit, name="edit"),
     path("documents/<int:pk>/do/<slug:action>/", views.document_act, name="act"),
-    path("documents/<int:pk>/files/<int:job_id>/", views.document_file, name="file"),
+    path("documents/<int:pk>/compare/", views.document_compare, name="compare"),
+    path("documents/incoming/", views.incoming_list, name="incoming_list"),
+    path("documents/incoming/new/", views.incoming_new, name="incoming_new"),
+    path("documents/incoming/<int:pk>/", views.incoming_detail, name="incoming_detail"),
+    path("documents/incoming/<int:pk>/file/", views.incoming_file, name="incoming_file"),
+    path("files/<int:pk>/", views.generated_file, name="generated_file"),
+    path("files/<int:pk>/status/", views.generated_file_status, name="generated_file_status"),
+    path("files/<int:pk>/retry/", views.generated_file_retry, name="generated_file_retry"),
 ]

@@ -3,14 +3,29 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from documents import rules, selectors, services
-from documents.forms import DocumentForm, OpinionForm
-from documents.models import Document, RenderJob
+from documents import rendering, rules, selectors, services
+from documents.body import to_html
+from documents.compare import compare_versions
+from documents.forms import DocumentForm, IncomingForm, OpinionForm, RegisterFilterForm
+from documents.models import Document, GeneratedFile
 
-ACTIONS = ("submit", "withdraw", "review", "countersign", "sign_off", "distribute", "acknowledge", "archive", "render")
+ACTIONS = (
+    "submit",
+    "withdraw",
+    "review",
+    "countersign",
+    "sign_off",
+    "distribute",
+    "acknowledge",
+    "remind",
+    "archive",
+    "render",
+    "processing_sheet",
+)
 
 
 def _document_or_404(request, pk: int) -> Document:
@@ -24,14 +39,21 @@ def _document_or_404(request, pk: int) -> Document:
 @require_GET
 def document_list(request):
     scope = request.GET.get("scope", "waiting")
-    if scope == "all":
+    filters = RegisterFilterForm(request.GET or None)
+    if scope == "register":
+        documents = selectors.visible_documents(request.user)
+        if filters.is_valid():
+            documents = selectors.register(request.user, **filters.cleaned_data)
+    elif scope == "all":
         documents = selectors.visible_documents(request.user)
     elif scope == "mine":
         documents = selectors.visible_documents(request.user).filter(drafter=request.user)
     else:
         scope, documents = "waiting", selectors.waiting_on(request.user)
     return render(
-        request, "documents/list.html", {"documents": documents.order_by("-created_at")[:200], "scope": scope}
+        request,
+        "documents/list.html",
+        {"documents": documents.order_by("-created_at")[:200], "scope": scope, "filters": filters},
     )
 
 
@@ -53,6 +75,7 @@ def document_new(request):
                 secrecy=data["secrecy"],
                 countersign_departments=data["countersign_departments"],
                 recipient_departments=data["recipient_departments"],
+                template=data["template"],
             )
         except services.DocumentError as exc:
             form.add_error(None, str(exc))
@@ -71,17 +94,24 @@ def document_edit(request, pk: int):
     form = DocumentForm(request.POST or None, instance=Document.objects.get(pk=pk))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.document_edit(
-            document=document,
-            by=request.user,
-            title=data["title"],
-            recipients=data["recipients"],
-            body=data["body"],
-            cc=data["cc"],
-        )
-        document.countersign_departments.set(data["countersign_departments"])
-        document.recipient_departments.set(data["recipient_departments"])
-        messages.success(request, _("Saved as a new version."))
+        try:
+            document = services.document_edit(
+                document=document,
+                by=request.user,
+                title=data["title"],
+                recipients=data["recipients"],
+                body=data["body"],
+                cc=data["cc"],
+                urgency=data["urgency"],
+                secrecy=data["secrecy"],
+                countersign_departments=data["countersign_departments"],
+                recipient_departments=data["recipient_departments"],
+                template=data["template"],
+            )
+        except services.DocumentError as exc:
+            messages.warning(request, str(exc))
+        else:
+            messages.success(request, _("Saved (version %(version)s).") % {"version": document.version})
         return redirect("documents:detail", pk=document.pk)
     return render(request, "documents/form.html", {"form": form, "document": document})
 
@@ -105,11 +135,18 @@ def document_detail(request, pk: int):
         "documents/detail.html",
         {
             "document": document,
+            "body_html": to_html(document.body),
             "can": can,
             "opinion_form": opinion_form,
             "opinions": document.opinions.select_related("author", "acting_for", "department"),
             "acknowledgements": document.acknowledgements.select_related("department", "by"),
-            "job": document.render_jobs.first(),
+            "job": rendering.latest(document, "document"),
+            "ready": rendering.latest_ready(document, "document"),
+            "sheet": rendering.latest(document, "processing_sheet"),
+            "versions": document.versions.select_related("saved_by"),
+            "since_return": compare_versions(document, document.returned_version, document.version)
+            if document.returned_version and document.returned_version < document.version
+            else None,
             "countersign_departments": list(document.countersign_departments.all()),
             "recipient_departments": list(document.recipient_departments.all()),
         },
@@ -151,8 +188,13 @@ def document_act(request, pk: int, action: str):
         elif action == "acknowledge":
             for department in rules.acknowledge_departments_for(user, document):
                 services.document_acknowledge(document=document, by=user, department=department)
+        elif action == "remind":
+            count = services.document_remind(document=document, by=user)
+            messages.info(request, _("%(count)s departments reminded.") % {"count": count})
         elif action == "archive":
             services.document_archive(document=document, by=user)
+        elif action == "processing_sheet":
+            services.document_render(document=document, kind="processing_sheet")
         else:
             services.document_render(document=document)
     except services.DocumentConflict as exc:
@@ -166,13 +208,139 @@ def document_act(request, pk: int, action: str):
 
 @login_required
 @require_GET
-def document_file(request, pk: int, job_id: int):
+def document_compare(request, pk: int):
+    """留痕: the difference between two versions of the text."""
     document = _document_or_404(request, pk)
-    job = get_object_or_404(RenderJob, pk=job_id, document=document, status=RenderJob.Status.READY)
-    name = f"{document.number.text if document.number_id else document.title}-v{job.version}.docx"
+    numbers = list(document.versions.values_list("number", flat=True))
+    try:
+        a = int(request.GET.get("a") or (numbers[-2] if len(numbers) > 1 else numbers[0]))
+        b = int(request.GET.get("b") or numbers[-1])
+    except (TypeError, ValueError, IndexError):
+        raise Http404 from None
+    if a not in numbers or b not in numbers:
+        raise Http404
+    return render(
+        request,
+        "documents/compare.html",
+        {"document": document, "comparison": compare_versions(document, a, b), "numbers": numbers, "a": a, "b": b},
+    )
+
+
+def _generated_or_404(request, pk: int) -> GeneratedFile:
+    job = get_object_or_404(GeneratedFile.objects.select_related("content_type"), pk=pk)
+    source = job.source
+    try:
+        allowed = source is not None and rendering.builder_for(job.kind).can_view(request.user, source)
+    except KeyError:
+        allowed = False
+    if not allowed:
+        raise Http404
+    return job
+
+
+@login_required
+@require_GET
+def generated_file(request, pk: int):
+    job = _generated_or_404(request, pk)
+    if job.status != GeneratedFile.Status.READY or not job.file:
+        raise Http404
     return FileResponse(
         job.file.open("rb"),
         as_attachment=True,
-        filename=name,
-        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        filename=job.file.name.rsplit("/", 1)[-1],
+        content_type=rendering.DOCX,
     )
+
+
+@login_required
+@require_GET
+def generated_file_status(request, pk: int):
+    """The job's status block; it keeps polling itself (htmx) while the worker is busy."""
+    job = _generated_or_404(request, pk)
+    return render(request, "documents/_generated_file.html", {"job": job})
+
+
+@login_required
+@require_POST
+def generated_file_retry(request, pk: int):
+    job = _generated_or_404(request, pk)
+    if job.status == GeneratedFile.Status.FAILED:
+        rendering.request_file(job.source, job.kind, version=job.version)
+        job.refresh_from_db()
+    if request.headers.get("HX-Request"):
+        return render(request, "documents/_generated_file.html", {"job": job})
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    return redirect(target)
+
+
+# Received documents (收文)
+
+
+@login_required
+@require_GET
+def incoming_list(request):
+    return render(
+        request,
+        "documents/incoming_list.html",
+        {
+            "items": selectors.visible_incoming(request.user).order_by("-registered_at")[:200],
+            "may_register": rules.may_register_incoming(request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def incoming_new(request):
+    if not rules.may_register_incoming(request.user):
+        raise PermissionDenied
+    form = IncomingForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            incoming = services.incoming_register(
+                by=request.user,
+                title=data["title"],
+                source=data["source"],
+                their_number=data["their_number"],
+                dated=data["dated"],
+                received_on=data["received_on"],
+                urgency=data["urgency"],
+                summary=data["summary"],
+                file=data["file"],
+                departments=data["departments"],
+            )
+        except services.DocumentError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _("Registered; %(count)s departments have a request to handle it.")
+                % {"count": incoming.routes.count()},
+            )
+            return redirect("documents:incoming_detail", pk=incoming.pk)
+    return render(request, "documents/incoming_form.html", {"form": form})
+
+
+def _incoming_or_404(request, pk: int):
+    incoming = selectors.visible_incoming(request.user).filter(pk=pk).first()
+    if incoming is None:
+        raise Http404
+    return incoming
+
+
+@login_required
+@require_GET
+def incoming_detail(request, pk: int):
+    incoming = _incoming_or_404(request, pk)
+    routes = incoming.routes.select_related("department", "task", "task__assignee")
+    return render(request, "documents/incoming_detail.html", {"incoming": incoming, "routes": routes})
+
+
+@login_required
+@require_GET
+def incoming_file(request, pk: int):
+    incoming = _incoming_or_404(request, pk)
+    return FileResponse(incoming.file.open("rb"), as_attachment=True, filename=incoming.file.name.rsplit("/", 1)[-1])

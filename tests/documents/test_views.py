@@ -6,6 +6,7 @@ import io
 import pytest
 from docx import Document as Docx
 
+from documents import rendering
 from documents.models import Document
 from tests.conftest import login
 
@@ -43,8 +44,8 @@ def test_draft_review_sign_off_and_download(client, org, settings, django_captur
     assert document.state == "issued" and document.number is not None
     page = client.get(f"/documents/{document.pk}/").content.decode()
     assert document.number.text in page and "同意印发" in page
-    job = document.render_jobs.get()
-    download = client.get(f"/documents/{document.pk}/files/{job.pk}/")
+    job = rendering.latest(document, "document")
+    download = client.get(f"/files/{job.pk}/")
     assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment")
     docx = Docx(io.BytesIO(b"".join(download.streaming_content)))
     assert document.number.text in [p.text for p in docx.paragraphs]

@@ -10,8 +10,8 @@ from django.utils import timezone
 from docx import Document as Docx
 
 from departments.models import Delegation, Membership
-from documents import services
-from documents.models import Document, Opinion, RenderJob
+from documents import rendering, services
+from documents.models import Document, GeneratedFile, Opinion
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -45,14 +45,20 @@ def test_the_whole_way_to_the_archive(org, draft, settings, django_capture_on_co
     assert Document.objects.get(pk=document.pk).state == "countersigning"
     hr_head = UserFactory(username="hr_head")
     MembershipFactory(user=hr_head, department=org.hr, role=Membership.Role.MANAGER)
-    services.document_countersign(document=document, by=hr_head, department=org.hr, agree=True, text="无意见")
+    with django_capture_on_commit_callbacks(execute=True):  # the draft is rendered for the layout check
+        services.document_countersign(document=document, by=hr_head, department=org.hr, agree=True, text="无意见")
     document.refresh_from_db()
     assert document.state == "pending_issue"
     with django_capture_on_commit_callbacks(execute=True):  # the render job goes to the (eager) worker
         services.document_sign_off(document=document, by=org.leader, text="同意印发")
     document.refresh_from_db()
     assert document.state == "issued" and document.number.text == f"销售〔{timezone.localdate().year}〕1号"
-    job = RenderJob.objects.get(document=document)
+    # The draft was rendered for the layout check when it reached the leader, the final at sign-off.
+    assert list(GeneratedFile.objects.filter(kind="document").values_list("version", "status")) == [
+        (f"1-{document.number_id}", "ready"),
+        ("1-0", "ready"),
+    ]
+    job = rendering.latest(document, "document")
     assert job.status == "ready" and job.problems == []
     docx = Docx(io.BytesIO(job.file.read()))
     texts = [p.text for p in docx.paragraphs]
@@ -138,15 +144,23 @@ def test_return_at_sign_off_needs_a_reason_and_takes_no_number(org, draft):
     assert document.state == "draft" and document.number is None
 
 
-def test_a_failed_render_is_recorded_and_can_run_again(org, draft, monkeypatch):
+def test_a_failed_render_is_retried_then_recorded_and_can_run_again(org, draft, monkeypatch):
     document = draft()
     job = services.document_render(document=document)
-    monkeypatch.setattr(services, "render", lambda spec: (_ for _ in ()).throw(RuntimeError("disk full")))
-    with pytest.raises(RuntimeError):
-        services.render_job_run(job.pk)
+    builder = rendering.builder_for("document")
+    monkeypatch.setitem(
+        rendering.BUILDERS,
+        "document",
+        rendering.Builder(
+            "document", lambda d: (_ for _ in ()).throw(RuntimeError("disk full")), builder.can_view, builder.filename
+        ),
+    )
+    assert [rendering.run(job.pk) for _ in range(rendering.MAX_ATTEMPTS)] == ["retry", "retry", "failed"]
     job.refresh_from_db()
-    assert job.status == "failed" and "disk full" in job.error
-    assert services.render_job_run(job.pk) == "not claimed"
+    assert job.status == "failed" and "disk full" in job.error and job.attempts == rendering.MAX_ATTEMPTS
+    assert rendering.run(job.pk) == "not claimed"
     monkeypatch.undo()
-    services.document_render(document=document)  # "render again" re-queues the failed job
-    assert services.render_job_run(job.pk) == "ready"
+    assert services.document_render(document=document).pk == job.pk  # "try again" re-queues the same job
+    assert rendering.run(job.pk) == "ready"
+    job.refresh_from_db()
+    assert job.status == "ready" and job.error == "" and job.seconds is not None

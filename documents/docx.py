@@ -1,0 +1,131 @@
+"""The .docx files of official documents: the document itself in the GB/T 9704 layout (or in the
+organisation's own template) and its processing sheet (发文稿纸) with every opinion."""
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from documents import rendering
+from documents.body import parse
+from documents.docx_layout import OfficialDocument, Sheet, SheetSection, check, render, render_sheet
+from documents.models import Document, DocumentKind
+from documents.usertemplates import fill
+
+
+def _can_view(user, document: Document) -> bool:
+    from documents.selectors import visible_documents
+
+    return visible_documents(user).filter(pk=document.pk).exists()
+
+
+def _filename(document: Document) -> str:
+    return document.number.text if document.number_id else document.title[:60]
+
+
+def provisional_number(document: Document) -> str:
+    """The number line of a draft: the register's prefix and year, the number left blank."""
+    from documents.services import prefix_of
+
+    return f"{prefix_of(document.department)}〔{timezone.localdate().year}〕　　号"
+
+
+def spec_of(document: Document) -> OfficialDocument:
+    """What the layout renderer needs, from a document."""
+    return OfficialDocument(
+        organ=f"{settings.ORGANISATION_NAME}{document.department.name}文件",
+        number=document.number.text if document.number_id else provisional_number(document),
+        title=document.title,
+        recipients=document.recipients,
+        body=parse(document.body),
+        issuer=f"{settings.ORGANISATION_NAME}{document.department.name}",
+        issued_on=timezone.localdate(document.issued_at) if document.issued_at else timezone.localdate(),
+        cc=document.cc,
+        urgency=document.get_urgency_display() if document.urgency != "normal" else "",
+        confidentiality=document.get_secrecy_display() if document.secrecy == "secret" else "",
+    )
+
+
+def file_version(document: Document) -> str:
+    """A document's file changes with its text (version) and when it gets its number."""
+    return f"{document.version}-{document.number_id or 0}"
+
+
+@rendering.builder(
+    "document",
+    can_view=_can_view,
+    filename=_filename,
+    check=lambda document, data: [] if document.template_id else check(data, numbered=bool(document.number_id)),
+)
+def document_docx(document: Document) -> bytes:
+    spec = spec_of(document)
+    if document.template_id is None:
+        return render(spec)
+    values = {
+        "organ": spec.organ,
+        "number": spec.number,
+        "title": spec.title,
+        "recipients": spec.recipients,
+        "issuer": spec.issuer,
+        "date": f"{spec.issued_on.year}年{spec.issued_on.month}月{spec.issued_on.day}日",
+        "cc": spec.cc,
+        "urgency": spec.urgency,
+        "confidentiality": spec.confidentiality,
+        "kind": DocumentKind(document.kind).label,
+        "drafter": document.drafter.name,
+    }
+    body = []
+    for block in spec.body:
+        if block.kind == "list":
+            body.extend(f"（{i}）{item}" for i, item in enumerate(block.items, start=1))
+        elif block.kind == "table":
+            body.extend("　".join(row) for row in block.rows)
+        else:
+            body.append(block.text)
+    with document.template.file.open("rb") as handle:
+        return fill(handle.read(), values, body)
+
+
+@rendering.builder("processing_sheet", can_view=_can_view, filename=lambda d: f"{_filename(d)}-发文稿纸")
+def processing_sheet_docx(document: Document) -> bytes:
+    """发文稿纸: the document's particulars and every opinion, as signed."""
+    opinions = document.opinions.select_related("author", "acting_for", "department")
+    rows = [[_("Stage"), _("Department"), _("Who"), _("Decision"), _("Opinion"), _("Date")]]
+    for opinion in opinions:
+        who = opinion.author.name
+        if opinion.acting_for_id:
+            who = _("%(who)s (for %(whom)s)") % {"who": who, "whom": opinion.acting_for.name}
+        rows.append(
+            [
+                opinion.get_stage_display(),
+                opinion.department.display_name,
+                who,
+                opinion.get_decision_display(),
+                opinion.text,
+                timezone.localtime(opinion.created_at).strftime("%Y-%m-%d %H:%M"),
+            ]
+        )
+    sheet = Sheet(
+        organ=f"{settings.ORGANISATION_NAME}{document.department.name}",
+        title=_("Processing sheet (发文稿纸)"),
+        fields=[
+            (_("Document number"), document.number.text if document.number_id else ""),
+            (_("Title"), document.title),
+            (_("Kind"), DocumentKind(document.kind).label),
+            (_("Urgency"), document.get_urgency_display()),
+            (_("Confidentiality"), document.get_secrecy_display()),
+            (_("Drafting department"), document.department.display_name),
+            (_("Drafter"), document.drafter.name),
+            (_("Main recipients"), document.recipients),
+            (_("CC"), document.cc),
+            (
+                _("Countersigning departments"),
+                "、".join(d.display_name for d in document.countersign_departments.all()),
+            ),
+            (_("Version"), str(document.version)),
+        ],
+        sections=[SheetSection(_("Opinions"), rows=rows if len(rows) > 1 else [])],
+        footer=_("Printed %(when)s") % {"when": timezone.localtime().strftime("%Y-%m-%d %H:%M")},
+    )
+    if len(rows) == 1:
+        sheet.sections[0].paragraphs.append(_("No opinion yet."))
+    return render_sheet(sheet)

@@ -1,0 +1,176 @@
+"""The one rendering service: .docx files made by Celery workers from anything that registers a
+builder — official documents, a request's 事务单, meeting minutes, a team's plan, a conflict's
+decision.
+
+    @rendering.builder("minutes", can_view=lambda user, meeting: ..., filename=lambda m: "...")
+    def minutes_docx(meeting) -> bytes: ...
+
+    job = rendering.request_file(meeting, "minutes", version=meeting.revision)
+
+A job is unique per (object, kind, version): asking again for the same version returns the same
+job, so rendering is idempotent. The worker claims a queued job with a conditional update, so two
+workers never render the same job; a failure goes back to the queue for a few retries, then is
+recorded as failed with its error, and the earlier ready files stay downloadable. Pages show a job
+with `{% include "documents/_generated_file.html" with job=job %}`, which polls its status with
+htmx until the file is ready.
+"""
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from documents.models import GeneratedFile
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@dataclass(frozen=True)
+class Builder:
+    kind: str
+    build: Callable[[object], bytes]
+    can_view: Callable[[object, object], bool]
+    filename: Callable[[object], str]
+    check: Callable[[object, bytes], list[str]] | None = None
+
+
+BUILDERS: dict[str, Builder] = {}
+
+
+def builder(
+    kind: str,
+    *,
+    can_view: Callable[[object, object], bool],
+    filename: Callable[[object], str] | None = None,
+    check: Callable[[object, bytes], list[str]] | None = None,
+):
+    """Register `build(obj) -> bytes` as the way to make files of `kind`. `can_view(user, obj)`
+    decides who may see and download them; `check(obj, data)` lists layout problems to show."""
+
+    def register(build: Callable[[object], bytes]):
+        BUILDERS[kind] = Builder(kind, build, can_view, filename or (lambda obj: f"{kind}-{obj.pk}"), check)
+        return build
+
+    return register
+
+
+def builder_for(kind: str) -> Builder:
+    _load_builders()
+    return BUILDERS[kind]
+
+
+def _load_builders() -> None:
+    """Builders live in each app's `docx.py`; import them so a worker knows every kind."""
+    if getattr(_load_builders, "done", False):
+        return
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        try:
+            import_module(f"{config.name}.docx")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.docx":
+                raise
+    _load_builders.done = True
+
+
+def _of(obj) -> dict:
+    return {"content_type": ContentType.objects.get_for_model(obj), "object_id": obj.pk}
+
+
+def request_file(obj, kind: str, *, version) -> GeneratedFile:
+    """The job for this version of `obj` as a `kind` file, queued for a worker if new or failed."""
+    builder_for(kind)  # an unknown kind is a programming error, found here rather than in a worker
+    job, created = GeneratedFile.objects.get_or_create(**_of(obj), kind=kind, version=str(version))
+    if not created and job.status == GeneratedFile.Status.FAILED:
+        GeneratedFile.objects.filter(pk=job.pk, status=GeneratedFile.Status.FAILED).update(
+            status=GeneratedFile.Status.QUEUED, error="", attempts=0
+        )
+        job.status = GeneratedFile.Status.QUEUED
+    if created or job.status == GeneratedFile.Status.QUEUED:
+        transaction.on_commit(lambda: enqueue(job.pk))
+    return job
+
+
+def enqueue(job_id: int) -> None:
+    from documents.tasks import render_generated
+
+    try:
+        render_generated.apply_async(args=[job_id], retry=False)
+    except Exception:  # noqa: BLE001 - the broker is down: the job stays queued, the sweep re-sends it
+        log.warning("could not queue generated file %s; it stays queued", job_id, exc_info=True)
+
+
+def latest(obj, kind: str) -> GeneratedFile | None:
+    """The most recent job, whatever its state."""
+    return GeneratedFile.objects.filter(**_of(obj), kind=kind).first()
+
+
+def latest_ready(obj, kind: str) -> GeneratedFile | None:
+    """The most recent file that can be downloaded (kept when a later rendering fails)."""
+    return GeneratedFile.objects.filter(**_of(obj), kind=kind, status=GeneratedFile.Status.READY).first()
+
+
+def run(job_id: int) -> str:
+    """Claim a queued job and render it. Returns "ready", "retry" (back in the queue), "failed"
+    (given up, error recorded) or "not claimed" (someone else has it, or it is done)."""
+    claimed = GeneratedFile.objects.filter(pk=job_id, status=GeneratedFile.Status.QUEUED).update(
+        status=GeneratedFile.Status.RENDERING, attempts=F("attempts") + 1
+    )
+    if claimed != 1:
+        return "not claimed"
+    job = GeneratedFile.objects.select_related("content_type").get(pk=job_id)
+    started = time.perf_counter()
+    try:
+        source = job.content_type.get_object_for_this_type(pk=job.object_id)
+        spec = builder_for(job.kind)
+        data = spec.build(source)
+        problems = spec.check(source, data) if spec.check else []
+        name = f"{spec.filename(source)}-v{job.version}.docx".replace("/", "-")
+        job.file.save(name, ContentFile(data), save=False)
+    except Exception as exc:  # noqa: BLE001 - recorded on the job, shown with a retry button
+        log.exception("rendering %s failed (attempt %s)", job, job.attempts)
+        give_up = job.attempts >= MAX_ATTEMPTS
+        GeneratedFile.objects.filter(pk=job.pk).update(
+            status=GeneratedFile.Status.FAILED if give_up else GeneratedFile.Status.QUEUED,
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+            finished_at=timezone.now() if give_up else None,
+        )
+        return "failed" if give_up else "retry"
+    GeneratedFile.objects.filter(pk=job.pk).update(
+        status=GeneratedFile.Status.READY,
+        file=job.file.name,
+        problems=problems,
+        error="",
+        finished_at=timezone.now(),
+        seconds=round(time.perf_counter() - started, 4),
+    )
+    return "ready"
+
+
+def requeue_stuck(older_than_minutes: int = 10) -> int:
+    """Queue again what a lost broker message or a killed worker left behind."""
+    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
+    stuck = list(
+        GeneratedFile.objects.filter(
+            status__in=[GeneratedFile.Status.QUEUED, GeneratedFile.Status.RENDERING], created_at__lt=cutoff
+        ).values_list("pk", flat=True)[:500]
+    )
+    GeneratedFile.objects.filter(pk__in=stuck, status=GeneratedFile.Status.RENDERING).update(
+        status=GeneratedFile.Status.QUEUED
+    )
+    for pk in stuck:
+        enqueue(pk)
+    return len(stuck)
