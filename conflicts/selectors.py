@@ -1,0 +1,204 @@
+"""Read queries for conflict pages, and who is who in a conflict: the parties' people, the
+neutral mediator, the arbiter, and which party a person may speak for."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from conflicts.models import Conflict, ConflictLog, ConflictParty, ConflictSettings, Position
+from departments.models import Department, Membership, User
+from departments.selectors import delegate_for, manager_acting_for, working_calendar
+from tasks.models import Task
+from tasks.selectors import acting_manager_department_ids, delegators_of
+
+
+def visible_conflicts_filter(user: User) -> Q:
+    """Who sees a conflict: whoever raised it, its mediator and arbiter (and their delegates
+    today); about a request, those who may see the request and the managers of the parties; about
+    a team, those who may see the team (a private team: its lead and members only). Admins all."""
+    from teams.models import Team
+
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return Q()
+    people = [user.pk, *delegators_of(user)]
+    managed = acting_manager_department_ids(user)
+    party = ConflictParty.objects.filter(conflict_id=OuterRef("pk"), department_id__in=managed)
+    on_task = Q(task__isnull=False) & (Q(task__in=Task.objects.visible_to(user).values("pk")) | Exists(party))
+    on_team = Q(team__in=Team.objects.visible_to(user).values("pk"))
+    return on_task | on_team | Q(raised_by=user) | Q(mediator__in=people) | Q(arbiter__in=people)
+
+
+def party_people_ids(department_ids) -> set[int]:
+    """Everyone belonging to a party: members, heads and deputies of the departments in disagreement.
+    None of them may mediate or arbitrate the conflict."""
+    ids = list(department_ids)
+    return set(
+        User.objects.filter(
+            Q(memberships__department__in=ids) | Q(headed_departments__in=ids) | Q(deputy_of_departments__in=ids)
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
+def choose_mediator(departments: list[Department], *, team=None) -> User | None:
+    """The neutral mediator: the head of the nearest department above every party (a common
+    ancestor that is not itself a party) whose head belongs to no party; else the team lead when
+    they belong to no party; else nobody (the conflict then goes straight to arbitration)."""
+    if not departments:
+        return None
+    party_ids = {department.pk for department in departments}
+    excluded = party_people_ids(party_ids)
+    chains = [department.ancestors() for department in departments]
+    common = set.intersection(*({ancestor.pk for ancestor in chain} for chain in chains))
+    for candidate in chains[0]:  # nearest first
+        if candidate.pk not in common or candidate.pk in party_ids or not candidate.is_active:
+            continue
+        head = candidate.head
+        if head is not None and head.is_active and head.pk not in excluded:
+            return head
+    lead = getattr(team, "lead", None)
+    if lead is not None and lead.is_active and lead.pk not in excluded:
+        return lead
+    return None
+
+
+def choose_arbiter(departments: list[Department]) -> User | None:
+    """The arbiter the admins configured; when unset or a party, the first leader with sign-off
+    right who is not a party, else the first administrator who is not a party."""
+    excluded = party_people_ids(department.pk for department in departments)
+    configured = ConflictSettings.current().arbiter
+    if configured is not None and configured.is_active and configured.pk not in excluded:
+        return configured
+    active = User.objects.filter(is_active=True).exclude(pk__in=excluded).order_by("username")
+    return active.filter(can_sign_off=True).first() or active.filter(is_superuser=True).first()
+
+
+def level_deadline(start: datetime, days: int) -> datetime:
+    """`days` working days after `start` on the organisation's calendar (holidays and 调休 count)."""
+    calendar = working_calendar()
+    return calendar.add_working_hours(start, days * calendar.hours_per_day)
+
+
+@dataclass
+class Roles:
+    """What one person is in one conflict. `speaks_for` maps a party department's id to the
+    manager the person acts for under delegation (None when acting in their own right)."""
+
+    speaks_for: dict[int, User | None] = field(default_factory=dict)
+    is_party_person: bool = False
+    holds: bool = False  # the current mediator or arbiter, or their delegate today
+    holds_for: User | None = None
+    raised: bool = False
+    admin: bool = False
+
+
+def roles_of(user: User, conflict: Conflict) -> Roles:
+    """The person's roles in the conflict, computed once per request and kept on the object."""
+    cache = conflict.__dict__.setdefault("_roles", {})
+    if user.pk in cache:
+        return cache[user.pk]
+    roles = Roles(raised=conflict.raised_by_id == user.pk, admin=bool(user.is_active and user.is_superuser))
+    if not user.is_authenticated or not user.is_active:
+        cache[user.pk] = roles
+        return roles
+    parties = [party.department for party in conflict.parties.all()]
+    party_ids = {department.pk for department in parties}
+    mine = set(Membership.objects.filter(user=user, department__in=party_ids).values_list("department_id", flat=True))
+    roles.is_party_person = user.pk in party_people_ids(party_ids)
+    involved = {conflict.raised_by_id}
+    if conflict.task_id:
+        involved |= {conflict.task.requester_id, conflict.task.assignee_id}
+    on_team: set[int] = set()
+    if conflict.team_id:
+        from teams.models import TeamMember
+
+        on_team = set(
+            TeamMember.objects.filter(team_id=conflict.team_id, user=user).values_list("department_id", flat=True)
+        )
+    for department in parties:
+        may, acting_for = manager_acting_for(user, department)
+        if may:
+            roles.speaks_for[department.pk] = acting_for
+        elif (department.pk in mine and user.pk in involved) or department.pk in on_team:
+            roles.speaks_for[department.pk] = None
+    holder = conflict.holder
+    if holder is not None and not roles.is_party_person:
+        if holder.pk == user.pk:
+            roles.holds = True
+        else:
+            delegate = delegate_for(holder)
+            if delegate is not None and delegate.pk == user.pk:
+                roles.holds, roles.holds_for = True, holder
+    cache[user.pk] = roles
+    return roles
+
+
+PAGE_RELATED = ("raised_by", "mediator", "arbiter", "proposal_by", "decided_by", "decided_for", "task", "team")
+
+
+def conflict_for_page(user: User, pk: int) -> Conflict:
+    """One conflict the user may see, with everything its page shows; raises Conflict.DoesNotExist."""
+    return (
+        Conflict.objects.visible_to(user)
+        .select_related(*PAGE_RELATED, "task__requester", "task__target_department")
+        .prefetch_related(
+            Prefetch(
+                "parties",
+                queryset=ConflictParty.objects.select_related("department", "department__head", "agreed_by"),
+            ),
+            Prefetch("positions", queryset=Position.objects.select_related("department", "author", "acting_for")),
+            Prefetch(
+                "logs", queryset=ConflictLog.objects.select_related("actor", "acting_for", "department").order_by("pk")
+            ),
+        )
+        .get(pk=pk)
+    )
+
+
+def conflict_list(user: User, scope: str = "mine") -> QuerySet[Conflict]:
+    """Conflicts for the list: "mine" (raised by me, my parties, held by me) or "all" I may see."""
+    conflicts = Conflict.objects.visible_to(user)
+    if scope == "mine":
+        managed = acting_manager_department_ids(user)
+        people = [user.pk, *delegators_of(user)]
+        member_of = Membership.objects.filter(user=user).values("department_id")
+        party = ConflictParty.objects.filter(
+            Q(department_id__in=managed) | Q(department_id__in=member_of), conflict_id=OuterRef("pk")
+        )
+        conflicts = conflicts.filter(Q(raised_by=user) | Q(mediator__in=people) | Q(arbiter__in=people) | Exists(party))
+    return conflicts.select_related("task", "team", "mediator", "arbiter", "raised_by").prefetch_related(
+        Prefetch("parties", queryset=ConflictParty.objects.select_related("department"))
+    )
+
+
+def search_settled(user: User, query: str) -> QuerySet[Conflict]:
+    """Resolved conflicts the user may see whose subject, positions, settlement or decision match."""
+    conflicts = Conflict.objects.visible_to(user).filter(state=Conflict.State.RESOLVED)
+    query = query.strip()
+    if query:
+        in_positions = Position.objects.filter(conflict_id=OuterRef("pk"), text__icontains=query)
+        conflicts = conflicts.filter(
+            Q(subject__icontains=query)
+            | Q(decision__icontains=query)
+            | Q(proposal__icontains=query)
+            | Exists(in_positions)
+        )
+    return (
+        conflicts.select_related("task", "team", "decided_by")
+        .prefetch_related(Prefetch("parties", queryset=ConflictParty.objects.select_related("department")))
+        .order_by("-closed_at", "-pk")
+    )
+
+
+def open_conflicts_of(user: User, *, task: Task | None = None, team=None) -> list[Conflict]:
+    """The open conflicts about a request or a team that the user may see."""
+    about = Q(task=task) if task is not None else Q(team=team)
+    return list(
+        Conflict.objects.visible_to(user)
+        .filter(about, state__in=Conflict.OPEN_STATES)
+        .prefetch_related(Prefetch("parties", queryset=ConflictParty.objects.select_related("department")))
+    )

@@ -1,0 +1,461 @@
+"""Use cases of a conflict's life. Each one: lock the row, check the conflict is still where the
+user saw it (else ConflictStale: "already handled"), check the permission, run the transition,
+write the log and the notifications in the same transaction.
+
+Settlement: a settlement is the text on the table (proposed by a party, or by the mediator at
+mediation) once every party has agreed to it; proposing a new text clears earlier agreements.
+Escalate now: any party may declare negotiation or mediation failed and escalate at once; the
+mediator may refer the conflict to arbitration. When no neutral mediator exists, negotiation
+escalates straight to arbitration.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from conflicts import selectors
+from conflicts.models import Conflict, ConflictLog, ConflictParty, ConflictSettings, Position
+from departments.models import Department, User
+from tasks.models import Task
+from tasks.services import managers_of, notify
+
+S = Conflict.State
+MAX_TEXT = 5000
+
+
+class ConflictError(Exception):
+    """A conflict action that cannot be done; the message is for the user."""
+
+
+class ConflictStale(ConflictError):
+    """Someone else already moved the conflict on; the page should reload."""
+
+
+def _lock(conflict: Conflict) -> Conflict:
+    return Conflict.objects.select_for_update().get(pk=conflict.pk)
+
+
+def _expect(conflict: Conflict, *states: str, seen_state: str | None = None) -> None:
+    if conflict.state not in states or (seen_state and seen_state != conflict.state):
+        raise ConflictStale(
+            _("This conflict was already handled; it is now “%(state)s”.") % {"state": conflict.get_state_display()}
+        )
+
+
+def _require(by: User, action: str, conflict: Conflict) -> None:
+    from conflicts.rules import can
+
+    if not can(by, action, conflict):
+        raise PermissionDenied
+
+
+def _text(text: str, message: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ConflictError(message)
+    if len(text) > MAX_TEXT:
+        raise ConflictError(_("Keep it under %(count)s characters.") % {"count": MAX_TEXT})
+    return text
+
+
+def _log(
+    conflict: Conflict,
+    *,
+    actor: User | None,
+    action: str,
+    from_state: str = "",
+    acting_for: User | None = None,
+    department: Department | None = None,
+    text: str = "",
+) -> ConflictLog:
+    return ConflictLog.objects.create(
+        conflict=conflict,
+        actor=actor,
+        acting_for=acting_for,
+        department=department,
+        action=action,
+        from_state=from_state,
+        to_state=conflict.state,
+        text=text,
+    )
+
+
+def link(conflict: Conflict) -> str:
+    return f"/conflicts/{conflict.pk}/"
+
+
+def _parties(conflict: Conflict) -> list[Department]:
+    return [party.department for party in conflict.parties.select_related("department")]
+
+
+def _party_managers(conflict: Conflict) -> list[User]:
+    people: list[User] = []
+    for department in _parties(conflict):
+        people += managers_of(department)
+    return people
+
+
+def _everyone(conflict: Conflict) -> list[User]:
+    """The parties' managers, whoever raised it and the current holder."""
+    return [*_party_managers(conflict), conflict.raised_by, conflict.holder]
+
+
+def _speaking_department(by: User, conflict: Conflict, department_id: int | None) -> tuple[Department, User | None]:
+    """The party `by` speaks for here (the one chosen, or their only one) and whom they act for."""
+    speaks_for = selectors.roles_of(by, conflict).speaks_for
+    if not speaks_for:
+        raise PermissionDenied
+    if department_id is None:
+        if len(speaks_for) > 1:
+            raise ConflictError(_("Choose the party you speak for."))
+        department_id = next(iter(speaks_for))
+    if department_id not in speaks_for:
+        raise PermissionDenied
+    return Department.objects.get(pk=department_id), speaks_for[department_id]
+
+
+def conflict_raise(
+    *,
+    by: User,
+    departments: Iterable[Department],
+    subject: str,
+    position: str,
+    task: Task | None = None,
+    team=None,
+) -> Conflict:
+    """Raise a conflict about a request or a team between two or more departments, with the
+    raiser's position (which is the position of the raiser's own department among the parties)."""
+    from conflicts.rules import can_raise_on_task, can_raise_on_team
+
+    if (task is None) == (team is None):
+        raise ValueError("A conflict is about either a request or a team.")
+    departments = list({department.pk: department for department in departments}.values())
+    subject = (subject or "").strip()
+    if not subject:
+        raise ConflictError(_("Say what the conflict is about."))
+    position = _text(position, _("State your department's position."))
+    if len(departments) < 2:
+        raise ConflictError(_("Name at least two departments in disagreement."))
+    if any(not department.is_active for department in departments):
+        raise ConflictError(_("Only active departments can be parties."))
+    with transaction.atomic():
+        if task is not None:
+            task = Task.objects.select_for_update().get(pk=task.pk)
+            if not can_raise_on_task(by, task):
+                raise PermissionDenied
+        else:
+            team = type(team).objects.select_for_update().get(pk=team.pk)
+            if not can_raise_on_team(by, team):
+                raise PermissionDenied
+        now = timezone.now()
+        settings = ConflictSettings.current()
+        conflict = Conflict.objects.create(
+            subject=subject[:200],
+            task=task,
+            team=team,
+            raised_by=by,
+            raised_at=now,
+            level_started_at=now,
+            deadline_at=selectors.level_deadline(now, settings.negotiation_days),
+        )
+        ConflictParty.objects.bulk_create([ConflictParty(conflict=conflict, department=d) for d in departments])
+        roles = selectors.roles_of(by, conflict)
+        own = [department for department in departments if department.pk in roles.speaks_for]
+        if not own:
+            raise ConflictError(_("Name your own department among the parties: your position is its position."))
+        department = own[0]
+        Position.objects.create(
+            conflict=conflict,
+            department=department,
+            author=by,
+            acting_for=roles.speaks_for[department.pk],
+            text=position,
+            created_at=now,
+        )
+        _log(conflict, actor=by, action=ConflictLog.Action.RAISED, department=department, text=position)
+        _log(
+            conflict,
+            actor=by,
+            acting_for=roles.speaks_for[department.pk],
+            action=ConflictLog.Action.POSITION,
+            department=department,
+            text=position,
+        )
+        notify(
+            _party_managers(conflict),
+            link=link(conflict),
+            actor=by,
+            kind="conflict.raised",
+            message=lambda: (
+                _("%(who)s raised a conflict with your department: %(subject)s")
+                % {"who": by.name, "subject": conflict.subject}
+            ),
+        )
+    return conflict
+
+
+def conflict_add_position(
+    *, conflict: Conflict, by: User, text: str, department_id: int | None = None, seen_state: str | None = None
+) -> Position:
+    text = _text(text, _("Write the position."))
+    with transaction.atomic():
+        conflict = _lock(conflict)
+        _expect(conflict, *Conflict.OPEN_STATES, seen_state=seen_state)
+        _require(by, "position", conflict)
+        department, acting_for = _speaking_department(by, conflict, department_id)
+        position = Position.objects.create(
+            conflict=conflict, department=department, author=by, acting_for=acting_for, text=text
+        )
+        _log(
+            conflict,
+            actor=by,
+            acting_for=acting_for,
+            action=ConflictLog.Action.POSITION,
+            department=department,
+            text=text,
+        )
+        notify(
+            _everyone(conflict),
+            link=link(conflict),
+            actor=by,
+            kind="conflict.position",
+            message=lambda: (
+                _("%(department)s stated its position on %(subject)s")
+                % {"department": department.display_name, "subject": conflict.subject}
+            ),
+        )
+    return position
+
+
+def conflict_propose(
+    *, conflict: Conflict, by: User, text: str, department_id: int | None = None, seen_state: str | None = None
+) -> Conflict:
+    """Put a settlement on the table. Earlier agreements lapse; a party proposing it agrees to it."""
+    text = _text(text, _("Write the settlement you propose."))
+    with transaction.atomic():
+        conflict = _lock(conflict)
+        _expect(conflict, S.NEGOTIATION, S.MEDIATION, seen_state=seen_state)
+        _require(by, "propose", conflict)
+        roles = selectors.roles_of(by, conflict)
+        now = timezone.now()
+        conflict.proposal, conflict.proposal_by, conflict.proposal_at = text, by, now
+        conflict.save(update_fields=["proposal", "proposal_by", "proposal_at"])
+        conflict.parties.update(agreed_at=None, agreed_by=None)
+        department, acting_for = None, roles.holds_for
+        if roles.speaks_for and not (roles.holds and department_id is None):
+            department, acting_for = _speaking_department(by, conflict, department_id)
+        _log(
+            conflict,
+            actor=by,
+            acting_for=acting_for,
+            action=ConflictLog.Action.PROPOSED,
+            department=department,
+            text=text,
+        )
+        if department is not None:
+            conflict.parties.filter(department=department).update(agreed_at=now, agreed_by=by)
+        notify(
+            _everyone(conflict),
+            link=link(conflict),
+            actor=by,
+            kind="conflict.proposed",
+            message=lambda: (
+                _("A settlement of %(subject)s was proposed; does your department agree?")
+                % {"subject": conflict.subject}
+            ),
+        )
+        _settle_if_all_agree(conflict, by)
+    return conflict
+
+
+def conflict_agree(
+    *,
+    conflict: Conflict,
+    by: User,
+    department_id: int | None = None,
+    seen_proposal_at: str = "",
+    seen_state: str | None = None,
+) -> Conflict:
+    """The party `by` speaks for agrees to the settlement on the table; the last agreement settles it."""
+    with transaction.atomic():
+        conflict = _lock(conflict)
+        _expect(conflict, S.NEGOTIATION, S.MEDIATION, seen_state=seen_state)
+        _require(by, "agree", conflict)
+        if seen_proposal_at and (conflict.proposal_at is None or seen_proposal_at != conflict.proposal_at.isoformat()):
+            raise ConflictStale(_("The settlement on the table has changed; read it again before agreeing."))
+        department, acting_for = _speaking_department(by, conflict, department_id)
+        party = conflict.parties.select_for_update().get(department=department)
+        if party.agreed_at is not None:
+            raise ConflictStale(_("%(department)s has already agreed.") % {"department": department.display_name})
+        party.agreed_at, party.agreed_by = timezone.now(), by
+        party.save(update_fields=["agreed_at", "agreed_by"])
+        _log(conflict, actor=by, acting_for=acting_for, action=ConflictLog.Action.AGREED, department=department)
+        if not _settle_if_all_agree(conflict, by):
+            notify(
+                _everyone(conflict),
+                link=link(conflict),
+                actor=by,
+                kind="conflict.agreed",
+                message=lambda: (
+                    _("%(department)s agreed to the settlement of %(subject)s")
+                    % {"department": department.display_name, "subject": conflict.subject}
+                ),
+            )
+    return conflict
+
+
+def _settle_if_all_agree(conflict: Conflict, by: User) -> bool:
+    if conflict.parties.filter(agreed_at__isnull=True).exists():
+        return False
+    from_state = conflict.state
+    conflict.settle()
+    conflict.decision = conflict.proposal
+    conflict.save()
+    _log(conflict, actor=by, action=ConflictLog.Action.SETTLED, from_state=from_state, text=conflict.decision)
+    notify(
+        [*_party_managers(conflict), conflict.raised_by, conflict.mediator],
+        link=link(conflict),
+        actor=by,
+        kind="conflict.settled",
+        message=lambda: _("Every party agreed: %(subject)s is settled.") % {"subject": conflict.subject},
+    )
+    return True
+
+
+def _escalate(conflict: Conflict, *, actor: User | None, acting_for: User | None, text: str, automatic: bool) -> None:
+    """Move the conflict one level up (mediation, or arbitration when no neutral mediator exists)
+    and tell the new holder. The caller holds the row lock."""
+    settings = ConflictSettings.current()
+    parties = _parties(conflict)
+    from_state = conflict.state
+    mediator = selectors.choose_mediator(parties, team=conflict.team) if conflict.state == S.NEGOTIATION else None
+    if mediator is not None:
+        conflict.to_mediation()
+        conflict.mediator = mediator
+        days = settings.mediation_days
+    else:
+        conflict.to_arbitration()
+        conflict.arbiter = selectors.choose_arbiter(parties)
+        days = settings.arbitration_days
+    conflict.deadline_at = selectors.level_deadline(conflict.level_started_at, days)
+    conflict.save()
+    action = ConflictLog.Action.AUTO_ESCALATED if automatic else ConflictLog.Action.ESCALATED
+    _log(conflict, actor=actor, acting_for=acting_for, action=action, from_state=from_state, text=text)
+    holder = conflict.holder
+
+    def message() -> str:
+        values = {
+            "subject": conflict.subject,
+            "deadline": timezone.localtime(conflict.deadline_at).strftime("%Y-%m-%d %H:%M"),
+        }
+        if conflict.state == S.MEDIATION:
+            return _("You are asked to mediate the conflict %(subject)s by %(deadline)s.") % values
+        return _("You are asked to arbitrate the conflict %(subject)s by %(deadline)s.") % values
+
+    notify([holder], link=link(conflict), actor=actor, kind="conflict.escalated", message=message)
+    notify(
+        [*_party_managers(conflict), conflict.raised_by],
+        link=link(conflict),
+        actor=actor,
+        kind="conflict.escalated",
+        message=lambda: (
+            _("The conflict %(subject)s went to %(level)s.")
+            % {"subject": conflict.subject, "level": conflict.get_state_display()}
+        ),
+    )
+
+
+def conflict_escalate(
+    *, conflict: Conflict, by: User, text: str = "", department_id: int | None = None, seen_state: str | None = None
+) -> Conflict:
+    """Escalate now: a party declares this level failed, or the mediator refers it to arbitration."""
+    text = _text(text, _("Say why the conflict cannot be settled at this level."))
+    with transaction.atomic():
+        conflict = _lock(conflict)
+        _expect(conflict, S.NEGOTIATION, S.MEDIATION, seen_state=seen_state)
+        _require(by, "escalate", conflict)
+        roles = selectors.roles_of(by, conflict)
+        acting_for = roles.holds_for if roles.holds else None
+        if not roles.holds:
+            acting_for = _speaking_department(by, conflict, department_id)[1]
+        _escalate(conflict, actor=by, acting_for=acting_for, text=text, automatic=False)
+    return conflict
+
+
+def conflict_auto_escalate(*, conflict_id: int, now: datetime | None = None) -> bool:
+    """Escalate one conflict whose level deadline has passed. Idempotent: under the row lock it
+    re-checks the state and the deadline, so two workers never escalate it twice."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        conflict = Conflict.objects.select_for_update().filter(pk=conflict_id).first()
+        if conflict is None or conflict.state not in Conflict.ESCALATING_STATES:
+            return False
+        if conflict.deadline_at is None or conflict.deadline_at > now:
+            return False
+        _escalate(conflict, actor=None, acting_for=None, text="", automatic=True)
+    return True
+
+
+def escalate_due(now: datetime | None = None) -> int:
+    """Escalate every negotiation or mediation past its deadline; returns how many moved."""
+    now = now or timezone.now()
+    due = Conflict.objects.filter(state__in=Conflict.ESCALATING_STATES, deadline_at__lte=now).values_list(
+        "pk", flat=True
+    )
+    return sum(conflict_auto_escalate(conflict_id=pk, now=now) for pk in list(due))
+
+
+def conflict_decide(*, conflict: Conflict, by: User, text: str, seen_state: str | None = None) -> Conflict:
+    """The arbiter's decision: final and binding."""
+    text = _text(text, _("Write the decision."))
+    with transaction.atomic():
+        conflict = _lock(conflict)
+        _expect(conflict, S.ARBITRATION, seen_state=seen_state)
+        _require(by, "decide", conflict)
+        roles = selectors.roles_of(by, conflict)
+        conflict.arbitrate()
+        conflict.decision, conflict.decided_by, conflict.decided_for = text, by, roles.holds_for
+        conflict.save()
+        _log(
+            conflict,
+            actor=by,
+            acting_for=roles.holds_for,
+            action=ConflictLog.Action.DECIDED,
+            from_state=S.ARBITRATION,
+            text=text,
+        )
+        notify(
+            [*_party_managers(conflict), conflict.raised_by, conflict.mediator],
+            link=link(conflict),
+            actor=by,
+            kind="conflict.decided",
+            message=lambda: _("The arbiter decided the conflict %(subject)s.") % {"subject": conflict.subject},
+        )
+    return conflict
+
+
+def conflict_withdraw(*, conflict: Conflict, by: User, text: str = "", seen_state: str | None = None) -> Conflict:
+    text = _text(text, _("Say why the conflict is withdrawn."))
+    with transaction.atomic():
+        conflict = _lock(conflict)
+        _expect(conflict, *Conflict.OPEN_STATES, seen_state=seen_state)
+        _require(by, "withdraw", conflict)
+        from_state = conflict.state
+        holder = conflict.holder
+        conflict.withdraw()
+        conflict.save()
+        _log(conflict, actor=by, action=ConflictLog.Action.WITHDRAWN, from_state=from_state, text=text)
+        notify(
+            [*_party_managers(conflict), holder],
+            link=link(conflict),
+            actor=by,
+            kind="conflict.withdrawn",
+            message=lambda: (
+                _("%(who)s withdrew the conflict %(subject)s.") % {"who": by.name, "subject": conflict.subject}
+            ),
+        )
+    return conflict

@@ -1,0 +1,217 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from conflicts import forms, selectors, services
+from conflicts.models import Conflict
+from conflicts.rules import can, can_raise_on_task, can_raise_on_team
+from conflicts.services import ConflictError, ConflictStale
+from departments.models import Membership
+from tasks.models import Task
+from tasks.selectors import acting_manager_department_ids, task_for_page
+
+PAGE_SIZE = 25
+ACTIONS = ("position", "propose", "agree", "escalate", "decide", "withdraw")
+
+
+def _conflict_or_404(request, pk: int) -> Conflict:
+    """The conflict if the user may see it; everyone else gets 404."""
+    try:
+        return selectors.conflict_for_page(request.user, pk)
+    except Conflict.DoesNotExist:
+        raise Http404 from None
+
+
+def _errors(form) -> str:
+    return " ".join(" ".join(errors) for errors in form.errors.values())
+
+
+@login_required
+@require_GET
+def conflict_list(request):
+    scope = "all" if request.GET.get("scope") == "all" else "mine"
+    state = request.GET.get("state", "")
+    conflicts = selectors.conflict_list(request.user, scope)
+    if state in Conflict.State.values:
+        conflicts = conflicts.filter(state=state)
+    page = Paginator(conflicts, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "conflicts/conflict_list.html",
+        {"page": page, "scope": scope, "state": state, "states": Conflict.State.choices},
+    )
+
+
+@login_required
+@require_GET
+def search(request):
+    form = forms.SearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    page = Paginator(selectors.search_settled(request.user, query), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "conflicts/search.html", {"form": form, "page": page, "q": query})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def raise_conflict(request, number: str):
+    try:
+        task = task_for_page(request.user, number)
+    except Task.DoesNotExist:
+        raise Http404 from None
+    if not can_raise_on_task(request.user, task):
+        raise PermissionDenied
+    initial = [task.requesting_department_id, task.target_department_id]
+    return _raise(request, initial, subject=task.title, task=task)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def raise_on_team(request, pk: int):
+    from teams.models import Team, TeamMember
+
+    team = Team.objects.visible_to(request.user).filter(pk=pk).first()
+    if team is None:
+        raise Http404
+    if not can_raise_on_team(request.user, team):
+        raise PermissionDenied
+    initial = list(TeamMember.objects.filter(team=team).values_list("department_id", flat=True).distinct())
+    return _raise(request, initial, subject="", team=team)
+
+
+def _raise(request, initial, *, subject: str, task=None, team=None):
+    own = set(Membership.objects.filter(user=request.user).values_list("department_id", flat=True))
+    own |= set(acting_manager_department_ids(request.user))
+    if team is not None:
+        from teams.models import TeamMember
+
+        own |= set(TeamMember.objects.filter(team=team, user=request.user).values_list("department_id", flat=True))
+    form = forms.RaiseForm(
+        request.POST or None, speaks_for_ids=own, initial={"departments": initial, "subject": subject}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            conflict = services.conflict_raise(
+                by=request.user,
+                task=task,
+                team=team,
+                departments=data["departments"],
+                subject=data["subject"],
+                position=data["position"],
+            )
+        except ConflictError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Conflict raised; the parties are in negotiation."))
+            return redirect("conflicts:detail", pk=conflict.pk)
+    return render(request, "conflicts/raise.html", {"form": form, "task": task, "team": team})
+
+
+@login_required
+@require_GET
+def detail(request, pk: int):
+    conflict = _conflict_or_404(request, pk)
+    user = request.user
+    perms = {action: can(user, action, conflict) for action in ACTIONS}
+    roles = selectors.roles_of(user, conflict)
+    parties = [party.department for party in conflict.parties.all() if party.department_id in roles.speaks_for]
+    context = {
+        "conflict": conflict,
+        "perms": perms,
+        "roles": roles,
+        "parties": list(conflict.parties.all()),
+        "positions": list(conflict.positions.all()),
+        "logs": list(conflict.logs.all()),
+        "position_form": forms.PositionForm(parties=parties),
+        "proposal_form": forms.ProposalForm(parties=parties if not roles.holds else ()),
+        "agree_form": forms.AgreeForm(
+            parties=[p for p in parties if not _agreed(conflict, p.pk)],
+            initial={"seen_proposal_at": conflict.proposal_at.isoformat() if conflict.proposal_at else ""},
+        ),
+        "escalate_form": forms.EscalateForm(parties=parties if not roles.holds else ()),
+        "decision_form": forms.DecisionForm(),
+        "withdraw_form": forms.WithdrawForm(),
+    }
+    return render(request, "conflicts/conflict_detail.html", context)
+
+
+def _agreed(conflict: Conflict, department_id: int) -> bool:
+    return any(p.department_id == department_id and p.agreed_at for p in conflict.parties.all())
+
+
+FORMS = {
+    "position": forms.PositionForm,
+    "propose": forms.ProposalForm,
+    "agree": forms.AgreeForm,
+    "escalate": forms.EscalateForm,
+    "decide": forms.DecisionForm,
+    "withdraw": forms.WithdrawForm,
+}
+
+
+@login_required
+@require_POST
+def act(request, pk: int, action: str):
+    conflict = _conflict_or_404(request, pk)
+    if action not in FORMS:
+        raise Http404
+    if not can(request.user, action, conflict):
+        raise PermissionDenied
+    roles = selectors.roles_of(request.user, conflict)
+    parties = [party.department for party in conflict.parties.all() if party.department_id in roles.speaks_for]
+    form_class = FORMS[action]
+    form = (
+        form_class(request.POST, parties=parties) if action not in ("decide", "withdraw") else form_class(request.POST)
+    )
+    if not form.is_valid():
+        messages.error(request, _errors(form))
+        return redirect("conflicts:detail", pk=conflict.pk)
+    data = form.cleaned_data
+    common = {"conflict": conflict, "by": request.user, "seen_state": request.POST.get("seen_state") or None}
+    department_id = data.get("department")
+    try:
+        if action == "position":
+            services.conflict_add_position(text=data["text"], department_id=department_id, **common)
+            messages.success(request, _("Position recorded."))
+        elif action == "propose":
+            services.conflict_propose(text=data["text"], department_id=department_id, **common)
+            messages.success(request, _("Settlement proposed; each party is asked to agree."))
+        elif action == "agree":
+            services.conflict_agree(department_id=department_id, seen_proposal_at=data["seen_proposal_at"], **common)
+            messages.success(request, _("Agreement recorded."))
+        elif action == "escalate":
+            services.conflict_escalate(text=data["text"], department_id=department_id, **common)
+            messages.success(request, _("Conflict escalated."))
+        elif action == "decide":
+            services.conflict_decide(text=data["text"], **common)
+            messages.success(request, _("Decision recorded; it is final."))
+        elif action == "withdraw":
+            services.conflict_withdraw(text=data["text"], **common)
+            messages.success(request, _("Conflict withdrawn."))
+    except ConflictStale as exc:
+        messages.warning(request, str(exc))
+    except ConflictError as exc:
+        messages.error(request, str(exc))
+    return redirect("conflicts:detail", pk=conflict.pk)
+
+
+@login_required
+@require_GET
+def decision_file(request, pk: int):
+    """The decision or settlement as a .docx (small, so built on the spot)."""
+    from conflicts.docx import decision_docx
+
+    conflict = _conflict_or_404(request, pk)
+    if not can(request.user, "decision_file", conflict):
+        raise Http404
+    response = HttpResponse(
+        decision_docx(conflict),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    response["Content-Disposition"] = f'attachment; filename="conflict-{conflict.pk}-decision.docx"'
+    return response
