@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import FloatField, Q, QuerySet, Value
 
 from reports.models import SearchEntry
 
@@ -185,7 +185,7 @@ def search_entries(user, query: str, kinds=KINDS) -> QuerySet[SearchEntry]:
     kinds = [kind for kind in kinds if kind in KINDS]
     tokens = query_tokens(query)
     if not user.is_authenticated or not tokens or not kinds:
-        return SearchEntry.objects.none()
+        return SearchEntry.objects.none().annotate(rank=Value(0.0, output_field=FloatField()))
     entries = SearchEntry.objects.filter(_visible(user, kinds))
     if connection.vendor == "postgresql":
         # Tokens hold only letters, digits and CJK characters: safe in a raw tsquery.
@@ -195,8 +195,6 @@ def search_entries(user, query: str, kinds=KINDS) -> QuerySet[SearchEntry]:
         return (
             entries.filter(vector=tsquery).annotate(rank=SearchRank("vector", tsquery)).order_by("-rank", "kind", "pk")
         )
-    from django.db.models import FloatField, Value
-
     for token in tokens:
         entries = entries.filter(Q(title_tokens__icontains=token) | Q(text_tokens__icontains=token))
     return entries.annotate(rank=Value(1.0, output_field=FloatField())).order_by("kind", "-pk")

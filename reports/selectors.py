@@ -373,7 +373,7 @@ class OrganisationReport:
         if department is not None:
             tasks = tasks.filter(Q(requesting_department=department) | Q(target_department=department))
             documents = documents.filter(department=department)
-        self.tasks, self.documents = tasks, documents
+        self.tasks, self.document_qs = tasks, documents
         self._pairs = None
         self._names = None
 
@@ -484,7 +484,7 @@ class OrganisationReport:
 
     def documents(self) -> Table:
         counts = dict(
-            self.documents.filter(state__in=IN_FLIGHT).values_list("state").annotate(n=Count("pk")).order_by()
+            self.document_qs.filter(state__in=IN_FLIGHT).values_list("state").annotate(n=Count("pk")).order_by()
         )
         labels = dict(Document.State.choices)
         rows = [[str(labels[state]), counts.get(state, 0)] for state in IN_FLIGHT]
@@ -503,7 +503,7 @@ class OrganisationReport:
             .values("created_at")[:1]
         )
         figures = (
-            Opinion.objects.filter(document__in=self.documents.values("pk"))
+            Opinion.objects.filter(document__in=self.document_qs.values("pk"))
             .annotate(previous=Coalesce(Subquery(previous), F("document__created_at")))
             .values("stage")
             .annotate(

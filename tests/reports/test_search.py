@@ -1,0 +1,116 @@
+"""Global search: the tokeniser, the index kept up to date, ranking (PostgreSQL) and visibility."""
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from documents.models import Document
+from reports import search
+from reports.models import SearchEntry
+from tests.conftest import login
+from tests.reports.conftest import make_task
+
+
+def test_tokeniser_makes_cjk_unigrams_and_bigrams_and_lowercases_latin():
+    assert search.tokenise("采购申请 ERP-2026") == ["采", "购", "申", "请", "采购", "购申", "申请", "erp", "2026"]
+    assert search.query_tokens("采购申请") == ["采购", "购申", "申请"]
+    assert search.query_tokens("采") == ["采"]
+    assert search.query_tokens("!!!  ") == []
+
+
+@pytest.fixture
+def indexed(org, support, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        for person in (org.requester, org.assignee):
+            person.save()
+        laptops = make_task(org, support, "REQ-1", state="in_progress", created=_now(), title="采购笔记本电脑")
+        make_task(
+            org,
+            support,
+            "REQ-2",
+            state="in_progress",
+            created=_now(),
+            title="会议安排",
+            description="顺便采购笔记本电脑的配件",
+        )
+        secret = make_task(
+            org,
+            support,
+            "REQ-3",
+            state="in_progress",
+            created=_now(),
+            title="保密采购笔记本电脑",
+            requester=org.outsider,
+            requesting_department=org.hr,
+            confidential=True,
+        )
+        document = Document.objects.create(
+            kind="notice",
+            title="关于采购笔记本电脑的通知",
+            recipients="各部门",
+            body="正文",
+            department=org.hr,
+            drafter=org.outsider,
+        )
+    return {"laptops": laptops, "secret": secret, "document": document}
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def test_saving_keeps_the_index_up_to_date(org, indexed, django_capture_on_commit_callbacks):
+    assert SearchEntry.objects.filter(kind="task").count() == 3
+    assert SearchEntry.objects.filter(kind="person", title="张三").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        task = indexed["laptops"]
+        task.title = "采购打印机"
+        task.save()
+    assert [hit.object_id for hit in search.search(org.admin, "打印机")] == [task.pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        task.delete()
+    assert not search.search(org.admin, "打印机")
+
+
+def test_results_respect_visibility(org, indexed):
+    titles = {hit.title for hit in search.search(org.admin, "笔记本")}
+    assert len(titles) == 4
+    # The requester (sales) sees their two requests, not hr's confidential one nor hr's draft document.
+    titles = {hit.title for hit in search.search(org.requester, "笔记本")}
+    assert titles == {"REQ-1 采购笔记本电脑", "REQ-2 会议安排"}
+    # The outsider drafted the document and filed the confidential request.
+    kinds = sorted(hit.kind for hit in search.search(org.outsider, "笔记本"))
+    assert kinds == ["document", "task"]
+    assert [hit.kind for hit in search.search(org.outsider, "笔记本", kinds=("document",))] == ["document"]
+
+
+def test_people_are_found_by_name(org, indexed):
+    assert [hit.title for hit in search.search(org.requester, "钱四")] == ["钱四"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="full-text ranking is PostgreSQL's")
+def test_title_matches_rank_above_body_matches_on_postgresql(org, indexed):
+    hits = search.search(org.requester, "采购笔记本")
+    assert [hit.title for hit in hits] == ["REQ-1 采购笔记本电脑", "REQ-2 会议安排"]
+    assert hits[0].rank > hits[1].rank
+    # Latin words match by prefix.
+    assert [hit.title for hit in search.search(org.admin, "req-1")][0].startswith("REQ-1")
+
+
+def test_rebuild_command_recreates_the_index(org, indexed):
+    SearchEntry.objects.all().delete()
+    call_command("rebuild_search_index", quiet=True)
+    assert SearchEntry.objects.filter(kind="task").count() == 3
+    assert SearchEntry.objects.filter(kind="document").count() == 1
+    assert {hit.title for hit in search.search(org.requester, "笔记本")} == {"REQ-1 采购笔记本电脑", "REQ-2 会议安排"}
+
+
+def test_search_page(client, org, indexed):
+    login(client, org.requester)
+    page = client.get("/search/", {"q": "笔记本"})
+    body = page.content.decode()
+    assert page.status_code == 200 and "REQ-1" in body and "保密" not in body
+    assert client.get("/search/", {"q": "!!!"}).context["too_short"]
+    assert client.get("/search/", {"q": "x" * 5000, "kind": "nonsense"}).status_code == 200
