@@ -33,6 +33,11 @@ def _beat_schedule() -> dict:
         "generated-files-requeue": {"task": "documents.tasks.requeue_generated_files", "schedule": 300.0},
         # Departments that have not acknowledged (签收) a distributed document, once a working day.
         "document-acknowledgement-reminders": {"task": "documents.tasks.remind_unacknowledged", "schedule": 1800.0},
+        # Teams: four weeks of meetings from each cadence; a reminder an hour before each meeting
+        # (once); each team's daily progress e-mail from 08:00 on working days (once a day).
+        "team-meetings": {"task": "teams.tasks.generate_meetings", "schedule": 3600.0},
+        "team-meeting-reminders": {"task": "teams.tasks.send_meeting_reminders", "schedule": 300.0},
+        "team-daily-progress": {"task": "teams.tasks.send_daily_progress", "schedule": 900.0},
     }
 
 

@@ -1,0 +1,271 @@
+from django import forms
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext_lazy as _
+
+from departments.models import Department, User
+from tasks.models import RequestType
+from teams.models import Attendance, Milestone, StrategicGoal, Team
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def _people():
+    return User.objects.filter(is_active=True).order_by("username")
+
+
+def _departments():
+    return Department.objects.filter(is_active=True).order_by("sort_order", "name")
+
+
+class TeamForm(forms.ModelForm):
+    lead = forms.ModelChoiceField(
+        label=_("lead"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_("Admins only; others lead the teams they create."),
+    )
+
+    class Meta:
+        model = Team
+        fields = [
+            "name",
+            "goal",
+            "strategic_goal",
+            "metric",
+            "unit",
+            "baseline",
+            "target_value",
+            "starts_on",
+            "deadline",
+            "private",
+        ]
+        widgets = {"starts_on": DATE, "deadline": DATE, "goal": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["strategic_goal"].queryset = StrategicGoal.objects.filter(is_active=True)
+        if user.is_superuser and self.instance.pk is None:
+            self.fields["lead"].queryset = _people()
+        else:
+            del self.fields["lead"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_on") and data.get("deadline") and data["deadline"] < data["starts_on"]:
+            self.add_error("deadline", _("The deadline cannot be before the start."))
+        if data.get("baseline") is not None and data.get("baseline") == data.get("target_value"):
+            self.add_error("target_value", _("The target value must differ from the baseline."))
+        return data
+
+    def validate_constraints(self, exclude=None):
+        pass  # clean() says the same in the field's place
+
+
+class MemberForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("person"), queryset=User.objects.none(), required=False)
+    department = forms.ModelChoiceField(label=_("department"), queryset=Department.objects.none(), required=False)
+    role = forms.CharField(label=_("role in the team"), max_length=60, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = _people()
+        self.fields["department"].queryset = _departments()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("user") and not data.get("department"):
+            self.add_error("department", _("Say which department this person represents."))
+        if data.get("department") and not data.get("user"):
+            self.add_error("user", _("Choose the person."))
+        return data
+
+
+MemberFormSet = forms.formset_factory(MemberForm, extra=5, max_num=60)
+
+
+def members_from(formset) -> list:
+    return [
+        (f.cleaned_data["user"], f.cleaned_data["department"], f.cleaned_data.get("role", ""))
+        for f in formset.forms
+        if f.cleaned_data.get("user")
+    ]
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class ReadingForm(forms.Form):
+    value = forms.DecimalField(label=_("value"), max_digits=14, decimal_places=2)
+    measured_on = forms.DateField(label=_("measured on"), widget=DATE)
+    note = forms.CharField(label=_("note"), max_length=200, required=False)
+
+
+class MilestoneForm(forms.ModelForm):
+    class Meta:
+        model = Milestone
+        fields = ["title", "starts_on", "due_on", "department", "deliverable", "depends_on", "status"]
+        widgets = {"starts_on": DATE, "due_on": DATE, "depends_on": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, team, **kwargs):
+        super().__init__(*args, **kwargs)
+        others = team.milestones.all()
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        self.fields["depends_on"].queryset = others
+        self.fields["department"].queryset = _departments()
+
+    def validate_constraints(self, exclude=None):
+        pass  # the service checks dates and dependencies with clear messages
+
+    def _save_m2m(self):
+        pass  # the service sets the dependencies
+
+
+class PlanForm(forms.ModelForm):
+    meeting_weekdays = forms.TypedMultipleChoiceField(
+        label=_("meeting weekdays"),
+        choices=[(i, WEEKDAYS[i]) for i in range(7)],
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Team
+        fields = [
+            "meeting_freq",
+            "meeting_interval",
+            "meeting_weekdays",
+            "meeting_time",
+            "meeting_minutes",
+            "meeting_location",
+            "daily_email",
+        ]
+        widgets = {"meeting_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+
+    def validate_constraints(self, exclude=None):
+        pass
+
+
+class CriteriaForm(forms.Form):
+    """Criteria as lines "name = weight", e.g. "目标达成 = 50"."""
+
+    lines = forms.CharField(
+        label=_("criteria and weights"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("One per line: name = weight. The weights must add up to 100."),
+    )
+
+    def clean_lines(self):
+        rows = []
+        for number, line in enumerate(self.cleaned_data["lines"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            name, sep, weight = line.rpartition("=")
+            if not sep or not name.strip():
+                raise forms.ValidationError(_("Line %(n)s: write it as name = weight.") % {"n": number})
+            try:
+                weight = int(weight.strip())
+            except ValueError:
+                raise forms.ValidationError(_("Line %(n)s: the weight is a whole number.") % {"n": number}) from None
+            rows.append((name.strip(), weight))
+        if not rows:
+            raise forms.ValidationError(_("Give at least one criterion."))
+        total = sum(w for _n, w in rows)
+        if total != 100:
+            raise forms.ValidationError(
+                _("The weights add up to %(total)s; they must add up to 100.") % {"total": total}
+            )
+        return rows
+
+
+class FileRequestForm(forms.Form):
+    request_type = forms.ModelChoiceField(label=_("request type"), queryset=RequestType.objects.none())
+    title = forms.CharField(label=_("title"), max_length=200)
+    description = forms.CharField(label=_("description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    milestone = forms.ModelChoiceField(label=_("milestone"), queryset=Milestone.objects.none(), required=False)
+
+    def __init__(self, *args, team, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["request_type"].queryset = (
+            RequestType.objects.filter(is_active=True, department__is_active=True)
+            .select_related("department")
+            .order_by("department__sort_order", "sort_order")
+        )
+        self.fields["milestone"].queryset = team.milestones.all()
+
+
+class LinkRequestForm(forms.Form):
+    number = forms.CharField(label=_("request number"), max_length=20)
+    milestone = forms.ModelChoiceField(label=_("milestone"), queryset=Milestone.objects.none(), required=False)
+
+    def __init__(self, *args, team, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["milestone"].queryset = team.milestones.all()
+
+
+class MeetingAddForm(forms.Form):
+    starts_at = forms.DateTimeField(
+        label=_("starts at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M"],
+    )
+    minutes = forms.IntegerField(label=_("length (minutes)"), min_value=5, max_value=600, initial=60)
+    location = forms.CharField(label=_("place"), max_length=120, required=False)
+    agenda = forms.CharField(label=_("agenda"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class MeetingRecordForm(forms.Form):
+    agenda = forms.CharField(label=_("agenda"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    minutes = forms.CharField(label=_("minutes"), widget=forms.Textarea(attrs={"rows": 6}), required=False)
+    decisions = forms.CharField(label=_("decisions"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    held = forms.BooleanField(label=_("the meeting was held"), required=False)
+
+    def __init__(self, *args, attendance, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.attendance_rows = attendance
+        for row in attendance:
+            self.fields[f"att_{row.user_id}"] = forms.ChoiceField(
+                label=row.user.name, choices=Attendance.Status.choices, initial=row.status
+            )
+
+    def attendance(self) -> dict[int, str]:
+        return {row.user_id: self.cleaned_data[f"att_{row.user_id}"] for row in self.attendance_rows}
+
+    def attendance_fields(self):
+        return [self[f"att_{row.user_id}"] for row in self.attendance_rows]
+
+
+class ActionForm(forms.Form):
+    title = forms.CharField(label=_("action"), max_length=200)
+    owner = forms.ModelChoiceField(label=_("owner"), queryset=User.objects.none())
+    department = forms.ModelChoiceField(label=_("department"), queryset=Department.objects.none())
+    due_on = forms.DateField(label=_("due on"), widget=DATE)
+
+    def __init__(self, *args, team, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = User.objects.filter(
+            pk__in=[team.lead_id, *team.members.values_list("user_id", flat=True)]
+        ).order_by("username")
+        self.fields["department"].queryset = _departments()
+
+
+class EvaluationForm(forms.Form):
+    summary = forms.CharField(label=_("summary"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, criteria, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        for criterion in criteria:
+            self.fields[f"score_{criterion.pk}"] = forms.DecimalField(
+                label=f"{criterion.name} ({criterion.weight}%)",
+                min_value=0,
+                max_value=100,
+                max_digits=5,
+                decimal_places=2,
+                initial=criterion.score,
+            )
+
+    def scores(self) -> dict:
+        return {c.pk: self.cleaned_data[f"score_{c.pk}"] for c in self.criteria}

@@ -1,0 +1,127 @@
+"""Periodic team work (Celery beat, see collab_portal/celery.py): meetings from each cadence,
+reminders before meetings, and each team's daily progress e-mail. Every job is idempotent: a
+meeting is reminded once (claimed with a conditional UPDATE), a team's daily e-mail goes out once
+a day (a unique row per team and day, and unique outbox keys)."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from tasks.delivery import _link, preferences_for, queue
+from tasks.models import Delivery, Notification
+from tasks.services import notify
+from teams.models import DailyDigestSent, Meeting, Team
+
+REMINDER_LEAD = timedelta(minutes=60)
+DAILY_HOUR = 8  # the daily progress e-mail goes out from 08:00 local time on working days
+
+
+def generate_meetings() -> int:
+    """Keep four weeks of meetings scheduled for every open team with a cadence."""
+    from departments.selectors import working_calendar
+    from teams.services import meetings_generate
+
+    calendar = working_calendar()
+    created = 0
+    for team in Team.objects.filter(state__in=[Team.State.PLANNING, Team.State.ACTIVE]).exclude(meeting_freq=""):
+        created += len(meetings_generate(team=team, calendar=calendar))
+    return created
+
+
+def send_meeting_reminders(now=None) -> int:
+    """Tell the attendees of each meeting starting within the next hour, once."""
+    now = now or timezone.now()
+    due = Meeting.objects.filter(
+        status=Meeting.Status.SCHEDULED,
+        reminded_at__isnull=True,
+        starts_at__gt=now,
+        starts_at__lte=now + REMINDER_LEAD,
+        team__state__in=[Team.State.PLANNING, Team.State.ACTIVE],
+    ).values_list("pk", flat=True)
+    sent = 0
+    for pk in list(due):
+        with transaction.atomic():
+            if Meeting.objects.filter(pk=pk, reminded_at__isnull=True).update(reminded_at=now) != 1:
+                continue  # another worker got it
+            meeting = Meeting.objects.select_related("team").get(pk=pk)
+            people = [a.user for a in meeting.attendance.select_related("user") if a.user.is_active]
+            when = timezone.localtime(meeting.starts_at)
+            notify(
+                people,
+                link=f"/teams/{meeting.team_id}/meetings/{meeting.pk}/",
+                actor=None,
+                kind="meeting.reminder",
+                message=lambda m=meeting, w=when: (
+                    _("Reminder: team “%(team)s” meets at %(time)s%(place)s.")
+                    % {
+                        "team": m.team.name,
+                        "time": w.strftime("%H:%M"),
+                        "place": f" ({m.location})" if m.location else "",
+                    }
+                ),
+            )
+            sent += 1
+    return sent
+
+
+def send_daily_progress(now=None) -> int:
+    """Each active team with the daily e-mail on: the bell for every member and, for those who
+    take team e-mail, the full progress (each department, overdue items, upcoming milestones).
+    Working days only, from 08:00; once per team and day."""
+    from departments.selectors import working_calendar
+    from teams.selectors import daily_progress
+    from teams.services import team_people
+
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    today = local.date()
+    if local.hour < DAILY_HOUR or not working_calendar().is_working_day(today):
+        return 0
+    sent = 0
+    for team in Team.objects.filter(state=Team.State.ACTIVE, daily_email=True).select_related("lead"):
+        try:
+            with transaction.atomic():
+                DailyDigestSent.objects.create(team=team, day=today)
+                _send_daily(team, today, daily_progress(team), team_people(team))
+        except IntegrityError:
+            continue  # already sent today
+        sent += 1
+    return sent
+
+
+def _send_daily(team: Team, today, progress: dict, people) -> None:
+    path = f"/teams/{team.pk}/"
+    overdue = len(progress["overdue_requests"]) + len(progress["overdue_milestones"]) + len(progress["overdue_actions"])
+    notes, rows = [], []
+    preferences = preferences_for(people)
+    for person in people:
+        with translation.override(person.language or settings.LANGUAGE_CODE):
+            summary = _(
+                "Daily progress of team “%(team)s”: %(overdue)s overdue, %(upcoming)s milestone(s) due soon."
+            ) % {
+                "team": team.name,
+                "overdue": overdue,
+                "upcoming": len(progress["upcoming_milestones"]),
+            }
+            notes.append(Notification(recipient=person, link=path, kind="team.daily", message=summary[:300]))
+            if not person.email or not preferences[person.pk].wants_email("team.daily"):
+                continue
+            context = {"user": person, "team": team, "day": today, "link": _link(path), **progress}
+            rows.append(
+                Delivery(
+                    key=f"email:{person.pk}:team-daily:{team.pk}:{today.isoformat()}",
+                    channel=Delivery.Channel.EMAIL,
+                    kind="team.daily",
+                    recipient=person,
+                    address=person.email,
+                    subject=" ".join(render_to_string("teams/emails/daily-subject.txt", context).split())[:300],
+                    body=render_to_string("teams/emails/daily-body.txt", context),
+                    html=render_to_string("teams/emails/daily-body.html", context),
+                )
+            )
+    Notification.objects.bulk_create(notes)
+    queue(rows)

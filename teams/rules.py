@@ -1,0 +1,64 @@
+"""Who may do what with a team. Views and templates ask these; services enforce them.
+
+- view: anyone for a public team; the lead, the members and admins for a private one.
+- manage (goal, target, members, plan, criteria, lifecycle, evaluation): the lead and admins.
+- contribute (metric readings, minutes, attendance, action items, requests under the plan):
+  the lead, the members and admins.
+"""
+
+import rules
+
+from teams.models import Team
+
+
+@rules.predicate
+def is_admin(user) -> bool:
+    return bool(user.is_active and user.is_superuser)
+
+
+@rules.predicate
+def is_lead(user, team: Team) -> bool:
+    return team.lead_id == user.pk
+
+
+@rules.predicate
+def is_member(user, team: Team) -> bool:
+    cached = getattr(team, "_member_ids", None)
+    if cached is not None:
+        return user.pk in cached
+    return team.members.filter(user=user).exists()
+
+
+@rules.predicate
+def is_public(user, team: Team) -> bool:
+    return not team.private
+
+
+def state_is(*states):
+    @rules.predicate(name=f"team_state_is_{'_'.join(states)}")
+    def predicate(user, team: Team) -> bool:
+        return team.state in states
+
+    return predicate
+
+
+S = Team.State
+team_rules = rules.RuleSet()
+
+
+def can(user, action: str, team: Team) -> bool:
+    """Whether `user` may do `action` (e.g. "manage") to `team` now."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return team_rules.test_rule(action, user, team)
+
+
+_open = state_is(S.PLANNING, S.ACTIVE)
+team_rules.add_rule("view", is_public | is_lead | is_member | is_admin)
+team_rules.add_rule("manage", (is_lead | is_admin) & _open)
+team_rules.add_rule("contribute", (is_lead | is_member | is_admin) & _open)
+team_rules.add_rule("start", (is_lead | is_admin) & state_is(S.PLANNING))
+team_rules.add_rule("complete", (is_lead | is_admin) & state_is(S.ACTIVE))
+team_rules.add_rule("evaluate", (is_lead | is_admin) & state_is(S.COMPLETED))
+team_rules.add_rule("cancel", (is_lead | is_admin) & state_is(S.PLANNING, S.ACTIVE, S.COMPLETED))
+team_rules.add_rule("documents", is_lead | is_member | is_admin)

@@ -1,0 +1,530 @@
+"""Team pages: thin views that parse, authorise (teams.rules), call one service and redirect."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tasks.models import Task
+from teams import forms, selectors, services
+from teams.meetings import describe
+from teams.models import ActionItem, CalendarFeed, Team
+from teams.rules import can
+from teams.services import TeamError
+
+
+def _team_or_404(request, pk: int) -> Team:
+    """The team if the user may see it; outsiders of a private team get 404 on every team URL."""
+    try:
+        return selectors.team_for_page(request.user, pk)
+    except Team.DoesNotExist:
+        raise Http404 from None
+
+
+def _require(request, action: str, team: Team) -> None:
+    if not can(request.user, action, team):
+        raise PermissionDenied
+
+
+def _back(team: Team, anchor: str = ""):
+    return redirect(reverse("teams:detail", args=[team.pk]) + (f"#{anchor}" if anchor else ""))
+
+
+def _errors(form) -> str:
+    parts = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        parts.append(f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+    return " ".join(parts)
+
+
+@login_required
+@require_GET
+def team_list(request):
+    state = request.GET.get("state", "")
+    if state not in Team.State.values:
+        state = ""
+    mine = request.GET.get("mine") == "1"
+    return render(
+        request,
+        "teams/team_list.html",
+        {
+            "teams": selectors.teams_for_list(request.user, state=state, mine=mine)[:200],
+            "states": Team.State.choices,
+            "state": state,
+            "mine": mine,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_create(request):
+    form = forms.TeamForm(request.POST or None, user=request.user)
+    members = forms.MemberFormSet(request.POST or None, prefix="m")
+    if request.method == "POST" and form.is_valid() and members.is_valid():
+        try:
+            team = services.team_create(
+                by=request.user,
+                values=form.cleaned_data,
+                members=forms.members_from(members),
+                lead=form.cleaned_data.get("lead"),
+            )
+        except TeamError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Team created. Next: plan the milestones and meetings."))
+            return _back(team)
+    return render(request, "teams/team_form.html", {"form": form, "members": members, "team": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_edit(request, pk: int):
+    team = _team_or_404(request, pk)
+    _require(request, "manage", team)
+    initial = [
+        {"user": m.user_id, "department": m.department_id, "role": m.role}
+        for m in team.members.select_related("user", "department")
+    ]
+    form = forms.TeamForm(request.POST or None, instance=team, user=request.user)
+    members = forms.MemberFormSet(request.POST or None, prefix="m", initial=initial)
+    if request.method == "POST" and form.is_valid() and members.is_valid():
+        try:
+            services.team_update(
+                team=team, by=request.user, values=form.cleaned_data, members=forms.members_from(members)
+            )
+        except TeamError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Team saved."))
+            return _back(team)
+    return render(request, "teams/team_form.html", {"form": form, "members": members, "team": team})
+
+
+@login_required
+@require_GET
+def team_detail(request, pk: int):
+    team = _team_or_404(request, pk)
+    context = selectors.team_page(team)
+    user = request.user
+    context.update(
+        team=team,
+        cadence=describe(team),
+        can_manage=can(user, "manage", team),
+        can_contribute=can(user, "contribute", team),
+        can_start=can(user, "start", team),
+        can_complete=can(user, "complete", team),
+        can_evaluate=can(user, "evaluate", team),
+        can_cancel=can(user, "cancel", team),
+        can_documents=can(user, "documents", team),
+        reading_form=forms.ReadingForm(initial={"measured_on": timezone.localdate()}),
+        cancel_form=forms.CancelForm(),
+        meeting_form=forms.MeetingAddForm(),
+        link_form=forms.LinkRequestForm(team=team),
+        criteria_total=sum(c.weight for c in context["criteria"]),
+    )
+    if context["can_documents"]:
+        from documents import rendering
+
+        context["plan_job"] = rendering.latest(team, "team_plan")
+        context["evaluation_job"] = rendering.latest(team, "team_evaluation")
+    return render(request, "teams/team_detail.html", context)
+
+
+@login_required
+@require_POST
+def team_transition(request, pk: int, action: str):
+    team = _team_or_404(request, pk)
+    _require(request, action, team)
+    try:
+        if action == "start":
+            services.team_start(team=team, by=request.user)
+        elif action == "complete":
+            services.team_complete(team=team, by=request.user, comment=request.POST.get("comment", "")[:2000])
+        elif action == "cancel":
+            form = forms.CancelForm(request.POST)
+            if not form.is_valid():
+                raise TeamError(_("Say why the team is cancelled."))
+            services.team_cancel(team=team, by=request.user, reason=form.cleaned_data["reason"])
+        else:
+            raise Http404
+    except TeamError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Done."))
+    return _back(team)
+
+
+@login_required
+@require_POST
+def reading_add(request, pk: int):
+    team = _team_or_404(request, pk)
+    _require(request, "contribute", team)
+    form = forms.ReadingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _errors(form))
+        return _back(team, "progress")
+    try:
+        services.reading_add(team=team, by=request.user, **form.cleaned_data)
+    except TeamError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Reading recorded."))
+    return _back(team, "progress")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit(request, pk: int):
+    team = _team_or_404(request, pk)
+    _require(request, "manage", team)
+    plan_form = forms.PlanForm(request.POST if "plan" in request.POST else None, instance=team)
+    lines = "\n".join(f"{c.name} = {c.weight}" for c in team.criteria.all())
+    criteria_form = forms.CriteriaForm(request.POST if "criteria" in request.POST else None, initial={"lines": lines})
+    if request.method == "POST":
+        try:
+            if "plan" in request.POST and plan_form.is_valid():
+                services.plan_set(team=team, by=request.user, values=plan_form.cleaned_data)
+                services.meetings_generate(team=Team.objects.get(pk=team.pk))
+                messages.success(request, _("Communication plan saved."))
+                return _back(team, "meetings")
+            if "criteria" in request.POST and criteria_form.is_valid():
+                services.criteria_set(team=team, by=request.user, rows=criteria_form.cleaned_data["lines"])
+                messages.success(request, _("Evaluation criteria saved."))
+                return _back(team, "evaluation")
+        except TeamError as error:
+            (plan_form if "plan" in request.POST else criteria_form).add_error(None, str(error))
+    return render(
+        request, "teams/plan_form.html", {"team": team, "plan_form": plan_form, "criteria_form": criteria_form}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def milestone_edit(request, pk: int, milestone_pk: int | None = None):
+    team = _team_or_404(request, pk)
+    _require(request, "manage", team)
+    milestone = None
+    if milestone_pk is not None:
+        milestone = get_object_or_404(team.milestones, pk=milestone_pk)
+    form = forms.MilestoneForm(request.POST or None, instance=milestone, team=team)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.milestone_save(
+                team=team,
+                by=request.user,
+                values=form.cleaned_data,
+                depends_on=form.cleaned_data["depends_on"],
+                milestone=milestone,
+            )
+        except TeamError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Milestone saved."))
+            return _back(team, "plan")
+    return render(request, "teams/milestone_form.html", {"team": team, "form": form, "milestone": milestone})
+
+
+@login_required
+@require_POST
+def milestone_delete(request, pk: int, milestone_pk: int):
+    team = _team_or_404(request, pk)
+    _require(request, "manage", team)
+    milestone = get_object_or_404(team.milestones, pk=milestone_pk)
+    try:
+        services.milestone_delete(milestone=milestone, by=request.user)
+    except TeamError as error:
+        messages.error(request, str(error))
+    return _back(team, "plan")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_file(request, pk: int):
+    team = _team_or_404(request, pk)
+    _require(request, "contribute", team)
+    form = forms.FileRequestForm(request.POST or None, team=team, initial={"milestone": request.GET.get("milestone")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            link = services.team_request_file(
+                team=team,
+                by=request.user,
+                request_type=data["request_type"],
+                title=data["title"],
+                description=data["description"],
+                milestone=data["milestone"],
+            )
+        except (TeamError, services.task_services.TaskError) as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Request %(number)s filed under the team.") % {"number": link.task.number})
+            return _back(team, "requests")
+    return render(request, "teams/request_form.html", {"team": team, "form": form})
+
+
+@login_required
+@require_POST
+def request_link(request, pk: int):
+    team = _team_or_404(request, pk)
+    _require(request, "contribute", team)
+    form = forms.LinkRequestForm(request.POST, team=team)
+    if not form.is_valid():
+        messages.error(request, _errors(form))
+        return _back(team, "requests")
+    task = Task.objects.filter(number=form.cleaned_data["number"].strip()).first()
+    try:
+        if task is None:
+            raise TeamError(_("No request with this number that you can see."))
+        services.team_request_link(team=team, by=request.user, task=task, milestone=form.cleaned_data["milestone"])
+    except TeamError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Request linked."))
+    return _back(team, "requests")
+
+
+@login_required
+@require_POST
+def meetings_generate(request, pk: int):
+    team = _team_or_404(request, pk)
+    _require(request, "manage", team)
+    created = services.meetings_generate(team=team)
+    messages.success(request, _("%(n)s meeting(s) scheduled from the cadence.") % {"n": len(created)})
+    return _back(team, "meetings")
+
+
+@login_required
+@require_POST
+def meeting_add(request, pk: int):
+    team = _team_or_404(request, pk)
+    _require(request, "manage", team)
+    form = forms.MeetingAddForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _errors(form))
+        return _back(team, "meetings")
+    try:
+        meeting = services.meeting_add(team=team, by=request.user, **form.cleaned_data)
+    except TeamError as error:
+        messages.error(request, str(error))
+        return _back(team, "meetings")
+    return redirect("teams:meeting", pk=team.pk, meeting_pk=meeting.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_detail(request, pk: int, meeting_pk: int):
+    team = _team_or_404(request, pk)
+    meeting = get_object_or_404(team.meetings, pk=meeting_pk)
+    page = selectors.meeting_page(meeting)
+    initial = {"agenda": meeting.agenda, "minutes": meeting.minutes, "decisions": meeting.decisions}
+    if not meeting.agenda and meeting.status == meeting.Status.SCHEDULED:
+        initial["agenda"] = services.agenda_with_overdue(team, on=timezone.localtime(meeting.starts_at).date())
+    form = forms.MeetingRecordForm(request.POST or None, attendance=page["attendance"], initial=initial)
+    if request.method == "POST":
+        _require(request, "contribute", team)
+        if form.is_valid():
+            try:
+                services.meeting_record(
+                    meeting=meeting,
+                    by=request.user,
+                    agenda=form.cleaned_data["agenda"],
+                    minutes=form.cleaned_data["minutes"],
+                    decisions=form.cleaned_data["decisions"],
+                    attendance=form.attendance(),
+                    held=form.cleaned_data["held"],
+                )
+            except TeamError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("Meeting saved."))
+                return redirect("teams:meeting", pk=team.pk, meeting_pk=meeting.pk)
+    minutes_job = None
+    if can(request.user, "documents", team):
+        from documents import rendering
+
+        minutes_job = rendering.latest(meeting, "minutes")
+    return render(
+        request,
+        "teams/meeting_detail.html",
+        {
+            "team": team,
+            "meeting": meeting,
+            "form": form,
+            "action_form": forms.ActionForm(team=team, initial={"due_on": timezone.localdate() + timedelta(days=7)}),
+            "can_contribute": can(request.user, "contribute", team),
+            "can_manage": can(request.user, "manage", team),
+            "can_documents": can(request.user, "documents", team),
+            "minutes_job": minutes_job,
+            **page,
+        },
+    )
+
+
+@login_required
+@require_POST
+def meeting_cancel(request, pk: int, meeting_pk: int):
+    team = _team_or_404(request, pk)
+    _require(request, "manage", team)
+    meeting = get_object_or_404(team.meetings, pk=meeting_pk)
+    try:
+        services.meeting_cancel(meeting=meeting, by=request.user)
+    except TeamError as error:
+        messages.error(request, str(error))
+    return _back(team, "meetings")
+
+
+@login_required
+@require_POST
+def action_add(request, pk: int, meeting_pk: int):
+    team = _team_or_404(request, pk)
+    _require(request, "contribute", team)
+    meeting = get_object_or_404(team.meetings, pk=meeting_pk)
+    form = forms.ActionForm(request.POST, team=team)
+    if not form.is_valid():
+        messages.error(request, _errors(form))
+    else:
+        try:
+            services.action_add(meeting=meeting, by=request.user, **form.cleaned_data)
+        except TeamError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Action item added."))
+    return redirect("teams:meeting", pk=team.pk, meeting_pk=meeting.pk)
+
+
+def _action_of(team: Team, action_pk: int) -> ActionItem:
+    return get_object_or_404(team.action_items.select_related("meeting", "department", "owner"), pk=action_pk)
+
+
+@login_required
+@require_POST
+def action_request(request, pk: int, action_pk: int):
+    team = _team_or_404(request, pk)
+    _require(request, "contribute", team)
+    item = _action_of(team, action_pk)
+    try:
+        task = services.action_to_request(item=item, by=request.user)
+    except TeamError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Request %(number)s filed for the action item.") % {"number": task.number})
+    return redirect("teams:meeting", pk=team.pk, meeting_pk=item.meeting_id)
+
+
+@login_required
+@require_POST
+def action_done(request, pk: int, action_pk: int):
+    team = _team_or_404(request, pk)
+    item = _action_of(team, action_pk)
+    if not (can(request.user, "contribute", team) or item.owner_id == request.user.pk):
+        raise PermissionDenied
+    try:
+        services.action_done(item=item, by=request.user)
+    except TeamError as error:
+        messages.error(request, str(error))
+    return redirect("teams:meeting", pk=team.pk, meeting_pk=item.meeting_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_evaluate(request, pk: int):
+    team = _team_or_404(request, pk)
+    _require(request, "evaluate", team)
+    criteria = list(team.criteria.all())
+    form = forms.EvaluationForm(request.POST or None, criteria=criteria)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.team_evaluate(
+                team=team, by=request.user, scores=form.scores(), summary=form.cleaned_data["summary"]
+            )
+        except TeamError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Evaluation recorded."))
+            return _back(team, "evaluation")
+    return render(request, "teams/evaluate_form.html", {"team": team, "form": form, "criteria": criteria})
+
+
+DOCUMENT_KINDS = {"plan": "team_plan", "evaluation": "team_evaluation"}
+
+
+@login_required
+@require_POST
+def team_document(request, pk: int, kind: str):
+    """Queue the 协作计划 (plan) or the evaluation report .docx for rendering."""
+    team = _team_or_404(request, pk)
+    _require(request, "documents", team)
+    if kind not in DOCUMENT_KINDS:
+        raise Http404
+    if kind == "evaluation" and team.state != Team.State.EVALUATED:
+        messages.error(request, _("The evaluation report exists once the team is evaluated."))
+        return _back(team, "evaluation")
+    from documents import rendering
+
+    rendering.request_file(team, DOCUMENT_KINDS[kind], version=team.updated_at.isoformat())
+    messages.success(request, _("The file is being generated."))
+    return _back(team, "documents")
+
+
+@login_required
+@require_POST
+def minutes_document(request, pk: int, meeting_pk: int):
+    team = _team_or_404(request, pk)
+    _require(request, "documents", team)
+    meeting = get_object_or_404(team.meetings, pk=meeting_pk)
+    from documents import rendering
+    from teams.docx import minutes_version
+
+    rendering.request_file(meeting, "minutes", version=minutes_version(meeting))
+    messages.success(request, _("The file is being generated."))
+    return redirect("teams:meeting", pk=team.pk, meeting_pk=meeting.pk)
+
+
+# Calendar feed
+
+
+@login_required
+@require_GET
+def calendar_settings(request):
+    feed = CalendarFeed.objects.filter(user=request.user).first()
+    url = request.build_absolute_uri(reverse("teams:feed", args=[feed.token])) if feed and feed.is_active else ""
+    return render(request, "teams/calendar.html", {"feed": feed, "url": url})
+
+
+@login_required
+@require_POST
+def calendar_rotate(request):
+    services.feed_rotate(user=request.user)
+    messages.success(request, _("A new calendar address was made; the old one no longer works."))
+    return redirect("teams:calendar")
+
+
+@login_required
+@require_POST
+def calendar_revoke(request):
+    services.feed_revoke(user=request.user)
+    messages.success(request, _("The calendar address no longer works."))
+    return redirect("teams:calendar")
+
+
+@require_GET
+def calendar_feed(request, token: str):
+    """The .ics feed: the secret token is the credential (calendar apps cannot log in)."""
+    feed = CalendarFeed.objects.filter(token=token, is_active=True).select_related("user").first()
+    if feed is None or not feed.user.is_active:
+        raise Http404
+    from teams.ical import build_feed
+
+    response = HttpResponse(build_feed(feed.user, request), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="collab-portal.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response
