@@ -316,7 +316,7 @@ class DepartmentReport:
             "overdue",
             _("Overdue"),
             [
-                _("Number"),
+                _("Request number"),
                 _("Title"),
                 _("State"),
                 _("Requesting department"),
@@ -423,8 +423,8 @@ class OrganisationReport:
             "matrix",
             _("Requests from department to department"),
             [
-                _("From"),
-                _("To"),
+                _("From department"),
+                _("To department"),
                 _("Requests"),
                 _("Finished"),
                 _("Median hours to finish") if has_percentiles() else _("Average hours to finish"),
