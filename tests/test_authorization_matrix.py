@@ -1,0 +1,577 @@
+"""Who gets what, for every URL of the project.
+
+`MATRIX` has one entry per URL pattern name ("namespace:name"); the first test walks the URL
+resolver and fails for a pattern with no entry, so a new page cannot ship without saying who may
+see it. Each entry is a list of `Check`s: a method, a URL built from the `World` (a small
+organisation with one request, one draft and one document in known states), optional POST data,
+and the status each persona gets:
+
+    anonymous  not logged in                     (LOGIN: redirected to the login page)
+    outsider   an employee of 人力资源部, unrelated to everything in the world
+    involved   the person the object concerns    (the requester by default; `involved=` names another)
+    manager    the manager concerned             (销售部's head by default; `manager=` names another)
+    admin      a superuser with no department
+
+To add your pages: build what they need in `World` (or in `build_world`), then add an entry:
+
+    "teams:detail": [get(lambda w: f"/teams/{w.team.pk}/", outsider=404, involved=200, manager=200, admin=200)],
+
+Anything that needs a closer look (state unchanged after a refused POST, IDOR across objects)
+goes in `after=` or in a test of its own below.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client, TestCase
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from documents import services as document_services
+from documents.models import Document
+from tasks import services as task_services
+from tasks.models import Task
+from tests.conftest import login
+from tests.tasks.conftest import finance, purchase, support  # noqa: F401  (fixtures used by `world`)
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "login"  # anonymous: a redirect to the login page
+PERSONAS = ("anonymous", "outsider", "involved", "manager", "admin")
+
+# Patterns that need no entry, and why.
+SKIPPED_PREFIXES = {
+    "admin/": "Django's admin: its own staff check (admin_view) guards every page; tested in tests/departments/"
+    "test_admin.py",
+}
+SKIPPED_ROUTES = {
+    "static/": "static files are served by whitenoise, not by a view (and only with DEBUG by staticfiles)",
+    "media/": "media is never served by URL; files go through permission-checked download views",
+}
+
+
+@dataclass
+class Check:
+    method: str
+    url: Callable[[SimpleNamespace], str]
+    expect: dict[str, int | str]
+    data: Callable[[SimpleNamespace], dict] | None = None
+    as_involved: str = "requester"
+    as_manager: str = "sales_head"
+    htmx: bool = False
+    after: Callable[[SimpleNamespace, str, object], None] | None = None
+    label: str = ""
+
+
+def _check(method, url, *, anonymous=LOGIN, outsider, involved, manager, admin, **options) -> Check:
+    expect = {"anonymous": anonymous, "outsider": outsider, "involved": involved, "manager": manager, "admin": admin}
+    return Check(method=method, url=url, expect=expect, **options)
+
+
+def get(url, **kwargs) -> Check:
+    return _check("GET", url, **kwargs)
+
+
+def post(url, **kwargs) -> Check:
+    return _check("POST", url, **kwargs)
+
+
+def everyone(status: int, anonymous=LOGIN) -> dict:
+    return {"anonymous": anonymous, "outsider": status, "involved": status, "manager": status, "admin": status}
+
+
+# The world: what the checks act on.
+
+
+def build_world(org) -> SimpleNamespace:
+    from tasks.models import RequestType
+
+    purchase_type = RequestType.objects.get(code="purchase")
+    support_type = RequestType.objects.get(code="support")
+    # A purchase request by `requester` (销售部) to 采购部, waiting for 销售部's head, with a file.
+    task = task_services.task_create(
+        by=org.requester, request_type=purchase_type, title="买十台电脑", values={"amount": 500}, submit=True
+    )
+    task_services.task_comment(
+        task=task, by=org.requester, body="报价单", attachments=[SimpleUploadedFile("quote.txt", b"price list")]
+    )
+    attachment = task.attachments.get()
+    # A draft by `requester`, and somebody else's request the requester has nothing to do with.
+    draft = task_services.task_create(by=org.requester, request_type=support_type, title="草稿", submit=False)
+    foreign = task_services.task_create(by=org.outsider, request_type=support_type, title="人事咨询", submit=True)
+    task_services.task_comment(
+        task=foreign, by=org.outsider, body="", attachments=[SimpleUploadedFile("secret.txt", b"salaries")]
+    )
+    foreign_attachment = foreign.attachments.get()
+    # A document drafted by `requester` (销售部), still a draft; and an issued one with its .docx.
+    document = document_services.document_create(
+        by=org.requester,
+        kind="notice",
+        title="关于年终盘点的通知",
+        recipients="各部门",
+        body="请于月底前完成盘点。",
+        recipient_departments=[org.purchasing],
+    )
+    issued = document_services.document_create(
+        by=org.requester,
+        kind="notice",
+        title="关于安全检查的通知",
+        recipients="各部门",
+        body="请做好安全检查。",
+        recipient_departments=[org.purchasing],
+    )
+    document_services.document_submit(document=issued, by=org.requester)
+    document_services.document_review(document=issued, by=org.sales_head, agree=True, text="同意")
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the render runs in the (eager) worker
+        document_services.document_sign_off(document=issued, by=org.leader, text="同意印发")
+    issued.refresh_from_db()
+    job = issued.render_jobs.first()
+    foreign_document = document_services.document_create(
+        by=org.outsider, kind="notice", title="人事通知", recipients="人力资源部", body="内部事项。"
+    )
+    delegation = _delegation(org)
+    return SimpleNamespace(
+        org=org,
+        task=task,
+        attachment=attachment,
+        draft=draft,
+        foreign=foreign,
+        foreign_attachment=foreign_attachment,
+        document=document,
+        issued=issued,
+        job=job,
+        foreign_document=foreign_document,
+        delegation=delegation,
+    )
+
+
+def _delegation(org):
+    from departments.services import delegation_create
+
+    today = timezone.localdate()
+    return delegation_create(
+        by=org.sales_head, delegate=org.sales_deputy, starts_on=today, ends_on=today + timedelta(3)
+    )
+
+
+@pytest.fixture
+def world(org, purchase, support, settings, tmp_path):  # noqa: F811
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return build_world(org)
+
+
+def _state_unchanged(w, persona, response):
+    """A refused POST changed nothing."""
+    assert Task.objects.get(pk=w.task.pk).state == "pending_approval", persona
+
+
+def _approved_only_by_manager(w, persona, response):
+    state = Task.objects.get(pk=w.task.pk).state
+    assert state == ("pending_acceptance" if persona == "manager" else "pending_approval"), persona
+
+
+def _document_submitted_only_by_drafter(w, persona, response):
+    state = Document.objects.get(pk=w.document.pk).state
+    assert state == ("reviewing" if persona == "involved" else "draft"), persona
+
+
+def _filing(w):
+    return {"title": "打印纸", "description": "", "f_amount": "300", "priority": "2", "token": "", "action": "submit"}
+
+
+# The matrix: one entry per URL pattern name.
+
+MATRIX: dict[str, list[Check]] = {
+    # collab_portal
+    "home": [get(lambda w: "/", **everyone(200))],
+    "healthz": [
+        # No login (load balancers); 503 here because no worker heartbeat was recorded in the test.
+        get(lambda w: "/healthz/", **everyone(503, anonymous=503)),
+    ],
+    "set_language": [
+        post(lambda w: "/i18n/setlang/", data=lambda w: {"language": "en"}, **everyone(302, anonymous=302))
+    ],
+    "login": [get(lambda w: "/accounts/login/", **everyone(302, anonymous=200))],
+    "logout": [
+        get(lambda w: "/accounts/logout/", **everyone(405, anonymous=405)),
+        post(lambda w: "/accounts/logout/", **everyone(302, anonymous=302)),
+    ],
+    "password_change": [get(lambda w: "/accounts/password/", **everyone(200))],
+    "password_change_done": [get(lambda w: "/accounts/password/done/", **everyone(200))],
+    # departments
+    "departments:directory": [get(lambda w: "/departments/", **everyone(200))],
+    "departments:department": [
+        get(lambda w: "/departments/sales/", **everyone(200)),
+        get(lambda w: "/departments/no-such-department/", **everyone(404)),
+    ],
+    "departments:person": [
+        get(lambda w: "/people/requester/", **everyone(200)),
+        get(lambda w: "/people/nobody-here/", **everyone(404)),
+    ],
+    "departments:me": [get(lambda w: "/me/", **everyone(302))],  # to the person's own page
+    "departments:profile_edit": [get(lambda w: "/me/edit/", **everyone(200))],
+    "departments:delegation_new": [
+        get(lambda w: "/me/delegations/new/", outsider=403, involved=403, manager=200, admin=200),
+    ],
+    "departments:delegation_end": [
+        # Only the delegator ends their delegation; for anyone else it does not exist.
+        post(lambda w: f"/me/delegations/{w.delegation.pk}/end/", outsider=404, involved=404, manager=302, admin=404),
+    ],
+    # tasks: filing
+    "tasks:new": [get(lambda w: "/requests/new/", **everyone(200))],
+    "tasks:file": [
+        get(lambda w: "/requests/new/purchase/", **everyone(200)),
+        get(lambda w: "/requests/new/no-such-type/", **everyone(404)),
+        # Anyone with a department may file; the admin belongs to none and gets the form back with the reason.
+        post(
+            lambda w: "/requests/new/purchase/",
+            data=_filing,
+            outsider=302,
+            involved=302,
+            manager=302,
+            admin=200,
+        ),
+    ],
+    "tasks:preview": [post(lambda w: "/requests/new/purchase/preview/", data=_filing, **everyone(200))],
+    "tasks:edit": [
+        # A draft is its requester's to edit; their head sees it but may not edit it.
+        get(lambda w: f"/requests/{w.draft.number}/edit/", outsider=404, involved=200, manager=403, admin=403),
+        # Once submitted it cannot be edited, by anyone.
+        get(lambda w: f"/requests/{w.task.number}/edit/", outsider=404, involved=403, manager=403, admin=403),
+    ],
+    # tasks: the request page and its actions
+    "tasks:detail": [
+        get(lambda w: f"/requests/{w.task.number}/", outsider=404, involved=200, manager=200, admin=200),
+        get(
+            lambda w: f"/requests/{w.task.number}/",
+            as_manager="purchasing_head",
+            outsider=404,
+            involved=200,
+            manager=200,
+            admin=200,
+            label="target department's head",
+        ),
+        get(lambda w: "/requests/REQ-0000-99999/", **everyone(404)),
+    ],
+    "tasks:act": [
+        post(
+            lambda w: f"/requests/{w.task.number}/do/approve/",
+            data=lambda w: {"opinion": "同意"},
+            outsider=404,
+            involved=302,  # "You cannot approve your own request." as a message; nothing changes
+            manager=302,
+            admin=403,
+            after=_approved_only_by_manager,
+        ),
+        post(
+            lambda w: f"/requests/{w.task.number}/do/accept/",
+            data=lambda w: {"assignee": w.org.assignee.pk},
+            as_manager="purchasing_head",
+            # Not yet approved: everyone who can see it gets the "not in this state" message, nothing changes.
+            outsider=404,
+            involved=302,
+            manager=302,
+            admin=302,
+            label="accept before approval",
+            after=_state_unchanged,
+        ),
+        post(
+            lambda w: f"/requests/{w.task.number}/do/comment/",
+            data=lambda w: {"body": "请尽快"},
+            outsider=404,
+            involved=302,
+            manager=302,
+            admin=302,
+        ),
+        post(lambda w: f"/requests/{w.task.number}/do/explode/", **everyone(404)),
+    ],
+    "tasks:download": [
+        get(
+            lambda w: f"/requests/{w.task.number}/files/{w.attachment.pk}/",
+            outsider=404,
+            involved=200,
+            manager=200,
+            admin=200,
+        ),
+        # IDOR: another request's file under this request's number.
+        get(lambda w: f"/requests/{w.task.number}/files/{w.foreign_attachment.pk}/", **everyone(404)),
+    ],
+    "tasks:mentions": [
+        get(lambda w: f"/requests/{w.task.number}/mentions/?q=s", outsider=404, involved=200, manager=200, admin=200)
+    ],
+    "tasks:inbox": [
+        get(
+            lambda w: "/requests/inbox/",
+            as_manager="purchasing_head",
+            outsider=403,
+            involved=403,
+            manager=200,
+            admin=403,
+        ),
+    ],
+    "tasks:bulk": [
+        # Only what the user may approve is approved; the rest is reported, never a 403 that hides the others.
+        post(
+            lambda w: "/requests/bulk/approve/",
+            data=lambda w: {"ids": [w.task.pk]},
+            after=_approved_only_by_manager,
+            **everyone(302),
+        ),
+        # An unknown action is 404, except for someone who sees none of the ids: "select at least one".
+        post(
+            lambda w: "/requests/bulk/explode/",
+            data=lambda w: {"ids": [w.task.pk]},
+            outsider=302,
+            involved=404,
+            manager=404,
+            admin=404,
+            after=_state_unchanged,
+        ),
+    ],
+    "tasks:list": [
+        get(lambda w: "/requests/list/mine/", **everyone(200)),
+        get(lambda w: "/requests/list/all/", **everyone(200)),
+        get(lambda w: "/requests/list/approvals/", **everyone(200)),
+        get(lambda w: "/requests/list/assigned/", **everyone(200)),
+        get(lambda w: "/requests/list/everything/", **everyone(404)),
+    ],
+    "tasks:notifications": [get(lambda w: "/notifications/", **everyone(200))],
+    "tasks:notifications_read": [post(lambda w: "/notifications/read/", **everyone(302))],
+    "tasks:notification_settings": [get(lambda w: "/notifications/settings/", **everyone(200))],
+    # documents
+    "documents:list": [
+        get(lambda w: "/documents/", **everyone(200)),
+        get(lambda w: "/documents/?scope=all", **everyone(200)),
+    ],
+    "documents:new": [get(lambda w: "/documents/new/", **everyone(200))],
+    "documents:detail": [
+        get(lambda w: f"/documents/{w.document.pk}/", outsider=404, involved=200, manager=200, admin=200),
+        get(
+            lambda w: f"/documents/{w.document.pk}/",
+            as_manager="purchasing_head",
+            outsider=404,
+            involved=200,
+            manager=404,
+            admin=200,
+            label="a recipient department's head, before distribution",
+        ),
+        get(lambda w: f"/documents/{w.issued.pk}/", outsider=404, involved=200, manager=200, admin=200),
+        get(lambda w: "/documents/999999/", **everyone(404)),
+    ],
+    "documents:edit": [
+        get(lambda w: f"/documents/{w.document.pk}/edit/", outsider=404, involved=200, manager=403, admin=403),
+        get(lambda w: f"/documents/{w.issued.pk}/edit/", outsider=404, involved=403, manager=403, admin=403),
+    ],
+    "documents:act": [
+        post(
+            lambda w: f"/documents/{w.document.pk}/do/submit/",
+            outsider=404,
+            involved=302,
+            manager=403,
+            admin=403,
+            after=_document_submitted_only_by_drafter,
+        ),
+        post(lambda w: f"/documents/{w.document.pk}/do/explode/", **everyone(404)),
+    ],
+    "documents:file": [
+        get(
+            lambda w: f"/documents/{w.issued.pk}/files/{w.job.pk}/",
+            outsider=404,
+            involved=200,
+            manager=200,
+            admin=200,
+        ),
+        # IDOR: the issued document's file under the draft's id.
+        get(
+            lambda w: f"/documents/{w.document.pk}/files/{w.job.pk}/",
+            outsider=404,
+            involved=404,
+            manager=404,
+            admin=404,
+        ),
+    ],
+}
+
+
+def url_pattern_names(resolvers=None, namespace="", prefix=""):
+    """Every URL pattern as (key, route); the key is "namespace:name" (or the route when unnamed)."""
+    found = []
+    for entry in resolvers if resolvers is not None else get_resolver().url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or ""
+            inner = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
+            found += url_pattern_names(entry.url_patterns, inner, route)
+        elif isinstance(entry, URLPattern):
+            key = f"{namespace}:{entry.name}" if namespace and entry.name else (entry.name or route)
+            found.append((key, route, entry.callback))
+    return found
+
+
+def _skipped(key: str, route: str) -> bool:
+    return route.startswith(tuple(SKIPPED_PREFIXES) + tuple(SKIPPED_ROUTES))
+
+
+def test_every_url_pattern_has_an_entry():
+    missing = sorted({key for key, route, _ in url_pattern_names() if not _skipped(key, route) and key not in MATRIX})
+    assert not missing, f"add these to MATRIX in {__file__}: {missing}"
+
+
+def test_no_entry_for_a_pattern_that_is_gone():
+    known = {key for key, _route, _cb in url_pattern_names()}
+    assert not set(MATRIX) - known
+
+
+CASES = [
+    pytest.param(key, index, persona, id=f"{key}[{index}]-{persona}")
+    for key, checks in MATRIX.items()
+    for index, _check_ in enumerate(checks)
+    for persona in PERSONAS
+]
+
+
+def _persona_user(w, check: Check, persona: str):
+    org = w.org
+    return {
+        "anonymous": None,
+        "outsider": org.outsider,
+        "involved": getattr(org, check.as_involved),
+        "manager": getattr(org, check.as_manager),
+        "admin": org.admin,
+    }[persona]
+
+
+@pytest.mark.parametrize("key, index, persona", CASES)
+def test_matrix(key, index, persona, world, client):
+    check = MATRIX[key][index]
+    user = _persona_user(world, check, persona)
+    if user is not None:
+        login(client, user)
+    url = check.url(world)
+    data = check.data(world) if check.data else {}
+    response = client.get(url, data) if check.method == "GET" else client.post(url, data)
+    expected = check.expect[persona]
+    if expected == LOGIN:
+        assert response.status_code == 302, (url, response.status_code)
+        assert response["Location"].startswith("/accounts/login/?next="), response["Location"]
+    else:
+        assert response.status_code == expected, (check.method, url, persona, response.status_code)
+    sales_people = (world.org.requester, world.org.sales_head)
+    if user in sales_people and response.status_code == 200 and "text/html" in response["Content-Type"]:
+        # IDOR: nothing of 人事's request or document leaks into a page of people of 销售部.
+        page = response.content.decode()
+        assert world.foreign.title not in page and world.foreign_document.title not in page
+    if check.after:
+        check.after(world, persona, response)
+
+
+# IDOR: the numbers and ids of things someone may not see reveal nothing, whatever the URL.
+
+
+def test_idor_another_persons_request_and_document_are_404(world, client):
+    login(client, world.org.requester)
+    foreign, doc = world.foreign, world.foreign_document
+    for method, url in [
+        ("get", f"/requests/{foreign.number}/"),
+        ("get", f"/requests/{foreign.number}/edit/"),
+        ("get", f"/requests/{foreign.number}/files/{world.foreign_attachment.pk}/"),
+        ("get", f"/requests/{foreign.number}/mentions/?q=o"),
+        ("post", f"/requests/{foreign.number}/do/comment/"),
+        ("post", f"/requests/{foreign.number}/do/cancel/"),
+        ("get", f"/documents/{doc.pk}/"),
+        ("get", f"/documents/{doc.pk}/edit/"),
+        ("post", f"/documents/{doc.pk}/do/submit/"),
+        ("get", f"/documents/{doc.pk}/files/{world.job.pk}/"),
+    ]:
+        response = getattr(client, method)(url, {"body": "x"} if method == "post" else {})
+        assert response.status_code == 404, (method, url, response.status_code)
+    assert Document.objects.get(pk=doc.pk).state == "draft"
+    assert Task.objects.get(pk=foreign.pk).state == "pending_acceptance"
+
+
+def test_idor_a_404_and_a_missing_number_look_the_same(world, client):
+    """Someone guessing numbers cannot tell a hidden request from one that does not exist."""
+    login(client, world.org.outsider)
+    hidden = client.get(f"/requests/{world.task.number}/")
+    missing = client.get("/requests/REQ-0000-99999/")
+    assert hidden.status_code == missing.status_code == 404
+    assert _masked(hidden.content, world.task.number) == _masked(missing.content, "REQ-0000-99999")
+
+
+def _masked(content: bytes, number: str) -> str:
+    """The page without what differs by design: the CSRF token (masked anew each time) and the number asked for."""
+    return re.sub(r'(csrfmiddlewaretoken" value="|X-CSRFToken": ")[^"]+', r"\1", content.decode()).replace(number, "N")
+
+
+def test_bulk_approve_ignores_ids_the_user_cannot_see(world, client):
+    login(client, world.org.outsider)
+    client.post("/requests/bulk/approve/", {"ids": [world.task.pk, world.draft.pk]})
+    assert Task.objects.get(pk=world.task.pk).state == "pending_approval"
+    assert Task.objects.get(pk=world.draft.pk).state == "draft"
+
+
+# CSRF: no view is exempt, and POSTs without the token are refused.
+
+CSRF_EXEMPT_ALLOWED: dict[str, str] = {}  # key -> written reason; empty on purpose
+
+
+def test_no_view_is_csrf_exempt():
+    exempt = [
+        key
+        for key, route, callback in url_pattern_names()
+        if getattr(callback, "csrf_exempt", False) and not key.startswith("admin:") and key not in CSRF_EXEMPT_ALLOWED
+    ]
+    assert not exempt, f"csrf_exempt views without a written reason: {exempt}"
+
+
+def test_admin_views_are_not_csrf_exempt_either():
+    exempt = [
+        key for key, _route, cb in url_pattern_names() if key.startswith("admin:") and getattr(cb, "csrf_exempt", False)
+    ]
+    assert not exempt
+
+
+POST_CHECKS = [
+    pytest.param(key, index, id=f"{key}[{index}]")
+    for key, checks in MATRIX.items()
+    for index, check in enumerate(checks)
+    if check.method == "POST"
+]
+
+
+@pytest.mark.parametrize("key, index", POST_CHECKS)
+def test_post_without_csrf_token_is_refused(key, index, world):
+    check = MATRIX[key][index]
+    client = Client(enforce_csrf_checks=True)
+    user = _persona_user(world, check, "involved" if check.expect["involved"] not in (403, 404) else "manager")
+    login(client, user)
+    before = (Task.objects.order_by("pk").values_list("pk", "state")[::1], Document.objects.values_list("state"))
+    response = client.post(check.url(world), check.data(world) if check.data else {})
+    assert response.status_code == 403
+    assert b"CSRF" in response.content
+    assert Task.objects.order_by("pk").values_list("pk", "state")[::1] == before[0]
+
+
+def test_post_with_the_token_goes_through(world):
+    """The refusal above is the token's doing: the same POST with a token is accepted."""
+    client = Client(enforce_csrf_checks=True)
+    login(client, world.org.sales_head)
+    page = client.get(f"/requests/{world.task.number}/")
+    token = page.cookies["csrftoken"].value if "csrftoken" in page.cookies else page.context["csrf_token"]
+    response = client.post(
+        f"/requests/{world.task.number}/do/approve/", {"opinion": "同意", "csrfmiddlewaretoken": str(token)}
+    )
+    assert response.status_code == 302
+    assert Task.objects.get(pk=world.task.pk).state == "pending_acceptance"
+
+
+def test_downloads_are_sandboxed(world, client):
+    login(client, world.org.requester)
+    response = client.get(f"/requests/{world.task.number}/files/{world.attachment.pk}/")
+    assert response["Content-Disposition"].startswith("attachment")
+    assert b"".join(response.streaming_content) == b"price list"
