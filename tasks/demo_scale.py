@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from departments.management.commands.seed_demo import DEMO_PASSWORD, person_name
 from departments.models import Department, Membership, User
-from tasks.models import Approval, RequestCounter, RequestType, Task
+from tasks.models import Approval, HoldPeriod, RequestCounter, RequestType, Task, TaskLog
 
 SCALE_DEPARTMENTS = 30
 SCALE_PEOPLE = 2000
@@ -144,7 +144,8 @@ def seed_scale(requests: int, *, seed: int = 2026) -> int:
         )
         if state not in ("draft", "pending_approval", "pending_acceptance"):
             task.assignee_id = rng.choice(staff[target])
-            task.accepted_at = created + timedelta(hours=2)
+            task.accept_due_at = created + timedelta(hours=4)
+            task.accepted_at = created + timedelta(hours=rng.uniform(0.5, 8))
             task.due_at = max(due, created)
             task.estimate_hours = rng.choice([2, 4, 8, 16])
             task.progress = rng.randint(0, 90)
@@ -182,11 +183,64 @@ def seed_scale(requests: int, *, seed: int = 2026) -> int:
         ],
         batch_size=BATCH,
     )
+    _holds_and_rework(rng, rows, departments, now)
     # An organisation that has been running has had its past reminders; record them as sent.
     from tasks.reminders import mark_past_windows_done
 
     mark_past_windows_done(now)
     return requests
+
+
+def _holds_and_rework(rng, rows: list[Task], departments: list[Department], now) -> None:
+    """Holds charged to other departments (finished ones with working hours, and the running
+    ones of requests on hold) and returns/reopens with reasons, for the reports."""
+    by_number = dict(Task.objects.filter(number__in=[t.number for t in rows]).values_list("number", "pk"))
+    holds, logs = [], []
+    reasons = ["incomplete", "unclear", "quality", "not_resolved", "other"]
+    for task in rows:
+        pk = by_number[task.number]
+        if task.state == "on_hold":
+            holds.append(
+                HoldPeriod(task_id=pk, waiting_on=task.waiting_on, reason="waiting_other", started_at=task.held_since)
+            )
+        elif task.state in ("done", "in_progress", "pending_verification") and rng.random() < 0.15:
+            started = task.accepted_at + timedelta(hours=rng.uniform(1, 48))
+            if started < now:
+                ended = min(now, started + timedelta(hours=rng.uniform(2, 96)))
+                holds.append(
+                    HoldPeriod(
+                        task_id=pk,
+                        waiting_on=rng.choice(departments),
+                        reason="waiting_other",
+                        started_at=started,
+                        ended_at=ended,
+                        working_hours=round((ended - started).total_seconds() / 3600 / 3, 2),
+                    )
+                )
+        if task.state in ("done", "in_progress") and rng.random() < 0.05:
+            logs.append(
+                TaskLog(
+                    task_id=pk,
+                    action=TaskLog.Action.REOPENED,
+                    from_state="pending_verification",
+                    to_state="in_progress",
+                    reason=rng.choice(reasons),
+                    created_at=task.created_at + timedelta(days=1),
+                )
+            )
+        elif task.state in ("pending_approval", "pending_acceptance") and rng.random() < 0.05:
+            logs.append(
+                TaskLog(
+                    task_id=pk,
+                    action=TaskLog.Action.RETURNED,
+                    from_state="pending_approval",
+                    to_state="draft",
+                    reason=rng.choice(reasons),
+                    created_at=task.created_at,
+                )
+            )
+    HoldPeriod.objects.bulk_create(holds, batch_size=BATCH)
+    TaskLog.objects.bulk_create(logs, batch_size=BATCH)
 
 
 def _highest_number(year: int) -> int:

@@ -264,6 +264,9 @@ class Command(BaseCommand):
             seed_scale(options["scale"])
             if not options["quiet"]:
                 self.stdout.write(f"Added {options['scale']} requests for benchmarks.")
+        from django.core.management import call_command
+
+        call_command("rebuild_search_index", quiet=True)  # bulk inserts bypass the index's signals
 
         if not options["quiet"]:
             self.stdout.write(

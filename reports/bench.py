@@ -1,0 +1,85 @@
+"""The reports' step of `make bench`: each report page rendered through the Django test client,
+as the people who use it, on the seeded organisation (`seed_demo --scale`). Target: under 1 s each."""
+
+import time
+
+from django.db import connection
+from django.test import Client
+
+TARGET_SECONDS = 1.0
+
+
+class _Counter:
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def _viewers():
+    """The busiest department's head, a leader with sign-off right and an admin."""
+    from django.db.models import Count
+
+    from departments.models import Department, User
+
+    busiest = (
+        Department.objects.filter(head__isnull=False, is_active=True)
+        .annotate(n=Count("incoming_tasks"))
+        .order_by("-n")
+        .select_related("head")
+        .first()
+    )
+    leader = User.objects.filter(can_sign_off=True, is_active=True).order_by("pk").first()
+    admin = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+    return busiest, leader, admin
+
+
+def run(stdout=None) -> list[dict]:
+    """Time every report page; print a table and return the rows for the bench JSON."""
+    from reports.models import SearchEntry
+
+    if not SearchEntry.objects.exists():
+        from reports import search
+
+        search.rebuild()
+    department, leader, admin = _viewers()
+    pages = [
+        ("dashboard, department head", department.head, "/reports/department/", {}),
+        ("dashboard, admin", admin, "/reports/department/", {"department": department.pk}),
+        ("organisation, leader", leader, "/reports/organisation/", {}),
+        ("organisation, admin", admin, "/reports/organisation/", {}),
+        ("organisation, one department", admin, "/reports/organisation/", {"department": department.pk}),
+        ("overdue export xlsx, admin", admin, "/reports/department/overdue.xlsx", {"department": department.pk}),
+        ("matrix export csv, admin", admin, "/reports/organisation/matrix.csv", {}),
+        ("search 事务, admin", admin, "/search/", {"q": "事务"}),
+        ("search 批量事务 12, head", department.head, "/search/", {"q": "批量事务 12"}),
+    ]
+    rows = []
+    for name, user, url, params in pages:
+        if user is None:
+            continue
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.get(url, params, secure=True)  # warm caches (templates, calendar) as a running server would
+        counter = _Counter()
+        with connection.execute_wrapper(counter):
+            started = time.perf_counter()
+            response = client.get(url, params, secure=True)
+            seconds = time.perf_counter() - started
+        rows.append(
+            {
+                "name": name,
+                "status": response.status_code,
+                "seconds": round(seconds, 3),
+                "queries": counter.count,
+                "ok": response.status_code == 200 and seconds < TARGET_SECONDS,
+            }
+        )
+    if stdout is not None:
+        stdout.write("")
+        stdout.write(f"{'report page':<34}{'status':>8}{'seconds':>10}{'queries':>10}  (target < {TARGET_SECONDS} s)")
+        for row in rows:
+            stdout.write(f"{row['name']:<34}{row['status']:>8}{row['seconds']:>10.3f}{row['queries']:>10}")
+    return rows
