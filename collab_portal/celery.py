@@ -27,6 +27,8 @@ def _beat_schedule() -> dict:
         "reminder-sweep": {"task": "tasks.tasks.sweep_reminders", "schedule": float(settings.REMINDER_SWEEP_SECONDS)},
         # Each person's daily digest at their chosen time on working days.
         "daily-digests": {"task": "tasks.tasks.send_digests", "schedule": 300.0},
+        # Conflicts whose negotiation or mediation deadline passed go up a level by themselves.
+        "conflict-escalation": {"task": "conflicts.tasks.escalate_conflicts", "schedule": 300.0},
         # Monday's weekly summary for department managers.
         "weekly-summaries": {"task": "tasks.tasks.send_weekly_summaries", "schedule": 1800.0},
         # .docx jobs a lost message or a killed worker left queued.
