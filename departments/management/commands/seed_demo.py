@@ -255,6 +255,9 @@ class Command(BaseCommand):
 
         seed_request_types()
         made = seed_requests()
+        from conflicts.demo import seed_conflicts
+
+        seed_conflicts()
 
         if options["scale"] < 0:
             raise CommandError("--scale must be a positive number of requests.")
