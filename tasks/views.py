@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from departments.models import Department, User
+from documents import rendering
+from documents.models import IncomingRoute
 from tasks import forms, selectors, services
 from tasks.models import Attachment, Notification, NotificationPreference, RequestType, Task
 from tasks.rules import can
@@ -243,11 +245,25 @@ def detail(request, number: str):
             initial={"assignee": suggested.user.pk if suggested else None, "estimate_hours": task.estimate_hours},
             loads={c.user.pk: c for c in candidates},
         )
+    context["request_form"] = rendering.latest(task, "request_form")
+    context["incoming_route"] = IncomingRoute.objects.filter(task=task).select_related("incoming").first()
     if perms["transfer"]:
         context["transfer_form"] = forms.TransferForm(task=task)
     if perms["hold"]:
         context["hold_form"] = forms.HoldForm(task=task)
     return render(request, "tasks/task_detail.html", context)
+
+
+@login_required
+@require_POST
+def request_form(request, number: str):
+    """Queue the 事务单 .docx of the request as it stands; the page shows its progress."""
+    from tasks.docx import file_version
+
+    task = _task_or_404(request, number)
+    rendering.request_file(task, "request_form", version=file_version(task))
+    messages.info(request, _("The request form is being generated."))
+    return redirect("tasks:detail", number=task.number)
 
 
 def _run(action: str, task: Task, by: User, post, files):

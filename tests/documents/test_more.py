@@ -440,3 +440,37 @@ def test_body_markup_gives_headings_lists_and_tables_and_stays_text():
     html = body.to_html(text)
     assert "<h3" in html and "<li>第一项</li>" in html and "<td>销售部</td>" in html
     assert "<b>" not in html and "&lt;b&gt;粗体&lt;/b&gt;" in html
+
+
+# The request form (事务单) of a request
+
+
+def test_a_requests_form_has_its_approvals_and_timeline(client, org, django_capture_on_commit_callbacks):
+    from tasks import services as task_services
+    from tasks.models import RequestType
+
+    request_type = RequestType.objects.create(
+        department=org.purchasing, code="buy", name="采购申请", name_en="Purchase"
+    )
+    task = task_services.task_create(by=org.requester, request_type=request_type, title="采购笔记本电脑", submit=True)
+    task_services.task_comment(task=task, by=org.requester, body="请尽快")
+    login(client, org.requester)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/requests/{task.number}/form/")
+    assert response.status_code == 302
+    job = rendering.latest(task, "request_form")
+    assert job.status == "ready"
+    page = client.get(f"/requests/{task.number}/").content.decode()
+    assert f"/files/{job.pk}/" in page
+    sheet = Docx(job.file.open("rb"))
+    cells = [[c.text for c in row.cells] for table in sheet.tables for row in table.rows]
+    assert ["Number", task.number] in cells and ["Title", "采购笔记本电脑"] in cells
+    timeline = cells[cells.index(["Date", "Who", "What", "Comment"]) + 1 :]
+    assert [row[1:] for row in timeline] == [
+        [org.requester.name, "created the request", ""],
+        [org.requester.name, "submitted", ""],
+        [org.requester.name, "commented", "请尽快"],
+    ]
+    login(client, org.outsider)
+    assert client.post(f"/requests/{task.number}/form/").status_code == 404
+    assert client.get(f"/files/{job.pk}/").status_code == 404

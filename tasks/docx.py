@@ -1,0 +1,92 @@
+"""A request's 事务单 as .docx, through the documents rendering service: its particulars, the
+approval opinions of every round, and the whole timeline."""
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from documents import rendering
+from documents.docx_layout import Sheet, SheetSection, render_sheet
+from tasks.models import Task
+
+
+def _can_view(user, task: Task) -> bool:
+    from tasks.selectors import visible_tasks_filter
+
+    return Task.objects.filter(Q(pk=task.pk) & visible_tasks_filter(user)).exists()
+
+
+def _when(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def file_version(task: Task) -> str:
+    """The sheet changes whenever something is logged on the request."""
+    last = task.logs.order_by("-pk").values_list("pk", flat=True).first() or 0
+    return f"{last}-{task.comments.count()}"
+
+
+@rendering.builder("request_form", can_view=_can_view, filename=lambda task: f"{task.number}-事务单")
+def request_form_docx(task: Task) -> bytes:
+    approvals = [[_("Round"), _("Step"), _("Approver"), _("Decision"), _("Opinion"), _("Date")]]
+    for approval in task.approvals.select_related("approver", "decided_by").order_by("round", "step_order", "pk"):
+        who = approval.approver.name
+        if approval.decided_by_id and approval.decided_by_id != approval.approver_id:
+            who = _("%(who)s (for %(whom)s)") % {"who": approval.decided_by.name, "whom": approval.approver.name}
+        approvals.append(
+            [
+                str(approval.round),
+                approval.step_name or str(approval.step_order),
+                who,
+                approval.get_decision_display(),
+                approval.opinion,
+                _when(approval.decided_at),
+            ]
+        )
+    from tasks.selectors import timeline as events
+
+    timeline = [[_("Date"), _("Who"), _("What"), _("Comment")]]
+    for item in events(task):
+        entry = item["obj"]
+        if item["kind"] == "log":
+            who = entry.actor.name if entry.actor_id else _("System")
+            if entry.acting_for_id:
+                who = _("%(who)s (for %(whom)s)") % {"who": who, "whom": entry.acting_for.name}
+            what = entry.get_action_display()
+            if entry.reason:
+                what = f"{what}（{entry.get_reason_display()}）"
+            timeline.append([_when(entry.created_at), who, what, entry.comment])
+        elif item["kind"] == "comment":
+            timeline.append([_when(entry.created_at), entry.author.name, _("commented"), entry.body])
+        else:
+            timeline.append([_when(entry.created_at), entry.uploaded_by.name, _("attached a file"), entry.name])
+    fields = [
+        (_("Number"), task.number),
+        (_("Title"), task.title),
+        (_("Request type"), task.request_type.display_name),
+        (_("From"), f"{task.requesting_department.display_name} · {task.requester.name}"),
+        (_("To"), task.target_department.display_name),
+        (_("Assignee"), task.assignee.name if task.assignee_id else ""),
+        (_("State"), task.get_state_display()),
+        (_("Priority"), task.get_priority_display()),
+        (_("Filed"), _when(task.created_at)),
+        (_("Due"), _when(task.due_at)),
+        (_("Description"), task.description),
+    ]
+    fields += [
+        (spec.display_label, str(task.field_values.get(spec.key, ""))) for spec in task.request_type.fields.all()
+    ]
+    sheet = Sheet(
+        organ=settings.ORGANISATION_NAME,
+        title=_("Request form (事务单)"),
+        fields=fields,
+        sections=[
+            SheetSection(_("Approvals"), rows=approvals if len(approvals) > 1 else []),
+            SheetSection(_("Timeline"), rows=timeline),
+        ],
+        footer=_("Printed %(when)s") % {"when": _when(timezone.now())},
+    )
+    if len(approvals) == 1:
+        sheet.sections[0].paragraphs.append(_("No approval was needed."))
+    return render_sheet(sheet)
