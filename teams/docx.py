@@ -12,6 +12,7 @@ from teams.models import Attendance, Meeting, Team
 from teams.rules import can
 
 ORGAN = "协作门户"
+ABSENCE = {Attendance.Status.ABSENT: "缺席", Attendance.Status.EXCUSED: "请假"}
 
 
 def _lines(text: str) -> list[Block]:
@@ -42,7 +43,7 @@ def minutes_docx(meeting: Meeting) -> bytes:
     rows = list(meeting.attendance.select_related("user"))
     present = "、".join(a.user.name for a in rows if a.status == Attendance.Status.PRESENT) or "—"
     absent = "、".join(
-        f"{a.user.name}（{a.get_status_display()}）"
+        f"{a.user.name}（{ABSENCE[a.status]}）"
         for a in rows
         if a.status in (Attendance.Status.ABSENT, Attendance.Status.EXCUSED)
     )
