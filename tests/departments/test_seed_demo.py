@@ -83,3 +83,19 @@ def test_seeded_people_can_log_in(client):
     response = client.post("/accounts/login/", {"username": "purchasing_staff2", "password": DEMO_PASSWORD})
     assert response.status_code == 302
     assert "采购部" in client.get("/").content.decode()
+
+
+def test_seed_has_a_document_in_every_state_and_a_routed_received_document():
+    from documents.models import Document, IncomingDocument
+
+    call_command("seed_demo", quiet=True)
+    states = set(Document.objects.values_list("state", flat=True))
+    assert states == set(Document.State.values)
+    returned = Document.objects.get(title="关于研发样机测试安排的通知")
+    assert returned.state == "draft" and returned.returned_version == 1 and returned.version == 2
+    assert Document.objects.filter(number__isnull=False).count() == 3  # issued, distributed, archived
+    incoming = IncomingDocument.objects.get()
+    assert incoming.routes.count() == 2
+    count = Document.objects.count()
+    call_command("seed_demo", quiet=True)
+    assert Document.objects.count() == count and IncomingDocument.objects.count() == 1

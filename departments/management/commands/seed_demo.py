@@ -255,9 +255,15 @@ class Command(BaseCommand):
 
         seed_request_types()
         made = seed_requests()
+        from teams.demo import seed_teams
+
+        seed_teams()
         from conflicts.demo import seed_conflicts
 
         seed_conflicts()
+        from documents.demo import seed_documents
+
+        seed_documents()
 
         if options["scale"] < 0:
             raise CommandError("--scale must be a positive number of requests.")
