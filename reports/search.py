@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import FloatField, Q, QuerySet, Value
+from django.db.models import F, FloatField, Q, QuerySet, Value
 
 from reports.models import SearchEntry
 
@@ -144,6 +144,8 @@ def rebuild(*, batch_size: int = 5000) -> dict[str, int]:
         counts[kind] = total + len(batch)
     if connection.vendor == "postgresql":
         SearchEntry.objects.update(vector=vector_expression())
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE reports_searchentry")
     return counts
 
 
@@ -193,7 +195,7 @@ def search_entries(user, query: str, kinds=KINDS) -> QuerySet[SearchEntry]:
         raw = " & ".join([*whole, f"{last}:*" if last.isascii() else last])
         tsquery = SearchQuery(raw, search_type="raw", config="simple")
         return (
-            entries.filter(vector=tsquery).annotate(rank=SearchRank("vector", tsquery)).order_by("-rank", "kind", "pk")
+            entries.filter(vector=tsquery).annotate(rank=SearchRank(F("vector"), tsquery)).order_by("-rank", "kind", "pk")
         )
     for token in tokens:
         entries = entries.filter(Q(title_tokens__icontains=token) | Q(text_tokens__icontains=token))
