@@ -66,7 +66,7 @@ def request_form_docx(task: Task) -> bytes:
         (_("Title"), task.title),
         (_("Request type"), task.request_type.display_name),
         (_("From"), f"{task.requesting_department.display_name} · {task.requester.name}"),
-        (_("To"), task.target_department.display_name),
+        (_("Lead department"), task.target_department.display_name),
         (_("Assignee"), task.assignee.name if task.assignee_id else ""),
         (_("State"), task.get_state_display()),
         (_("Priority"), task.get_priority_display()),
