@@ -195,7 +195,9 @@ def search_entries(user, query: str, kinds=KINDS) -> QuerySet[SearchEntry]:
         raw = " & ".join([*whole, f"{last}:*" if last.isascii() else last])
         tsquery = SearchQuery(raw, search_type="raw", config="simple")
         return (
-            entries.filter(vector=tsquery).annotate(rank=SearchRank(F("vector"), tsquery)).order_by("-rank", "kind", "pk")
+            entries.filter(vector=tsquery)
+            .annotate(rank=SearchRank(F("vector"), tsquery))
+            .order_by("-rank", "kind", "pk")
         )
     for token in tokens:
         entries = entries.filter(Q(title_tokens__icontains=token) | Q(text_tokens__icontains=token))
