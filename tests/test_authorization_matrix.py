@@ -398,6 +398,74 @@ MATRIX: dict[str, list[Check]] = {
 }
 
 
+# conflicts: one conflict about the world's request, raised by the requester (销售部) against 采购部.
+
+
+def _conflict(w):
+    if not hasattr(w, "conflict"):
+        from conflicts import services as conflict_services
+
+        w.conflict = conflict_services.conflict_raise(
+            by=w.org.requester,
+            task=w.task,
+            departments=[w.org.sales, w.org.purchasing],
+            subject="交货期争议",
+            position="客户要求两周内交货",
+        )
+    return w.conflict
+
+
+def _withdrawn_only_by_raiser(w, persona, response):
+    from conflicts.models import Conflict
+
+    state = Conflict.objects.get(pk=_conflict(w).pk).state
+    assert state == ("withdrawn" if persona == "involved" else "negotiation"), persona
+
+
+MATRIX.update(
+    {
+        "conflicts:list": [
+            get(lambda w: "/conflicts/", **everyone(200)),
+            get(lambda w: "/conflicts/?scope=all", **everyone(200)),
+        ],
+        "conflicts:search": [get(lambda w: "/conflicts/search/?q=交货", **everyone(200))],
+        "conflicts:raise": [
+            # The people involved in the request raise; an admin sees the request but is not involved.
+            get(
+                lambda w: f"/conflicts/raise/request/{w.task.number}/",
+                outsider=404,
+                involved=200,
+                manager=200,
+                admin=403,
+            ),
+            get(lambda w: "/conflicts/raise/request/REQ-0000-99999/", **everyone(404)),
+        ],
+        "conflicts:raise_team": [get(lambda w: "/conflicts/raise/team/999999/", **everyone(404))],
+        "conflicts:detail": [
+            get(lambda w: f"/conflicts/{_conflict(w).pk}/", outsider=404, involved=200, manager=200, admin=200),
+            get(lambda w: "/conflicts/999999/", **everyone(404)),
+        ],
+        "conflicts:act": [
+            # Only whoever raised it withdraws; a party's head may not, nor may an admin.
+            post(
+                lambda w: f"/conflicts/{_conflict(w).pk}/do/withdraw/",
+                data=lambda w: {"text": "客户改期"},
+                outsider=404,
+                involved=302,
+                manager=403,
+                admin=403,
+                after=_withdrawn_only_by_raiser,
+            ),
+            post(lambda w: f"/conflicts/{_conflict(w).pk}/do/explode/", **everyone(404)),
+        ],
+        "conflicts:decision_file": [
+            # Nothing is decided yet: no file for anyone.
+            get(lambda w: f"/conflicts/{_conflict(w).pk}/decision.docx", **everyone(404)),
+        ],
+    }
+)
+
+
 def url_pattern_names(resolvers=None, namespace="", prefix=""):
     """Every URL pattern as (key, route); the key is "namespace:name" (or the route when unnamed)."""
     found = []
