@@ -94,6 +94,9 @@ class Command(BaseCommand):
         from reports import bench as reports_bench  # issue 7: each report page, target < 1 s
 
         report_pages = reports_bench.run(self.stdout)
+        from documents import bench as documents_bench  # issue 5: one long document's rendering, < 0.5 s
+
+        rendering = documents_bench.run(self.stdout)
         self.stdout.write("")
         self.stdout.write(f"{'measure':<28}{'sent':>8}{'seconds':>10}{'queries':>10}")
         for row in rows:
@@ -104,8 +107,10 @@ class Command(BaseCommand):
         for row in faults:
             self.stdout.write(f"{row['name']:<28}{row['status']:>8}{row['seconds']:>10.3f}{'':>10}  (target < 3 s)")
         judged = [row for row in rows if row["judged"]]
-        ok = all(row["seconds"] < TARGET_SECONDS for row in judged) and all(
-            row["seconds"] < FILING_TARGET_SECONDS and row["status"] == 302 for row in faults
+        ok = (
+            rendering.get("ok", True)
+            and all(row["seconds"] < TARGET_SECONDS for row in judged)
+            and all(row["seconds"] < FILING_TARGET_SECONDS and row["status"] == 302 for row in faults)
         )
         busiest = max(rows[:2], key=lambda row: row["due_rows_sent"])
         per_row = (
@@ -120,6 +125,7 @@ class Command(BaseCommand):
             "open_requests": open_count,
             "sweeps": rows,
             "report_pages": report_pages,
+            "document_render": rendering,
             "target_seconds": TARGET_SECONDS,
             "ok": ok,
         }
@@ -134,7 +140,8 @@ class Command(BaseCommand):
             f"typical {rows[2]['seconds']:.3f} s, nothing due {rows[3]['seconds']:.3f} s (target < {TARGET_SECONDS} s), "
             f"{per_row}; filing with Redis stopped/frozen "
             + "/".join(f"{row['seconds']:.2f}" for row in faults)
-            + f" s (target < {FILING_TARGET_SECONDS} s) {verdict}"
+            + f" s (target < {FILING_TARGET_SECONDS} s); document render {rendering.get('worst_seconds', '-')} s "
+            + f"(target < 0.5 s) {verdict}"
         )
 
     def broker_faults(self) -> list[dict]:
