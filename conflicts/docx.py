@@ -4,6 +4,7 @@ the parties and their positions, the ladder it went through, and the decision or
 from django.utils import timezone
 
 from conflicts.models import Conflict, ConflictLog
+from documents import rendering
 from documents.docx_layout import Block, OfficialDocument, render
 
 LEVEL_ZH = {
@@ -108,11 +109,18 @@ def _can_view(user, conflict: Conflict) -> bool:
     return can(user, "decision_file", conflict)
 
 
-try:  # the generic rendering service (documents/rendering.py) renders it in a worker where present
-    from documents import rendering
-except ImportError:  # pragma: no cover - older trees without the service
-    rendering = None
-else:
-    rendering.builder("conflict_decision", can_view=_can_view, filename=lambda c: f"conflict-{c.pk}-decision")(
-        decision_docx
-    )
+KIND = "conflict_decision"
+# The decision is final once recorded, so one version is all there is.
+VERSION = 1
+
+rendering.builder(KIND, can_view=_can_view, filename=lambda c: f"conflict-{c.pk}-decision")(decision_docx)
+
+
+def request_decision_file(conflict: Conflict):
+    """The rendering job of the decision's .docx (queued once, rendered by a worker)."""
+    return rendering.request_file(conflict, KIND, version=VERSION)
+
+
+def decision_file(conflict: Conflict):
+    """The job to show on the page: the latest one, or a new one for a conflict resolved earlier."""
+    return rendering.latest(conflict, KIND) or request_decision_file(conflict)

@@ -316,6 +316,7 @@ def _settle_if_all_agree(conflict: Conflict, by: User) -> bool:
     conflict.decision = conflict.proposal
     conflict.save()
     _log(conflict, actor=by, action=ConflictLog.Action.SETTLED, from_state=from_state, text=conflict.decision)
+    _request_decision_file(conflict)
     notify(
         [*_party_managers(conflict), conflict.raised_by, conflict.mediator],
         link=link(conflict),
@@ -324,6 +325,13 @@ def _settle_if_all_agree(conflict: Conflict, by: User) -> bool:
         message=lambda: _("Every party agreed: %(subject)s is settled.") % {"subject": conflict.subject},
     )
     return True
+
+
+def _request_decision_file(conflict: Conflict) -> None:
+    """Queue the decision's .docx; a worker renders it after the commit."""
+    from conflicts.docx import request_decision_file
+
+    request_decision_file(conflict)
 
 
 def _escalate(conflict: Conflict, *, actor: User | None, acting_for: User | None, text: str, automatic: bool) -> None:
@@ -428,6 +436,7 @@ def conflict_decide(*, conflict: Conflict, by: User, text: str, seen_state: str 
             from_state=S.ARBITRATION,
             text=text,
         )
+        _request_decision_file(conflict)
         notify(
             [*_party_managers(conflict), conflict.raised_by, conflict.mediator],
             link=link(conflict),

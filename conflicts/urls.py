@@ -13,5 +13,4 @@ urlpatterns = [
     path("conflicts/raise/team/<int:pk>/", views.raise_on_team, name="raise_team"),
     path("conflicts/<int:pk>/", views.detail, name="detail"),
     path("conflicts/<int:pk>/do/<slug:action>/", views.act, name="act"),
-    path("conflicts/<int:pk>/decision.docx", views.decision_file, name="decision_file"),
 ]

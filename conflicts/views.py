@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -136,8 +136,17 @@ def detail(request, pk: int):
         "escalate_form": forms.EscalateForm(parties=parties if not roles.holds else ()),
         "decision_form": forms.DecisionForm(),
         "withdraw_form": forms.WithdrawForm(),
+        "decision_job": _decision_job(conflict),
     }
     return render(request, "conflicts/conflict_detail.html", context)
+
+
+def _decision_job(conflict: Conflict):
+    if conflict.state != Conflict.State.RESOLVED:
+        return None
+    from conflicts.docx import decision_file
+
+    return decision_file(conflict)
 
 
 def _agreed(conflict: Conflict, department_id: int) -> bool:
@@ -198,20 +207,3 @@ def act(request, pk: int, action: str):
     except ConflictError as exc:
         messages.error(request, str(exc))
     return redirect("conflicts:detail", pk=conflict.pk)
-
-
-@login_required
-@require_GET
-def decision_file(request, pk: int):
-    """The decision or settlement as a .docx (small, so built on the spot)."""
-    from conflicts.docx import decision_docx
-
-    conflict = _conflict_or_404(request, pk)
-    if not can(request.user, "decision_file", conflict):
-        raise Http404
-    response = HttpResponse(
-        decision_docx(conflict),
-        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    )
-    response["Content-Disposition"] = f'attachment; filename="conflict-{conflict.pk}-decision.docx"'
-    return response

@@ -35,7 +35,6 @@ def test_outsider_gets_404_everywhere(client, org, task, conflict):
     login(client, org.outsider)
     assert client.get(reverse("conflicts:detail", args=[conflict.pk])).status_code == 404
     assert client.post(reverse("conflicts:act", args=[conflict.pk, "position"]), {"text": "x"}).status_code == 404
-    assert client.get(reverse("conflicts:decision_file", args=[conflict.pk])).status_code == 404
     assert client.get(reverse("conflicts:raise", args=[task.number])).status_code == 404
     assert conflict.subject.encode() not in client.get(reverse("conflicts:list") + "?scope=all").content
 
@@ -163,20 +162,43 @@ def test_search_finds_settled_conflicts_by_position_and_decision(client, org, ch
     assert not client.get(url, {"q": "两周内"}).context["page"].object_list
 
 
-def test_decision_docx_opens_and_carries_the_decision(client, org, chair, conflict):
-    assert client.get(reverse("conflicts:decision_file", args=[conflict.pk])).status_code == 302  # anonymous
+def test_decision_docx_is_rendered_by_a_worker_and_opens(client, org, chair, conflict, settings, tmp_path):
+    from django.test import TestCase
+
+    from documents.models import GeneratedFile
+
+    settings.MEDIA_ROOT = str(tmp_path)
     login(client, org.purchasing_head)
-    assert client.get(reverse("conflicts:decision_file", args=[conflict.pk])).status_code == 404  # not decided
-    decided(org, chair, conflict)
-    response = client.get(reverse("conflicts:decision_file", args=[conflict.pk]))
+    assert client.get(reverse("conflicts:detail", args=[conflict.pk])).context["decision_job"] is None
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the render runs in the (eager) worker
+        decided(org, chair, conflict)
+    job = GeneratedFile.objects.get(kind="conflict_decision", object_id=conflict.pk)
+    assert job.status == GeneratedFile.Status.READY, job.error
+    page = client.get(reverse("conflicts:detail", args=[conflict.pk]))
+    assert page.context["decision_job"] == job
+    download = reverse("documents:generated_file", args=[job.pk])
+    assert download in page.content.decode()
+    response = client.get(download)
     assert response.status_code == 200
-    assert response["Content-Disposition"].startswith("attachment;")
-    document = Document(io.BytesIO(response.content))
+    document = Document(io.BytesIO(b"".join(response.streaming_content)))
     text = "\n".join(p.text for p in document.paragraphs)
     cells = "\n".join(cell.text for table in document.tables for row in table.rows for cell in row.cells)
     assert "仲裁决定书" in text and "按四周交货，销售部向客户解释" in text
     assert "协调〔" in text and "仲裁人：" in text
     assert "客户要求两周内交货" in cells and "销售部" in cells
+    login(client, org.outsider)
+    assert client.get(download).status_code == 404
+
+
+def test_a_settlement_renders_as_an_agreement(org, raise_conflict):
+    from conflicts.docx import decision_docx
+
+    conflict = raise_conflict()
+    services.conflict_propose(conflict=conflict, by=org.purchasing_head, text="三周交货")
+    services.conflict_agree(conflict=Conflict.objects.get(pk=conflict.pk), by=org.sales_head)
+    document = Document(io.BytesIO(decision_docx(Conflict.objects.get(pk=conflict.pk))))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "和解协议书" in text and "三周交货" in text and "同意" in text
 
 
 def test_task_page_shows_its_conflicts_and_the_raise_link(client, org, task, conflict):
