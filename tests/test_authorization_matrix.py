@@ -458,10 +458,6 @@ MATRIX.update(
             ),
             post(lambda w: f"/conflicts/{_conflict(w).pk}/do/explode/", **everyone(404)),
         ],
-        "conflicts:decision_file": [
-            # Nothing is decided yet: no file for anyone.
-            get(lambda w: f"/conflicts/{_conflict(w).pk}/decision.docx", **everyone(404)),
-        ],
     }
 )
 
