@@ -23,8 +23,10 @@ from django.db import connection
 from django.db.models import (
     Aggregate,
     Avg,
+    Case,
     Count,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
     FloatField,
@@ -34,8 +36,9 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
-from django.db.models.functions import Coalesce, TruncWeek
+from django.db.models.functions import Cast, Coalesce, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -361,7 +364,7 @@ class OrganisationReport:
     """Departments working with each other: who asks whom, how fast, who waits on whom;
     documents in flight."""
 
-    sections = ("matrix", "slowest", "waiting", "documents", "steps")
+    sections = ("matrix", "slowest", "waiting", "documents", "steps", "conflicts", "teams")
 
     def __init__(self, user: User, department: Department | None, start: datetime, end: datetime):
         self.user, self.department, self.start, self.end = user, department, start, end
@@ -377,7 +380,9 @@ class OrganisationReport:
         self._pairs = None
         self._names = None
 
-    def table(self, key: str, *, limit: int | None = None) -> Table:
+    def table(self, key: str, *, limit: int | None = PAGE_ROWS) -> Table:
+        if key == "teams":
+            return self.teams(limit=limit)
         return getattr(self, key)()
 
     def all(self) -> list[Table]:
@@ -526,6 +531,12 @@ class OrganisationReport:
             chart={"kind": "bars", "value_column": 2},
         )
 
+    def conflicts(self) -> Table:
+        return _conflicts_section(self)
+
+    def teams(self, *, limit: int | None = PAGE_ROWS) -> Table:
+        return _teams_section(self, limit)
+
 
 def heatmap(table: Table, value_column: int) -> dict:
     """Rows × columns of a from/to table, each cell with its value and a shade from 0 to 5."""
@@ -542,3 +553,102 @@ def heatmap(table: Table, value_column: int) -> dict:
             cells.append({"value": value, "shade": shade, "target": target})
         grid.append({"source": source, "cells": cells})
     return {"columns": targets, "rows": grid}
+
+
+def _conflicts_section(report: "OrganisationReport") -> Table:
+    from conflicts.models import Conflict, ConflictLog, ConflictParty
+    from conflicts.selectors import visible_conflicts_filter
+
+    conflicts = Conflict.objects.filter(
+        visible_conflicts_filter(report.user), raised_at__gte=report.start, raised_at__lt=report.end
+    )
+    if report.department is not None:
+        conflicts = conflicts.filter(
+            Exists(ConflictParty.objects.filter(conflict_id=OuterRef("pk"), department=report.department))
+        )
+
+    def reached(level):
+        return Q(state=level) | Exists(ConflictLog.objects.filter(conflict_id=OuterRef("pk"), to_state=level))
+
+    S = Conflict.State
+    level = Case(
+        When(reached(S.ARBITRATION), then=Value(S.ARBITRATION)),
+        When(reached(S.MEDIATION), then=Value(S.MEDIATION)),
+        default=Value(S.NEGOTIATION),
+    )
+    counts = (
+        conflicts.annotate(level=level).values_list("level", "state", "resolution").annotate(n=Count("pk")).order_by()
+    )
+    levels = [S.NEGOTIATION, S.MEDIATION, S.ARBITRATION]
+    states = dict(S.choices)
+    resolutions = dict(Conflict.Resolution.choices)
+    rows = []
+    for level_value, state, resolution, n in counts:
+        if state == S.RESOLVED:
+            outcome = str(resolutions.get(resolution, states[state]))
+        elif state == S.WITHDRAWN:
+            outcome = str(states[state])
+        else:
+            outcome = _("Still open")
+        rows.append([str(states[level_value]), outcome, n, levels.index(level_value)])
+    rows.sort(key=lambda row: (row[3], -row[2], row[1]))
+    return Table(
+        "conflicts",
+        _("Conflicts by level reached and outcome"),
+        [_("Highest level reached"), _("Outcome"), _("Conflicts")],
+        [row[:3] for row in rows],
+        note=_("Conflicts raised in the period that you may see."),
+        chart={"kind": "bars", "value_column": 2, "label_columns": [0, 1]},
+    )
+
+
+def _teams_section(report: "OrganisationReport", limit: int | None) -> Table:
+    from teams.models import Team, TeamMember
+
+    teams = Team.objects.filter(
+        pk__in=Team.objects.visible_to(report.user).values("pk"),
+        deadline__gte=timezone.localtime(report.start).date(),
+        deadline__lt=timezone.localtime(report.end).date(),
+    ).exclude(state=Team.State.CANCELLED)
+    if report.department is not None:
+        teams = teams.filter(Exists(TeamMember.objects.filter(team_id=OuterRef("pk"), department=report.department)))
+    progress = ExpressionWrapper(
+        (F("current_value") - F("baseline")) * Value(100.0) / (F("target_value") - F("baseline")),
+        output_field=FloatField(),
+    )
+    attainment = Case(
+        When(goal_attainment__isnull=False, then=Cast("goal_attainment", FloatField())),
+        When(Q(current_value__isnull=False) & ~Q(target_value=F("baseline")), then=progress),
+        default=None,
+        output_field=FloatField(),
+    )
+    teams = teams.annotate(attainment=attainment).order_by("deadline", "pk")
+    total = teams.count() if limit else None
+    states = dict(Team.State.choices)
+    rows = [
+        [name, str(states.get(state, state)), metric, baseline, target, current, deadline, hours(value)]
+        for name, state, metric, baseline, target, current, deadline, value in (
+            teams[:limit] if limit else teams
+        ).values_list("name", "state", "metric", "baseline", "target_value", "current_value", "deadline", "attainment")
+    ]
+    return Table(
+        "teams",
+        _("Team goal attainment"),
+        [
+            _("Team"),
+            _("State"),
+            _("Metric"),
+            _("Baseline"),
+            _("Target"),
+            _("Current"),
+            _("Deadline"),
+            _("Attainment %"),
+        ],
+        rows,
+        note=_(
+            "Teams whose deadline falls in the period: the evaluated attainment, or else the progress of the "
+            "current value from the baseline to the target."
+        ),
+        total=total,
+        chart={"kind": "bars", "value_column": 7},
+    )
