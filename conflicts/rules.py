@@ -73,11 +73,13 @@ def can_raise_on_task(user, task) -> bool:
     return bool(concerned & set(acting_manager_department_ids(user)))
 
 
-def can_raise_on_team(user, team) -> bool:
-    """A team's lead and members may raise a conflict about it."""
+def can_raise_on_team(user, team, *, visible: bool = False) -> bool:
+    """A team's lead and members may raise a conflict about it (`visible`: known to see the team)."""
     from teams.models import Team, TeamMember
 
-    if not user.is_authenticated or not Team.objects.visible_to(user).filter(pk=team.pk).exists():
+    if not user.is_authenticated:
+        return False
+    if not visible and not Team.objects.visible_to(user).filter(pk=team.pk).exists():
         return False
     return team.lead_id == user.pk or TeamMember.objects.filter(team=team, user=user).exists()
 

@@ -194,11 +194,13 @@ def search_settled(user: User, query: str) -> QuerySet[Conflict]:
     )
 
 
-def open_conflicts_of(user: User, *, task: Task | None = None, team=None) -> list[Conflict]:
-    """The open conflicts about a request or a team that the user may see."""
+def open_conflicts_of(user: User, *, task: Task | None = None, team=None, team_visible: bool = False) -> list[Conflict]:
+    """The open conflicts about a request or a team that the user may see (`team_visible`: the
+    caller knows the user sees the team, hence all its conflicts)."""
+    conflicts = Conflict.objects.all() if team is not None and team_visible else Conflict.objects.visible_to(user)
     about = Q(task=task) if task is not None else Q(team=team)
     return list(
-        Conflict.objects.visible_to(user)
-        .filter(about, state__in=Conflict.OPEN_STATES)
-        .prefetch_related(Prefetch("parties", queryset=ConflictParty.objects.select_related("department")))
+        conflicts.filter(about, state__in=Conflict.OPEN_STATES).prefetch_related(
+            Prefetch("parties", queryset=ConflictParty.objects.select_related("department"))
+        )
     )

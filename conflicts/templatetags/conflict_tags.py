@@ -18,6 +18,7 @@ def conflicts_panel(context, obj):
         conflicts = open_conflicts_of(user, task=obj)
         raise_url = reverse("conflicts:raise", args=[obj.number]) if can_raise_on_task(user, obj) else ""
     else:
-        conflicts = open_conflicts_of(user, team=obj)
-        raise_url = reverse("conflicts:raise_team", args=[obj.pk]) if can_raise_on_team(user, obj) else ""
+        # The team page is shown only to those who may see the team, and they see its conflicts.
+        conflicts = open_conflicts_of(user, team=obj, team_visible=True)
+        raise_url = reverse("conflicts:raise_team", args=[obj.pk]) if can_raise_on_team(user, obj, visible=True) else ""
     return {"conflicts": conflicts, "raise_url": raise_url}
