@@ -1,6 +1,7 @@
 """Read queries for document pages: who sees a document, and what waits on whom."""
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from departments.models import User
 from documents.models import Acknowledgement, Document, IncomingDocument, Opinion
@@ -87,9 +88,21 @@ def register(user: User, *, number="", title="", kind="", department=None, since
     if until:
         qs = qs.filter(created_at__date__lte=until)
     if text:
-        qs = _text_match(qs, text)
-    return qs
+        return _text_match(user, qs, text)
+    return qs.order_by("-created_at")
 
 
-def _text_match(qs: QuerySet[Document], text: str) -> QuerySet[Document]:
-    return qs.filter(Q(title__icontains=text) | Q(body__icontains=text) | Q(recipients__icontains=text))
+def _text_match(user: User, qs: QuerySet[Document], text: str) -> QuerySet[Document]:
+    """PostgreSQL: the search index's full-text match (Chinese as character n-grams), best first.
+    Elsewhere: a substring of the title, recipients or body."""
+    if connection.vendor != "postgresql":
+        condition = Q(title__icontains=text) | Q(body__icontains=text) | Q(recipients__icontains=text)
+        return qs.filter(condition).order_by("-created_at")
+    from reports.search import search_entries
+
+    hits = search_entries(user, text, kinds=("document",))
+    return (
+        qs.filter(pk__in=hits.values("object_id"))
+        .annotate(rank=Subquery(hits.filter(object_id=OuterRef("pk")).values("rank")[:1]))
+        .order_by("-rank", "-created_at")
+    )

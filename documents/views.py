@@ -41,7 +41,7 @@ def document_list(request):
     scope = request.GET.get("scope", "waiting")
     filters = RegisterFilterForm(request.GET or None)
     if scope == "register":
-        documents = selectors.visible_documents(request.user)
+        documents = selectors.visible_documents(request.user).order_by("-created_at")
         if filters.is_valid():
             documents = selectors.register(request.user, **filters.cleaned_data)
     elif scope == "all":
@@ -50,11 +50,9 @@ def document_list(request):
         documents = selectors.visible_documents(request.user).filter(drafter=request.user)
     else:
         scope, documents = "waiting", selectors.waiting_on(request.user)
-    return render(
-        request,
-        "documents/list.html",
-        {"documents": documents.order_by("-created_at")[:200], "scope": scope, "filters": filters},
-    )
+    if scope != "register":
+        documents = documents.order_by("-created_at")
+    return render(request, "documents/list.html", {"documents": documents[:200], "scope": scope, "filters": filters})
 
 
 @login_required

@@ -413,9 +413,10 @@ def test_template_upload_in_the_admin_refuses_a_bad_file(client, org):
 # The register
 
 
-def test_register_search_filters_and_respects_visibility(client, org):
-    make(org, title="关于年终盘点的通知", body="盘点")
-    make(org, title="采购合同审批函", kind="letter", body="合同金额较大")
+def test_register_search_filters_and_respects_visibility(client, org, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the search index is written after commit
+        make(org, title="关于年终盘点的通知", body="盘点")
+        make(org, title="采购合同审批函", kind="letter", body="合同金额较大")
     login(client, org.requester)
     page = client.get("/documents/?scope=register&kind=letter").content.decode()
     assert "采购合同审批函" in page and "年终盘点" not in page
@@ -474,3 +475,22 @@ def test_a_requests_form_has_its_approvals_and_timeline(client, org, django_capt
     login(client, org.outsider)
     assert client.post(f"/requests/{task.number}/form/").status_code == 404
     assert client.get(f"/files/{job.pk}/").status_code == 404
+
+
+@pytest.mark.skipif(
+    "postgresql" not in __import__("django.conf").conf.settings.DATABASES["default"]["ENGINE"],
+    reason="full-text search of the register needs PostgreSQL",
+)
+def test_register_text_search_uses_postgresql_full_text_ranked(client, org, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the search index is written after commit
+        make(org, title="采购合同审批函", kind="letter", body="合同金额较大，请财务部审核合同条款。合同附件三份。")
+        make(org, title="关于年终盘点的通知", body="盘点范围包括合同存档。")
+        make(org, title="关于团建活动的通知", body="周五下午组织团建。")
+    login(client, org.requester)
+    response = client.get("/documents/?scope=register&text=合同")
+    titles = [d.title for d in response.context["documents"]]
+    assert titles == ["采购合同审批函", "关于年终盘点的通知"]  # the closer match first; 团建 not at all
+    response = client.get("/documents/?scope=register&text=合同条款&kind=letter")
+    assert [d.title for d in response.context["documents"]] == ["采购合同审批函"]
+    login(client, org.outsider)
+    assert list(client.get("/documents/?scope=register&text=合同").context["documents"]) == []
