@@ -170,9 +170,16 @@ def team_update(*, team: Team, by: User, values: dict, members: Iterable[tuple[U
     return team
 
 
-def _transition(team: Team, by: User, action: str, method: str, log_action: str, comment: str = "") -> Team:
+def _transition(
+    team: Team, by: User, action: str, method: str, log_action: str, comment: str = "", seen_state: str | None = None
+) -> Team:
     with transaction.atomic():
         locked = _lock(team)
+        if seen_state is not None and locked.state != seen_state:
+            raise TeamError(
+                _("Someone else changed this team meanwhile; it is now %(state)s.")
+                % {"state": locked.get_state_display()}
+            )
         _require(by, action, locked)
         before = locked.state
         getattr(locked, method)()
@@ -188,22 +195,28 @@ def _transition(team: Team, by: User, action: str, method: str, log_action: str,
     return locked
 
 
-def team_start(*, team: Team, by: User) -> Team:
+def team_start(*, team: Team, by: User, seen_state: str | None = None) -> Team:
+    """`seen_state` is the state the user saw: if someone else moved the team meanwhile, they are told."""
     if not team.members.exists():
         raise TeamError(_("Add members before starting the team."))
-    return _transition(team, by, "start", "start", TeamLog.Action.STARTED)
+    return _transition(team, by, "start", "start", TeamLog.Action.STARTED, seen_state=seen_state)
 
 
-def team_complete(*, team: Team, by: User, comment: str = "") -> Team:
-    return _transition(team, by, "complete", "complete", TeamLog.Action.COMPLETED, comment)
+def team_complete(*, team: Team, by: User, comment: str = "", seen_state: str | None = None) -> Team:
+    return _transition(team, by, "complete", "complete", TeamLog.Action.COMPLETED, comment, seen_state=seen_state)
 
 
-def team_cancel(*, team: Team, by: User, reason: str) -> Team:
+def team_cancel(*, team: Team, by: User, reason: str, seen_state: str | None = None) -> Team:
     reason = (reason or "").strip()
     if not reason:
         raise TeamError(_("Say why the team is cancelled."))
     with transaction.atomic():
         locked = _lock(team)
+        if seen_state is not None and locked.state != seen_state:
+            raise TeamError(
+                _("Someone else changed this team meanwhile; it is now %(state)s.")
+                % {"state": locked.get_state_display()}
+            )
         _require(by, "cancel", locked)
         locked.cancel_reason = reason
         locked.save(update_fields=["cancel_reason"])

@@ -146,14 +146,16 @@ def team_transition(request, pk: int, action: str):
     _require(request, action, team)
     try:
         if action == "start":
-            services.team_start(team=team, by=request.user)
+            services.team_start(team=team, by=request.user, seen_state=team.state)
         elif action == "complete":
-            services.team_complete(team=team, by=request.user, comment=request.POST.get("comment", "")[:2000])
+            services.team_complete(
+                team=team, by=request.user, comment=request.POST.get("comment", "")[:2000], seen_state=team.state
+            )
         elif action == "cancel":
             form = forms.CancelForm(request.POST)
             if not form.is_valid():
                 raise TeamError(_("Say why the team is cancelled."))
-            services.team_cancel(team=team, by=request.user, reason=form.cleaned_data["reason"])
+            services.team_cancel(team=team, by=request.user, reason=form.cleaned_data["reason"], seen_state=team.state)
         else:
             raise Http404
     except TeamError as error:
