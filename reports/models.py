@@ -1,4 +1,4 @@
-"""The global search index: one row per searchable thing (a request, a document, a person),
+"""The global search index: one row per searchable thing (a request, a document, a person, a team),
 kept in this app so that no other app's tables change. The vector is filled on PostgreSQL
 only ('simple' configuration over our own tokens, see reports/search.py)."""
 
@@ -15,6 +15,7 @@ class SearchEntry(models.Model):
         TASK = "task", _("Request")
         DOCUMENT = "document", _("Document")
         PERSON = "person", _("Person")
+        TEAM = "team", _("Team")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     object_id = models.PositiveBigIntegerField(_("object id"))

@@ -1,4 +1,4 @@
-"""Global search: requests, documents and people, ranked.
+"""Global search: requests, documents, people and teams, ranked.
 
 Chinese has no spaces, so text is tokenised here before it reaches PostgreSQL: every CJK
 character and every pair of neighbouring CJK characters becomes a token, Latin words and
@@ -82,6 +82,16 @@ def entry_for_person(user) -> SearchEntry:
     )
 
 
+def entry_for_team(team) -> SearchEntry:
+    return SearchEntry(
+        kind=SearchEntry.Kind.TEAM,
+        object_id=team.pk,
+        title=team.name[:300],
+        text=f"{team.goal}\n{team.metric}",
+        url=f"/teams/{team.pk}/",
+    )
+
+
 def _tokens(entry: SearchEntry) -> SearchEntry:
     entry.title_tokens = " ".join(tokenise(entry.title))
     entry.text_tokens = " ".join(tokenise(entry.text))
@@ -124,6 +134,7 @@ def rebuild(*, batch_size: int = 5000) -> dict[str, int]:
     from departments.models import User
     from documents.models import Document
     from tasks.models import Task
+    from teams.models import Team
 
     SearchEntry.objects.all().delete()
     counts = {}
@@ -131,6 +142,7 @@ def rebuild(*, batch_size: int = 5000) -> dict[str, int]:
         ("task", Task.objects.only("pk", "number", "title", "description", "target_department_id"), entry_for_task),
         ("document", Document.objects.all(), entry_for_document),
         ("person", User.objects.filter(is_active=True), entry_for_person),
+        ("team", Team.objects.all(), entry_for_team),
     ]
     for kind, queryset, make in sources:
         batch, total = [], 0
@@ -179,6 +191,10 @@ def _visible(user, kinds) -> Q:
         condition |= Q(kind="document", object_id__in=visible_documents(user).values("pk"))
     if "person" in kinds:
         condition |= Q(kind="person", object_id__in=User.objects.filter(is_active=True).values("pk"))
+    if "team" in kinds:
+        from teams.models import Team
+
+        condition |= Q(kind="team", object_id__in=Team.objects.visible_to(user).values("pk"))
     return condition
 
 

@@ -1,11 +1,12 @@
-"""Keep the search index up to date: post_save/post_delete receivers for requests, documents
-and people, connected in ReportsConfig.ready(). The index row is written after the commit of
+"""Keep the search index up to date: post_save/post_delete receivers for requests, documents,
+people and teams, connected in ReportsConfig.ready(). The index row is written after the commit of
 the change, so a failed write never leaves a stale entry and the writer's own queries are untouched."""
 
 from django.db import transaction
 
 INDEXED_TASK_FIELDS = {"number", "title", "description", "target_department"}
 INDEXED_DOCUMENT_FIELDS = {"title", "recipients", "body", "department"}
+INDEXED_TEAM_FIELDS = {"name", "goal", "metric"}
 INDEXED_PERSON_FIELDS = {"display_name", "first_name", "last_name", "username", "job_title", "email", "is_active"}
 
 
@@ -48,6 +49,17 @@ def person_saved(sender, instance, created, update_fields=None, **kwargs):
         _later(entry_for_person, instance, "person", alive=instance.is_active)
 
 
+def team_saved(sender, instance, created, update_fields=None, **kwargs):
+    if _touches(update_fields, INDEXED_TEAM_FIELDS):
+        from reports.search import entry_for_team
+
+        _later(entry_for_team, instance, "team")
+
+
+def team_deleted(sender, instance, **kwargs):
+    _later(None, instance, "team", alive=False)
+
+
 def task_deleted(sender, instance, **kwargs):
     _later(None, instance, "task", alive=False)
 
@@ -66,7 +78,10 @@ def connect() -> None:
     from departments.models import User
     from documents.models import Document
     from tasks.models import Task
+    from teams.models import Team
 
+    post_save.connect(team_saved, sender=Team, dispatch_uid="reports_index_team")
+    post_delete.connect(team_deleted, sender=Team, dispatch_uid="reports_unindex_team")
     post_save.connect(task_saved, sender=Task, dispatch_uid="reports_index_task")
     post_save.connect(document_saved, sender=Document, dispatch_uid="reports_index_document")
     post_save.connect(person_saved, sender=User, dispatch_uid="reports_index_person")

@@ -129,6 +129,11 @@ def search_page(request):
             "hits": hits,
             "searched": bool(query),
             "too_short": bool(query) and not _query_tokens(query),
-            "kinds": [("task", _("Requests")), ("document", _("Documents")), ("person", _("People"))],
+            "kinds": [
+                ("task", _("Requests")),
+                ("document", _("Documents")),
+                ("person", _("People")),
+                ("team", _("Teams")),
+            ],
         },
     )

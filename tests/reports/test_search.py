@@ -114,3 +114,35 @@ def test_search_page(client, org, indexed):
     assert page.status_code == 200 and "REQ-1" in body and "保密" not in body
     assert client.get("/search/", {"q": "!!!"}).context["too_short"]
     assert client.get("/search/", {"q": "x" * 5000, "kind": "nonsense"}).status_code == 200
+
+
+def test_teams_are_found_by_name_and_goal_private_ones_by_their_people_only(org, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from teams.models import Team, TeamMember
+
+    today = timezone.localdate()
+    with django_capture_on_commit_callbacks(execute=True):
+        for name, private in [("新品上市团队", False), ("并购筹备组", True)]:
+            team = Team.objects.create(
+                name=name,
+                goal="提升华东区市场份额",
+                metric="份额",
+                baseline=Decimal(1),
+                target_value=Decimal(2),
+                starts_on=today,
+                deadline=today + timedelta(days=30),
+                lead=org.sales_head,
+                created_by=org.sales_head,
+                private=private,
+            )
+            TeamMember.objects.create(team=team, user=org.requester, department=org.sales)
+    assert {hit.title for hit in search.search(org.requester, "华东市场", kinds=("team",))} == set()
+    assert {hit.title for hit in search.search(org.requester, "华东区", kinds=("team",))} == {
+        "新品上市团队",
+        "并购筹备组",
+    }
+    assert {hit.title for hit in search.search(org.outsider, "华东区")} == {"新品上市团队"}
