@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PORT ?= 8000
 
-.PHONY: install run test lint bench messages clean
+.PHONY: install run test lint bench messages clean browser
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,8 +24,17 @@ install: $(VENV)/.installed var/secret_key
 run: install
 	PY=$(PY) PORT=$(PORT) bash scripts/run.sh
 
-# The whole suite. With DATABASE_URL / REDIS_URL set it runs against them.
-test: install
+# Debian's chromium and CJK fonts for the browser journeys (tests/browser), when missing.
+# CI runs as root; elsewhere through sudo. Playwright drives this chromium: never `playwright install`.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if ! command -v apt-get >/dev/null; then echo "no /usr/bin/chromium and no apt-get: the browser tests will be skipped"; exit 0; fi; \
+	  SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends chromium fonts-noto-cjk; \
+	fi
+
+# The whole suite, browser journeys included. With DATABASE_URL / REDIS_URL set it runs against them.
+test: install browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The benchmark (reminder sweep over a large organisation). Set DATABASE_URL/REDIS_URL to
@@ -37,6 +46,7 @@ bench: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/bandit -q -c pyproject.toml -r . --severity-level medium
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
 
 # Rebuild the translation catalogues (needs GNU gettext; the compiled .mo files are committed).
