@@ -20,3 +20,21 @@ def test_seed_demo_teams_idempotent(db):
     assert seed_teams() == 0
     call_command("seed_demo", quiet=True)
     assert [Model.objects.count() for Model in (Team, Milestone, MetricReading, Meeting, ActionItem)] == counts
+
+
+def test_demo_team_pages_render(client, db):
+    from departments.models import User
+    from tests.conftest import login
+
+    call_command("seed_demo", quiet=True)
+    for team in Team.objects.all():
+        login(client, team.lead)
+        plan = [f"/teams/{team.pk}/plan/"] if team.is_open else []
+        for url in [f"/teams/{team.pk}/", "/teams/", *plan] + [
+            f"/teams/{team.pk}/meetings/{m.pk}/" for m in team.meetings.all()[:3]
+        ]:
+            assert client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").status_code == 200, url
+    outsider = User.objects.get(username="finance_staff3")
+    login(client, outsider)
+    private = Team.objects.get(private=True)
+    assert client.get(f"/teams/{private.pk}/").status_code == 404
