@@ -27,13 +27,26 @@ def _plain(value):
     return str(value)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value):
+    """Text a spreadsheet would run as a formula (a request titled "=HYPERLINK(…)") stays text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def to_csv(table: Table) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([str(header) for header in table.headers])
     for row in table.rows:
         writer.writerow(
-            [value.strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else value for value in map(_plain, row)]
+            [
+                value.strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else _inert(value)
+                for value in map(_plain, row)
+            ]
         )
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -47,6 +60,9 @@ def to_xlsx(table: Table) -> bytes:
         cell.font = Font(bold=True)
     for row in table.rows:
         sheet.append([_plain(value) for value in row])
+        for cell in sheet[sheet.max_row]:
+            if cell.data_type == "f":  # openpyxl reads a leading "=" as a formula: keep it as text
+                cell.data_type = "s"
     for column in sheet.columns:
         cells = list(column)
         widest = max(len(str(cell.value or "")) for cell in cells)

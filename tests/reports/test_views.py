@@ -123,3 +123,23 @@ def test_report_pages_use_a_fixed_number_of_queries(client, org, figures, suppor
     for user, url, params in urls:
         login(client, user)
         assert count_queries(client, url, params) == before[(user.pk, url)], url
+
+
+def test_exports_never_turn_titles_into_formulas(client, org, support):
+    from django.utils import timezone
+
+    make_task(
+        org,
+        support,
+        "F1",
+        state="in_progress",
+        created=timezone.now(),
+        due_at=timezone.now(),
+        title='=HYPERLINK("http://evil.example","点我")',
+    )
+    login(client, org.admin)
+    params = {"department": org.purchasing.pk}
+    table = list(csv.reader(io.StringIO(client.get(f"{DEPT}overdue.csv", params).content.decode("utf-8-sig"))))
+    assert table[1][1] == '\'=HYPERLINK("http://evil.example","点我")'
+    sheet = load_workbook(io.BytesIO(client.get(f"{DEPT}overdue.xlsx", params).content)).active
+    assert sheet["B2"].data_type == "s" and sheet["B2"].value.startswith("=HYPERLINK")
