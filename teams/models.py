@@ -324,6 +324,9 @@ class Meeting(models.Model):
         verbose_name=_("minutes taken by"),
     )
     reminded_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
+    from_cadence = models.BooleanField(
+        _("from the cadence"), default=False, help_text=_("Scheduled from the team's meeting cadence, not by hand.")
+    )
 
     class Meta:
         ordering = ["starts_at", "pk"]

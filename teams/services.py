@@ -387,13 +387,24 @@ def plan_set(*, team: Team, by: User, values: dict) -> Team:
     with transaction.atomic():
         locked = _lock(team)
         _require(by, "manage", locked)
+        cadence_fields = ("meeting_freq", "meeting_interval", "meeting_weekdays", "meeting_time", "meeting_minutes")
+        before = [getattr(locked, key) for key in cadence_fields]
         for key in PLAN_FIELDS:
             setattr(locked, key, values[key])
         locked.meeting_weekdays = sorted({int(d) for d in locked.meeting_weekdays or []})
         locked.save()
         _log(locked, actor=by, action=TeamLog.Action.PLAN, comment=_("communication plan"))
-        # The cadence changed: future scheduled meetings from the old cadence go away.
-        locked.meetings.filter(status=Meeting.Status.SCHEDULED, starts_at__gt=timezone.now(), minutes="").delete()
+        if before != [getattr(locked, key) for key in cadence_fields]:
+            # The cadence changed: the old cadence's future meetings that nobody has worked on go away;
+            # meetings added by hand, or with an agenda, minutes or action items, stay.
+            locked.meetings.filter(
+                from_cadence=True,
+                status=Meeting.Status.SCHEDULED,
+                starts_at__gt=timezone.now(),
+                agenda="",
+                minutes="",
+                action_items__isnull=True,
+            ).delete()
     return locked
 
 
@@ -512,6 +523,7 @@ def meetings_generate(*, team: Team, until: date | None = None, calendar=None) -
                     "ends_at": occurrence.starts_at + timedelta(minutes=team.meeting_minutes),
                     "location": team.meeting_location,
                     "moved_from": occurrence.moved_from,
+                    "from_cadence": True,
                 },
             )
             if made:

@@ -240,3 +240,30 @@ def test_action_done_by_owner(client, org, meeting):
     client.post(f"/teams/{meeting.team_id}/actions/{item.pk}/done/")
     assert ActionItem.objects.get(pk=item.pk).done_at is not None
     assert Attendance.objects.filter(meeting=meeting).count() == 3
+
+
+@time_machine.travel(datetime(2026, 11, 20, 9, 0, tzinfo=TZ), tick=False)
+def test_changing_the_cadence_keeps_hand_made_and_prepared_meetings(org, weekly):
+    generated = services.meetings_generate(team=weekly)
+    prepared = generated[1]
+    Meeting.objects.filter(pk=prepared.pk).update(agenda="已准备议程")
+    by_hand = services.meeting_add(
+        team=weekly, by=org.sales_head, starts_at=datetime(2026, 11, 26, 15, 0, tzinfo=TZ), minutes=30
+    )
+    plan = {
+        "meeting_freq": "WEEKLY",
+        "meeting_interval": 1,
+        "meeting_weekdays": [0],
+        "meeting_time": time(10, 0),
+        "meeting_minutes": 60,
+        "meeting_location": "3楼会议室",
+        "daily_email": False,  # not a cadence change: nothing is rescheduled
+    }
+    services.plan_set(team=weekly, by=org.sales_head, values=plan)
+    assert weekly.meetings.count() == 5
+    services.plan_set(team=weekly, by=org.sales_head, values={**plan, "meeting_weekdays": [2]})
+    kept = set(weekly.meetings.values_list("pk", flat=True))
+    assert kept == {prepared.pk, by_hand.pk}
+    services.meetings_generate(team=Team.objects.get(pk=weekly.pk))
+    wednesdays = [timezone.localtime(m.starts_at).date() for m in weekly.meetings.filter(from_cadence=True)]
+    assert date(2026, 11, 25) in wednesdays
