@@ -403,6 +403,13 @@ def action_add(request, pk: int, meeting_pk: int):
     return redirect("teams:meeting", pk=team.pk, meeting_pk=meeting.pk)
 
 
+def _action_fragment(request, team: Team, item: ActionItem, error: str = ""):
+    """The action item's row, for htmx to swap in place."""
+    item = team.action_items.select_related("owner", "department", "task").get(pk=item.pk)
+    context = {"a": item, "team": team, "error": error, "can_contribute": can(request.user, "contribute", team)}
+    return render(request, "teams/_action_item.html", context)
+
+
 def _action_of(team: Team, action_pk: int) -> ActionItem:
     return get_object_or_404(team.action_items.select_related("meeting", "department", "owner"), pk=action_pk)
 
@@ -413,10 +420,15 @@ def action_request(request, pk: int, action_pk: int):
     team = _team_or_404(request, pk)
     _require(request, "contribute", team)
     item = _action_of(team, action_pk)
+    error = ""
     try:
         task = services.action_to_request(item=item, by=request.user)
-    except TeamError as error:
-        messages.error(request, str(error))
+    except TeamError as exc:
+        error = str(exc)
+    if request.headers.get("HX-Request"):
+        return _action_fragment(request, team, item, error)
+    if error:
+        messages.error(request, error)
     else:
         messages.success(request, _("Request %(number)s filed for the action item.") % {"number": task.number})
     return redirect("teams:meeting", pk=team.pk, meeting_pk=item.meeting_id)
@@ -429,10 +441,15 @@ def action_done(request, pk: int, action_pk: int):
     item = _action_of(team, action_pk)
     if not (can(request.user, "contribute", team) or item.owner_id == request.user.pk):
         raise PermissionDenied
+    error = ""
     try:
         services.action_done(item=item, by=request.user)
-    except TeamError as error:
-        messages.error(request, str(error))
+    except TeamError as exc:
+        error = str(exc)
+    if request.headers.get("HX-Request"):
+        return _action_fragment(request, team, item, error)
+    if error:
+        messages.error(request, error)
     return redirect("teams:meeting", pk=team.pk, meeting_pk=item.meeting_id)
 
 

@@ -267,3 +267,23 @@ def test_changing_the_cadence_keeps_hand_made_and_prepared_meetings(org, weekly)
     services.meetings_generate(team=Team.objects.get(pk=weekly.pk))
     wednesdays = [timezone.localtime(m.starts_at).date() for m in weekly.meetings.filter(from_cadence=True)]
     assert date(2026, 11, 25) in wednesdays
+
+
+def test_action_buttons_swap_the_row_with_htmx(client, org, meeting, support):
+    item = services.action_add(
+        meeting=meeting,
+        by=org.sales_head,
+        title="核价",
+        owner=org.assignee,
+        department=org.purchasing,
+        due_on=timezone.localdate() + timedelta(days=3),
+    )
+    login(client, org.requester)
+    response = client.post(f"/teams/{meeting.team_id}/actions/{item.pk}/request/", HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 200 and html.startswith("<li") and f'id="action-{item.pk}"' in html
+    assert ActionItem.objects.get(pk=item.pk).task.number in html
+    again = client.post(f"/teams/{meeting.team_id}/actions/{item.pk}/request/", HTTP_HX_REQUEST="true")
+    assert again.status_code == 200 and 'role="alert"' in again.content.decode()
+    done = client.post(f"/teams/{meeting.team_id}/actions/{item.pk}/done/", HTTP_HX_REQUEST="true")
+    assert "<s>核价</s>" in done.content.decode()
