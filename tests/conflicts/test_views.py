@@ -129,7 +129,7 @@ def test_detail_query_count_does_not_grow_with_positions_and_steps(
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
     assert len(many) == len(few)
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(22):
         client.get(url)
 
 
