@@ -43,6 +43,12 @@ def has_proposal(user, conflict: Conflict) -> bool:
     return bool(conflict.proposal)
 
 
+@rules.predicate
+def speaks_for_a_party_yet_to_agree(user, conflict: Conflict) -> bool:
+    speaks_for = roles_of(user, conflict).speaks_for
+    return any(party.agreed_at is None and party.department_id in speaks_for for party in conflict.parties.all())
+
+
 def state_is(*states):
     @rules.predicate(name=f"conflict_state_is_{'_'.join(states)}")
     def predicate(user, conflict: Conflict) -> bool:
@@ -89,7 +95,7 @@ TALKING = state_is(S.NEGOTIATION, S.MEDIATION)
 
 conflict_rules.add_rule("position", speaks_for_a_party & OPEN)
 conflict_rules.add_rule("propose", (speaks_for_a_party & TALKING) | (holds_it & state_is(S.MEDIATION)))
-conflict_rules.add_rule("agree", speaks_for_a_party & TALKING & has_proposal)
+conflict_rules.add_rule("agree", speaks_for_a_party_yet_to_agree & TALKING & has_proposal)
 conflict_rules.add_rule("escalate", (speaks_for_a_party & TALKING) | (holds_it & state_is(S.MEDIATION)))
 conflict_rules.add_rule("decide", holds_it & state_is(S.ARBITRATION))
 conflict_rules.add_rule("withdraw", raised_it & OPEN)

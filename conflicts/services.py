@@ -284,9 +284,20 @@ def conflict_agree(
     with transaction.atomic():
         conflict = _lock(conflict)
         _expect(conflict, S.NEGOTIATION, S.MEDIATION, seen_state=seen_state)
+        roles = selectors.roles_of(by, conflict)
+        if (
+            roles.speaks_for
+            and not conflict.parties.filter(department_id__in=roles.speaks_for, agreed_at__isnull=True).exists()
+        ):
+            raise ConflictStale(_("Your department has already agreed."))
         _require(by, "agree", conflict)
         if seen_proposal_at and (conflict.proposal_at is None or seen_proposal_at != conflict.proposal_at.isoformat()):
             raise ConflictStale(_("The settlement on the table has changed; read it again before agreeing."))
+        if department_id is None:  # one party of theirs left to agree: that one
+            waiting = conflict.parties.filter(department_id__in=roles.speaks_for, agreed_at__isnull=True).values_list(
+                "department_id", flat=True
+            )
+            department_id = waiting[0] if len(waiting) == 1 else None
         department, acting_for = _speaking_department(by, conflict, department_id)
         party = conflict.parties.select_for_update().get(department=department)
         if party.agreed_at is not None:

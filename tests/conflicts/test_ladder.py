@@ -170,3 +170,24 @@ def test_a_stale_page_gets_already_handled(org, raise_conflict):
     services.conflict_escalate(conflict=conflict, by=org.sales_head, text="协商失败")
     with pytest.raises(services.ConflictStale):
         services.conflict_add_position(conflict=conflict, by=org.purchasing_head, text="x", seen_state="negotiation")
+
+
+def test_someone_speaking_for_two_parties_agrees_for_the_one_still_to_agree(org, raise_conflict):
+    org.purchasing.deputies.add(org.sales_head)
+    conflict = raise_conflict()
+    services.conflict_propose(conflict=conflict, by=org.purchasing_head, text="三周交货")
+    conflict = fresh(conflict)
+    assert can(org.sales_head, "agree", conflict)
+    services.conflict_agree(conflict=conflict, by=org.sales_head)
+    conflict = fresh(conflict)
+    assert conflict.state == S.RESOLVED
+    assert conflict.parties.get(department=org.sales).agreed_by == org.sales_head
+
+
+def test_agreeing_twice_is_already_handled(org, raise_conflict):
+    conflict = raise_conflict()
+    services.conflict_propose(conflict=conflict, by=org.purchasing_head, text="三周交货")
+    conflict = fresh(conflict)
+    assert not can(org.purchasing_head, "agree", conflict)
+    with pytest.raises(services.ConflictStale):
+        services.conflict_agree(conflict=conflict, by=org.purchasing_head)
