@@ -213,7 +213,7 @@ def _market_team(goal, today) -> None:
                 department=_d("sales"),
                 due_on=day + timedelta(days=5),  # overdue: the next agenda starts with it
             )
-    services.meetings_generate(team=team)
+    services.meetings_generate(team=Team.objects.get(pk=team.pk))
 
 
 def _cost_team(goal, today) -> None:
@@ -326,3 +326,4 @@ def _product_team(goal, today) -> None:
         },
     )
     _milestone(team, lead, "样机定型", start, start + timedelta(days=90), "rnd", "定型样机与图纸")
+    services.meetings_generate(team=Team.objects.get(pk=team.pk))

@@ -6,7 +6,8 @@ from departments.models import Department, User
 from tasks.models import RequestType
 from teams.models import Attendance, Milestone, StrategicGoal, Team
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+SMALL = {"class": "form-control form-control-sm"}
 
 
 def _people():
@@ -96,9 +97,13 @@ class CancelForm(forms.Form):
 
 
 class ReadingForm(forms.Form):
-    value = forms.DecimalField(label=_("value"), max_digits=14, decimal_places=2)
-    measured_on = forms.DateField(label=_("measured on"), widget=DATE)
-    note = forms.CharField(label=_("note"), max_length=200, required=False)
+    value = forms.DecimalField(
+        label=_("value"), max_digits=14, decimal_places=2, widget=forms.NumberInput(attrs={**SMALL, "step": "any"})
+    )
+    measured_on = forms.DateField(
+        label=_("measured on"), widget=forms.DateInput(attrs={**SMALL, "type": "date"}, format="%Y-%m-%d")
+    )
+    note = forms.CharField(label=_("note"), max_length=200, required=False, widget=forms.TextInput(attrs=SMALL))
 
 
 class MilestoneForm(forms.ModelForm):
@@ -197,8 +202,13 @@ class FileRequestForm(forms.Form):
 
 
 class LinkRequestForm(forms.Form):
-    number = forms.CharField(label=_("request number"), max_length=20)
-    milestone = forms.ModelChoiceField(label=_("milestone"), queryset=Milestone.objects.none(), required=False)
+    number = forms.CharField(label=_("request number"), max_length=20, widget=forms.TextInput(attrs=SMALL))
+    milestone = forms.ModelChoiceField(
+        label=_("milestone"),
+        queryset=Milestone.objects.none(),
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
 
     def __init__(self, *args, team, **kwargs):
         super().__init__(*args, **kwargs)
@@ -208,12 +218,14 @@ class LinkRequestForm(forms.Form):
 class MeetingAddForm(forms.Form):
     starts_at = forms.DateTimeField(
         label=_("starts at"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=forms.DateTimeInput(attrs={**SMALL, "type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M"],
     )
-    minutes = forms.IntegerField(label=_("length (minutes)"), min_value=5, max_value=600, initial=60)
-    location = forms.CharField(label=_("place"), max_length=120, required=False)
-    agenda = forms.CharField(label=_("agenda"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    minutes = forms.IntegerField(
+        label=_("length (minutes)"), min_value=5, max_value=600, initial=60, widget=forms.NumberInput(attrs=SMALL)
+    )
+    location = forms.CharField(label=_("place"), max_length=120, required=False, widget=forms.TextInput(attrs=SMALL))
+    agenda = forms.CharField(label=_("agenda"), widget=forms.Textarea(attrs={**SMALL, "rows": 3}), required=False)
 
 
 class MeetingRecordForm(forms.Form):

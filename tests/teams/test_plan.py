@@ -154,3 +154,9 @@ def test_criteria_form_errors(client, org, active_team):
     assert not active_team.criteria.exists()
     response = client.post(f"/teams/{active_team.pk}/plan/", {"criteria": "1", "lines": "质量 = 50\n成本 = 50"})
     assert response.status_code == 302 and active_team.criteria.count() == 2
+
+
+def test_edit_forms_show_dates_the_browser_understands(client, org, active_team):
+    login(client, org.sales_head)
+    html = client.get(f"/teams/{active_team.pk}/edit/").content.decode()
+    assert 'type="date"' in html and 'value="2026-11-02"' in html and 'value="2027-03-31"' in html
