@@ -16,6 +16,7 @@ from reports.search import query_tokens as _query_tokens
 from reports.selectors import DepartmentReport, OrganisationReport, heatmap
 
 FORMATS = ("csv", "xlsx")
+CHART_ROWS = 25
 
 
 def _figures(table) -> dict:
@@ -24,9 +25,12 @@ def _figures(table) -> dict:
     kind = chart.get("kind")
     if kind == "bars":
         label_columns = chart.get("label_columns", [0])
-        labels = [" · ".join(str(row[i]) for i in label_columns) for row in table.rows]
-        values = [row[chart["value_column"]] for row in table.rows]
-        return {"svgs": [("", charts.bars(labels, values))]} if table.rows else {}
+        shown = table.rows[:CHART_ROWS]
+        labels = [" · ".join(str(row[i]) for i in label_columns) for row in shown]
+        values = [row[chart["value_column"]] for row in shown]
+        if not shown:
+            return {}
+        return {"svgs": [("", charts.bars(labels, values))], "shown": CHART_ROWS if len(table.rows) > CHART_ROWS else 0}
     if kind == "percent":
         labels = [str(row[0]) for row in table.rows]
         return (
