@@ -146,3 +146,27 @@ def test_teams_are_found_by_name_and_goal_private_ones_by_their_people_only(org,
         "并购筹备组",
     }
     assert {hit.title for hit in search.search(org.outsider, "华东区")} == {"新品上市团队"}
+
+
+def test_search_page_uses_a_fixed_number_of_queries(client, org, support, django_capture_on_commit_callbacks):
+    from django.test.utils import CaptureQueriesContext
+
+    def add(n):
+        with django_capture_on_commit_callbacks(execute=True):
+            for _ in range(n):
+                add.count += 1
+                make_task(org, support, f"Q-{add.count}", state="in_progress", created=_now(), title="打印机维修")
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get("/search/", {"q": "打印机"})
+        assert page.status_code == 200
+        return len(ctx.captured_queries), len(page.context["hits"])
+
+    add.count = 0
+    login(client, org.requester)
+    add(2)
+    few, shown = queries()
+    add(30)
+    many, shown_many = queries()
+    assert (shown, shown_many) == (2, 32) and many == few
