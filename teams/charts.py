@@ -25,12 +25,13 @@ class ProgressChart:
 
 def progress_chart(team, readings) -> ProgressChart:
     """The metric over time from the start to the deadline, with the baseline and target lines."""
-    chart = ProgressChart(start_label=team.starts_on.isoformat(), end_label=team.deadline.isoformat())
+    end = max([team.deadline, *(r.measured_on for r in readings)])  # readings after the deadline stay visible
+    chart = ProgressChart(start_label=team.starts_on.isoformat(), end_label=end.isoformat())
     values = [Decimal(team.baseline), Decimal(team.target_value)] + [Decimal(r.value) for r in readings]
     low, high = min(values), max(values)
     if high == low:
         high = low + 1
-    span_days = max((team.deadline - team.starts_on).days, 1)
+    span_days = max((end - team.starts_on).days, 1)
     plot_w = WIDTH - PAD_LEFT - PAD_RIGHT
     plot_h = HEIGHT - 2 * PAD_Y
 

@@ -239,7 +239,10 @@ class MeetingRecordForm(forms.Form):
         self.attendance_rows = attendance
         for row in attendance:
             self.fields[f"att_{row.user_id}"] = forms.ChoiceField(
-                label=row.user.name, choices=Attendance.Status.choices, initial=row.status
+                label=row.user.name,
+                choices=Attendance.Status.choices,
+                initial=row.status,
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
             )
 
     def attendance(self) -> dict[int, str]:

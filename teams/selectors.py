@@ -77,14 +77,13 @@ def team_page(team: Team) -> dict:
         .order_by("done_at", "due_on", "pk")
     )
     now = timezone.now()
-    meetings = list(
-        team.meetings.filter(starts_at__gte=now - timedelta(days=60))
-        .annotate(
-            present=Count("attendance", filter=Q(attendance__status=Attendance.Status.PRESENT)),
-            invited=Count("attendance"),
-        )
-        .order_by("starts_at")[:12]
+    with_attendance = team.meetings.annotate(
+        present=Count("attendance", filter=Q(attendance__status=Attendance.Status.PRESENT)),
+        invited=Count("attendance"),
     )
+    # The last six meetings and the next six, whenever they are.
+    meetings = list(with_attendance.filter(starts_at__lt=now).order_by("-starts_at")[:6])[::-1]
+    meetings += list(with_attendance.filter(starts_at__gte=now).order_by("starts_at")[:6])
     overdue = {
         "requests": [link for link in links if link.task.is_overdue],
         "milestones": [m for m in milestones if m.is_overdue],

@@ -136,3 +136,31 @@ def test_create_team_in_the_browser(client, org, goal):
     assert team.lead == org.requester and team.members.count() == 2
     assert team.target_value == Decimal("950")
     assert timezone.now()
+
+
+def test_readings_after_the_deadline_widen_the_chart(org, active_team):
+    from teams.charts import progress_chart
+
+    late = active_team.deadline + timedelta(days=30)
+    readings = [
+        MetricReading(team=active_team, value=Decimal("13"), measured_on=active_team.deadline),
+        MetricReading(team=active_team, value=Decimal("14"), measured_on=late),
+    ]
+    chart = progress_chart(active_team, readings)
+    assert chart.end_label == late.isoformat()
+    assert chart.dots[0]["x"] < chart.dots[1]["x"] == chart.plot_right
+
+
+@time_machine.travel("2026-11-25 10:00 +0800", tick=False)
+def test_page_lists_past_meetings_long_ago_and_upcoming_ones(client, org, active_team):
+    from datetime import datetime
+
+    old = services.meeting_add(
+        team=active_team, by=org.sales_head, starts_at=timezone.make_aware(datetime(2026, 6, 1, 10)), minutes=30
+    )
+    soon = services.meeting_add(
+        team=active_team, by=org.sales_head, starts_at=timezone.now() + timedelta(days=2), minutes=30
+    )
+    login(client, org.requester)
+    page = client.get(f"/teams/{active_team.pk}/")
+    assert [m.pk for m in page.context["meetings"]] == [old.pk, soon.pk]
