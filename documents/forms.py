@@ -3,9 +3,12 @@ from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
 from documents.models import Document, DocumentKind, DocumentTemplate, IncomingDocument
+from tasks.forms import MultipleFileField
 
 
 class DocumentForm(forms.ModelForm):
+    attachments = MultipleFileField(label=_("Attachments (附件)"))
+
     class Meta:
         model = Document
         fields = [

@@ -429,3 +429,22 @@ class IncomingRoute(models.Model):
 
     def __str__(self) -> str:
         return f"{self.incoming_id} → {self.department_id}"
+
+
+class DocumentAttachment(models.Model):
+    """A file that goes with a document (附件), kept with the draft and listed on its page."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to="document-attachments/%Y/%m/", max_length=200)
+    name = models.CharField(_("name"), max_length=200)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("document attachment")
+        verbose_name_plural = _("document attachments")
+
+    def __str__(self) -> str:
+        return self.name

@@ -17,6 +17,7 @@ from documents import rendering
 from documents.models import (
     Acknowledgement,
     Document,
+    DocumentAttachment,
     DocumentKind,
     DocumentNumber,
     DocumentTemplate,
@@ -213,6 +214,20 @@ def _keep_version(document: Document, by: User) -> DocumentVersion:
     )
 
 
+def _attach(document: Document, by: User, uploads) -> None:
+    """Keep the files that go with a draft; a file of a refused type or size refuses the save."""
+    from tasks.services import TaskError, validate_upload
+
+    for upload in uploads:
+        try:
+            validate_upload(upload)
+        except TaskError as exc:
+            raise DocumentError(str(exc)) from None
+        DocumentAttachment.objects.create(
+            document=document, file=upload, name=upload.name[:200], size=upload.size, uploaded_by=by
+        )
+
+
 def document_create(
     *,
     by: User,
@@ -226,6 +241,7 @@ def document_create(
     countersign_departments=(),
     recipient_departments=(),
     template=None,
+    attachments=(),
 ) -> Document:
     department = by.primary_department
     if department is None:
@@ -248,6 +264,7 @@ def document_create(
         document.countersign_departments.set([d for d in countersign_departments if d.pk != department.pk])
         document.recipient_departments.set(recipient_departments)
         _keep_version(document, by)
+        _attach(document, by, attachments)
     return document
 
 
@@ -264,6 +281,7 @@ def document_edit(
     countersign_departments=None,
     recipient_departments=None,
     template=None,
+    attachments=(),
 ) -> Document:
     """Only the drafter edits, and only a draft. A change of the text is a new version (留痕)."""
     with transaction.atomic():
@@ -286,6 +304,7 @@ def document_edit(
             document.recipient_departments.set(recipient_departments)
         if changed:
             _keep_version(document, by)
+        _attach(document, by, attachments)
     return document
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("documents/<int:pk>/edit/", views.document_edit, name="edit"),
     path("documents/<int:pk>/do/<slug:action>/", views.document_act, name="act"),
     path("documents/<int:pk>/compare/", views.document_compare, name="compare"),
+    path("documents/<int:pk>/attachments/<int:attachment_id>/", views.document_attachment, name="attachment"),
     path("documents/incoming/", views.incoming_list, name="incoming_list"),
     path("documents/incoming/new/", views.incoming_new, name="incoming_new"),
     path("documents/incoming/<int:pk>/", views.incoming_detail, name="incoming_detail"),

@@ -58,7 +58,7 @@ def document_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def document_new(request):
-    form = DocumentForm(request.POST or None)
+    form = DocumentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -74,6 +74,7 @@ def document_new(request):
                 countersign_departments=data["countersign_departments"],
                 recipient_departments=data["recipient_departments"],
                 template=data["template"],
+                attachments=data["attachments"],
             )
         except services.DocumentError as exc:
             form.add_error(None, str(exc))
@@ -89,7 +90,7 @@ def document_edit(request, pk: int):
     document = _document_or_404(request, pk)
     if not rules.can(request.user, "edit", document):
         raise PermissionDenied
-    form = DocumentForm(request.POST or None, instance=Document.objects.get(pk=pk))
+    form = DocumentForm(request.POST or None, request.FILES or None, instance=Document.objects.get(pk=pk))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -105,6 +106,7 @@ def document_edit(request, pk: int):
                 countersign_departments=data["countersign_departments"],
                 recipient_departments=data["recipient_departments"],
                 template=data["template"],
+                attachments=data["attachments"],
             )
         except services.DocumentError as exc:
             messages.warning(request, str(exc))
@@ -142,6 +144,7 @@ def document_detail(request, pk: int):
             "ready": rendering.latest_ready(document, "document"),
             "sheet": rendering.latest(document, "processing_sheet"),
             "versions": document.versions.select_related("saved_by"),
+            "attachments": document.attachments.select_related("uploaded_by"),
             "since_return": compare_versions(document, document.returned_version, document.version)
             if document.returned_version and document.returned_version < document.version
             else None,
@@ -342,3 +345,11 @@ def incoming_detail(request, pk: int):
 def incoming_file(request, pk: int):
     incoming = _incoming_or_404(request, pk)
     return FileResponse(incoming.file.open("rb"), as_attachment=True, filename=incoming.file.name.rsplit("/", 1)[-1])
+
+
+@login_required
+@require_GET
+def document_attachment(request, pk: int, attachment_id: int):
+    document = _document_or_404(request, pk)
+    attachment = get_object_or_404(document.attachments, pk=attachment_id)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)

@@ -117,6 +117,7 @@ def build_world(org) -> SimpleNamespace:
         recipients="各部门",
         body="请于月底前完成盘点。",
         recipient_departments=[org.purchasing],
+        attachments=[SimpleUploadedFile("盘点表.txt", b"inventory")],
     )
     issued = document_services.document_create(
         by=org.requester,
@@ -150,6 +151,7 @@ def build_world(org) -> SimpleNamespace:
     )
     return SimpleNamespace(
         incoming=incoming,
+        document_attachment=document.attachments.get(),
         org=org,
         task=task,
         attachment=attachment,
@@ -395,6 +397,23 @@ MATRIX: dict[str, list[Check]] = {
             after=_document_submitted_only_by_drafter,
         ),
         post(lambda w: f"/documents/{w.document.pk}/do/explode/", **everyone(404)),
+    ],
+    "documents:attachment": [
+        get(
+            lambda w: f"/documents/{w.document.pk}/attachments/{w.document_attachment.pk}/",
+            outsider=404,
+            involved=200,
+            manager=200,
+            admin=200,
+        ),
+        # IDOR: the attachment under another document's id.
+        get(
+            lambda w: f"/documents/{w.foreign_document.pk}/attachments/{w.document_attachment.pk}/",
+            outsider=404,
+            involved=404,
+            manager=404,
+            admin=404,
+        ),
     ],
     "documents:compare": [
         get(lambda w: f"/documents/{w.document.pk}/compare/", outsider=404, involved=200, manager=200, admin=200),

@@ -494,3 +494,33 @@ def test_register_text_search_uses_postgresql_full_text_ranked(client, org, djan
     assert [d.title for d in response.context["documents"]] == ["采购合同审批函"]
     login(client, org.outsider)
     assert list(client.get("/documents/?scope=register&text=合同").context["documents"]) == []
+
+
+def test_attachments_go_with_the_draft_and_bad_ones_save_nothing(client, org):
+    from tests.documents.test_views import draft_data
+
+    login(client, org.requester)
+    response = client.post(
+        "/documents/new/",
+        {
+            **draft_data(),
+            "attachments": [SimpleUploadedFile("物料清单.xlsx", b"PK..."), SimpleUploadedFile("a.txt", b"x")],
+        },
+    )
+    document = Document.objects.get()
+    assert response.status_code == 302 and sorted(document.attachments.values_list("name", flat=True)) == [
+        "a.txt",
+        "物料清单.xlsx",
+    ]
+    attachment = document.attachments.get(name="a.txt")
+    assert client.get(f"/documents/{document.pk}/attachments/{attachment.pk}/").status_code == 200
+    response = client.post(
+        "/documents/new/", {**draft_data(title="另一份"), "attachments": [SimpleUploadedFile("run.exe", b"MZ")]}
+    )
+    assert response.status_code == 200 and "not an allowed file type" in response.content.decode()
+    assert Document.objects.count() == 1  # nothing half-saved
+    login(client, org.outsider)
+    assert client.get(f"/documents/{document.pk}/attachments/{attachment.pk}/").status_code == 404
+    other = make(org, title="别的")
+    login(client, org.requester)  # IDOR: an attachment under another document's id
+    assert client.get(f"/documents/{other.pk}/attachments/{attachment.pk}/").status_code == 404
