@@ -9,9 +9,10 @@ from departments.models import User
 from tasks.models import Task
 from tasks.services import managers_of
 
-# subject, requester's position, the other side's position, how far it goes, settlement or decision
+# departments (requesting, target), subject, requester's position, the other side's, how far it goes, outcome
 STORIES = [
     (
+        ("sales", "production"),
         "交货期：客户要求两周，生产排期需四周",
         "客户合同约定两周内交货，逾期要赔付。",
         "现有产能排满，最快四周。",
@@ -19,25 +20,28 @@ STORIES = [
         "",
     ),
     (
+        ("sales", "purchasing"),
         "采购预算超支由谁承担",
-        "超支来自需求变更，应由需求部门承担。",
-        "预算是采购部编制的，应由采购部消化。",
+        "超支来自供应商涨价，应由采购部消化。",
+        "超支来自销售部临时追加的需求，应由需求部门承担。",
         "mediation",
         "",
     ),
     (
-        "售后返修件的运费归属",
-        "返修是产品质量问题，运费应由生产部承担。",
-        "客户使用不当占多数，运费应由售后部承担。",
+        ("sales", "service"),
+        "返修件的运费归属",
+        "返修多因安装指导不到位，运费应由客服部承担。",
+        "客户使用不当占多数，运费应由销售部在合同中约定由客户承担。",
         "agreed",
-        "质量问题返修运费由生产部承担，使用不当的由售后部向客户收取；每月对账一次。",
+        "安装指导原因的返修运费由客服部承担，使用不当的由销售部按合同向客户收取；每月对账一次。",
     ),
     (
-        "市场活动物料的设计排期",
-        "活动下周开始，设计必须本周完成。",
-        "设计资源已排给新品发布，只能下周。",
+        ("marketing", "tech"),
+        "市场活动页面的开发排期",
+        "活动下周开始，页面必须本周上线。",
+        "开发资源已排给新品发布，只能下周。",
         "arbitrated",
-        "新品发布优先；市场活动推迟一周，设计部本周先出主视觉。",
+        "新品发布优先；市场活动推迟一周，技术部本周先上线预告页。",
     ),
 ]
 
@@ -52,10 +56,17 @@ def seed_conflicts() -> int:
         Task.objects.filter(parent__isnull=True)
         .exclude(requesting_department=F("target_department"))
         .select_related("requester", "requesting_department", "target_department")
-        .order_by("pk")[: len(STORIES)]
+        .order_by("pk")
     )
     made = 0
-    for task, (subject, mine, theirs, level, outcome) in zip(tasks, STORIES, strict=False):
+    for pair, subject, mine, theirs, level, outcome in STORIES:
+        task = next(
+            (t for t in tasks if (t.requesting_department.code, t.target_department.code) == pair),
+            tasks[0] if tasks else None,
+        )
+        if task is None:
+            break
+        tasks.remove(task)
         parties = [task.requesting_department, task.target_department]
         conflict = services.conflict_raise(
             by=task.requester, task=task, departments=parties, subject=subject, position=mine

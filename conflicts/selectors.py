@@ -4,7 +4,7 @@ neutral mediator, the arbiter, and which party a person may speak for."""
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 
 from conflicts.models import Conflict, ConflictLog, ConflictParty, ConflictSettings, Position
 from departments.models import Department, Membership, User
@@ -194,13 +194,14 @@ def search_settled(user: User, query: str) -> QuerySet[Conflict]:
     )
 
 
-def open_conflicts_of(user: User, *, task: Task | None = None, team=None, team_visible: bool = False) -> list[Conflict]:
-    """The open conflicts about a request or a team that the user may see (`team_visible`: the
-    caller knows the user sees the team, hence all its conflicts)."""
+def conflicts_of(user: User, *, task: Task | None = None, team=None, team_visible: bool = False) -> list[Conflict]:
+    """The conflicts about a request or a team that the user may see, open ones first, the latest
+    ten (`team_visible`: the caller knows the user sees the team, hence all its conflicts)."""
     conflicts = Conflict.objects.all() if team is not None and team_visible else Conflict.objects.visible_to(user)
     about = Q(task=task) if task is not None else Q(team=team)
+    still_open = Case(When(state__in=Conflict.OPEN_STATES, then=Value(0)), default=Value(1))
     return list(
-        conflicts.filter(about, state__in=Conflict.OPEN_STATES).prefetch_related(
-            Prefetch("parties", queryset=ConflictParty.objects.select_related("department"))
-        )
+        conflicts.filter(about)
+        .order_by(still_open, "-raised_at", "-pk")
+        .prefetch_related(Prefetch("parties", queryset=ConflictParty.objects.select_related("department")))[:10]
     )

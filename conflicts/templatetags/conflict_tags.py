@@ -1,4 +1,4 @@
-"""`{% conflicts_panel obj %}`: the open conflicts about a request (or a team) and a link to raise one."""
+"""`{% conflicts_panel obj %}`: the conflicts about a request (or a team) and a link to raise one."""
 
 from django import template
 
@@ -10,15 +10,15 @@ def conflicts_panel(context, obj):
     from django.urls import reverse
 
     from conflicts.rules import can_raise_on_task, can_raise_on_team
-    from conflicts.selectors import open_conflicts_of
+    from conflicts.selectors import conflicts_of
     from tasks.models import Task
 
     user = context["request"].user
     if isinstance(obj, Task):
-        conflicts = open_conflicts_of(user, task=obj)
+        conflicts = conflicts_of(user, task=obj)
         raise_url = reverse("conflicts:raise", args=[obj.number]) if can_raise_on_task(user, obj) else ""
     else:
         # The team page is shown only to those who may see the team, and they see its conflicts.
-        conflicts = open_conflicts_of(user, team=obj, team_visible=True)
+        conflicts = conflicts_of(user, team=obj, team_visible=True)
         raise_url = reverse("conflicts:raise_team", args=[obj.pk]) if can_raise_on_team(user, obj, visible=True) else ""
     return {"conflicts": conflicts, "raise_url": raise_url}

@@ -206,3 +206,12 @@ def test_task_page_shows_its_conflicts_and_the_raise_link(client, org, task, con
     page = client.get(reverse("tasks:detail", args=[task.number])).content.decode()
     assert reverse("conflicts:raise", args=[task.number]) in page
     assert reverse("conflicts:detail", args=[conflict.pk]) in page
+
+
+def test_task_page_keeps_listing_closed_conflicts(client, org, task, conflict):
+    services.conflict_withdraw(conflict=conflict, by=org.requester, text="客户改期")
+    login(client, org.purchasing_head)
+    page = client.get(reverse("tasks:detail", args=[task.number])).content.decode()
+    assert reverse("conflicts:detail", args=[conflict.pk]) in page
+    login(client, org.outsider)
+    assert client.get(reverse("tasks:detail", args=[task.number])).status_code == 404
