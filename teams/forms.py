@@ -62,10 +62,19 @@ class TeamForm(forms.ModelForm):
         pass  # clean() says the same in the field's place
 
 
+SELECT = {"class": "form-select form-select-sm"}
+
+
 class MemberForm(forms.Form):
-    user = forms.ModelChoiceField(label=_("person"), queryset=User.objects.none(), required=False)
-    department = forms.ModelChoiceField(label=_("department"), queryset=Department.objects.none(), required=False)
-    role = forms.CharField(label=_("role in the team"), max_length=60, required=False)
+    user = forms.ModelChoiceField(
+        label=_("person"), queryset=User.objects.none(), required=False, widget=forms.Select(attrs=SELECT)
+    )
+    department = forms.ModelChoiceField(
+        label=_("department"), queryset=Department.objects.none(), required=False, widget=forms.Select(attrs=SELECT)
+    )
+    role = forms.CharField(
+        label=_("role in the team"), max_length=60, required=False, widget=forms.TextInput(attrs=SMALL)
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -134,6 +143,7 @@ class PlanForm(forms.ModelForm):
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        help_text=_("Weekly: the days of the week. Monthly: the first such day of the month."),
     )
 
     class Meta:
@@ -148,6 +158,9 @@ class PlanForm(forms.ModelForm):
             "daily_email",
         ]
         widgets = {"meeting_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+        help_texts = {
+            "meeting_interval": _("1 = every day, week or month; 2 = every other one."),
+        }
 
     def validate_constraints(self, exclude=None):
         pass
