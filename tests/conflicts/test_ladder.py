@@ -191,3 +191,15 @@ def test_agreeing_twice_is_already_handled(org, raise_conflict):
     assert not can(org.purchasing_head, "agree", conflict)
     with pytest.raises(services.ConflictStale):
         services.conflict_agree(conflict=conflict, by=org.purchasing_head)
+
+
+def test_a_party_heads_delegate_speaks_for_the_party_acting_for_them(org, raise_conflict):
+    from django.utils import timezone
+
+    conflict = raise_conflict()
+    today = timezone.localdate()
+    Delegation.objects.create(delegator=org.purchasing_head, delegate=org.outsider, starts_on=today, ends_on=today)
+    position = services.conflict_add_position(conflict=conflict, by=org.outsider, text="代部门表态：四周")
+    assert (position.department, position.acting_for) == (org.purchasing, org.purchasing_head)
+    log = conflict.logs.get(action=ConflictLog.Action.POSITION, department=org.purchasing)
+    assert (log.actor, log.acting_for) == (org.outsider, org.purchasing_head)
