@@ -45,8 +45,9 @@ class TeamForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["strategic_goal"].queryset = StrategicGoal.objects.filter(is_active=True)
-        if user.is_superuser and self.instance.pk is None:
+        if user.is_superuser:
             self.fields["lead"].queryset = _people()
+            self.fields["lead"].initial = self.instance.lead_id if self.instance.pk else None
         else:
             del self.fields["lead"]
 

@@ -148,8 +148,11 @@ def team_create(
     return team
 
 
-def team_update(*, team: Team, by: User, values: dict, members: Iterable[tuple[User, Department, str]]) -> Team:
-    """Change the goal, target and members (lead and admins, while planning or active)."""
+def team_update(
+    *, team: Team, by: User, values: dict, members: Iterable[tuple[User, Department, str]], lead: User | None = None
+) -> Team:
+    """Change the goal, target and members (lead and admins, while planning or active); admins may hand
+    the team to another lead."""
     _check_team_values(values)
     members = _check_members(members)
     if len({d.pk for _u, d, _r in members}) < 2:
@@ -164,6 +167,14 @@ def team_update(*, team: Team, by: User, values: dict, members: Iterable[tuple[U
             raise TeamError(_("Some milestones fall outside the new span; move them first."))
         for key in TEAM_FIELDS:
             setattr(team, key, values[key])
+        if lead is not None and by.is_superuser and lead.pk != team.lead_id:
+            team.lead = lead
+            _notify_team(
+                team,
+                actor=by,
+                kind="team.lead",
+                message=lambda: _("%(name)s now leads team “%(team)s”.") % {"name": lead.name, "team": team.name},
+            )
         team.save()
         _set_members(team, members)
         _log(team, actor=by, action=TeamLog.Action.EDITED)

@@ -99,7 +99,11 @@ def team_edit(request, pk: int):
     if request.method == "POST" and form.is_valid() and members.is_valid():
         try:
             services.team_update(
-                team=team, by=request.user, values=form.cleaned_data, members=forms.members_from(members)
+                team=team,
+                by=request.user,
+                values=form.cleaned_data,
+                members=forms.members_from(members),
+                lead=form.cleaned_data.get("lead"),
             )
         except TeamError as error:
             form.add_error(None, str(error))

@@ -119,3 +119,17 @@ def test_readings_keep_history_and_latest_is_current(org, active_team):
     assert team.readings.last().recorded_by == org.requester
     with pytest.raises(TeamError):
         services.reading_add(team=team, by=org.outsider, value=Decimal("20"), measured_on=date(2026, 11, 11))
+
+
+def test_admin_hands_the_team_to_another_lead_others_cannot(org, team):
+    from tasks.models import Notification
+
+    values = {k: getattr(team, k) for k in services.TEAM_FIELDS}
+    members = [(m.user, m.department, m.role) for m in team.members.all()]
+    services.team_update(team=team, by=org.sales_head, values=values, members=members, lead=org.leader)
+    assert reload(team).lead == org.sales_head
+    services.team_update(team=team, by=org.admin, values=values, members=members, lead=org.leader)
+    assert reload(team).lead == org.leader
+    assert Notification.objects.filter(kind="team.lead", recipient=org.requester).exists()
+    with pytest.raises(TeamError):
+        services.team_update(team=team, by=org.sales_head, values=values, members=members)
