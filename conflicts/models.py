@@ -149,6 +149,9 @@ class Conflict(ConcurrentTransitionMixin, models.Model):
         verbose_name=_("acting for"),
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(
+        _("arbiter reminded at"), null=True, blank=True, help_text=_("When the arbiter was told the deadline passed.")
+    )
 
     objects = ConflictQuerySet.as_manager()
 
@@ -211,6 +214,7 @@ class Conflict(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=[State.NEGOTIATION, State.MEDIATION], target=State.ARBITRATION)
     def to_arbitration(self):
         self.level_started_at = timezone.now()
+        self.reminded_at = None
 
     @transition(field=state, source=[State.NEGOTIATION, State.MEDIATION], target=State.RESOLVED)
     def settle(self):

@@ -420,12 +420,43 @@ def conflict_auto_escalate(*, conflict_id: int, now: datetime | None = None) -> 
 
 
 def escalate_due(now: datetime | None = None) -> int:
-    """Escalate every negotiation or mediation past its deadline; returns how many moved."""
+    """Escalate every negotiation or mediation past its deadline, and tell each arbiter once when
+    an arbitration's deadline has passed (there is no level above). Returns how many escalated."""
     now = now or timezone.now()
     due = Conflict.objects.filter(state__in=Conflict.ESCALATING_STATES, deadline_at__lte=now).values_list(
         "pk", flat=True
     )
-    return sum(conflict_auto_escalate(conflict_id=pk, now=now) for pk in list(due))
+    moved = sum(conflict_auto_escalate(conflict_id=pk, now=now) for pk in list(due))
+    late = Conflict.objects.filter(state=S.ARBITRATION, deadline_at__lte=now, reminded_at__isnull=True).values_list(
+        "pk", flat=True
+    )
+    for pk in list(late):
+        remind_arbiter(conflict_id=pk, now=now)
+    return moved
+
+
+def remind_arbiter(*, conflict_id: int, now: datetime | None = None) -> bool:
+    """Tell the arbiter (once, under the row lock) that the arbitration deadline has passed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        conflict = Conflict.objects.select_for_update().filter(pk=conflict_id).first()
+        if conflict is None or conflict.state != S.ARBITRATION or conflict.reminded_at is not None:
+            return False
+        if conflict.deadline_at is None or conflict.deadline_at > now:
+            return False
+        conflict.reminded_at = now
+        conflict.save(update_fields=["reminded_at"])
+        notify(
+            [conflict.arbiter],
+            link=link(conflict),
+            actor=None,
+            kind="conflict.overdue",
+            message=lambda: (
+                _("The arbitration of %(subject)s is past its deadline; the parties wait for your decision.")
+                % {"subject": conflict.subject}
+            ),
+        )
+    return True
 
 
 def conflict_decide(*, conflict: Conflict, by: User, text: str, seen_state: str | None = None) -> Conflict:

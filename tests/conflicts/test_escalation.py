@@ -68,7 +68,11 @@ def test_beat_escalates_at_the_deadline_once_and_tells_the_new_holder(org, chair
     assert conflict.state == S.ARBITRATION and conflict.arbiter == chair
     assert Notification.objects.filter(recipient=chair, kind="conflict.escalated").count() == 1
     with time_machine.travel(at(2026, 12, 1, 10, 0), tick=False):
-        assert services.escalate_due() == 0  # arbitration is the top: nothing above it
+        assert services.escalate_due() == 0  # arbitration is the top: nothing above it…
+        services.escalate_due()
+    assert Conflict.objects.get(pk=conflict.pk).state == S.ARBITRATION
+    # …but the arbiter is told, once, that the parties are waiting
+    assert Notification.objects.filter(recipient=chair, kind="conflict.overdue").count() == 1
 
 
 def test_settled_or_withdrawn_conflicts_never_escalate(org, raise_conflict):
