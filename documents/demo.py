@@ -72,6 +72,7 @@ def _advance(document: Document, goal: str, leader: User) -> None:
             by=document.drafter,
             title=document.title,
             recipients=document.recipients,
+            cc=document.cc,
             body=document.body.replace("下旬", "12月20日"),
         )
         return

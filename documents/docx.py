@@ -40,8 +40,9 @@ def spec_of(document: Document) -> OfficialDocument:
         issuer=f"{settings.ORGANISATION_NAME}{document.department.name}",
         issued_on=timezone.localdate(document.issued_at) if document.issued_at else timezone.localdate(),
         cc=document.cc,
-        urgency=document.get_urgency_display() if document.urgency != "normal" else "",
-        confidentiality=document.get_secrecy_display() if document.secrecy == "secret" else "",
+        # The marks printed on the document are the standard's Chinese words, whatever the reader's language.
+        urgency={"urgent": "加急", "extra_urgent": "特急"}.get(document.urgency, ""),
+        confidentiality="秘密" if document.secrecy == "secret" else "",
     )
 
 

@@ -25,6 +25,7 @@ from docx.shared import Mm, Pt, RGBColor
 
 RED = RGBColor(0xFF, 0x00, 0x00)
 NUMBER_PATTERN = re.compile(r"〔\d{4}〕\d+号")
+MARKS = re.compile(r"[\s　]*(?:(?:特急|加急|平急|特提|秘密|机密|绝密|内部|公开|\d{6})[\s　]*)+")
 DRAFT_NUMBER_PATTERN = re.compile(r"〔\d{4}〕[\d\s　]*号")
 # Chinese type sizes in points: 初号 42, 二号 22, 三号 16, 四号 14.
 SIZE_HEADER, SIZE_TITLE, SIZE_BODY, SIZE_COLOPHON = Pt(42), Pt(22), Pt(16), Pt(14)
@@ -202,7 +203,8 @@ def check(data: bytes, *, numbered: bool = True) -> list[str]:
     def red(paragraph) -> bool:
         return any(run.font.color is not None and run.font.color.rgb == RED for run in paragraph.runs if run.text)
 
-    header = next((p for p in paragraphs if p.text.strip()), None)
+    # The organ's name is the first line after the optional secrecy / urgency marks (份号、密级、紧急程度).
+    header = next((p for p in paragraphs if p.text.strip() and not MARKS.fullmatch(p.text.strip())), None)
     if header is None or not red(header):
         problems.append(_("Header: the issuing organ's name must be red."))
     pattern = NUMBER_PATTERN if numbered else DRAFT_NUMBER_PATTERN

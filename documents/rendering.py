@@ -25,7 +25,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from documents.models import GeneratedFile
 
@@ -137,7 +137,8 @@ def run(job_id: int) -> str:
         source = job.content_type.get_object_for_this_type(pk=job.object_id)
         spec = builder_for(job.kind)
         data = spec.build(source)
-        problems = spec.check(source, data) if spec.check else []
+        with translation.override("en"):  # kept as message ids; pages show them in the reader's language
+            problems = spec.check(source, data) if spec.check else []
         name = f"{spec.filename(source)}-v{job.version}.docx".replace("/", "-")
         job.file.save(name, ContentFile(data), save=False)
     except Exception as exc:  # noqa: BLE001 - recorded on the job, shown with a retry button

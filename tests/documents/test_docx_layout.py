@@ -78,3 +78,17 @@ def test_a_ten_page_document_with_a_200_row_table_renders():
     document = Document(io.BytesIO(data))
     assert len(document.tables[0].rows) == 201
     assert check(data) == []
+
+
+def test_secrecy_and_urgency_marks_above_the_header_pass_the_check():
+    data = render(spec(urgency="特急", confidentiality="秘密"))
+    texts = [p.text for p in Document(io.BytesIO(data)).paragraphs]
+    assert texts[0] == "秘密  特急" and texts[1] == "协作门户公司销售部文件"
+    assert check(data) == []
+
+
+def test_a_draft_before_sign_off_is_checked_without_its_number():
+    draft = render(spec(number="销售〔2026〕　　号"))
+    assert check(draft, numbered=False) == []
+    problems = check(draft)  # the final document must have its number
+    assert len(problems) == 1 and "7号" in problems[0]

@@ -210,6 +210,18 @@ def test_the_leader_sees_the_layout_check_before_signing(client, org, django_cap
     assert 'id="layout-check"' in page and "The layout check found no problem." in page
 
 
+def test_layout_problems_are_shown_in_the_readers_language(client, org, django_capture_on_commit_callbacks):
+    document = make(org)
+    services.document_submit(document=document, by=org.requester)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.document_review(document=document, by=org.sales_head, agree=True)
+    GeneratedFile.objects.filter(kind="document").update(problems=["Page numbers are missing."])
+    User.objects.filter(pk=org.leader.pk).update(language="zh-hans")
+    login(client, org.leader)
+    page = client.get(f"/documents/{document.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "页码缺失。" in page and "Page numbers are missing." not in page
+
+
 # Generated files: status, retry, who may download
 
 
