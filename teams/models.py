@@ -45,7 +45,9 @@ class TeamQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self
-        return self.filter(Q(private=False) | Q(lead=user) | Q(members__user=user)).distinct()
+        # A subquery, not a join: no duplicates to remove, and counts annotated later stay right.
+        member_of = TeamMember.objects.filter(user=user).values("team_id")
+        return self.filter(Q(private=False) | Q(lead=user) | Q(pk__in=member_of))
 
 
 class Team(ConcurrentTransitionMixin, models.Model):

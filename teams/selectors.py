@@ -22,7 +22,7 @@ def teams_for_list(user, *, state: str = "", mine: bool = False):
     if state:
         teams = teams.filter(state=state)
     if mine:
-        teams = teams.filter(Q(lead=user) | Q(members__user=user)).distinct()
+        teams = teams.filter(Q(lead=user) | Q(pk__in=TeamMember.objects.filter(user=user).values("team_id")))
     return teams
 
 
@@ -160,10 +160,10 @@ def feed_events(user):
     """What a person's calendar feed holds: meetings of their teams (last 60 days onwards) and the
     due dates of open requests assigned to or filed by them."""
     since = timezone.now() - timedelta(days=60)
-    team_ids = Team.objects.filter(Q(lead=user) | Q(members__user=user)).values("pk")
+    team_ids = Team.objects.filter(Q(lead=user) | Q(pk__in=TeamMember.objects.filter(user=user).values("team_id")))
+    # Cancelled meetings stay in the feed, marked CANCELLED, so subscribed calendars drop them.
     meetings = (
-        Meeting.objects.filter(team__in=team_ids, starts_at__gte=since)
-        .exclude(status=Meeting.Status.CANCELLED)
+        Meeting.objects.filter(team__in=team_ids.values("pk"), starts_at__gte=since)
         .select_related("team")
         .order_by("starts_at")
     )

@@ -195,6 +195,11 @@ def _transition(
         before = locked.state
         getattr(locked, method)()
         locked.save()
+        if not locked.is_open:
+            # A finished or cancelled team meets no more: its future meetings are called off.
+            locked.meetings.filter(status=Meeting.Status.SCHEDULED, starts_at__gt=timezone.now()).update(
+                status=Meeting.Status.CANCELLED
+            )
         _log(locked, actor=by, action=log_action, from_state=before, to_state=locked.state, comment=comment)
         state_label = locked.get_state_display
         _notify_team(

@@ -162,3 +162,14 @@ def test_generate_meetings_job(org, weekly):
         assert reminders.generate_meetings() == 0
     assert Meeting.objects.filter(team=weekly).count() == 4
     assert timedelta(0) < Meeting.objects.first().ends_at - Meeting.objects.first().starts_at
+
+
+def test_cancelling_the_team_calls_off_its_meetings_and_the_feed_says_so(client, org, weekly):
+    with time_machine.travel(datetime(2026, 11, 20, 9, 0, tzinfo=TZ), tick=False):
+        services.meetings_generate(team=weekly)
+        services.team_cancel(team=weekly, by=org.sales_head, reason="战略调整")
+        assert set(Meeting.objects.filter(team=weekly).values_list("status", flat=True)) == {"cancelled"}
+        assert reminders.generate_meetings() == 0
+        feed = services.feed_for(org.requester)
+        events = Calendar.from_ical(client.get(f"/calendar/{feed.token}.ics").content).walk("VEVENT")
+    assert len(events) == 4 and {str(e["STATUS"]) for e in events} == {"CANCELLED"}

@@ -164,3 +164,14 @@ def test_page_lists_past_meetings_long_ago_and_upcoming_ones(client, org, active
     login(client, org.requester)
     page = client.get(f"/teams/{active_team.pk}/")
     assert [m.pk for m in page.context["meetings"]] == [old.pk, soon.pk]
+
+
+def test_member_count_of_a_private_team_seen_by_a_member(client, org, team):
+    from teams.models import Team
+
+    Team.objects.filter(pk=team.pk).update(private=True)
+    login(client, org.requester)
+    listed = list(client.get("/teams/").context["teams"])
+    assert [(t.pk, t.member_count) for t in listed] == [(team.pk, 2)]
+    login(client, org.outsider)
+    assert list(client.get("/teams/").context["teams"]) == []
