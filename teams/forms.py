@@ -207,10 +207,13 @@ class FileRequestForm(forms.Form):
 
     def __init__(self, *args, team, **kwargs):
         super().__init__(*args, **kwargs)
+        from teams.services import simple_request_types
+
         self.fields["request_type"].queryset = (
-            RequestType.objects.filter(is_active=True, department__is_active=True)
-            .select_related("department")
-            .order_by("department__sort_order", "sort_order")
+            simple_request_types().select_related("department").order_by("department__sort_order", "sort_order")
+        )
+        self.fields["request_type"].help_text = _(
+            "Types that need more details are filed from New request, then linked to the team."
         )
         self.fields["milestone"].queryset = team.milestones.all()
 

@@ -443,6 +443,8 @@ def team_request_file(
     _check_milestone(team, milestone)
     if not can(by, "contribute", team):
         raise TeamError(_("You may not do this to this team."))
+    if not simple_request_types().filter(pk=request_type.pk).exists():
+        raise TeamError(_("This request type needs more details: file it from New request, then link it to the team."))
     with transaction.atomic():
         task = task_services.task_create(
             by=by,
@@ -676,8 +678,13 @@ def action_done(*, item: ActionItem, by: User) -> ActionItem:
     return item
 
 
+def simple_request_types():
+    """Request types that can be filed from a title and description alone (no required fields)."""
+    return RequestType.objects.filter(is_active=True, department__is_active=True).exclude(fields__required=True)
+
+
 def default_request_type(department: Department) -> RequestType | None:
-    return department.request_types.filter(is_active=True).order_by("sort_order", "pk").first()
+    return simple_request_types().filter(department=department).order_by("sort_order", "pk").first()
 
 
 def action_to_request(*, item: ActionItem, by: User, request_type: RequestType | None = None) -> Task:
@@ -686,7 +693,13 @@ def action_to_request(*, item: ActionItem, by: User, request_type: RequestType |
     day, the owner in copy; the request is linked to the team and follows the normal flow."""
     request_type = request_type or default_request_type(item.department)
     if request_type is None:
-        raise TeamError(_("%(department)s takes no requests.") % {"department": item.department.display_name})
+        raise TeamError(
+            _(
+                "%(department)s has no request type that can be filed in one click; file the request from "
+                "New request and link it to the team."
+            )
+            % {"department": item.department.display_name}
+        )
     if request_type.department_id != item.department_id:
         raise TeamError(_("Choose a request type of the action item's department."))
     with transaction.atomic():

@@ -287,3 +287,16 @@ def test_action_buttons_swap_the_row_with_htmx(client, org, meeting, support):
     assert again.status_code == 200 and 'role="alert"' in again.content.decode()
     done = client.post(f"/teams/{meeting.team_id}/actions/{item.pk}/done/", HTTP_HX_REQUEST="true")
     assert "<s>核价</s>" in done.content.decode()
+
+
+def test_one_click_skips_types_that_need_details(org, meeting, purchase, support):
+    item = services.action_add(
+        meeting=meeting,
+        by=org.sales_head,
+        title="询价",
+        owner=org.assignee,
+        department=org.purchasing,
+        due_on=timezone.localdate() + timedelta(days=3),
+    )
+    task = services.action_to_request(item=item, by=org.requester)
+    assert task.request_type == support  # 采购申请 needs an amount; 咨询 needs nothing

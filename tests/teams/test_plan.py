@@ -160,3 +160,13 @@ def test_edit_forms_show_dates_the_browser_understands(client, org, active_team)
     login(client, org.sales_head)
     html = client.get(f"/teams/{active_team.pk}/edit/").content.decode()
     assert 'type="date"' in html and 'value="2026-11-02"' in html and 'value="2027-03-31"' in html
+
+
+def test_types_with_required_fields_are_filed_the_normal_way(client, org, active_team, purchase, support):
+    with pytest.raises(TeamError, match="New request"):
+        services.team_request_file(team=active_team, by=org.requester, request_type=purchase, title="买电脑")
+    login(client, org.requester)
+    page = client.get(f"/teams/{active_team.pk}/requests/new/")
+    choices = [c for c, _label in page.context["form"].fields["request_type"].choices if c]
+    assert [c.value for c in choices] == [support.pk]
+    assert not Task.objects.exists()
