@@ -64,7 +64,10 @@ class RegisterFilterForm(forms.Form):
     title = forms.CharField(label=_("Title"), required=False, max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("Any kind"))] + DocumentKind.choices)
     department = forms.ModelChoiceField(
-        label=_("Department"), required=False, queryset=Department.objects.filter(is_active=True)
+        label=_("Department"),
+        required=False,
+        queryset=Department.objects.filter(is_active=True),
+        empty_label=_("Any department"),
     )
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
