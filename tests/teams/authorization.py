@@ -1,12 +1,11 @@
-"""The teams' entries for tests/test_authorization_matrix.py, in its format, kept here so the
-matrix takes them with one line:
+"""The teams' entries of tests/test_authorization_matrix.py, in its format, which takes them with
 
     from tests.teams.authorization import team_entries
     MATRIX.update(team_entries(get, post, everyone))
 
 The world's team is PRIVATE (so outsiders get 404 on every team URL), led by 销售部's head (the
 matrix's "manager"), with the requester (the matrix's "involved") and 采购部's assignee as members.
-It has one milestone, one meeting and one action item. Checked by tests/teams/test_authorization.py.
+It has one milestone, one meeting and one action item.
 """
 
 from datetime import date, timedelta
