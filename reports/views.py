@@ -13,7 +13,7 @@ from reports.forms import ReportFilterForm
 from reports.rules import dashboard_departments
 from reports.search import KINDS, search
 from reports.search import query_tokens as _query_tokens
-from reports.selectors import DepartmentReport, OrganisationReport, heatmap
+from reports.selectors import PAGE_ROWS, DepartmentReport, OrganisationReport, heatmap
 
 FORMATS = ("csv", "xlsx")
 CHART_ROWS = 25
@@ -48,6 +48,19 @@ def _figures(table) -> dict:
     return {}
 
 
+def _sections(report) -> list:
+    """Each table with its figures; long tables show their first rows (the charts and the
+    exports have them all), so a page's size does not grow with the organisation."""
+    sections = []
+    for table in report.all():
+        figures = _figures(table)
+        if table.total is None and len(table.rows) > PAGE_ROWS:
+            table.total = len(table.rows)
+            table.rows = table.rows[:PAGE_ROWS]
+        sections.append((table, figures))
+    return sections
+
+
 def _dashboard_form(request):
     if not request.user.has_perm("reports.view_dashboard"):
         raise PermissionDenied
@@ -78,7 +91,7 @@ def department(request):
     if form.is_valid():
         start, end = form.period
         report = DepartmentReport(request.user, form.cleaned_data["department"], start, end)
-        context.update(report=report, tables=[(table, _figures(table)) for table in report.all()])
+        context.update(report=report, tables=_sections(report))
     return render(request, "reports/department.html", context)
 
 
@@ -90,7 +103,7 @@ def organisation(request):
     if form.is_valid():
         start, end = form.period
         report = OrganisationReport(request.user, form.cleaned_data["department"], start, end)
-        context.update(report=report, tables=[(table, _figures(table)) for table in report.all()])
+        context.update(report=report, tables=_sections(report))
     return render(request, "reports/organisation.html", context)
 
 

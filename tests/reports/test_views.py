@@ -143,3 +143,14 @@ def test_exports_never_turn_titles_into_formulas(client, org, support):
     assert table[1][1] == '\'=HYPERLINK("http://evil.example","点我")'
     sheet = load_workbook(io.BytesIO(client.get(f"{DEPT}overdue.xlsx", params).content)).active
     assert sheet["B2"].data_type == "s" and sheet["B2"].value.startswith("=HYPERLINK")
+
+
+def test_long_tables_show_their_first_rows_and_say_the_export_has_all(client, org, figures, monkeypatch):
+    monkeypatch.setattr("reports.views.PAGE_ROWS", 1)
+    login(client, org.admin)
+    page = client.get(ORG)
+    matrix = next(table for table, _figures in page.context["tables"] if table.key == "matrix")
+    assert len(matrix.rows) == 1 and matrix.total == 2
+    assert "the export has them all" in page.content.decode()
+    table = list(csv.reader(io.StringIO(client.get(f"{ORG}matrix.csv").content.decode("utf-8-sig"))))
+    assert len(table) == 3
