@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
-from documents.models import Document, DocumentKind, DocumentTemplate, IncomingDocument
+from documents.models import Document, DocumentKind, DocumentNumber, DocumentTemplate, IncomingDocument
 from tasks.forms import MultipleFileField
 
 
@@ -55,6 +55,13 @@ class OpinionForm(forms.Form):
         label=_("Opinion"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
     department = forms.ModelChoiceField(label=_("For department"), queryset=Department.objects.none(), required=False)
+    reserved = forms.ModelChoiceField(
+        label=_("Document number"),
+        queryset=DocumentNumber.objects.none(),
+        required=False,
+        empty_label=_("The next number of the register"),
+        help_text=_("Or a number reserved (占号) for this document."),
+    )
 
 
 class RegisterFilterForm(forms.Form):
@@ -122,3 +129,17 @@ class TemplateUploadForm(forms.ModelForm):
             except TemplateRejected as exc:
                 raise forms.ValidationError(str(exc)) from None
         return upload
+
+
+class ReserveNumberForm(forms.Form):
+    """占号: keep the next number of a register for a document still to come."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=DocumentKind.choices)
+    department = forms.ModelChoiceField(
+        label=_("Issuing department"), queryset=Department.objects.filter(is_active=True)
+    )
+    subject = forms.CharField(label=_("For (document title)"), max_length=200)
+
+
+class VoidNumberForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300)

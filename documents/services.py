@@ -95,6 +95,8 @@ def number_void(*, number: DocumentNumber, by: User, reason: str) -> DocumentNum
         number = DocumentNumber.objects.select_for_update().get(pk=number.pk)
         if number.status == DocumentNumber.Status.VOIDED:
             raise NumberError(_("%(number)s is already voided.") % {"number": number.text})
+        if Document.objects.filter(number=number).exists():
+            raise NumberError(_("%(number)s belongs to an issued document.") % {"number": number.text})
         number.status = DocumentNumber.Status.VOIDED
         number.reason = reason[:300]
         number.voided_by = by
@@ -462,19 +464,36 @@ def document_countersign(
     return document
 
 
-def document_sign_off(*, document: Document, by: User, agree: bool = True, text: str = "") -> Document:
-    """签发 by a leader with sign-off right (or their delegate): the number is taken now and the
-    final .docx rendered; or the leader returns the draft."""
+def reserved_numbers_for(document: Document):
+    """Numbers reserved (占号) in the register this document would take its number from."""
+    return DocumentNumber.objects.filter(
+        status=DocumentNumber.Status.RESERVED,
+        sequence__kind=document.kind,
+        sequence__prefix=prefix_of(document.department),
+        sequence__year=timezone.localdate().year,
+    ).order_by("number")
+
+
+def document_sign_off(
+    *, document: Document, by: User, agree: bool = True, text: str = "", reserved: DocumentNumber | None = None
+) -> Document:
+    """签发 by a leader with sign-off right (or their delegate): the number is taken now (or a
+    number reserved for it is used) and the final .docx rendered; or the leader returns the draft."""
     with transaction.atomic():
         document = _lock(document)
         _expect(document, Document.State.PENDING_ISSUE)
         may_sign, acting_for = signer_acting_for(by)
         if not may_sign:
             raise PermissionDenied
-        if agree:
+        if agree and reserved is not None:
+            if not reserved_numbers_for(document).filter(pk=reserved.pk).exists():
+                raise DocumentError(_("%(number)s is not reserved in this register.") % {"number": reserved.text})
+            document.number = number_issue_reserved(number=reserved, by=by, subject=document.title)
+        elif agree:
             document.number = number_take(
                 kind=document.kind, prefix=prefix_of(document.department), by=by, subject=document.title
             )
+        if agree:
             document.signed_by = acting_for or by
             document.issue()
         else:

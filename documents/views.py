@@ -10,8 +10,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from documents import rendering, rules, selectors, services
 from documents.body import to_html
 from documents.compare import compare_versions
-from documents.forms import DocumentForm, IncomingForm, OpinionForm, RegisterFilterForm
-from documents.models import Document, GeneratedFile
+from documents.forms import (
+    DocumentForm,
+    IncomingForm,
+    OpinionForm,
+    RegisterFilterForm,
+    ReserveNumberForm,
+    VoidNumberForm,
+)
+from documents.models import Document, DocumentNumber, GeneratedFile, NumberSequence
 
 ACTIONS = (
     "submit",
@@ -130,6 +137,8 @@ def document_detail(request, pk: int):
         )
         opinion_form.fields["department"].required = True
         opinion_form.fields["department"].initial = departments[0].pk
+    if can["sign_off"]:
+        opinion_form.fields["reserved"].queryset = services.reserved_numbers_for(document)
     return render(
         request,
         "documents/detail.html",
@@ -167,6 +176,8 @@ def document_act(request, pk: int, action: str):
     if action == "countersign":
         form.fields["department"].queryset = document.countersign_departments.all()
         form.fields["department"].required = True
+    if action == "sign_off":
+        form.fields["reserved"].queryset = services.reserved_numbers_for(document)
     agree = form.cleaned_data["agree"] if form.is_valid() else True
     text = form.cleaned_data.get("text", "") if form.is_valid() else ""
     try:
@@ -183,7 +194,9 @@ def document_act(request, pk: int, action: str):
                 document=document, by=user, department=form.cleaned_data["department"], agree=agree, text=text
             )
         elif action == "sign_off":
-            services.document_sign_off(document=document, by=user, agree=agree, text=text)
+            services.document_sign_off(
+                document=document, by=user, agree=agree, text=text, reserved=form.cleaned_data.get("reserved")
+            )
         elif action == "distribute":
             services.document_distribute(document=document, by=user)
         elif action == "acknowledge":
@@ -353,3 +366,52 @@ def document_attachment(request, pk: int, attachment_id: int):
     document = _document_or_404(request, pk)
     attachment = get_object_or_404(document.attachments, pk=attachment_id)
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+
+
+# The number registers (文号登记簿): reserve (占号), void (退号), gap audit — for admins.
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def number_registers(request):
+    if not request.user.is_superuser:
+        raise PermissionDenied
+    form = ReserveNumberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        number = services.number_reserve(
+            kind=form.cleaned_data["kind"],
+            prefix=services.prefix_of(form.cleaned_data["department"]),
+            by=request.user,
+            subject=form.cleaned_data["subject"],
+        )
+        messages.success(request, _("%(number)s is reserved.") % {"number": number.text})
+        return redirect("documents:numbers")
+    registers = [
+        (sequence, services.gap_audit(sequence))
+        for sequence in NumberSequence.objects.prefetch_related("numbers").order_by("-year", "prefix", "kind")[:100]
+    ]
+    reserved = DocumentNumber.objects.filter(status=DocumentNumber.Status.RESERVED).select_related("taken_by")
+    return render(
+        request,
+        "documents/numbers.html",
+        {"form": form, "registers": registers, "reserved": reserved, "void_form": VoidNumberForm()},
+    )
+
+
+@login_required
+@require_POST
+def number_void(request, pk: int):
+    if not request.user.is_superuser:
+        raise PermissionDenied
+    number = get_object_or_404(DocumentNumber, pk=pk)
+    form = VoidNumberForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the number is voided."))
+    else:
+        try:
+            services.number_void(number=number, by=request.user, reason=form.cleaned_data["reason"])
+        except services.NumberError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("%(number)s is voided.") % {"number": number.text})
+    return redirect("documents:numbers")

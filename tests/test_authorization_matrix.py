@@ -196,6 +196,12 @@ def _document_submitted_only_by_drafter(w, persona, response):
     assert state == ("reviewing" if persona == "involved" else "draft"), persona
 
 
+def _number_still_issued(w):
+    from documents.models import DocumentNumber
+
+    assert DocumentNumber.objects.get(pk=w.issued.number_id).status == "issued"
+
+
 def _filing(w):
     return {"title": "打印纸", "description": "", "f_amount": "300", "priority": "2", "token": "", "action": "submit"}
 
@@ -430,6 +436,20 @@ MATRIX: dict[str, list[Check]] = {
         post(lambda w: f"/files/{w.job.pk}/retry/", outsider=404, involved=302, manager=302, admin=302),
     ],
     "documents:incoming_list": [get(lambda w: "/documents/incoming/", **everyone(200))],
+    # The number registers (占号, 退号, gap audit) are for admins only.
+    "documents:numbers": [get(lambda w: "/documents/numbers/", outsider=403, involved=403, manager=403, admin=200)],
+    "documents:number_void": [
+        post(
+            lambda w: f"/documents/numbers/{w.issued.number_id}/void/",
+            data=lambda w: {"reason": "试图退号"},
+            outsider=403,
+            involved=403,
+            manager=403,
+            admin=302,  # refused with a message: the number belongs to an issued document
+            after=lambda w, persona, response: _number_still_issued(w),
+        ),
+        post(lambda w: "/documents/numbers/999999/void/", outsider=403, involved=403, manager=403, admin=404),
+    ],
     # 收文 is registered by those an admin gives the right to; the routed departments see it.
     "documents:incoming_new": [
         get(lambda w: "/documents/incoming/new/", outsider=403, involved=403, manager=403, admin=200),

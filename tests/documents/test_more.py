@@ -536,3 +536,47 @@ def test_attachments_go_with_the_draft_and_bad_ones_save_nothing(client, org):
     other = make(org, title="别的")
     login(client, org.requester)  # IDOR: an attachment under another document's id
     assert client.get(f"/documents/{other.pk}/attachments/{attachment.pk}/").status_code == 404
+
+
+# Number registers: reserve (占号), use at sign-off, void (退号), gap audit
+
+
+def test_admins_reserve_and_void_numbers_and_a_leader_uses_a_reserved_one(client, org):
+    year = timezone.localdate().year
+    login(client, org.admin)
+    response = client.post("/documents/numbers/", {"kind": "notice", "department": org.sales.pk, "subject": "年终总结"})
+    assert response.status_code == 302
+    response = client.post("/documents/numbers/", {"kind": "notice", "department": org.sales.pk, "subject": "备用"})
+    from documents.models import DocumentNumber
+
+    first, second = DocumentNumber.objects.order_by("number")
+    assert (first.text, first.status) == (f"销售〔{year}〕1号", "reserved")
+    # A void needs a reason; then the gap audit shows it with the reason.
+    client.post(f"/documents/numbers/{second.pk}/void/", {"reason": ""})
+    assert DocumentNumber.objects.get(pk=second.pk).status == "reserved"
+    client.post(f"/documents/numbers/{second.pk}/void/", {"reason": "计划取消"})
+    assert DocumentNumber.objects.get(pk=second.pk).status == "voided"
+    page = client.get("/documents/numbers/").content.decode()
+    assert f"销售〔{year}〕2号" in page and "计划取消" in page and f"销售〔{year}〕1号" in page
+    # The leader signs off a notice with the reserved number 1; the next one takes 3.
+    document = make(org, title="年终总结")
+    services.document_submit(document=document, by=org.requester)
+    services.document_review(document=document, by=org.sales_head, agree=True)
+    login(client, org.leader)
+    assert f"销售〔{year}〕1号" in client.get(f"/documents/{document.pk}/").content.decode()
+    client.post(f"/documents/{document.pk}/do/sign_off/", {"agree": "yes", "reserved": first.pk})
+    document.refresh_from_db()
+    assert document.number_id == first.pk and document.number.status == "issued"
+    other = make(org, title="另一份通知")
+    services.document_submit(document=other, by=org.requester)
+    services.document_review(document=other, by=org.sales_head, agree=True)
+    services.document_sign_off(document=other, by=org.leader)
+    other.refresh_from_db()
+    assert other.number.text == f"销售〔{year}〕3号"
+    # An issued document's number cannot be voided, and nobody but admins may touch the registers.
+    login(client, org.admin)
+    client.post(f"/documents/numbers/{first.pk}/void/", {"reason": "误操作"})
+    assert DocumentNumber.objects.get(pk=first.pk).status == "issued"
+    login(client, org.sales_head)
+    assert client.get("/documents/numbers/").status_code == 403
+    assert client.post(f"/documents/numbers/{first.pk}/void/", {"reason": "x"}).status_code == 403
