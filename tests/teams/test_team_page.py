@@ -175,3 +175,55 @@ def test_member_count_of_a_private_team_seen_by_a_member(client, org, team):
     assert [(t.pk, t.member_count) for t in listed] == [(team.pk, 2)]
     login(client, org.outsider)
     assert list(client.get("/teams/").context["teams"]) == []
+
+
+def test_team_list_queries_do_not_grow_with_teams(client, org, goal):
+    from tests.teams.conftest import team_values
+
+    def make(n):
+        for i in range(n):
+            services.team_create(
+                by=org.sales_head,
+                values=team_values(name=f"团队{Team.objects.count()}-{i}", strategic_goal=goal),
+                members=[(org.requester, org.sales, ""), (org.assignee, org.purchasing, "")],
+            )
+
+    from teams.models import Team
+
+    login(client, org.requester)
+    make(2)
+    client.get("/teams/")
+    small, _ = _count(client, "/teams/")
+    make(8)
+    large, response = _count(client, "/teams/")
+    assert large == small and len(response.context["teams"]) == 10
+
+
+def test_meeting_page_queries_do_not_grow_with_attendees_or_actions(client, org, active_team):
+    meeting = services.meeting_add(
+        team=active_team, by=org.sales_head, starts_at=timezone.now() + timedelta(days=1), minutes=30
+    )
+    login(client, org.requester)
+    url = f"/teams/{active_team.pk}/meetings/{meeting.pk}/"
+
+    def grow(n):
+        for i in range(n):
+            person = UserFactory()
+            MembershipFactory(user=person, department=org.purchasing)
+            TeamMember.objects.create(team=active_team, user=person, department=org.purchasing)
+            meeting.attendance.create(user=person)
+            services.action_add(
+                meeting=meeting,
+                by=org.sales_head,
+                title=f"A{i}",
+                owner=person,
+                department=org.purchasing,
+                due_on=date(2026, 12, 1),
+            )
+
+    grow(1)
+    client.get(url)
+    small, _ = _count(client, url)
+    grow(5)
+    large, _ = _count(client, url)
+    assert large == small
