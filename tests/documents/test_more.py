@@ -245,6 +245,8 @@ def test_generated_file_pages(client, org, monkeypatch):
     rendering.run(job.pk)
     download = client.get(f"/files/{job.pk}/")
     assert download.status_code == 200
+    ready = client.get(f"/files/{job.pk}/status/?check=1").content.decode()  # the sign-off page's block
+    assert "every 2s" not in ready and "The layout check found no problem." in ready
     login(client, org.outsider)
     for url in (f"/files/{job.pk}/", f"/files/{job.pk}/status/"):
         assert client.get(url).status_code == 404
