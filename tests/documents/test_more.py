@@ -582,3 +582,22 @@ def test_admins_reserve_and_void_numbers_and_a_leader_uses_a_reserved_one(client
     login(client, org.sales_head)
     assert client.get("/documents/numbers/").status_code == 403
     assert client.post(f"/documents/numbers/{first.pk}/void/", {"reason": "x"}).status_code == 403
+
+
+def test_a_failed_render_leaves_the_previous_file_downloadable(client, org, monkeypatch):
+    document = make(org)
+    first = services.document_render(document=document)
+    assert rendering.run(first.pk) == "ready"
+    services.document_edit(document=document, by=org.requester, title=document.title, recipients="各部门", body="改")
+    document.refresh_from_db()
+    broken = rendering.Builder("document", lambda d: 1 / 0, rendering.builder_for("document").can_view, str)
+    monkeypatch.setitem(rendering.BUILDERS, "document", broken)
+    second = services.document_render(document=document)
+    while rendering.run(second.pk) == "retry":
+        pass
+    assert GeneratedFile.objects.get(pk=second.pk).status == "failed"
+    login(client, org.requester)
+    page = client.get(f"/documents/{document.pk}/").content.decode()
+    assert f"/files/{second.pk}/retry/" in page and f"/files/{first.pk}/" in page  # the earlier file is offered
+    download = client.get(f"/files/{first.pk}/")
+    assert download.status_code == 200 and b"".join(download.streaming_content)[:2] == b"PK"
