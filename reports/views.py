@@ -83,28 +83,45 @@ def index(request):
     raise PermissionDenied
 
 
+def _page(request, form, report_class, template, export_base, intro):
+    """The whole page, or only its body for htmx when the filter changes."""
+    context = {"form": form, "tables": [], "export_base": export_base}
+    if form.is_valid():
+        start, end = form.period
+        department = form.cleaned_data["department"]
+        report = report_class(request.user, department, start, end)
+        period = f"{form.cleaned_data['start']:%Y-%m-%d} – {form.cleaned_data['end']:%Y-%m-%d}"
+        heading = f"{department.display_name} · {period}" if department else period
+        context.update(report=report, tables=_sections(report), heading=heading, intro=intro)
+    if request.headers.get("HX-Request"):
+        template = "reports/_body.html"
+    return render(request, template, context)
+
+
 @login_required
 @require_GET
 def department(request):
-    form = _dashboard_form(request)
-    context = {"form": form, "tables": [], "export_base": "reports:department_export"}
-    if form.is_valid():
-        start, end = form.period
-        report = DepartmentReport(request.user, form.cleaned_data["department"], start, end)
-        context.update(report=report, tables=_sections(report))
-    return render(request, "reports/department.html", context)
+    return _page(
+        request,
+        _dashboard_form(request),
+        DepartmentReport,
+        "reports/department.html",
+        "reports:department_export",
+        _("Requests the department received in the period, among those you may see."),
+    )
 
 
 @login_required
 @require_GET
 def organisation(request):
-    form = _organisation_form(request)
-    context = {"form": form, "tables": [], "export_base": "reports:organisation_export"}
-    if form.is_valid():
-        start, end = form.period
-        report = OrganisationReport(request.user, form.cleaned_data["department"], start, end)
-        context.update(report=report, tables=_sections(report))
-    return render(request, "reports/organisation.html", context)
+    return _page(
+        request,
+        _organisation_form(request),
+        OrganisationReport,
+        "reports/organisation.html",
+        "reports:organisation_export",
+        _("Requests filed in the period between departments, and documents drafted in it, among those you may see."),
+    )
 
 
 def _export(request, form, report_class, section, fmt, name):

@@ -154,3 +154,13 @@ def test_long_tables_show_their_first_rows_and_say_the_export_has_all(client, or
     assert "the export has them all" in page.content.decode()
     table = list(csv.reader(io.StringIO(client.get(f"{ORG}matrix.csv").content.decode("utf-8-sig"))))
     assert len(table) == 3
+
+
+def test_htmx_filter_change_gets_only_the_report_body(client, org, figures):
+    login(client, org.admin)
+    reply = client.get(DEPT, {"department": org.purchasing.pk}, HTTP_HX_REQUEST="true")
+    body = reply.content.decode()
+    assert reply.status_code == 200 and body.startswith('<div id="report-body">') and "<html" not in body
+    assert ("Purchasing · " in body or "采购部 · " in body) and "T5" in body
+    reply = client.get(ORG, {"start": "bad"}, HTTP_HX_REQUEST="true")
+    assert "The filter could not be used" in reply.content.decode()
