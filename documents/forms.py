@@ -1,3 +1,5 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +38,23 @@ class DocumentForm(forms.ModelForm):
         self.fields["recipient_departments"].queryset = active
         self.fields["template"].queryset = DocumentTemplate.objects.filter(is_active=True)
         self.fields["template"].empty_label = _("Built-in layout (GB/T 9704)")
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Row(
+                Column("kind", css_class="col-md-4"),
+                Column("urgency", css_class="col-md-4"),
+                Column("secrecy", css_class="col-md-4"),
+            ),
+            "title",
+            Row(Column("recipients", css_class="col-md-6"), Column("cc", css_class="col-md-6")),
+            "body",
+            Row(
+                Column("countersign_departments", css_class="col-md-6 checkbox-columns"),
+                Column("recipient_departments", css_class="col-md-6 checkbox-columns"),
+            ),
+            Row(Column("template", css_class="col-md-6"), Column("attachments", css_class="col-md-6")),
+        )
 
     def clean(self):
         data = super().clean()
