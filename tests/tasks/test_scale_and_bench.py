@@ -30,7 +30,7 @@ def test_scale_adds_requests_departments_and_people():
 
 def test_bench_prints_a_table_and_a_summary_line(capsys, settings, tmp_path):
     settings.BASE_DIR = tmp_path
-    call_command("bench", requests=300)
+    call_command("bench", requests=300, no_load=True)  # the load step starts gunicorn: make bench only
     out = capsys.readouterr().out.strip().splitlines()
     assert any(line.startswith("typical 09:10") for line in out)
     assert out[-1].startswith("bench: reminder sweep over") and out[-1].endswith(("PASS", "FAIL"))

@@ -1,0 +1,137 @@
+"""Locust users for `make bench` (started by bench/load.py, headless, no think time).
+
+Each simulated person acts as a real demo login (a session made beforehand) and, with no pause, does what people do
+all day: look at the home page, lists, a request, the inbox, documents; file a request, approve
+one, comment. Managers approve and use the inbox; staff file and comment.
+
+Environment: BENCH_PLAN (a JSON file written by bench/load.py: each person's session, the request
+numbers and document ids they may open, the request type to file), BENCH_ONLY (run one page only: the capacity
+phases), BENCH_QUERIES (where to write the SQL query counts per page, from X-Bench-Queries).
+"""
+
+import itertools
+import json
+import os
+import random
+import re
+import string
+from collections import defaultdict
+
+from locust import HttpUser, constant, events, task
+
+PLAN = json.loads(open(os.environ["BENCH_PLAN"]).read()) if os.environ.get("BENCH_PLAN") else {}
+ONLY = os.environ.get("BENCH_ONLY", "")
+QUERIES: dict[str, list[int]] = defaultdict(list)
+NUMBER = re.compile(r'href="/requests/([A-Z]+-\d{4}-\d+)/"')
+_logins = itertools.count()
+
+
+@events.request.add_listener
+def _count_queries(request_type, name, response, exception, **kwargs):
+    if response is not None and exception is None and "X-Bench-Queries" in response.headers:
+        QUERIES[name].append(int(response.headers["X-Bench-Queries"]))
+
+
+@events.quitting.add_listener
+def _write_queries(environment, **kwargs):
+    if os.environ.get("BENCH_QUERIES"):
+        with open(os.environ["BENCH_QUERIES"], "w") as handle:
+            json.dump(QUERIES, handle)
+
+
+class Person(HttpUser):
+    wait_time = constant(0)
+
+    def on_start(self):
+        # Logged in beforehand (bench/load.py makes a session per person): the phases measure pages,
+        # not password hashing.
+        self.username = PLAN["order"][next(_logins) % len(PLAN["order"])]
+        self.me = PLAN["people"][self.username]
+        self.manager = self.me["manager"]
+        self.client.cookies.set("sessionid", self.me["session"])
+        # Django accepts a well-formed CSRF cookie the client brings; the form sends the same value.
+        self.client.cookies.set("csrftoken", "".join(random.choices(string.ascii_letters + string.digits, k=32)))
+
+    def _csrf(self) -> str:
+        return self.client.cookies.get("csrftoken", "")
+
+    def _post(self, url, data, name):
+        with self.client.post(
+            url, {**data, "csrfmiddlewaretoken": self._csrf()}, name=name, allow_redirects=False, catch_response=True
+        ) as response:
+            if response.status_code != 302:
+                response.failure(f"{response.status_code} instead of a redirect")
+
+    # The pages. Weights give the realistic mix; BENCH_ONLY runs one of them alone.
+
+    def ceiling(self):
+        self.client.get("/bench/ceiling/", name="ceiling (trivial view)")
+
+    def dashboard(self):
+        self.client.get("/", name="dashboard")
+
+    def list_mine(self):
+        self.client.get("/requests/list/mine/", name="list: my requests")
+
+    def list_all(self):
+        self.client.get("/requests/list/all/", name="list: all I can see")
+
+    def list_filtered(self):
+        self.client.get("/requests/list/all/?state=in_progress&overdue=on", name="list: filtered")
+
+    def inbox(self):
+        if self.manager:
+            self.client.get("/requests/inbox/", name="department inbox")
+        else:
+            self.client.get("/requests/list/assigned/", name="list: assigned to me")
+
+    def detail(self):
+        self.client.get(f"/requests/{random.choice(self.me['requests'])}/", name="request page")
+
+    def documents(self):
+        self.client.get("/documents/?scope=all", name="documents list")
+        if self.me["documents"]:
+            self.client.get(f"/documents/{random.choice(self.me['documents'])}/", name="document page")
+
+    def file(self):
+        code = PLAN["request_type"]
+        self.client.get(f"/requests/new/{code}/", name="filing form")
+        self._post(
+            f"/requests/new/{code}/",
+            {"title": "基准测试：领用办公用品", "description": "load test", "priority": "2", "action": "submit"},
+            "file a request",
+        )
+
+    def approve(self):
+        page = self.client.get("/requests/list/approvals/", name="list: to approve")
+        numbers = NUMBER.findall(page.text)
+        if numbers:
+            self._post(f"/requests/{numbers[0]}/do/approve/", {"opinion": "同意"}, "approve")
+
+    def comment(self):
+        self._post(f"/requests/{random.choice(self.me['requests'])}/do/comment/", {"body": "收到，跟进中"}, "comment")
+
+    @task
+    def work(self):
+        if ONLY:
+            getattr(self, ONLY)()
+            return
+        action = random.choices(MIX, weights=WEIGHTS)[0]
+        if action in ("approve",) and not self.manager:
+            action = "list_mine"
+        getattr(self, action)()
+
+
+MIX_WEIGHTS = {
+    "dashboard": 20,
+    "list_mine": 12,
+    "list_all": 8,
+    "list_filtered": 5,
+    "inbox": 10,
+    "detail": 25,
+    "documents": 6,
+    "file": 4,
+    "approve": 5,
+    "comment": 5,
+}
+MIX, WEIGHTS = list(MIX_WEIGHTS), list(MIX_WEIGHTS.values())
