@@ -100,3 +100,16 @@ def test_two_workers_escalate_a_conflict_once(org, chair, raise_conflict):
     )
     assert sorted(results) == [False, True]
     assert ConflictLog.objects.filter(conflict=conflict, action=ConflictLog.Action.AUTO_ESCALATED).count() == 1
+
+
+def test_the_new_holder_who_chose_email_for_conflicts_gets_one(org, chair, raise_conflict):
+    from tasks.models import Delivery, NotificationPreference, kind_group
+
+    assert kind_group("conflict.escalated") == "conflicts"
+    org.leader.email = "leader@example.com"
+    org.leader.save()
+    NotificationPreference.objects.update_or_create(user=org.leader, defaults={"email_kinds": ["conflicts"]})
+    conflict = raise_conflict()
+    services.conflict_escalate(conflict=conflict, by=org.sales_head, text="协商失败")
+    mail = Delivery.objects.get(recipient=org.leader, channel=Delivery.Channel.EMAIL)
+    assert mail.kind == "conflict.escalated" and f"/conflicts/{conflict.pk}/" in mail.body
