@@ -39,11 +39,15 @@ def _lock(conflict: Conflict) -> Conflict:
     return Conflict.objects.select_for_update().get(pk=conflict.pk)
 
 
+def stale(conflict: Conflict) -> ConflictStale:
+    return ConflictStale(
+        _("This conflict was already handled; it is now “%(state)s”.") % {"state": conflict.get_state_display()}
+    )
+
+
 def _expect(conflict: Conflict, *states: str, seen_state: str | None = None) -> None:
     if conflict.state not in states or (seen_state and seen_state != conflict.state):
-        raise ConflictStale(
-            _("This conflict was already handled; it is now “%(state)s”.") % {"state": conflict.get_state_display()}
-        )
+        raise stale(conflict)
 
 
 def _require(by: User, action: str, conflict: Conflict) -> None:

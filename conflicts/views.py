@@ -169,6 +169,10 @@ def act(request, pk: int, action: str):
     conflict = _conflict_or_404(request, pk)
     if action not in FORMS:
         raise Http404
+    seen_state = request.POST.get("seen_state")
+    if seen_state and seen_state != conflict.state:  # someone moved it on since the page was shown
+        messages.warning(request, str(services.stale(conflict)))
+        return redirect("conflicts:detail", pk=conflict.pk)
     if not can(request.user, action, conflict):
         raise PermissionDenied
     roles = selectors.roles_of(request.user, conflict)

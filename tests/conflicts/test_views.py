@@ -215,3 +215,24 @@ def test_task_page_keeps_listing_closed_conflicts(client, org, task, conflict):
     assert reverse("conflicts:detail", args=[conflict.pk]) in page
     login(client, org.outsider)
     assert client.get(reverse("tasks:detail", args=[task.number])).status_code == 404
+
+
+def test_mediator_and_arbiter_act_through_the_page(client, org, chair, conflict):
+    services.conflict_escalate(conflict=conflict, by=org.sales_head, text="协商失败")
+    login(client, org.leader)
+    act = reverse("conflicts:act", args=[conflict.pk, "escalate"])
+    client.post(act, {"text": "", "seen_state": "mediation"})
+    assert Conflict.objects.get(pk=conflict.pk).state == Conflict.State.MEDIATION  # a reason is required
+    client.post(act, {"text": "调解不成", "seen_state": "mediation"})
+    assert Conflict.objects.get(pk=conflict.pk).state == Conflict.State.ARBITRATION
+    login(client, chair)
+    page = client.get(reverse("conflicts:detail", args=[conflict.pk]))
+    assert page.context["perms"]["decide"] and not page.context["perms"]["propose"]
+    decide = reverse("conflicts:act", args=[conflict.pk, "decide"])
+    response = client.post(decide, {"text": "x" * 6000, "seen_state": "arbitration"}, follow=True)
+    assert list(response.context["messages"]) and Conflict.objects.get(pk=conflict.pk).decision == ""
+    client.post(decide, {"text": "按四周交货", "seen_state": "arbitration"})
+    conflict = Conflict.objects.get(pk=conflict.pk)
+    assert (conflict.state, conflict.decision, conflict.decided_by) == ("resolved", "按四周交货", chair)
+    response = client.post(decide, {"text": "改判", "seen_state": "arbitration"}, follow=True)
+    assert response.status_code == 200 and Conflict.objects.get(pk=conflict.pk).decision == "按四周交货"
