@@ -175,16 +175,19 @@ def conflict_list(user: User, scope: str = "mine") -> QuerySet[Conflict]:
     )
 
 
+MAX_SEARCH_WORDS = 5
+
+
 def search_settled(user: User, query: str) -> QuerySet[Conflict]:
-    """Resolved conflicts the user may see whose subject, positions, settlement or decision match."""
+    """Resolved conflicts the user may see whose subject, positions, settlement or decision contain
+    every word of the query (words separated by spaces; a plain substring match, which suits Chinese)."""
     conflicts = Conflict.objects.visible_to(user).filter(state=Conflict.State.RESOLVED)
-    query = query.strip()
-    if query:
-        in_positions = Position.objects.filter(conflict_id=OuterRef("pk"), text__icontains=query)
+    for word in query.split()[:MAX_SEARCH_WORDS]:
+        in_positions = Position.objects.filter(conflict_id=OuterRef("pk"), text__icontains=word)
         conflicts = conflicts.filter(
-            Q(subject__icontains=query)
-            | Q(decision__icontains=query)
-            | Q(proposal__icontains=query)
+            Q(subject__icontains=word)
+            | Q(decision__icontains=word)
+            | Q(proposal__icontains=word)
             | Exists(in_positions)
         )
     return (

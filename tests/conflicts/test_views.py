@@ -157,6 +157,9 @@ def test_search_finds_settled_conflicts_by_position_and_decision(client, org, ch
     assert [c.pk for c in found] == [first.pk]
     assert [c.pk for c in client.get(url, {"q": "四周"}).context["page"].object_list] == [first.pk]
     assert not client.get(url, {"q": "纸箱"}).context["page"].object_list  # still open
+    # every word must match somewhere: a position and the decision together
+    assert [c.pk for c in client.get(url, {"q": "两周内  四周"}).context["page"].object_list] == [first.pk]
+    assert not client.get(url, {"q": "两周内 纸箱"}).context["page"].object_list
     assert open_one.pk
     login(client, org.outsider)
     assert not client.get(url, {"q": "两周内"}).context["page"].object_list
