@@ -170,3 +170,13 @@ def test_search_page_uses_a_fixed_number_of_queries(client, org, support, django
     add(30)
     many, shown_many = queries()
     assert (shown, shown_many) == (2, 32) and many == few
+
+
+@pytest.mark.django_db
+def test_seed_demo_leaves_a_searchable_index():
+    call_command("seed_demo", quiet=True)
+    assert SearchEntry.objects.filter(kind="task").exists() and SearchEntry.objects.filter(kind="person").exists()
+    from departments.models import User
+
+    admin = User.objects.get(username="admin")
+    assert search.search(admin, "采购")
