@@ -371,6 +371,13 @@ def milestone_save(
         late = [m.title for m in depends_on if m.due_on > starts_on]
         if late:
             raise TeamError(_("It starts before what it depends on is due: %(names)s.") % {"names": "、".join(late)})
+        if milestone is not None:
+            waiting = [m.title for m in milestone.dependents.all() if m.starts_on < due_on]
+            if waiting:
+                raise TeamError(
+                    _("Milestones that wait on it would start before it is due: %(names)s.")
+                    % {"names": "、".join(waiting)}
+                )
         if milestone is None:
             milestone = Milestone(team=locked)
         for key in ("title", "starts_on", "due_on", "department", "deliverable", "status"):

@@ -170,3 +170,12 @@ def test_types_with_required_fields_are_filed_the_normal_way(client, org, active
     choices = [c for c, _label in page.context["form"].fields["request_type"].choices if c]
     assert [c.value for c in choices] == [support.pk]
     assert not Task.objects.exists()
+
+
+def test_moving_a_milestone_past_the_start_of_what_waits_on_it(org, active_team):
+    a = _milestone(org, active_team, "A", date(2026, 11, 2), date(2026, 11, 30))
+    _milestone(org, active_team, "B", date(2026, 12, 1), date(2026, 12, 31), depends_on=[a])
+    with pytest.raises(TeamError, match="B"):
+        _milestone(org, active_team, "A", date(2026, 11, 2), date(2026, 12, 15), milestone=a)
+    a.refresh_from_db()
+    assert a.due_on == date(2026, 11, 30)
