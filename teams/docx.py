@@ -37,6 +37,12 @@ def minutes_version(meeting: Meeting) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
+def team_version(team: Team) -> str:
+    """Changes whenever the team, its plan or its evaluation changes: every such change writes a log row."""
+    last = team.logs.order_by("-pk").values_list("pk", flat=True).first()
+    return f"{last}-{team.updated_at:%Y%m%d%H%M%S%f}"
+
+
 def minutes_docx(meeting: Meeting) -> bytes:
     team = meeting.team
     when = timezone.localtime(meeting.starts_at)

@@ -492,8 +492,9 @@ def team_document(request, pk: int, kind: str):
         messages.error(request, _("The evaluation report exists once the team is evaluated."))
         return _back(team, "evaluation")
     from documents import rendering
+    from teams.docx import team_version
 
-    rendering.request_file(team, DOCUMENT_KINDS[kind], version=team.updated_at.isoformat())
+    rendering.request_file(team, DOCUMENT_KINDS[kind], version=team_version(team))
     messages.success(request, _("The file is being generated."))
     return _back(team, "documents")
 

@@ -97,3 +97,19 @@ def test_rendering_service_knows_the_team_kinds(client, org, active_team, django
     login(client, org.sales_head)
     assert client.post(f"/teams/{active_team.pk}/documents/evaluation/").status_code == 302  # not evaluated: message
     assert rendering.latest(active_team, "team_evaluation") is None
+
+
+def test_plan_version_changes_when_a_milestone_is_added(org, active_team):
+    before = team_docx.team_version(active_team)
+    services.milestone_save(
+        team=active_team,
+        by=org.sales_head,
+        values={
+            "title": "新里程碑",
+            "starts_on": active_team.starts_on,
+            "due_on": active_team.starts_on + timedelta(days=5),
+            "department": org.sales,
+            "status": "planned",
+        },
+    )
+    assert team_docx.team_version(active_team) != before
