@@ -48,11 +48,11 @@ class DepartmentAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "accepts_requests", "parent"]
     search_fields = ["code", "name", "name_en"]
     autocomplete_fields = ["parent", "head"]
-    filter_horizontal = ["deputies"]
+    filter_horizontal = ["deputies", "document_reviewers"]
     inlines = [DepartmentMembershipInline]
     fieldsets = [
         (None, {"fields": ["code", "name", "name_en", "parent", "sort_order", "is_active"]}),
-        (_("Managers"), {"fields": ["head", "deputies"]}),
+        (_("Managers"), {"fields": ["head", "deputies", "document_reviewers"]}),
         (_("What it handles"), {"fields": ["accepts_requests", "handles", "handles_en"]}),
     ]
 

@@ -109,6 +109,13 @@ class Department(models.Model):
     deputies = models.ManyToManyField(
         User, blank=True, related_name="deputy_of_departments", verbose_name=_("deputy heads")
     )
+    document_reviewers = models.ManyToManyField(
+        User,
+        blank=True,
+        related_name="reviews_documents_of",
+        verbose_name=_("document reviewers (核稿人)"),
+        help_text=_("Besides the head and deputies, who may review (核稿) the department's draft documents."),
+    )
     handles = models.TextField(
         _("what it handles (Chinese)"),
         blank=True,

@@ -3,7 +3,7 @@
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
-from departments.models import User
+from departments.models import Department, User
 from documents.models import Acknowledgement, Document, IncomingDocument, Opinion
 from documents.rules import is_signer, may_register_incoming
 from tasks.selectors import acting_manager_department_ids, department_ids
@@ -20,6 +20,11 @@ def visible_documents(user: User) -> QuerySet[Document]:
     condition = (
         Q(drafter=user)
         | Q(department__in=mine)
+        | Exists(
+            Department.document_reviewers.through.objects.filter(
+                department_id=OuterRef("department_id"), user_id=user.pk
+            )
+        )
         | Exists(
             Document.countersign_departments.through.objects.filter(document_id=OuterRef("pk"), department_id__in=mine)
         )
@@ -55,6 +60,7 @@ def waiting_on(user: User) -> QuerySet[Document]:
     signer = is_signer(user)
     condition = (
         Q(state=Document.State.REVIEWING, department__in=managed)
+        | Q(state=Document.State.REVIEWING, department__document_reviewers=user)
         | Q(Exists(pending_countersign), ~Exists(countersigned), state=Document.State.COUNTERSIGNING)
         | Q(Exists(unacknowledged), state=Document.State.DISTRIBUTED)
     )

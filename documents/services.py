@@ -320,7 +320,7 @@ def document_submit(*, document: Document, by: User) -> Document:
         document.save()
         _tell(
             document,
-            _managers(document.department),
+            _managers(document.department) + list(document.department.document_reviewers.filter(is_active=True)),
             actor=by,
             event="review",
             message=lambda: (
@@ -396,7 +396,10 @@ def document_review(*, document: Document, by: User, agree: bool, text: str = ""
     with transaction.atomic():
         document = _lock(document)
         _expect(document, Document.State.REVIEWING)
-        acting_for = _manager(by, document.department)
+        if document.department.document_reviewers.filter(pk=by.pk).exists():
+            acting_for = None  # a named reviewer (核稿人) reviews in their own right
+        else:
+            acting_for = _manager(by, document.department)
         if agree:
             departments = list(document.countersign_departments.all())
             if departments:

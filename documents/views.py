@@ -271,7 +271,9 @@ def generated_file(request, pk: int):
 def generated_file_status(request, pk: int):
     """The job's status block; it keeps polling itself (htmx) while the worker is busy."""
     job = _generated_or_404(request, pk)
-    return render(request, "documents/_generated_file.html", {"job": job, "show_check": request.GET.get("check") == "1"})
+    return render(
+        request, "documents/_generated_file.html", {"job": job, "show_check": request.GET.get("check") == "1"}
+    )
 
 
 @login_required

@@ -601,3 +601,17 @@ def test_a_failed_render_leaves_the_previous_file_downloadable(client, org, monk
     assert f"/files/{second.pk}/retry/" in page and f"/files/{first.pk}/" in page  # the earlier file is offered
     download = client.get(f"/files/{first.pk}/")
     assert download.status_code == 200 and b"".join(download.streaming_content)[:2] == b"PK"
+
+
+def test_a_named_reviewer_reviews_the_departments_drafts(client, org):
+    org.sales.document_reviewers.add(org.assignee)  # 钱四 of 采购部 reviews 销售部's drafts (核稿人)
+    document = make(org)
+    services.document_submit(document=document, by=org.requester)
+    assert Notification.objects.filter(kind="document.review", recipient=org.assignee).exists()
+    login(client, org.assignee)
+    assert f"/documents/{document.pk}/" in client.get("/documents/").content.decode()  # waiting for me
+    client.post(f"/documents/{document.pk}/do/review/", {"agree": "yes", "text": "文字已核"})
+    document.refresh_from_db()
+    assert document.state == "pending_issue"
+    opinion = document.opinions.get()
+    assert opinion.author == org.assignee and opinion.acting_for is None and opinion.department == org.sales
