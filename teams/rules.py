@@ -62,3 +62,5 @@ team_rules.add_rule("complete", (is_lead | is_admin) & state_is(S.ACTIVE))
 team_rules.add_rule("evaluate", (is_lead | is_admin) & state_is(S.COMPLETED))
 team_rules.add_rule("cancel", (is_lead | is_admin) & state_is(S.PLANNING, S.ACTIVE, S.COMPLETED))
 team_rules.add_rule("documents", is_lead | is_member | is_admin)
+# Criteria can still be set after completion, so a team that completed without them can be evaluated.
+team_rules.add_rule("criteria", (is_lead | is_admin) & state_is(S.PLANNING, S.ACTIVE, S.COMPLETED))

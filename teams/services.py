@@ -287,7 +287,7 @@ def criteria_set(*, team: Team, by: User, rows: list[tuple[str, int]]) -> list[E
         raise TeamError(_("The weights add up to %(total)s; they must add up to 100.") % {"total": total})
     with transaction.atomic():
         locked = _lock(team)
-        _require(by, "manage", locked)
+        _require(by, "criteria", locked)
         locked.criteria.all().delete()
         created = EvaluationCriterion.objects.bulk_create(
             [EvaluationCriterion(team=locked, name=name[:120], weight=weight) for name, weight in rows]

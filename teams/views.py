@@ -463,6 +463,17 @@ def team_evaluate(request, pk: int):
     team = _team_or_404(request, pk)
     _require(request, "evaluate", team)
     criteria = list(team.criteria.all())
+    if not criteria:
+        # Completed without criteria: set them here first.
+        criteria_form = forms.CriteriaForm(request.POST or None)
+        if request.method == "POST" and criteria_form.is_valid():
+            try:
+                services.criteria_set(team=team, by=request.user, rows=criteria_form.cleaned_data["lines"])
+            except TeamError as error:
+                criteria_form.add_error(None, str(error))
+            else:
+                return redirect("teams:evaluate", pk=team.pk)
+        return render(request, "teams/evaluate_form.html", {"team": team, "form": criteria_form, "criteria": []})
     form = forms.EvaluationForm(request.POST or None, criteria=criteria)
     if request.method == "POST" and form.is_valid():
         try:

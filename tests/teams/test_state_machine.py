@@ -133,3 +133,20 @@ def test_admin_hands_the_team_to_another_lead_others_cannot(org, team):
     assert Notification.objects.filter(kind="team.lead", recipient=org.requester).exists()
     with pytest.raises(TeamError):
         services.team_update(team=team, by=org.sales_head, values=values, members=members)
+
+
+def test_completed_without_criteria_sets_them_then_evaluates(client, org, active_team):
+    from tests.conftest import login
+
+    services.team_complete(team=active_team, by=org.sales_head)
+    login(client, org.sales_head)
+    url = f"/teams/{active_team.pk}/evaluate/"
+    assert "lines" in client.get(url).context["form"].fields
+    assert client.post(url, {"lines": "目标 = 70\n协作 = 20"}).status_code == 200  # 90: refused
+    assert client.post(url, {"lines": "目标 = 70\n协作 = 30"}).status_code == 302
+    criteria = list(reload(active_team).criteria.all())
+    data = {f"score_{c.pk}": "80" for c in criteria} | {"summary": "完成"}
+    assert client.post(url, data).status_code == 302
+    assert reload(active_team).state == S.EVALUATED
+    with pytest.raises(TeamError):
+        services.criteria_set(team=active_team, by=org.sales_head, rows=[("A", 100)])
