@@ -24,6 +24,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cached_property
 from types import SimpleNamespace
 
 import pytest
@@ -89,7 +90,36 @@ def everyone(status: int, anonymous=LOGIN) -> dict:
 # The world: what the checks act on.
 
 
-def build_world(org) -> SimpleNamespace:
+class World(SimpleNamespace):
+    """What the checks act on. The issued document and its .docx are made on first use only
+    (the render is the slowest part of the world), so checks that do not need them stay fast."""
+
+    @cached_property
+    def issued(self):
+        org = self.org
+        issued = document_services.document_create(
+            by=org.requester,
+            kind="notice",
+            title="关于安全检查的通知",
+            recipients="各部门",
+            body="请做好安全检查。",
+            recipient_departments=[org.purchasing],
+        )
+        document_services.document_submit(document=issued, by=org.requester)
+        document_services.document_review(document=issued, by=org.sales_head, agree=True, text="同意")
+        with TestCase.captureOnCommitCallbacks(execute=True):  # the render runs in the (eager) worker
+            document_services.document_sign_off(document=issued, by=org.leader, text="同意印发")
+        issued.refresh_from_db()
+        return issued
+
+    @cached_property
+    def job(self):
+        job = rendering.latest(self.issued, "document")
+        assert job.status == "ready", job.status
+        return job
+
+
+def build_world(org) -> "World":
     from tasks.models import RequestType
 
     purchase_type = RequestType.objects.get(code="purchase")
@@ -119,21 +149,6 @@ def build_world(org) -> SimpleNamespace:
         recipient_departments=[org.purchasing],
         attachments=[SimpleUploadedFile("盘点表.txt", b"inventory")],
     )
-    issued = document_services.document_create(
-        by=org.requester,
-        kind="notice",
-        title="关于安全检查的通知",
-        recipients="各部门",
-        body="请做好安全检查。",
-        recipient_departments=[org.purchasing],
-    )
-    document_services.document_submit(document=issued, by=org.requester)
-    document_services.document_review(document=issued, by=org.sales_head, agree=True, text="同意")
-    with TestCase.captureOnCommitCallbacks(execute=True):  # the render runs in the (eager) worker
-        document_services.document_sign_off(document=issued, by=org.leader, text="同意印发")
-    issued.refresh_from_db()
-    job = rendering.latest(issued, "document")
-    assert job.status == "ready", job.status
     foreign_document = document_services.document_create(
         by=org.outsider, kind="notice", title="人事通知", recipients="人力资源部", body="内部事项。"
     )
@@ -149,7 +164,7 @@ def build_world(org) -> SimpleNamespace:
         file=SimpleUploadedFile("来文.pdf", b"%PDF-1.4"),
         departments=[org.purchasing],
     )
-    return SimpleNamespace(
+    return World(
         incoming=incoming,
         document_attachment=document.attachments.get(),
         org=org,
@@ -159,8 +174,6 @@ def build_world(org) -> SimpleNamespace:
         foreign=foreign,
         foreign_attachment=foreign_attachment,
         document=document,
-        issued=issued,
-        job=job,
         foreign_document=foreign_document,
         delegation=delegation,
     )
