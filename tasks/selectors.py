@@ -104,9 +104,29 @@ def visible_tasks_filter(user: User) -> Q:
             | Exists(co)
         )
 
+    managed = acting_manager_department_ids(user)
     members = departments_involved(department_ids(user))
-    managers = departments_involved(acting_manager_department_ids(user))
-    return involved | (Q(confidential=False) & members) | (Q(confidential=True) & managers)
+    managers = departments_involved(managed)
+    # A manager also oversees the departments under theirs (the general manager sees the whole
+    # organisation's ordinary requests); confidential ones stay with the departments' own managers.
+    oversight = departments_involved(departments_below(managed))
+    return involved | (Q(confidential=False) & (members | oversight)) | (Q(confidential=True) & managers)
+
+
+def departments_below(ids: list[int]) -> list[int]:
+    """The departments under these ones in the tree, at any depth (one query, none if `ids` is empty)."""
+    if not ids:
+        return []
+    children: dict[int | None, list[int]] = {}
+    for pk, parent in Department.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent, []).append(pk)
+    found, stack = set(), list(ids)
+    while stack:
+        for child in children.get(stack.pop(), []):
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    return sorted(found - set(ids))
 
 
 def task_for_page(user: User, number: str) -> Task:

@@ -50,8 +50,10 @@ def test_party_page_shows_its_actions(client, org, conflict):
 
 
 def test_wrong_persons_action_is_403_and_changes_nothing(client, org, chair, conflict):
-    login(client, org.leader)  # may see the request's conflict? no: hq is not involved → 404
+    login(client, org.outsider)  # 人力资源部 has nothing to do with the request → 404
     assert client.post(reverse("conflicts:act", args=[conflict.pk, "decide"]), {"text": "x"}).status_code == 404
+    login(client, org.leader)  # oversees both departments, so sees it, but is not its holder → 403
+    assert client.post(reverse("conflicts:act", args=[conflict.pk, "decide"]), {"text": "x"}).status_code == 403
     login(client, org.sales_head)
     assert client.post(reverse("conflicts:act", args=[conflict.pk, "decide"]), {"text": "x"}).status_code == 403
     assert client.post(reverse("conflicts:act", args=[conflict.pk, "withdraw"]), {"text": "x"}).status_code == 403

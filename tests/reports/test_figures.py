@@ -93,8 +93,10 @@ def test_period_and_department_filters(org, figures):
 def test_reports_count_only_what_the_viewer_may_see(org, figures):
     # The purchasing head manages the target department: sees all eight, the confidential one too.
     assert sum(row[1] for row in DepartmentReport(org.purchasing_head, org.purchasing, *period()).queue().rows) == 8
-    # The leader (hq) may open any dashboard but sees none of these requests.
-    assert sum(row[1] for row in DepartmentReport(org.leader, org.purchasing, *period()).queue().rows) == 0
+    # The leader heads 公司总部, above every department: the seven ordinary ones, not the confidential one.
+    assert sum(row[1] for row in DepartmentReport(org.leader, org.purchasing, *period()).queue().rows) == 7
+    # The person of 人力资源部 sees only the confidential one they filed themselves.
+    assert sum(row[1] for row in DepartmentReport(org.outsider, org.purchasing, *period()).queue().rows) == 1
     # The sales head sees the seven from sales, not hr's confidential one.
     matrix = OrganisationReport(org.sales_head, None, *period()).matrix().rows
     assert [row[:3] for row in matrix] == [["Sales", "Purchasing", 7]]

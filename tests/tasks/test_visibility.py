@@ -1,5 +1,6 @@
-"""Who sees a request: the people involved and the departments concerned; a confidential one
-only the people involved and those departments' managers; everyone else gets 404."""
+"""Who sees a request: the people involved, the departments concerned and the managers of the
+departments above them; a confidential one only the people involved and those departments' own
+managers; everyone else gets 404."""
 
 from datetime import timedelta
 
@@ -47,7 +48,7 @@ def test_visibility_for_every_role(org, purchase, file_request, people, confiden
         "sales_member": not confidential,
         "purchasing_member": not confidential,
         "outsider": False,
-        "leader": False,
+        "leader": not confidential,  # head of 公司总部, above both departments: oversees ordinary requests
     }
     for name, visible in expected.items():
         user = (
