@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from departments.models import Department, Skill, _pick_language
@@ -118,7 +119,7 @@ class RequestField(models.Model):
 
     class Kind(models.TextChoices):
         TEXT = "text", _("Text")
-        NUMBER = "number", _("Number")
+        NUMBER = "number", pgettext_lazy("kind of field", "Number")
         DATE = "date", _("Date")
         CHOICE = "choice", _("Choice")
         FILE = "file", _("File")

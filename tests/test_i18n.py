@@ -10,13 +10,13 @@ PO = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 MO = PO.with_suffix(".mo")
 
 
-def parse_po(path: Path) -> dict[str, str]:
-    """msgid → msgstr for the active (non-obsolete) entries of a .po file."""
-    entries: dict[str, str] = {}
+def parse_po(path: Path) -> dict[tuple[str, str], str]:
+    """(msgctxt, msgid) → msgstr for the active (non-obsolete) entries of a .po file."""
+    entries: dict[tuple[str, str], str] = {}
     text = path.read_text(encoding="utf-8")
     for block in re.split(r"\n\s*\n", text):
         lines = [line for line in block.splitlines() if not line.startswith("#")]
-        current, parts = None, {"msgid": [], "msgstr": []}
+        current, parts = None, {"msgctxt": [], "msgid": [], "msgstr": []}
         for line in lines:
             match = re.match(r'^(msgid|msgstr|msgctxt|msgid_plural|msgstr\[\d+\])\s+"(.*)"$', line)
             if match:
@@ -25,10 +25,12 @@ def parse_po(path: Path) -> dict[str, str]:
                     parts[current].append(match.group(2))
             elif line.startswith('"') and current:
                 parts[current].append(line[1:-1])
-        msgid = "".join(parts["msgid"]).encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
-        msgstr = "".join(parts["msgstr"]).encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
+        msgctxt, msgid, msgstr = (
+            "".join(parts[key]).encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
+            for key in ("msgctxt", "msgid", "msgstr")
+        )
         if msgid:
-            entries[msgid] = msgstr
+            entries[(msgctxt, msgid)] = msgstr
     return entries
 
 
@@ -43,10 +45,14 @@ def test_every_message_is_translated_to_chinese():
 def test_compiled_catalogue_matches_the_source():
     with MO.open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
-    stale = [msgid for msgid, msgstr in parse_po(PO).items() if compiled.gettext(msgid) != msgstr]
+    stale = [
+        msgid
+        for (context, msgid), msgstr in parse_po(PO).items()
+        if (compiled.pgettext(context, msgid) if context else compiled.gettext(msgid)) != msgstr
+    ]
     assert not stale, f"run `make messages`: {stale[:5]}"
 
 
 def test_placeholders_survive_translation():
-    for msgid, msgstr in parse_po(PO).items():
+    for (_context, msgid), msgstr in parse_po(PO).items():
         assert sorted(re.findall(r"%\(\w+\)s", msgid)) == sorted(re.findall(r"%\(\w+\)s", msgstr)), msgid
