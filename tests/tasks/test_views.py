@@ -251,3 +251,22 @@ def test_detail_query_count_does_not_grow_with_history(client, org, in_state):
         services.task_progress(task=task, by=org.assignee, percent=n, note=f"第{n}次")
         services.task_comment(task=task, by=org.requester, body=f"评论{n}")
     assert count_queries(client, f"/requests/{task.number}/") == before
+
+
+def test_request_lists_export_to_csv_and_xlsx_with_the_same_filters(client, org, purchase, support, file_request):
+    import io
+
+    from openpyxl import load_workbook
+
+    file_request(purchase, title="=HYPERLINK(1)")
+    file_request(support, title="打印机坏了")
+    login(client, org.requester)
+    response = client.get("/requests/list/mine/?export=csv")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    text = response.content.decode("utf-8-sig")
+    assert "打印机坏了" in text and "'=HYPERLINK" in text  # a formula stays text
+    response = client.get("/requests/list/mine/?q=打印机&export=xlsx")
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert len(rows) == 2 and rows[1][1] == "打印机坏了"
+    login(client, org.outsider)
+    assert "打印机坏了" not in client.get("/requests/list/all/?export=csv").content.decode("utf-8-sig")
