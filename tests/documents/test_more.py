@@ -615,3 +615,15 @@ def test_a_named_reviewer_reviews_the_departments_drafts(client, org):
     assert document.state == "pending_issue"
     opinion = document.opinions.get()
     assert opinion.author == org.assignee and opinion.acting_for is None and opinion.department == org.sales
+
+
+def test_the_register_exports_with_its_filters(client, org):
+    import csv
+
+    make(org, title="关于年终盘点的通知")
+    make(org, title="采购合同审批函", kind="letter")
+    login(client, org.requester)
+    response = client.get("/documents/?scope=register&kind=letter&export=csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert response.status_code == 200 and [row[1] for row in rows[1:]] == ["采购合同审批函"]
+    assert client.get("/documents/?scope=all&export=xlsx").content[:2] == b"PK"
