@@ -275,6 +275,7 @@ def document_edit(
     document: Document,
     by: User,
     title: str,
+    kind: str | None = None,
     recipients: str,
     body: str,
     cc: str = "",
@@ -294,6 +295,9 @@ def document_edit(
         text = (title.strip(), recipients.strip(), body, cc.strip())
         changed = text != (document.title, document.recipients, document.body, document.cc)
         document.title, document.recipients, document.body, document.cc = text
+        if kind is not None and kind not in DocumentKind.values:
+            raise DocumentError(_("Unknown document kind."))
+        document.kind = kind or document.kind
         document.urgency = urgency or document.urgency
         document.secrecy = secrecy or document.secrecy
         document.template = template

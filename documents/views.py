@@ -95,6 +95,25 @@ def document_list(request):
     return render(request, "documents/list.html", {"documents": documents[:200], "scope": scope, "filters": filters})
 
 
+DRAFT_FIELDS = (
+    "kind",
+    "title",
+    "recipients",
+    "body",
+    "cc",
+    "urgency",
+    "secrecy",
+    "countersign_departments",
+    "recipient_departments",
+    "template",
+    "attachments",
+)
+
+
+def _draft_fields(data: dict) -> dict:
+    return {name: data[name] for name in DRAFT_FIELDS}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def document_new(request):
@@ -102,20 +121,7 @@ def document_new(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            document = services.document_create(
-                by=request.user,
-                kind=data["kind"],
-                title=data["title"],
-                recipients=data["recipients"],
-                body=data["body"],
-                cc=data["cc"],
-                urgency=data["urgency"],
-                secrecy=data["secrecy"],
-                countersign_departments=data["countersign_departments"],
-                recipient_departments=data["recipient_departments"],
-                template=data["template"],
-                attachments=data["attachments"],
-            )
+            document = services.document_create(by=request.user, **_draft_fields(data))
         except services.DocumentError as exc:
             form.add_error(None, str(exc))
         else:
@@ -134,20 +140,7 @@ def document_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            document = services.document_edit(
-                document=document,
-                by=request.user,
-                title=data["title"],
-                recipients=data["recipients"],
-                body=data["body"],
-                cc=data["cc"],
-                urgency=data["urgency"],
-                secrecy=data["secrecy"],
-                countersign_departments=data["countersign_departments"],
-                recipient_departments=data["recipient_departments"],
-                template=data["template"],
-                attachments=data["attachments"],
-            )
+            document = services.document_edit(document=document, by=request.user, **_draft_fields(data))
         except services.DocumentError as exc:
             messages.warning(request, str(exc))
         else:
