@@ -27,15 +27,16 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.fixture(scope="session")
-def playwright():
+@pytest.fixture
+def playwright(monkeypatch):
     if not os.path.exists(CHROMIUM):
         pytest.skip("no /usr/bin/chromium: `make browser` installs it (apt-get install chromium fonts-noto-cjk)")
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make around
-    # it are still synchronous and in-thread, which is what this flag allows.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # it are still synchronous and in-thread, which is what this flag allows, for this test only
+    # (left set, it would reach subprocesses of later tests: `check --deploy` refuses it).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as instance:
         yield instance
 
