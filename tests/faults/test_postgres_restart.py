@@ -108,8 +108,8 @@ def test_pages_stay_clean_and_the_server_recovers(private_postgres, tmp_path):
         thread = threading.Thread(target=load, daemon=True)
         thread.start()
         time.sleep(2)
-        down_at = time.monotonic()
         _pg(*private_postgres["ctl"], "-m", "fast", "stop", folder=private_postgres["folder"])
+        down_at = time.monotonic()  # pg_ctl -w returned: it is down now
         time.sleep(3)
         _pg(*private_postgres["ctl"], "-o", private_postgres["options"], "start", folder=private_postgres["folder"])
         up_at = time.monotonic()
@@ -121,10 +121,11 @@ def test_pages_stay_clean_and_the_server_recovers(private_postgres, tmp_path):
         server.wait(timeout=30)
         log.close()
 
-    during = [a for a in answers if down_at + 0.5 < a[0] < up_at]
+    during = [a for a in answers if down_at + 0.2 < a[0] < up_at - 0.2]
     after = [a for a in answers if a[0] > up_at + 2]
     assert during and after, (len(answers), (tmp_path / "gunicorn.log").read_text()[-2000:])
-    # While it is down: answers, never a hang, never a traceback; /healthz/ names the database.
+    # While it is down: answers, never a hang, never a traceback; /healthz/ names the database
+    # (the worker fails throughout: no worker runs in this test).
     assert all(a[2] in (200, 500, 503) and a[4] < 10 for a in during), [a[1:3] + (a[4],) for a in during][:10]
     assert all("Traceback" not in a[3] for a in answers)
     down_health = [json.loads(a[3]) for a in during if a[1] == "/healthz/" and a[2] == 503]
