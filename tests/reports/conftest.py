@@ -27,7 +27,9 @@ from tasks.models import RequestType, Task, TaskLog
 
 
 @pytest.fixture(autouse=True)
-def english():
+def english(settings):
+    """These tests read the pages' and services' messages in English (the site's default is Chinese)."""
+    settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
 

@@ -71,3 +71,13 @@ def weekly(org, active_team):
 
 def reload(team) -> Team:
     return Team.objects.get(pk=team.pk)
+
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """These tests read the pages' and services' messages in English (the site's default is Chinese)."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

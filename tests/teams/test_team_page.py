@@ -77,7 +77,7 @@ def test_page_shows_progress_overdue_and_requests_per_department(client, org, ac
     html = client.get(f"/teams/{active_team.pk}/").content.decode()
     assert "50.00%" in html  # attainment: (13.5 - 12) / (15 - 12)
     assert "逾期里程碑" in html and "2026-11-10" in html
-    assert "竞品调研" in html and "采购部" in html
+    assert "竞品调研" in html and "Purchasing" in html
     assert "CONFLICTS PANEL" in open("templates/teams/team_detail.html", encoding="utf-8").read()
 
 
