@@ -39,8 +39,13 @@ def _plan(folder: Path) -> Path:
     from departments.models import Department, User
     from documents.selectors import visible_documents
     from tasks.models import RequestType, Task
+    from tasks.selectors import tasks_to_approve
 
-    heads = list(User.objects.filter(is_active=True, username__endswith="_head").order_by("username")[:6])
+    # The heads with the most waiting for their approval, so that approving happens in the mix.
+    heads = sorted(
+        User.objects.filter(is_active=True, username__endswith="_head"),
+        key=lambda u: (-tasks_to_approve(u).count(), u.username),
+    )[:6]
     staff = list(User.objects.filter(is_active=True, username__regex=r"_staff[23]$").order_by("username")[:14])
     if not heads or not staff:
         raise RuntimeError("the demo organisation is missing: run seed_demo first")

@@ -16,6 +16,7 @@ import random
 import re
 import string
 from collections import defaultdict
+from urllib.parse import urlsplit
 
 from locust import HttpUser, constant, events, task
 
@@ -48,12 +49,15 @@ class Person(HttpUser):
         self.username = PLAN["order"][next(_logins) % len(PLAN["order"])]
         self.me = PLAN["people"][self.username]
         self.manager = self.me["manager"]
-        self.client.cookies.set("sessionid", self.me["session"])
+        # Cookies for the server's own host, so that one it sets later replaces them instead of doubling them.
+        self.domain = urlsplit(self.host).hostname
+        self.client.cookies.set("sessionid", self.me["session"], domain=self.domain, path="/")
         # Django accepts a well-formed CSRF cookie the client brings; the form sends the same value.
-        self.client.cookies.set("csrftoken", "".join(random.choices(string.ascii_letters + string.digits, k=32)))
+        token = "".join(random.choices(string.ascii_letters + string.digits, k=32))
+        self.client.cookies.set("csrftoken", token, domain=self.domain, path="/")
 
     def _csrf(self) -> str:
-        return self.client.cookies.get("csrftoken", "")
+        return self.client.cookies.get("csrftoken", "", domain=self.domain)
 
     def _post(self, url, data, name):
         with self.client.post(
