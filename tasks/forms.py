@@ -152,9 +152,11 @@ def preview_values(request_type: RequestType, data) -> dict:
     for spec in request_type.fields.filter(kind=RequestField.Kind.NUMBER):
         raw = (data.get(f"f_{spec.key}") or "").strip()
         try:
-            values[spec.key] = str(Decimal(raw))
+            number = Decimal(raw)
         except (InvalidOperation, ValueError):
             continue
+        if number.is_finite():  # "NaN" and "Infinity" parse, but are no amount
+            values[spec.key] = str(number)
     return values
 
 

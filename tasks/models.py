@@ -242,6 +242,8 @@ class ApprovalStep(models.Model):
             value = Decimal(str(values.get(self.condition_field)))
         except (InvalidOperation, TypeError, ValueError):
             return False
+        if not value.is_finite():
+            return False
         limit = self.condition_value
         return {
             "gt": value > limit,
