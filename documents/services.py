@@ -506,10 +506,11 @@ def document_sign_off(
         else:
             _send_back(document, by, text)
         document.save()
+        signer = acting_for or by  # the opinion is the signing leader's, in their own department
         _opinion(
             document,
             Opinion.Stage.SIGN_OFF,
-            document.department,
+            signer.primary_department or document.department,
             by,
             acting_for,
             Opinion.Decision.AGREE if agree else Opinion.Decision.RETURN,

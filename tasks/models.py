@@ -571,7 +571,7 @@ class TaskLog(models.Model):
     class Action(models.TextChoices):
         CREATED = "created", _("created the request")
         EDITED = "edited", _("edited the request")
-        SUBMITTED = "submitted", _("submitted")
+        SUBMITTED = "submitted", pgettext_lazy("what happened to a request", "submitted")
         APPROVED = "approved", _("approved")
         REJECTED = "rejected", _("rejected")
         RETURNED = "returned", _("returned for revision")
