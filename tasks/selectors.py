@@ -20,6 +20,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
+from collab_portal.request_cache import per_request
 from departments.models import Delegation, Department, Membership, User
 from departments.selectors import working_calendar
 from tasks.models import (
@@ -34,10 +35,12 @@ from tasks.models import (
 LIST_RELATED = ("request_type", "requester", "requesting_department", "target_department", "assignee")
 
 
+@per_request
 def department_ids(user: User) -> list[int]:
     return list(Membership.objects.filter(user=user).values_list("department_id", flat=True))
 
 
+@per_request
 def managed_department_ids(user: User) -> list[int]:
     return list(
         Department.objects.filter(
@@ -48,6 +51,7 @@ def managed_department_ids(user: User) -> list[int]:
     )
 
 
+@per_request
 def delegators_of(user: User, day=None) -> list[int]:
     """People for whom `user` acts today through a delegation in force."""
     day = day or timezone.localdate()
@@ -58,6 +62,7 @@ def delegators_of(user: User, day=None) -> list[int]:
     )
 
 
+@per_request
 def acting_manager_department_ids(user: User) -> list[int]:
     """Departments `user` manages, directly or as the delegate of one of their managers today."""
     ids = set(managed_department_ids(user))
@@ -113,12 +118,17 @@ def visible_tasks_filter(user: User) -> Q:
     return involved | (Q(confidential=False) & (members | oversight)) | (Q(confidential=True) & managers)
 
 
+@per_request
+def _department_parents() -> list[tuple[int, int | None]]:
+    return list(Department.objects.values_list("pk", "parent_id"))
+
+
 def departments_below(ids: list[int]) -> list[int]:
     """The departments under these ones in the tree, at any depth (one query, none if `ids` is empty)."""
     if not ids:
         return []
     children: dict[int | None, list[int]] = {}
-    for pk, parent in Department.objects.values_list("pk", "parent_id"):
+    for pk, parent in _department_parents():
         children.setdefault(parent, []).append(pk)
     found, stack = set(), list(ids)
     while stack:

@@ -270,3 +270,16 @@ def test_request_lists_export_to_csv_and_xlsx_with_the_same_filters(client, org,
     assert len(rows) == 2 and rows[1][1] == "打印机坏了"
     login(client, org.outsider)
     assert "打印机坏了" not in client.get("/requests/list/all/?export=csv").content.decode("utf-8-sig")
+
+
+def test_the_request_page_reads_the_viewers_roles_once(client, org, purchase, file_request):
+    """Sixteen permission checks ask who manages what and for whom one acts; a web request answers
+    each question once (collab_portal.request_cache), so the page stays at a few dozen queries."""
+    task = file_request(purchase)
+    comment = "请尽快"
+    services.task_comment(task=task, by=org.requester, body=comment)
+    login(client, org.sales_head)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(f"/requests/{task.number}/").status_code == 200
+    delegation_reads = [q for q in ctx.captured_queries if 'FROM "departments_delegation"' in q["sql"]]
+    assert len(ctx.captured_queries) <= 35 and len(delegation_reads) <= 2, len(ctx.captured_queries)
