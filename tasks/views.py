@@ -4,10 +4,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -536,6 +537,19 @@ def task_list(request, scope: str):
     )
 
 
+INBOX_ROWS = 50  # per department; the filters narrow the rest
+
+
+def _options(options, suggested) -> str:
+    """<option>s of the assignee list, the suggested person selected and starred."""
+    chosen = suggested.user.pk if suggested else None
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}{}</option>',
+        ((pk, " selected" if pk == chosen else "", label, " ★" if pk == chosen else "") for pk, label in options),
+    )
+
+
 @login_required
 @require_GET
 def department_inbox(request):
@@ -545,16 +559,29 @@ def department_inbox(request):
         raise PermissionDenied
     departments = list(Department.objects.filter(pk__in=department_ids).order_by("sort_order", "code"))
     form, qs = _filtered(request, selectors.inbox(user).prefetch_related("request_type__skills"))
-    tasks = list(qs.order_by("accept_due_at", "created_at")[:200])
+    tasks = list(qs.order_by("accept_due_at", "created_at")[: INBOX_ROWS * len(departments)])
+    waiting = dict(qs.order_by().values_list("target_department").annotate(n=Count("pk")))
     boards = []
     for department in departments:
         candidates = selectors.workload(department)
+        # The assignee list is the same for every row: its options are written once per board.
+        options = [
+            (c.user.pk, format_html("{} ({} · {} h)", c.user.name, c.open_count, c.load_hours)) for c in candidates
+        ]
         rows = []
-        for task in (t for t in tasks if t.target_department_id == department.pk):
+        for task in [t for t in tasks if t.target_department_id == department.pk][:INBOX_ROWS]:
             best = selectors.mark_suggestion(candidates, {s.pk for s in task.request_type.skills.all()})
-            rows.append({"task": task, "suggested": best.user if best else None})
+            rows.append({"task": task, "suggested": best.user if best else None, "options": _options(options, best)})
         selectors.mark_suggestion(candidates, set())
-        boards.append({"department": department, "candidates": candidates, "rows": rows})
+        boards.append(
+            {
+                "department": department,
+                "candidates": candidates,
+                "rows": rows,
+                "options": _options(options, None),
+                "waiting": waiting.get(department.pk, 0),
+            }
+        )
     return render(request, "tasks/inbox.html", {"boards": boards, "filter_form": form})
 
 
