@@ -7,9 +7,9 @@ PORT ?= 8000
 
 .PHONY: install run test lint bench messages clean browser
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install --disable-pip-version-check -q -r requirements.txt
+	$(PIP) install --disable-pip-version-check -q -r requirements-dev.txt
 	touch $@
 
 # The embedded default's secret key, made once (production sets SECRET_KEY instead).
@@ -49,7 +49,6 @@ lint: install
 	$(VENV)/bin/bandit -q -c pyproject.toml -r . --severity-level medium
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
 
-# Rebuild the translation catalogues (needs GNU gettext; the compiled .mo files are committed).
 # Rebuild the translation catalogues (needs GNU gettext; the compiled .mo files are
 # committed). Merges in locale/pending/*.po, where parallel work leaves its translations.
 messages: install
