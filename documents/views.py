@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from documents import rendering, rules, selectors, services
 from documents.body import to_html
 from documents.compare import compare_versions
+from documents.docx import file_version
 from documents.forms import (
     DocumentForm,
     IncomingForm,
@@ -165,6 +166,9 @@ def document_detail(request, pk: int):
         opinion_form.fields["department"].initial = departments[0].pk
     if can["sign_off"]:
         opinion_form.fields["reserved"].queryset = services.reserved_numbers_for(document)
+    job = rendering.latest(document, "document")
+    sheet = rendering.latest(document, "processing_sheet")
+    opinions = list(document.opinions.select_related("author", "acting_for", "department"))
     return render(
         request,
         "documents/detail.html",
@@ -173,11 +177,13 @@ def document_detail(request, pk: int):
             "body_html": to_html(document.body),
             "can": can,
             "opinion_form": opinion_form,
-            "opinions": document.opinions.select_related("author", "acting_for", "department"),
+            "opinions": opinions,
             "acknowledgements": document.acknowledgements.select_related("department", "by"),
-            "job": rendering.latest(document, "document"),
+            "job": job,
+            "render_needed": job is None or job.version != file_version(document),
             "ready": rendering.latest_ready(document, "document"),
-            "sheet": rendering.latest(document, "processing_sheet"),
+            "sheet": sheet,
+            "sheet_needed": sheet is None or sheet.version != f"{file_version(document)}-{len(opinions)}",
             "versions": document.versions.select_related("saved_by"),
             "attachments": document.attachments.select_related("uploaded_by"),
             "since_return": compare_versions(document, document.returned_version, document.version)

@@ -627,3 +627,17 @@ def test_the_register_exports_with_its_filters(client, org):
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert response.status_code == 200 and [row[1] for row in rows[1:]] == ["采购合同审批函"]
     assert client.get("/documents/?scope=all&export=xlsx").content[:2] == b"PK"
+
+
+def test_generate_buttons_only_when_the_file_would_change(client, org, django_capture_on_commit_callbacks):
+    document = make(org)
+    login(client, org.requester)
+    page = client.get(f"/documents/{document.pk}/").content.decode()
+    assert "/do/render/" in page and "/do/processing_sheet/" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        services.document_render(document=document)
+        services.document_render(document=document, kind="processing_sheet")
+    page = client.get(f"/documents/{document.pk}/").content.decode()
+    assert "/do/render/" not in page and "/do/processing_sheet/" not in page  # both made for this version
+    services.document_edit(document=document, by=org.requester, title=document.title, recipients="各部门", body="新")
+    assert "/do/render/" in client.get(f"/documents/{document.pk}/").content.decode()
