@@ -218,16 +218,19 @@ def _keep_version(document: Document, by: User) -> DocumentVersion:
 
 def _attach(document: Document, by: User, uploads) -> None:
     """Keep the files that go with a draft; a file of a refused type or size refuses the save."""
-    from tasks.services import TaskError, validate_upload
+    from tasks.services import TaskError, storage_failed, validate_upload
 
     for upload in uploads:
         try:
             validate_upload(upload)
         except TaskError as exc:
             raise DocumentError(str(exc)) from None
-        DocumentAttachment.objects.create(
-            document=document, file=upload, name=upload.name[:200], size=upload.size, uploaded_by=by
-        )
+        try:
+            DocumentAttachment.objects.create(
+                document=document, file=upload, name=upload.name[:200], size=upload.size, uploaded_by=by
+            )
+        except OSError as exc:
+            raise DocumentError(storage_failed(exc)) from None
 
 
 def document_create(
@@ -700,7 +703,7 @@ def incoming_register(
     """Register a received document and route it: each department gets a request to handle it,
     in its inbox like any other. All of it is saved, or none of it."""
     from documents.rules import may_register_incoming
-    from tasks.services import TaskError, task_create, validate_upload
+    from tasks.services import TaskError, storage_failed, task_create, validate_upload
 
     if not may_register_incoming(by):
         raise PermissionDenied
@@ -713,17 +716,20 @@ def incoming_register(
         raise DocumentError(str(exc)) from None
     priority = {"urgent": 3, "extra_urgent": 4}.get(urgency)
     with transaction.atomic():
-        incoming = IncomingDocument.objects.create(
-            title=title.strip(),
-            source=source.strip(),
-            their_number=their_number.strip(),
-            dated=dated,
-            received_on=received_on or timezone.localdate(),
-            urgency=urgency,
-            summary=summary,
-            file=file,
-            registered_by=by,
-        )
+        try:
+            incoming = IncomingDocument.objects.create(
+                title=title.strip(),
+                source=source.strip(),
+                their_number=their_number.strip(),
+                dated=dated,
+                received_on=received_on or timezone.localdate(),
+                urgency=urgency,
+                summary=summary,
+                file=file,
+                registered_by=by,
+            )
+        except OSError as exc:
+            raise DocumentError(storage_failed(exc)) from None
         path = reverse("documents:incoming_detail", args=[incoming.pk])
         for department in departments:
             description = "\n".join(

@@ -188,20 +188,33 @@ def validate_upload(upload) -> None:
         )
 
 
+def storage_failed(exc: OSError) -> str:
+    """What to tell the person when the media storage refuses a file (full disk, no permission)."""
+    import logging
+
+    logging.getLogger(__name__).error("media storage refused a file: %s", exc)
+    return _("The file could not be stored (the server's storage is full or unavailable). Nothing was saved.")
+
+
 def _store_attachments(task: Task, by: User, uploads: Iterable, field_key: str = "") -> list[Attachment]:
     stored = []
     for upload in uploads:
         validate_upload(upload)
-        stored.append(
-            Attachment.objects.create(
-                task=task,
-                file=upload,
-                name=upload.name[:200],
-                size=upload.size,
-                field_key=field_key,
-                uploaded_by=by,
+        try:
+            stored.append(
+                Attachment.objects.create(
+                    task=task,
+                    file=upload,
+                    name=upload.name[:200],
+                    size=upload.size,
+                    field_key=field_key,
+                    uploaded_by=by,
+                )
             )
-        )
+        except OSError as exc:
+            for attachment in stored:  # the rows roll back with the caller's transaction; the files go now
+                attachment.file.delete(save=False)
+            raise TaskError(storage_failed(exc)) from None
     return stored
 
 
