@@ -18,6 +18,10 @@ extract
 merged=0
 for pending in locale/pending/*.po; do
   [ -s "$pending" ] || continue
+  if ! grep -q '^"Content-Type:' "$pending"; then  # entries appended to an emptied file: give it its header
+    printf 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n' | cat - "$pending" >"$pending.new"
+    mv "$pending.new" "$pending"
+  fi
   msgcat --use-first -o "$ZH.new" "$ZH" "$pending"
   mv "$ZH.new" "$ZH"
   : >"$pending"
