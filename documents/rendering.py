@@ -24,7 +24,7 @@ from datetime import timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone, translation
 
 from documents.models import GeneratedFile
@@ -127,7 +127,7 @@ def run(job_id: int) -> str:
     """Claim a queued job and render it. Returns "ready", "retry" (back in the queue), "failed"
     (given up, error recorded) or "not claimed" (someone else has it, or it is done)."""
     claimed = GeneratedFile.objects.filter(pk=job_id, status=GeneratedFile.Status.QUEUED).update(
-        status=GeneratedFile.Status.RENDERING, attempts=F("attempts") + 1
+        status=GeneratedFile.Status.RENDERING, attempts=F("attempts") + 1, claimed_at=timezone.now()
     )
     if claimed != 1:
         return "not claimed"
@@ -162,16 +162,14 @@ def run(job_id: int) -> str:
 
 
 def requeue_stuck(older_than_minutes: int = 10) -> int:
-    """Queue again what a lost broker message or a killed worker left behind."""
+    """Queue again what a lost broker message or a killed worker left behind: jobs queued that long
+    ago, and jobs a worker claimed that long ago (longer than a render may take) without finishing.
+    A job claimed recently is left to its worker."""
     cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
-    stuck = list(
-        GeneratedFile.objects.filter(
-            status__in=[GeneratedFile.Status.QUEUED, GeneratedFile.Status.RENDERING], created_at__lt=cutoff
-        ).values_list("pk", flat=True)[:500]
-    )
-    GeneratedFile.objects.filter(pk__in=stuck, status=GeneratedFile.Status.RENDERING).update(
-        status=GeneratedFile.Status.QUEUED
-    )
+    queued = Q(status=GeneratedFile.Status.QUEUED, created_at__lt=cutoff)
+    abandoned = Q(status=GeneratedFile.Status.RENDERING, claimed_at__lt=cutoff)
+    stuck = list(GeneratedFile.objects.filter(queued | abandoned).values_list("pk", flat=True)[:500])
+    GeneratedFile.objects.filter(Q(pk__in=stuck) & abandoned).update(status=GeneratedFile.Status.QUEUED)
     for pk in stuck:
         enqueue(pk)
     return len(stuck)

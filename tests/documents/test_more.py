@@ -641,3 +641,19 @@ def test_generate_buttons_only_when_the_file_would_change(client, org, django_ca
     assert "/do/render/" not in page and "/do/processing_sheet/" not in page  # both made for this version
     services.document_edit(document=document, by=org.requester, title=document.title, recipients="各部门", body="新")
     assert "/do/render/" in client.get(f"/documents/{document.pk}/").content.decode()
+
+
+def test_the_sweep_leaves_a_job_a_worker_is_rendering_now(org):
+    from datetime import timedelta
+
+    document = make(org)
+    job = services.document_render(document=document)
+    GeneratedFile.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    # Claimed a minute ago (a re-render of an old job): a worker has it, the sweep must not hand it out again.
+    GeneratedFile.objects.filter(pk=job.pk).update(status="rendering", claimed_at=timezone.now() - timedelta(minutes=1))
+    assert rendering.requeue_stuck() == 0
+    assert GeneratedFile.objects.get(pk=job.pk).status == "rendering"
+    # Claimed long ago and never finished: the worker died; the job goes back to the queue.
+    GeneratedFile.objects.filter(pk=job.pk).update(claimed_at=timezone.now() - timedelta(minutes=30))
+    assert rendering.requeue_stuck() == 1
+    assert GeneratedFile.objects.get(pk=job.pk).status in ("queued", "ready")  # eager in tests: rendered at once
