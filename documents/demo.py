@@ -82,8 +82,11 @@ def _advance(document: Document, goal: str, leader: User) -> None:
     if target >= 2:
         services.document_review(document=document, by=_head(document.department), agree=True, text="同意。")
     departments = list(document.countersign_departments.all())
-    # Countersigning: the first department has agreed, the others are still to countersign.
-    for department in departments if target >= 3 else departments[:1] if len(departments) > 1 and target == 2 else []:
+    if target == 2:  # still countersigning: the first department has agreed, the others have not yet
+        departments = departments[:1] if len(departments) > 1 else []
+    elif target < 2:
+        departments = []
+    for department in departments:
         services.document_countersign(
             document=document, by=_head(department), department=department, agree=True, text="无意见。"
         )

@@ -51,6 +51,11 @@ def file_version(document: Document) -> str:
     return f"{document.version}-{document.number_id or 0}"
 
 
+def sheet_version(document: Document, opinions: int) -> str:
+    """The processing sheet changes with the document's file and with every opinion added."""
+    return f"{file_version(document)}-{opinions}"
+
+
 @rendering.builder(
     "document",
     can_view=_can_view,

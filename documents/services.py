@@ -654,10 +654,10 @@ def document_archive(*, document: Document, by: User, retention_years: int = 10)
 
 def document_render(*, document: Document, kind: str = "document"):
     """Queue the .docx of the document's current version (or its processing sheet)."""
-    from documents.docx import file_version
+    from documents.docx import file_version, sheet_version
 
     if kind == "processing_sheet":
-        version = f"{file_version(document)}-{document.opinions.count()}"
+        version = sheet_version(document, document.opinions.count())
     else:
         version = file_version(document)
     return rendering.request_file(document, kind, version=version)

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from documents import rendering, rules, selectors, services
 from documents.body import to_html
 from documents.compare import compare_versions
-from documents.docx import file_version
+from documents.docx import file_version, sheet_version
 from documents.forms import (
     DocumentForm,
     IncomingForm,
@@ -183,7 +183,7 @@ def document_detail(request, pk: int):
             "render_needed": job is None or job.version != file_version(document),
             "ready": rendering.latest_ready(document, "document"),
             "sheet": sheet,
-            "sheet_needed": sheet is None or sheet.version != f"{file_version(document)}-{len(opinions)}",
+            "sheet_needed": sheet is None or sheet.version != sheet_version(document, len(opinions)),
             "versions": document.versions.select_related("saved_by"),
             "attachments": document.attachments.select_related("uploaded_by"),
             "since_return": compare_versions(document, document.returned_version, document.version)

@@ -163,9 +163,6 @@ class PlanForm(forms.ModelForm):
             "meeting_interval": _("1 = every day, week or month; 2 = every other one."),
         }
 
-    def validate_constraints(self, exclude=None):
-        pass
-
 
 class CriteriaForm(forms.Form):
     """Criteria as lines "name = weight", e.g. "目标达成 = 50"."""
