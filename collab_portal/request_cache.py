@@ -14,7 +14,11 @@ _cache: ContextVar[dict | None] = ContextVar("request_cache", default=None)
 
 
 def _key(value):
-    return ("pk", type(value).__name__, value.pk) if hasattr(value, "pk") else value
+    return (
+        "pk",
+        value.__class__.__name__,
+        value.pk,
+    )  # __class__: a lazy request.user counts as the User if hasattr(value, "pk") else value
 
 
 def per_request(function: Callable) -> Callable:

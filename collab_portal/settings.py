@@ -158,6 +158,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's forms, with <select> lists written in Python (collab_portal/forms.py).
+FORM_RENDERER = "collab_portal.forms.Renderer"
+
 DATABASES = {"default": envdatabase("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share the file: wait for a lock rather than fail.

@@ -387,6 +387,8 @@ class Task(ConcurrentTransitionMixin, models.Model):
             ),
             # My requests: a requester's requests, newest first.
             models.Index(fields=["requester", "-created_at"], name="tasks_task_requester"),
+            # Every other list, newest first: read in order until a page of visible rows is found.
+            models.Index(fields=["-created_at", "-id"], name="tasks_task_newest"),
             # Overdue lists and the reminder sweeps: open requests by due date.
             models.Index(
                 fields=["due_at"],

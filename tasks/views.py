@@ -522,7 +522,7 @@ def task_list(request, scope: str):
     form, qs = _filtered(request, query(request.user))
     if request.GET.get("export") in ("csv", "xlsx"):
         return _export(qs.order_by("-created_at", "-pk"), request.GET["export"], scope)
-    page = Paginator(qs.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.page_of(qs.order_by("-created_at", "-pk"), request.GET.get("page"), PAGE_SIZE)
     template = "tasks/_rows.html" if request.headers.get("HX-Request") else "tasks/task_list.html"
     return render(
         request,

@@ -86,3 +86,41 @@ def test_pages_answer_404_to_outsiders_and_lists_leave_them_out(client, org, pur
         assert response.status_code == 200 and task.number not in response.content.decode()
     login(client, org.sales_head)
     assert task.number in client.get("/requests/list/all/").content.decode()
+
+
+def test_acting_manager_sees_ordinary_and_confidential_requests_of_the_department(org, purchase, file_request):
+    """A delegate acting for 采购部's head manages it today without being a member: they see its
+    confidential requests, and its ordinary ones as well."""
+    today = timezone.localdate()
+    ordinary = file_request(purchase)
+    secret = file_request(purchase, confidential=True)
+    assert not sees(org.outsider, ordinary) and not sees(org.outsider, secret)
+    Delegation.objects.create(
+        delegator=org.purchasing_head, delegate=org.outsider, starts_on=today, ends_on=today + timedelta(days=1)
+    )
+    assert sees(org.outsider, ordinary) and sees(org.outsider, secret)
+
+
+def test_people_of_the_lead_request_see_its_subtasks(org, support, file_request, people):
+    _watcher, _sales_member, purchasing_member = people
+    lead = file_request(support, co_departments=[org.hr], confidential=True)
+    services.task_accept(task=lead, by=org.purchasing_head, assignee=org.assignee)
+    sub = lead.subtasks.get()
+    assert sees(org.assignee, sub)  # the lead's assignee
+    assert sees(org.purchasing_head, sub)  # manager of the lead's department
+    assert not sees(purchasing_member, sub)  # confidential: members of the lead's department do not
+    assert not sees(org.leader, sub)
+
+
+def test_the_rule_is_one_table_read_on_postgresql(org):
+    """Every part of the rule is a column test or `pk = ANY(ARRAY(subquery))` on the requests
+    table itself: no join and no correlated EXISTS, so PostgreSQL can answer it from indexes
+    (a join here once made the "all requests" list read the whole table)."""
+    from django.db import connection
+
+    sql = str(Task.objects.visible_to(org.sales_head).query)
+    outer = sql.split(" WHERE ", 1)
+    assert " JOIN " not in outer[0]
+    assert "EXISTS" not in sql
+    if connection.vendor == "postgresql":
+        assert "= ANY(ARRAY(SELECT" in sql
