@@ -200,7 +200,11 @@ def search_settled(user: User, query: str) -> QuerySet[Conflict]:
 def conflicts_of(user: User, *, task: Task | None = None, team=None, team_visible: bool = False) -> list[Conflict]:
     """The conflicts about a request or a team that the user may see, open ones first, the latest
     ten (`team_visible`: the caller knows the user sees the team, hence all its conflicts)."""
-    conflicts = Conflict.objects.all() if team is not None and team_visible else Conflict.objects.visible_to(user)
+    from tasks.rules import can_view
+
+    # Whoever sees the request sees the conflicts about it; the general rule is for the rest.
+    seen = (team is not None and team_visible) or (task is not None and can_view(user, task))
+    conflicts = Conflict.objects.all() if seen else Conflict.objects.visible_to(user)
     about = Q(task=task) if task is not None else Q(team=team)
     still_open = Case(When(state__in=Conflict.OPEN_STATES, then=Value(0)), default=Value(1))
     return list(

@@ -154,6 +154,7 @@ def task_for_page(user: User, number: str) -> Task:
     )
     if not Task.objects.visible_to(user).filter(pk=task.pk).exists():
         raise Task.DoesNotExist
+    task._visible_to = user.pk  # rules.can_view need not ask again while this page is built
     return task
 
 
@@ -224,23 +225,28 @@ def overdue(qs: QuerySet[Task]) -> QuerySet[Task]:
 
 
 def dashboard(user: User) -> dict:
-    """Everything the home page shows, in a fixed number of queries."""
+    """Everything the home page shows, in a fixed number of queries. Its panels show a request's
+    number, title, state and department, so each list joins only what that needs: every join
+    costs PostgreSQL planning time on each of the seven queries."""
     now = timezone.now()
     week_end = now + timedelta(days=7)
-    open_mine = my_requests(user).filter(state__in=Task.OPEN_STATES)
-    assigned_open = assigned_to(user).filter(state__in=Task.WORK_STATES)
+
+    def panel(tasks: QuerySet[Task], *order) -> list[Task]:
+        return list(tasks.select_related(None).select_related("target_department").order_by(*order)[:10])
+
     # The requester and the assignee always see a request: no visibility filter needed.
-    involved = Task.objects.filter(Q(requester=user) | Q(assignee=user)).select_related(*LIST_RELATED)
+    involved = Task.objects.filter(Q(requester=user) | Q(assignee=user))
+    approvals = approvals_waiting_for(user).select_related(None)
     return {
-        "to_approve": list(approvals_waiting_for(user)[:10]),
-        "to_accept": list(inbox(user).order_by("accept_due_at", "created_at")[:10]),
-        "to_verify": list(awaiting_verification(user).order_by("done_at")[:10]),
-        "my_open": list(open_mine.order_by("-created_at")[:10]),
-        "assigned": list(assigned_open.order_by("due_at")[:10]),
-        "due_this_week": list(
-            involved.filter(state__in=Task.WORK_STATES, due_at__gte=now, due_at__lt=week_end).order_by("due_at")[:10]
+        "to_approve": list(approvals.select_related("approver", "task__requester", "task__requesting_department")[:10]),
+        "to_accept": panel(inbox(user), "accept_due_at", "created_at"),
+        "to_verify": panel(awaiting_verification(user), "done_at"),
+        "my_open": panel(my_requests(user).filter(state__in=Task.OPEN_STATES), "-created_at"),
+        "assigned": panel(assigned_to(user).filter(state__in=Task.WORK_STATES), "due_at"),
+        "due_this_week": panel(
+            involved.filter(state__in=Task.WORK_STATES, due_at__gte=now, due_at__lt=week_end), "due_at"
         ),
-        "overdue": list(overdue(involved).order_by("due_at")[:10]),
+        "overdue": panel(overdue(involved), "due_at"),
     }
 
 

@@ -5,7 +5,25 @@ document.addEventListener("DOMContentLoaded", function () {
     select.addEventListener("change", function () { select.form.submit(); });
   }
   document.querySelectorAll(".mention-box").forEach(setUpMentions);
+  document.querySelectorAll("select[data-options-from]").forEach(copyOptions);
 });
+
+// The inbox sends each row's assignee list with only the suggested person; the full list is
+// written once per department (the bulk-assign select) and copied here, the suggestion kept.
+function copyOptions(select) {
+  var source = document.getElementById(select.dataset.optionsFrom);
+  if (!source) { return; }
+  var chosen = select.value;
+  var suggested = select.options.length ? select.options[0].textContent : "";
+  select.innerHTML = "";
+  Array.prototype.forEach.call(source.options, function (option) {
+    var copy = option.cloneNode(true);
+    copy.selected = copy.value === chosen;
+    if (copy.selected) { copy.textContent = suggested; }
+    select.appendChild(copy);
+  });
+  select.value = chosen;
+}
 
 // @mention autocomplete: after "@" and a few letters, offer the people who may see
 // the request (the server decides who), and insert "@login " on click or Enter.

@@ -69,6 +69,10 @@ def test_purchase_request_over_the_finance_limit(language, browser_for, org, pur
     b.login("purchasing_head", password)
     b.goto("/requests/inbox/")
     assert task.number in b.page.inner_text("main")
+    # The row's assignee list arrives with the suggestion only; portal.js fills in the department.
+    row = f"#assignee-{task.pk}"
+    assert b.page.eval_on_selector(row, "e => e.options.length") == org.purchasing.memberships.count()
+    assert b.page.eval_on_selector(row, "e => e.value") == str(org.assignee.pk)
     b.shot("inbox")
     b.goto(detail)
     b.page.click("button[data-bs-target='#act-accept']")

@@ -189,6 +189,23 @@ def test_bulk_assign_from_the_inbox(client, org, support, file_request):
     assert set(Task.objects.values_list("assignee", flat=True)) == {org.assignee.pk}
 
 
+def test_inbox_rows_carry_their_suggestion_and_the_board_the_whole_list(client, org, support, file_request):
+    """Each row's assignee list is sent with the suggested person only (portal.js copies the
+    department's list, sent once, into it), so the page does not grow with rows × members."""
+    import re
+
+    tasks = [file_request(support) for _ in range(3)]
+    login(client, org.purchasing_head)
+    html = client.get("/requests/inbox/").content.decode()
+    for task in tasks:
+        row = re.search(rf'<select[^>]*id="assignee-{task.pk}"[^>]*>(.*?)</select>', html, re.S)
+        assert 'data-options-from="bulk-assignee-' in row.group(0)
+        assert re.findall(r'<option value="(\d+)" selected>', row.group(1)) == [str(org.assignee.pk)]
+        assert row.group(1).count("<option") == 1
+    board = re.search(r'<select[^>]*id="bulk-assignee-\d+"[^>]*>(.*?)</select>', html, re.S).group(1)
+    assert {int(pk) for pk in re.findall(r'<option value="(\d+)"', board)} == {org.purchasing_head.pk, org.assignee.pk}
+
+
 def test_inbox_is_for_managers(client, org):
     login(client, org.requester)
     assert client.get("/requests/inbox/").status_code == 403
