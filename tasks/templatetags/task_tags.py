@@ -1,5 +1,6 @@
 from django import template
 from django.utils import timezone
+from django.utils.html import format_html
 
 register = template.Library()
 
@@ -20,6 +21,12 @@ PRIORITY_CLASS = {1: "text-body-secondary", 2: "", 3: "text-warning-emphasis fw-
 @register.filter
 def state_class(state: str) -> str:
     return STATE_CLASS.get(state, "text-bg-secondary")
+
+
+@register.filter
+def state_badge(task) -> str:
+    """The request's state as a coloured badge (a filter, not an include: lists show one per row)."""
+    return format_html('<span class="badge {}">{}</span>', state_class(task.state), task.get_state_display())
 
 
 @register.filter
