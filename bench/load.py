@@ -28,7 +28,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 P95_TARGET_MS = 200
 LIST_SHARE_TARGET = 0.07
-CAPACITY_PAGES = ["dashboard", "list_mine", "list_all", "list_filtered", "inbox", "assigned", "detail", "documents_list"]
+CAPACITY_PAGES = [
+    "dashboard",
+    "list_mine",
+    "list_all",
+    "list_filtered",
+    "inbox",
+    "assigned",
+    "detail",
+    "documents_list",
+]
 
 
 def _plan(folder: Path) -> Path:
@@ -308,6 +317,7 @@ def run(stdout, *, users: int = 20, seconds: int = 60, capacity_seconds: int = 1
         "capacity_seconds": capacity_seconds,
         "web_workers": workers,
         "ceiling_rps": ceiling_rps,
+        "capacity": capacity,
         "requests": total,
         "errors": errors,
         "pages": pages,

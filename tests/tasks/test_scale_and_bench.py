@@ -36,3 +36,35 @@ def test_bench_prints_a_table_and_a_summary_line(capsys, settings, tmp_path):
     assert out[-1].startswith("bench: reminder sweep over") and out[-1].endswith(("PASS", "FAIL"))
     result = json.loads(next(Path(tmp_path, "bench", "results").glob("sweep-*.json")).read_text())
     assert result["requests"] >= 300 and len(result["sweeps"]) == 4
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_the_load_step_serves_every_page_of_the_mix_without_errors(monkeypatch, tmp_path):
+    """`make bench`'s load step end to end, briefly: gunicorn with the production settings, a
+    worker and beat, locust users on the seeded demo organisation; every page answers, and the
+    table has the ceiling, each capacity page alone and each page of the mix."""
+    from django.db import connection
+
+    from bench import load
+    from tests.test_celery_processes import database_url
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the load step is stated for PostgreSQL")
+    call_command("seed_demo", quiet=True, scale=300)
+    monkeypatch.setenv("DATABASE_URL", database_url())
+
+    class Out:
+        lines: list[str] = []
+
+        def write(self, text):
+            self.lines.append(text)
+
+    result = load.run(Out(), users=4, seconds=6, capacity_seconds=2)
+    assert result["ceiling_rps"] > 0
+    assert result["errors"] == 0, [(p["page"], p["problems"]) for p in result["pages"] if p["errors"]]
+    capacity = result["capacity"]  # each page alone: always measured, whatever the mix drew
+    for name in ("dashboard", "request page", "list: all I can see", "department inbox", "list: assigned to me"):
+        assert capacity[name]["rps"] > 0 and capacity[name]["errors"] == 0, name
+    assert result["requests"] > 0 and all(p["queries"] for p in result["pages"])  # SQL counted per page
+    assert "load 4 users:" in load.summary(result)
