@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from collab_portal.request_cache import per_request
 from collab_portal.workcalendar import WorkingCalendar
 from departments.models import CalendarDay, Delegation, Department, Membership, User, WorkCalendar
 
@@ -24,6 +25,13 @@ def working_calendar() -> WorkingCalendar:
         workdays=frozenset(workdays),
         tz=ZoneInfo(settings.TIME_ZONE),
     )
+
+
+@per_request
+def departments_by_id() -> dict[int, Department]:
+    """Every department, read once per web request: pages show many departments' names, and a
+    join per department column costs PostgreSQL more planning than this one small read."""
+    return Department.objects.in_bulk()
 
 
 def departments_managed_by(user: User) -> QuerySet[Department]:
