@@ -537,7 +537,7 @@ def task_list(request, scope: str):
     )
 
 
-INBOX_ROWS = 50  # per department; the filters narrow the rest
+INBOX_ROWS = 25  # per department; the filters narrow the rest
 
 
 def _options(options, suggested) -> str:
