@@ -44,13 +44,14 @@ def department_ids(user: User) -> list[int]:
 
 @per_request
 def managed_department_ids(user: User) -> list[int]:
-    return list(
-        Department.objects.filter(
-            Q(head=user) | Q(deputies=user) | Q(memberships__user=user, memberships__role=Membership.Role.MANAGER)
-        )
-        .values_list("pk", flat=True)
-        .distinct()
+    """Departments whose head or deputy `user` is, or where they have the manager role (a UNION
+    of three index lookups: the same as one query joining all three, without its planning)."""
+    heads = Department.objects.filter(head=user).values_list("pk", flat=True)
+    deputies = Department.deputies.through.objects.filter(user=user).values_list("department_id", flat=True)
+    managers = Membership.objects.filter(user=user, role=Membership.Role.MANAGER).values_list(
+        "department_id", flat=True
     )
+    return sorted(heads.order_by().union(deputies.order_by(), managers.order_by()))
 
 
 @per_request
