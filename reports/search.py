@@ -145,15 +145,14 @@ def rebuild(*, batch_size: int = 5000) -> dict[str, int]:
         ("team", Team.objects.all(), entry_for_team),
     ]
     for kind, queryset, make in sources:
-        batch, total = [], 0
-        for obj in queryset.order_by("pk").iterator(chunk_size=batch_size):
-            batch.append(make(obj))
-            if len(batch) >= batch_size:
-                _insert(batch)
-                total += len(batch)
-                batch = []
-        _insert(batch)
-        counts[kind] = total + len(batch)
+        # Batches by primary key (keyset), not a server-side cursor: those are off (settings), and
+        # this keeps memory flat however many rows there are.
+        total, last = 0, 0
+        while batch := list(queryset.filter(pk__gt=last).order_by("pk")[:batch_size]):
+            _insert([make(obj) for obj in batch])
+            total += len(batch)
+            last = batch[-1].pk
+        counts[kind] = total
     if connection.vendor == "postgresql":
         SearchEntry.objects.update(vector=vector_expression())
         with connection.cursor() as cursor:
