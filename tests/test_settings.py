@@ -135,6 +135,14 @@ def test_debug_is_off_unless_asked():
     assert result.stdout.split() == ["False", "True", "True"]
 
 
+def test_postgresql_runs_without_server_side_cursors():
+    """PgBouncer in transaction mode (the operations guide) cannot carry a server-side cursor."""
+    code = "from django.conf import settings; print(settings.DATABASES['default']['DISABLE_SERVER_SIDE_CURSORS'])"
+    result = run_manage(PRODUCTION, "shell", "--no-imports", "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True"]
+
+
 def test_the_embedded_default_reads_its_generated_key(tmp_path):
     (tmp_path / "secret_key").write_text("generated-key-for-this-installation-0123456789abcdef\n")
     code = "from django.conf import settings; print(settings.SECRET_KEY)"
