@@ -124,3 +124,22 @@ def test_the_rule_is_one_table_read_on_postgresql(org):
     assert "EXISTS" not in sql
     if connection.vendor == "postgresql":
         assert "= ANY(ARRAY(SELECT" in sql
+
+
+@pytest.mark.parametrize("confidential", [False, True])
+def test_the_quick_check_never_shows_what_the_rule_hides(org, purchase, file_request, people, confidential):
+    """selectors.plainly_visible answers the request page without a query in the common cases:
+    whenever it says yes, the rule says yes."""
+    from tasks.selectors import plainly_visible
+
+    watcher, sales_member, purchasing_member = people
+    task = file_request(purchase, watchers=[watcher], confidential=confidential)
+    services.task_approve(task=task, by=org.sales_head)
+    services.task_accept(task=task, by=org.purchasing_head, assignee=org.assignee)
+    task.refresh_from_db()
+    everyone = [watcher, sales_member, purchasing_member, org.outsider, org.leader, org.admin, org.requester]
+    everyone += [org.assignee, org.sales_head, org.sales_deputy, org.purchasing_head]
+    quick = {user.username for user in everyone if plainly_visible(user, task)}
+    assert {user.username for user in everyone if sees(user, task)} >= quick
+    assert {"requester", "assignee", "sales_head", "purchasing_head", "admin"} <= quick
+    assert "outsider" not in quick and "watcher" not in quick  # a watcher is the database's to answer
