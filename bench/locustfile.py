@@ -69,13 +69,10 @@ class Person(FastHttpUser):
         self.token = "".join(random.choices(string.ascii_letters + string.digits, k=32))
         self.client.cookiejar.set_cookie(_cookie("csrftoken", self.token, domain))
 
-    def _csrf(self) -> str:
-        return self.token
-
     def _post(self, url, data, name):
         with self.client.post(
             url,
-            urlencode({**data, "csrfmiddlewaretoken": self._csrf()}),
+            urlencode({**data, "csrfmiddlewaretoken": self.token}),
             headers={"Content-Type": "application/x-www-form-urlencoded", "Referer": self.host + url},
             name=name,
             allow_redirects=False,

@@ -113,19 +113,19 @@ def visible_tasks_filter(user: User) -> Q:
             | AnyOf("pk", Task.co_departments.through.objects.filter(department_id__in=ids).values("task_id"))
         )
 
-    # Managers see every request of the departments they manage; members, and managers of the
-    # departments above (the general manager sees the whole organisation), the ordinary ones.
-    managed = acting_manager_department_ids(user)
-    ordinary = set(department_ids(user)) | set(departments_below(managed))
-    visible = involved | departments_involved(managed)
-    if ordinary - set(managed):
-        visible |= Q(confidential=False) & departments_involved(sorted(ordinary - set(managed)))
+    managed, ordinary = _departments_seen(user)
+    visible = involved | departments_involved(sorted(managed))
+    if ordinary - managed:
+        visible |= Q(confidential=False) & departments_involved(sorted(ordinary - managed))
     return visible
 
 
-@per_request
-def _department_parents() -> list[tuple[int, int | None]]:
-    return list(Department.objects.values_list("pk", "parent_id"))
+def _departments_seen(user: User) -> tuple[set[int], set[int]]:
+    """Whose requests a user sees by department: every request of the departments they manage (or
+    act for); the ordinary ones of the departments they belong to and of those under the ones they
+    manage (the general manager sees the whole organisation's ordinary requests)."""
+    managed = acting_manager_department_ids(user)
+    return set(managed), set(department_ids(user)) | set(departments_below(managed))
 
 
 def departments_below(ids: list[int]) -> list[int]:
@@ -133,8 +133,8 @@ def departments_below(ids: list[int]) -> list[int]:
     if not ids:
         return []
     children: dict[int | None, list[int]] = {}
-    for pk, parent in _department_parents():
-        children.setdefault(parent, []).append(pk)
+    for pk, department in departments_by_id().items():
+        children.setdefault(department.parent_id, []).append(pk)
     found, stack = set(), list(ids)
     while stack:
         for child in children.get(stack.pop(), []):
@@ -154,9 +154,8 @@ def task_for_page(user: User, number: str) -> Task:
     if not plainly_visible(user, task) and not Task.objects.visible_to(user).filter(pk=task.pk).exists():
         raise Task.DoesNotExist
     # The departments from the page's cache rather than four more joins (see departments_by_id).
+    with_departments([task])
     departments = departments_by_id()
-    task.requesting_department = departments[task.requesting_department_id]
-    task.target_department = departments[task.target_department_id]
     task.request_type.department = departments[task.request_type.department_id]
     if task.waiting_on_id:
         task.waiting_on = departments[task.waiting_on_id]
@@ -173,10 +172,8 @@ def plainly_visible(user: User, task: Task) -> bool:
     if user.is_superuser or user.pk in (task.requester_id, task.assignee_id):
         return True
     concerned = {task.requesting_department_id, task.target_department_id}
-    managed = acting_manager_department_ids(user)
-    if concerned & set(managed):
-        return True
-    return not task.confidential and bool(concerned & (set(department_ids(user)) | set(departments_below(managed))))
+    managed, ordinary = _departments_seen(user)
+    return bool(concerned & managed) or (not task.confidential and bool(concerned & ordinary))
 
 
 def page_of(tasks: QuerySet[Task], number, size: int):

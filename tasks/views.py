@@ -573,7 +573,7 @@ def department_inbox(request):
         for task in [t for t in tasks if t.target_department_id == department.pk][:INBOX_ROWS]:
             best = selectors.mark_suggestion(candidates, {s.pk for s in task.request_type.skills.all()})
             # Each row carries only its suggestion; portal.js copies the board's list into it, so
-            # fifty rows of a large department do not repeat every member's name fifty times.
+            # the rows of a large department do not each repeat every member's name.
             suggestion = [(best.user.pk, labels[best.user.pk])] if best else []
             rows.append({"task": task, "suggested": best.user if best else None, "options": _options(suggestion, best)})
         selectors.mark_suggestion(candidates, set())
