@@ -10,6 +10,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    FilteredRelation,
     FloatField,
     OuterRef,
     Q,
@@ -180,10 +181,15 @@ def page_of(tasks: QuerySet[Task], number, size: int):
     """One page of an ordered list of requests, read in two steps: the page's ids from the filtered
     rows alone, then those rows with what the list shows (the same reason as task_for_page)."""
     page = Paginator(tasks.values_list("pk", flat=True), size).get_page(number)
-    ids = list(page.object_list)
-    rows = Task.objects.filter(pk__in=ids).select_related("request_type", "requester", "assignee").in_bulk()
-    page.object_list = with_departments([rows[pk] for pk in ids if pk in rows])
+    page.object_list = rows_of(list(page.object_list))
     return page
+
+
+def rows_of(ids: list[int], *prefetch: str) -> list[Task]:
+    """The requests `ids`, in that order, with what a list row shows."""
+    rows = Task.objects.filter(pk__in=ids).select_related("request_type", "requester", "assignee")
+    rows = rows.prefetch_related(*prefetch).in_bulk()
+    return with_departments([rows[pk] for pk in ids if pk in rows])
 
 
 def with_departments(tasks: list[Task]) -> list[Task]:
@@ -295,18 +301,20 @@ def workload(department: Department, request_type: RequestType | None = None) ->
     """Members of `department` with their open work (count and priority-weighted estimated hours)
     and skills; the least loaded among those with a skill the type needs is suggested. Two queries
     (three with a request type whose skills are not prefetched)."""
-    open_work = Q(assigned_tasks__state__in=Task.WORK_STATES)
     weight = Case(
-        *(When(assigned_tasks__priority=priority, then=Value(w)) for priority, w in PRIORITY_WEIGHT.items()),
+        *(When(open_work__priority=priority, then=Value(w)) for priority, w in PRIORITY_WEIGHT.items()),
         default=Value(1.0),
         output_field=FloatField(),
     )
-    hours = Coalesce(Cast("assigned_tasks__estimate_hours", FloatField()), Value(float(DEFAULT_ESTIMATE_HOURS)))
+    hours = Coalesce(Cast("open_work__estimate_hours", FloatField()), Value(float(DEFAULT_ESTIMATE_HOURS)))
     people = (
         User.objects.filter(memberships__department=department, is_active=True)
+        # The open work joined alone (the state test in the join, not a FILTER over everything a
+        # person was ever assigned), so PostgreSQL reads it from the partial index tasks_task_assignee_open.
+        .annotate(open_work=FilteredRelation("assigned_tasks", condition=Q(assigned_tasks__state__in=Task.WORK_STATES)))
         .annotate(
-            open_count=Count("assigned_tasks", filter=open_work),
-            load_hours=Coalesce(Sum(hours * weight, filter=open_work), Value(0.0)),
+            open_count=Count("open_work"),
+            load_hours=Coalesce(Sum(hours * weight, filter=Q(open_work__pk__isnull=False)), Value(0.0)),
             is_manager=Exists(
                 Membership.objects.filter(user=OuterRef("pk"), department=department, role=Membership.Role.MANAGER)
             ),

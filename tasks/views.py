@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from departments.models import Department, User
+from departments.selectors import departments_by_id
 from documents import rendering
 from documents.models import IncomingRoute
 from tasks import forms, selectors, services
@@ -557,9 +558,11 @@ def department_inbox(request):
     department_ids = selectors.acting_manager_department_ids(user)
     if not department_ids:
         raise PermissionDenied
-    departments = list(Department.objects.filter(pk__in=department_ids).order_by("sort_order", "code"))
-    form, qs = _filtered(request, selectors.inbox(user).prefetch_related("request_type__skills"))
-    tasks = list(qs.order_by("accept_due_at", "created_at")[: INBOX_ROWS * len(departments)])
+    every = departments_by_id()
+    departments = sorted((every[pk] for pk in department_ids), key=lambda d: (d.sort_order, d.code))
+    form, qs = _filtered(request, selectors.inbox(user))
+    urgent = qs.order_by("accept_due_at", "created_at").values_list("pk", flat=True)
+    tasks = selectors.rows_of(list(urgent[: INBOX_ROWS * len(departments)]), "request_type__skills")
     waiting = dict(qs.order_by().values_list("target_department").annotate(n=Count("pk")))
     boards = []
     for department in departments:
