@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 SELECT = "django/forms/widgets/select.html"
 
 
-def _attrs(attrs: dict) -> str:
+def html_attrs(attrs: dict) -> str:
     """As django/forms/widgets/attrs.html: False leaves the attribute out, True writes it bare."""
     return "".join(
         f" {conditional_escape(name)}"
@@ -24,13 +24,13 @@ def _attrs(attrs: dict) -> str:
 
 
 def render_select(widget: dict) -> str:
-    parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+    parts = [f'<select name="{conditional_escape(widget["name"])}"{html_attrs(widget["attrs"])}>']
     for group_name, options, _index in widget["optgroups"]:
         if group_name:
             parts.append(format_html('\n  <optgroup label="{}">', group_name))
         for option in options:
             parts.append(
-                f'\n  <option value="{conditional_escape(option["value"])}"{_attrs(option["attrs"])}>'
+                f'\n  <option value="{conditional_escape(option["value"])}"{html_attrs(option["attrs"])}>'
                 f"{conditional_escape(option['label'])}</option>"
             )
         if group_name:

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import User
+from departments.pickers import PersonField
 
 
 class ProfileForm(forms.ModelForm):
@@ -18,9 +19,8 @@ class ProfileForm(forms.ModelForm):
 
 
 class DelegationForm(forms.Form):
-    delegate = forms.ModelChoiceField(
+    delegate = PersonField(
         label=_("Delegate"),
-        queryset=User.objects.none(),
         help_text=_("Who approves and handles your steps while you are away."),
     )
     starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))

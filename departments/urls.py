@@ -7,6 +7,7 @@ app_name = "departments"
 urlpatterns = [
     path("departments/", views.directory, name="directory"),
     path("departments/<slug:code>/", views.department_detail, name="department"),
+    path("people/", views.find_people, name="find_people"),
     path("people/<str:username>/", views.person_detail, name="person"),
     path("me/", views.my_profile, name="me"),
     path("me/edit/", views.profile_edit, name="profile_edit"),

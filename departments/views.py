@@ -2,10 +2,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.db.models import Q
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from departments import selectors, services
 from departments.forms import DelegationForm, ProfileForm
@@ -34,6 +35,32 @@ def department_detail(request, code: str):
             "people_count": len(memberships),
         },
     )
+
+
+@login_required
+@require_GET
+def find_people(request):
+    """Active people whose login starts with q, or whose name or employee number contains it, with
+    their departments (for the people pickers; everyone signed in sees the directory anyway)."""
+    query = request.GET.get("q", "").strip()[:30]
+    if not query:
+        return JsonResponse({"people": []})
+    people = (
+        User.objects.filter(is_active=True)
+        .filter(Q(username__istartswith=query) | Q(display_name__icontains=query) | Q(employee_no__iexact=query))
+        .prefetch_related("memberships__department")
+        .order_by("username")[:10]
+    )
+    found = [
+        {
+            "id": person.pk,
+            "username": person.username,
+            "name": person.name,
+            "departments": " · ".join(m.department.display_name for m in person.memberships.all()),
+        }
+        for person in people
+    ]
+    return JsonResponse({"people": found})
 
 
 @login_required

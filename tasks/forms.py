@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department, User
+from departments.pickers import PeopleField
 from tasks.models import NotificationKind, NotificationPreference, Priority, Reason, RequestField, RequestType, Task
 from tasks.services import TaskError, validate_upload
 
@@ -67,12 +68,7 @@ class TaskForm(forms.Form):
         help_text=_("Each gets its own linked sub-task; the request closes when all have finished."),
         widget=forms.CheckboxSelectMultiple,
     )
-    watchers = forms.ModelMultipleChoiceField(
-        label=_("CC (抄送)"),
-        queryset=User.objects.none(),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 5}),
-    )
+    watchers = PeopleField(label=_("CC (抄送)"), required=False)
     confidential = forms.BooleanField(
         label=_("Confidential"),
         required=False,

@@ -3,6 +3,7 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department, User
+from departments.pickers import PeoplePicker, PersonField
 from tasks.models import RequestType
 from teams.models import Attendance, Milestone, StrategicGoal, Team
 
@@ -19,9 +20,8 @@ def _departments():
 
 
 class TeamForm(forms.ModelForm):
-    lead = forms.ModelChoiceField(
+    lead = PersonField(
         label=_("lead"),
-        queryset=User.objects.none(),
         required=False,
         help_text=_("Admins only; others lead the teams they create."),
     )
@@ -67,9 +67,7 @@ SELECT = {"class": "form-select form-select-sm"}
 
 
 class MemberForm(forms.Form):
-    user = forms.ModelChoiceField(
-        label=_("person"), queryset=User.objects.none(), required=False, widget=forms.Select(attrs=SELECT)
-    )
+    user = PersonField(label=_("person"), required=False, widget=PeoplePicker(attrs=SMALL))
     department = forms.ModelChoiceField(
         label=_("department"), queryset=Department.objects.none(), required=False, widget=forms.Select(attrs=SELECT)
     )

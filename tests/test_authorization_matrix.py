@@ -244,6 +244,8 @@ MATRIX: dict[str, list[Check]] = {
         get(lambda w: "/departments/sales/", **everyone(200)),
         get(lambda w: "/departments/no-such-department/", **everyone(404)),
     ],
+    # the people pickers' suggestions: the directory's people, for everyone signed in
+    "departments:find_people": [get(lambda w: "/people/?q=s", **everyone(200))],
     "departments:person": [
         get(lambda w: "/people/requester/", **everyone(200)),
         get(lambda w: "/people/nobody-here/", **everyone(404)),

@@ -6,7 +6,87 @@ document.addEventListener("DOMContentLoaded", function () {
   }
   document.querySelectorAll(".mention-box").forEach(setUpMentions);
   document.querySelectorAll("select[data-options-from]").forEach(copyOptions);
+  document.querySelectorAll(".people-picker").forEach(setUpPeoplePicker);
 });
+
+// People pickers (departments/pickers.py): typing offers matching people; choosing one adds a
+// ticked box (or, for one person, replaces the choice). Without JavaScript the logins typed are
+// looked up when the form is sent.
+function setUpPeoplePicker(box) {
+  var input = box.querySelector("input[type=text]");
+  var list = box.querySelector(".people-list");
+  var chosen = box.querySelector(".people-chosen");
+  var type = box.dataset.inputType;
+  var timer = null;
+
+  function hide() { list.classList.add("d-none"); list.innerHTML = ""; }
+
+  function choose(person) {
+    var existing = chosen.querySelector("input[value='" + person.id + "']");
+    if (type === "radio") {
+      chosen.querySelectorAll("label:not(.people-none)").forEach(function (label) {
+        if (!label.contains(existing)) { label.remove(); }
+      });
+    }
+    if (existing) {
+      existing.checked = true;
+    } else {
+      var label = document.createElement("label");
+      label.className = "badge text-bg-light border fw-normal";
+      var tick = document.createElement("input");
+      tick.className = "form-check-input me-1";
+      tick.type = type;
+      tick.name = box.dataset.name;
+      tick.value = person.id;
+      tick.checked = true;
+      var login = document.createElement("span");
+      login.className = "text-body-secondary";
+      login.textContent = "@" + person.username;
+      label.appendChild(tick);
+      label.appendChild(document.createTextNode(person.name + " "));
+      label.appendChild(login);
+      chosen.appendChild(label);
+    }
+    input.value = "";
+    hide();
+    input.focus();
+  }
+
+  function show(people) {
+    list.innerHTML = "";
+    if (!people.length) { hide(); return; }
+    people.forEach(function (person) {
+      var item = document.createElement("button");
+      item.type = "button";
+      item.className = "list-group-item list-group-item-action py-1";
+      item.setAttribute("role", "option");
+      item.textContent = person.name + " @" + person.username + (person.departments ? " · " + person.departments : "");
+      item.addEventListener("click", function () { choose(person); });
+      list.appendChild(item);
+    });
+    list.classList.remove("d-none");
+  }
+
+  input.addEventListener("input", function () {
+    var query = input.value.trim();
+    clearTimeout(timer);
+    if (!query) { hide(); return; }
+    timer = setTimeout(function () {
+      fetch(box.dataset.peopleUrl + "?q=" + encodeURIComponent(query), { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : { people: [] }; })
+        .then(function (data) { show(data.people || []); })
+        .catch(hide);
+    }, 200);
+  });
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { hide(); }
+    if (event.key === "Enter") {
+      event.preventDefault();  // Enter chooses; it never sends the form half-filled
+      if (!list.classList.contains("d-none") && list.firstChild) { list.firstChild.click(); }
+    }
+  });
+  input.addEventListener("blur", function () { setTimeout(hide, 200); });
+}
 
 // The inbox sends each row's assignee list with only the suggested person; the full list is
 // written once per department (the bulk-assign select) and copied here, the suggestion kept.

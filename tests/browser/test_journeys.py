@@ -39,11 +39,17 @@ def test_purchase_request_over_the_finance_limit(language, browser_for, org, pur
     b.page.fill("[name=title]", "采购二十台笔记本电脑")
     b.page.fill("[name=f_amount]", "25000")
     b.page.fill("[name=description]", "新员工入职使用")
+    # CC the deputy: typing part of a name offers people; choosing one ticks them.
+    b.page.type("#id_watchers", "李副")
+    b.page.wait_for_selector(".people-list button")
+    b.shot("cc-suggestions")
+    b.page.click(".people-list button")
+    assert b.page.is_checked(f"input[name=watchers][value='{org.sales_deputy.pk}']")
     b.shot("filing-form")
     b.submit("#task-form button[name=action][value=submit]")
     task = Task.objects.get(title="采购二十台笔记本电脑")
     assert b.page.url.endswith(f"/requests/{task.number}/")
-    assert task.state == "pending_approval"
+    assert task.state == "pending_approval" and list(task.watchers.all()) == [org.sales_deputy]
     assert TEXT[language]["pending_approval"] in b.page.inner_text("main")
     b.shot("filed")
     detail = f"/requests/{task.number}/"

@@ -1,0 +1,147 @@
+"""Choosing people from the whole organisation without listing it.
+
+A `<select>` of every active person is 2,000 options in a large organisation: a 100 KB page that
+nobody can scroll. `PeoplePicker` shows the people already chosen (a checkbox each, or a radio
+button for one person) and a text box: with JavaScript, typing offers matching people
+(`departments:find_people`, portal.js); without it, logins typed into the box, separated by
+spaces or commas, are looked up when the form is sent. `PersonField` and `PeopleField` accept both
+and say which login matched nobody.
+"""
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from collab_portal.forms import html_attrs
+from departments.models import User
+
+LOGIN_SEPARATORS = re.compile(r"[\s,，、;；]+")
+TYPED = "@"  # marks a login typed into the box, as opposed to the pk of a person already chosen
+
+
+class PeoplePicker(forms.Widget):
+    template_name = "departments/people_picker.html"
+
+    def __init__(self, attrs=None, *, multiple: bool = False):
+        super().__init__(attrs)
+        self.allow_multiple_selected = multiple
+
+    def find_name(self, name: str) -> str:
+        return f"{name}_find"
+
+    def value_from_datadict(self, data, files, name):
+        chosen = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+        chosen = [value for value in chosen if value]
+        typed = [TYPED + login for login in LOGIN_SEPARATORS.split(data.get(self.find_name(name)) or "") if login]
+        if self.allow_multiple_selected:
+            return chosen + typed
+        return (typed or chosen or [None])[-1]
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data and self.find_name(name) not in data
+
+    def format_value(self, value):
+        if value is None or value == "":
+            return []
+        values = value if isinstance(value, list | tuple) else [value]
+        return [str(v) for v in values if v not in (None, "")]
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        tokens = context["widget"]["value"]
+        pks = [int(token) for token in tokens if token.isdigit()]
+        logins = [token[len(TYPED) :] for token in tokens if token.startswith(TYPED)]
+        people = User.objects.filter(Q(pk__in=pks) | Q(username__in=logins)) if tokens else User.objects.none()
+        by_pk = {person.pk: person for person in people}
+        by_login = {person.username: person for person in people}
+        chosen = [by_pk[pk] for pk in pks if pk in by_pk] + [by_login[login] for login in logins if login in by_login]
+        if not self.allow_multiple_selected:
+            chosen = chosen[-1:]
+        context["widget"].update(
+            chosen=list(dict.fromkeys(chosen)),
+            find_name=self.find_name(name),
+            find_value=" ".join(login for login in logins if login not in by_login),
+            find_url=reverse("departments:find_people"),
+            multiple=self.allow_multiple_selected,
+            input_type="checkbox" if self.allow_multiple_selected else "radio",
+            attrs_html=mark_safe(html_attrs(context["widget"]["attrs"])),  # noqa: S308 - html_attrs escapes
+        )
+        return context
+
+    def _render(self, template_name, context, renderer=None):
+        # The project's templates (the form renderer's engine sees only django/forms/ and the apps').
+        return mark_safe(render_to_string(template_name, context))  # noqa: S308 - an autoescaped template
+
+    def id_for_label(self, id_):
+        return id_
+
+
+def _resolve(queryset, tokens: list[str], field: forms.Field):
+    """The people `tokens` name (pks of people chosen, or typed logins), all within `queryset`."""
+    pks, logins = set(), set()
+    for token in tokens:
+        if token.startswith(TYPED):
+            logins.add(token[len(TYPED) :])
+        elif token.isdigit():
+            pks.add(int(token))
+        else:
+            raise ValidationError(
+                field.error_messages["invalid_choice"], code="invalid_choice", params={"value": token}
+            )
+    people = list(queryset.filter(Q(pk__in=pks) | Q(username__in=logins))) if pks or logins else []
+    for login in sorted(logins - {person.username for person in people}):
+        raise ValidationError(field.error_messages["unknown_login"], code="unknown_login", params={"login": login})
+    refused = pks - {person.pk for person in people}
+    if refused:
+        person = User.objects.filter(pk__in=refused).first()
+        if person is None:
+            raise ValidationError(field.error_messages["invalid_choice"], code="invalid_choice", params={"value": ""})
+        raise ValidationError(field.error_messages["refused"], code="refused", params={"name": person.name})
+    return people
+
+
+ERRORS = {
+    "unknown_login": _("Nobody who can be chosen here has the login “%(login)s”."),
+    "invalid_choice": _("Choose people from the suggestions, or type their logins."),
+    "refused": _("%(name)s cannot be chosen here."),
+}
+
+
+class PersonField(forms.ModelChoiceField):
+    """One person, chosen with a PeoplePicker."""
+
+    default_error_messages = ERRORS
+
+    def __init__(self, queryset=None, **kwargs):
+        kwargs.setdefault("widget", PeoplePicker())
+        super().__init__(queryset if queryset is not None else User.objects.none(), **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        people = _resolve(self.queryset, [str(value)], self)
+        return people[0] if people else None
+
+
+class PeopleField(forms.ModelMultipleChoiceField):
+    """Any number of people, chosen with a PeoplePicker."""
+
+    default_error_messages = ERRORS
+
+    def __init__(self, queryset=None, **kwargs):
+        kwargs.setdefault("widget", PeoplePicker(multiple=True))
+        super().__init__(queryset if queryset is not None else User.objects.none(), **kwargs)
+
+    def _check_values(self, value):
+        return _resolve(self.queryset, [str(token) for token in value], self)
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+            return list(value)  # a bound form's tokens, shown again as they came
+        return super().prepare_value(value)
