@@ -47,8 +47,8 @@ class DepartmentAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "name_en", "parent", "head", "accepts_requests", "is_active", "sort_order"]
     list_filter = ["is_active", "accepts_requests", "parent"]
     search_fields = ["code", "name", "name_en"]
-    autocomplete_fields = ["parent", "head"]
-    filter_horizontal = ["deputies", "document_reviewers"]
+    # Searched as one types: a list of every person (2,000 in a large organisation) per field is no choice.
+    autocomplete_fields = ["parent", "head", "deputies", "document_reviewers"]
     inlines = [DepartmentMembershipInline]
     fieldsets = [
         (None, {"fields": ["code", "name", "name_en", "parent", "sort_order", "is_active"]}),

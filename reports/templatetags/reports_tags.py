@@ -1,3 +1,4 @@
+import rules
 from django import template
 
 register = template.Library()
@@ -11,5 +12,7 @@ def may_see_reports(context) -> bool:
     if user is None or not user.is_authenticated:
         return False
     if not hasattr(request, "_may_see_reports"):
-        request._may_see_reports = user.has_perm("reports.view_dashboard")
+        # The rule itself (reports/rules.py): user.has_perm would, for everyone it refuses, go on to
+        # Django's model permissions, two queries on every page for a permission no model carries.
+        request._may_see_reports = rules.has_perm("reports.view_dashboard", user)
     return request._may_see_reports

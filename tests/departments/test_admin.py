@@ -102,3 +102,12 @@ def test_admin_adds_a_department(client, org):
     )
     assert response.status_code == 302
     assert Department.objects.get(code="legal").parent == org.hq
+
+
+def test_the_department_page_searches_people_instead_of_listing_them(client, org):
+    login(client, org.admin)
+    page = client.get(f"/admin/departments/department/{org.hr.pk}/change/").content.decode()
+    # Every person field is an autocomplete (only the people already chosen are in the page).
+    for field in ("head", "deputies", "document_reviewers"):
+        assert f'name="{field}"' in page and "admin-autocomplete" in page.split(f'name="{field}"')[1][:400], field
+    assert org.requester.name not in page
