@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
-def _pick_language(chinese: str, english: str) -> str:
+def pick_language(chinese: str, english: str) -> str:
     """The name to show in the active language, falling back to the other one."""
     if (get_language() or "").startswith("en"):
         return english or chinese
@@ -34,7 +34,7 @@ class Skill(models.Model):
 
     @property
     def display_name(self) -> str:
-        return _pick_language(self.name, self.name_en)
+        return pick_language(self.name, self.name_en)
 
 
 class User(AbstractUser):
@@ -143,11 +143,11 @@ class Department(models.Model):
 
     @property
     def display_name(self) -> str:
-        return _pick_language(self.name, self.name_en)
+        return pick_language(self.name, self.name_en)
 
     @property
     def display_handles(self) -> str:
-        return _pick_language(self.handles, self.handles_en)
+        return pick_language(self.handles, self.handles_en)
 
     def ancestors(self) -> list["Department"]:
         """Parents up to the root, nearest first. Stops at a cycle rather than looping."""

@@ -4,8 +4,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from departments.models import Department, User
+from departments.models import Department, User, pick_language
 from departments.pickers import PeopleField
+from departments.selectors import departments_by_id
 from tasks.models import NotificationKind, NotificationPreference, Priority, Reason, RequestField, RequestType, Task
 from tasks.services import TaskError, validate_upload
 
@@ -251,12 +252,10 @@ class CommentForm(forms.Form):
 class FilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("Any state"))] + Task.State.choices)
-    department = forms.ModelChoiceField(
-        label=_("Department"), required=False, queryset=Department.objects.none(), empty_label=_("Any department")
-    )
-    request_type = forms.ModelChoiceField(
-        label=_("Type"), required=False, queryset=RequestType.objects.none(), empty_label=_("Any type")
-    )
+    # Choices as (pk, name) pairs rather than model choice fields: above every list, the departments
+    # come from the page's department cache and the types from one narrow read, no model instances.
+    department = forms.TypedChoiceField(label=_("Department"), required=False, coerce=int, empty_value=None)
+    request_type = forms.TypedChoiceField(label=_("Type"), required=False, coerce=int, empty_value=None)
     priority = forms.TypedChoiceField(
         label=_("Priority"),
         required=False,
@@ -268,8 +267,14 @@ class FilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = Department.objects.filter(is_active=True)
-        self.fields["request_type"].queryset = RequestType.objects.filter(is_active=True)
+        departments = sorted(
+            (d for d in departments_by_id().values() if d.is_active), key=lambda d: (d.sort_order, d.code)
+        )
+        self.fields["department"].choices = [("", _("Any department"))] + [(d.pk, d.display_name) for d in departments]
+        types = RequestType.objects.filter(is_active=True).values_list("pk", "name", "name_en")
+        self.fields["request_type"].choices = [("", _("Any type"))] + [
+            (pk, pick_language(name, name_en)) for pk, name, name_en in types
+        ]
         for name, form_field in self.fields.items():
             if name == "overdue":
                 form_field.widget.attrs["class"] = "form-check-input"

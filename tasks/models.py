@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from departments.models import Department, Skill, _pick_language
+from departments.models import Department, Skill, pick_language
 
 
 class Priority(models.IntegerChoices):
@@ -103,15 +103,15 @@ class RequestType(models.Model):
 
     @property
     def display_name(self) -> str:
-        return _pick_language(self.name, self.name_en)
+        return pick_language(self.name, self.name_en)
 
     @property
     def display_purpose(self) -> str:
-        return _pick_language(self.purpose, self.purpose_en)
+        return pick_language(self.purpose, self.purpose_en)
 
     @property
     def display_materials(self) -> str:
-        return _pick_language(self.materials, self.materials_en)
+        return pick_language(self.materials, self.materials_en)
 
 
 class RequestField(models.Model):
@@ -151,7 +151,7 @@ class RequestField(models.Model):
 
     @property
     def display_label(self) -> str:
-        return _pick_language(self.label, self.label_en)
+        return pick_language(self.label, self.label_en)
 
     @property
     def choice_list(self) -> list[str]:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from departments.models import Department, _pick_language
+from departments.models import Department, pick_language
 
 
 class StrategicGoal(models.Model):
@@ -35,7 +35,7 @@ class StrategicGoal(models.Model):
 
     @property
     def display_title(self) -> str:
-        return _pick_language(self.title, self.title_en)
+        return pick_language(self.title, self.title_en)
 
 
 class TeamQuerySet(models.QuerySet):
