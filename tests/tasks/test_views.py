@@ -300,3 +300,27 @@ def test_the_request_page_reads_the_viewers_roles_once(client, org, purchase, fi
         assert client.get(f"/requests/{task.number}/").status_code == 200
     delegation_reads = [q for q in ctx.captured_queries if 'FROM "departments_delegation"' in q["sql"]]
     assert len(ctx.captured_queries) <= 35 and len(delegation_reads) <= 2, len(ctx.captured_queries)
+
+
+def test_list_filters_by_department_type_state_and_priority(client, org, purchase, support, file_request):
+    bought = file_request(purchase, title="采购打印纸")
+    asked = file_request(support, title="咨询报销流程", priority=3)
+    login(client, org.requester)
+
+    def numbers(query):
+        response = client.get("/requests/list/mine/" + query)
+        assert response.status_code == 200
+        return {t.number for t in response.context["page"].object_list}
+
+    assert numbers("") == {bought.number, asked.number}
+    assert numbers(f"?request_type={support.pk}") == {asked.number}
+    assert numbers(f"?department={org.purchasing.pk}&request_type={purchase.pk}") == {bought.number}
+    assert numbers(f"?department={org.hr.pk}") == set()
+    assert numbers("?priority=3") == {asked.number}
+    assert numbers(f"?state={bought.state}&q=打印纸") == {bought.number}
+    # The choices offered: active departments and types by name, in the page's language.
+    page = client.get("/requests/list/mine/").content.decode()
+    assert f'<option value="{support.pk}">咨询</option>' in page and f'<option value="{org.hr.pk}">' in page
+    # A value that is not a choice leaves the list unfiltered and says nothing went wrong.
+    for query in ("?department=abc", "?request_type=999999", "?department=-1&priority=x"):
+        assert numbers(query) == {bought.number, asked.number}, query
