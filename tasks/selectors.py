@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from collab_portal.lookups import AnyOf
 from collab_portal.request_cache import per_request
-from departments.models import Delegation, Department, Membership, User
+from departments.models import Delegation, Department, Membership, Skill, User
 from departments.selectors import departments_by_id, working_calendar
 from tasks.models import (
     DEFAULT_ESTIMATE_HOURS,
@@ -296,6 +296,9 @@ class Candidate:
     suggested: bool = False
     is_manager: bool = False
 
+    def __post_init__(self):
+        self.skill_ids = {skill.pk for skill in self.skills}
+
 
 def workload(department: Department, request_type: RequestType | None = None) -> list[Candidate]:
     """Members of `department` with their open work (count and priority-weighted estimated hours)
@@ -319,15 +322,16 @@ def workload(department: Department, request_type: RequestType | None = None) ->
                 Membership.objects.filter(user=OuterRef("pk"), department=department, role=Membership.Role.MANAGER)
             ),
         )
-        .prefetch_related("skills")
         .order_by("username")
     )
+    people = list(people)
+    skills = skills_of(User.skills.through, "user", [person.pk for person in people])
     candidates = [
         Candidate(
             user=person,
             open_count=person.open_count,
             load_hours=round(person.load_hours, 1),
-            skills=list(person.skills.all()),
+            skills=skills.get(person.pk, []),
             is_manager=person.is_manager,
         )
         for person in people
@@ -337,11 +341,28 @@ def workload(department: Department, request_type: RequestType | None = None) ->
     return candidates
 
 
+def skills_of(link, owner: str, owner_ids) -> dict[int, list[Skill]]:
+    """The skills of each owner (people through User.skills.through, request types through
+    RequestType.skills.through), by name, in one read of the link table; each skill is one shared
+    instance, where a prefetch would make one per owner."""
+    rows = (
+        link.objects.filter(**{f"{owner}_id__in": owner_ids})
+        .order_by("skill__name")
+        .values_list(f"{owner}_id", "skill_id", "skill__name", "skill__name_en")
+    )
+    shared: dict[int, Skill] = {}
+    found: dict[int, list[Skill]] = {}
+    for owner_id, pk, name, name_en in rows:
+        skill = shared.get(pk) or shared.setdefault(pk, Skill(pk=pk, name=name, name_en=name_en))
+        found.setdefault(owner_id, []).append(skill)
+    return found
+
+
 def mark_suggestion(candidates: list[Candidate], wanted_skill_ids: set[int]) -> Candidate | None:
     """Mark and return the least loaded candidate, preferring staff to managers and, among
     them, those with a wanted skill."""
     for candidate in candidates:
-        candidate.matches = bool(wanted_skill_ids & {skill.pk for skill in candidate.skills})
+        candidate.matches = bool(wanted_skill_ids & candidate.skill_ids)
         candidate.suggested = False
     staff = [c for c in candidates if not c.is_manager] or candidates
     pool = [c for c in staff if c.matches] or staff

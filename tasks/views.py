@@ -562,7 +562,8 @@ def department_inbox(request):
     departments = sorted((every[pk] for pk in department_ids), key=lambda d: (d.sort_order, d.code))
     form, qs = _filtered(request, selectors.inbox(user))
     urgent = qs.order_by("accept_due_at", "created_at").values_list("pk", flat=True)
-    tasks = selectors.rows_of(list(urgent[: INBOX_ROWS * len(departments)]), "request_type__skills")
+    tasks = selectors.rows_of(list(urgent[: INBOX_ROWS * len(departments)]))
+    wanted = selectors.skills_of(RequestType.skills.through, "requesttype", {t.request_type_id for t in tasks})
     waiting = dict(qs.order_by().values_list("target_department").annotate(n=Count("pk")))
     boards = []
     for department in departments:
@@ -574,7 +575,7 @@ def department_inbox(request):
         labels = dict(options)
         rows = []
         for task in [t for t in tasks if t.target_department_id == department.pk][:INBOX_ROWS]:
-            best = selectors.mark_suggestion(candidates, {s.pk for s in task.request_type.skills.all()})
+            best = selectors.mark_suggestion(candidates, {s.pk for s in wanted.get(task.request_type_id, [])})
             # Each row carries only its suggestion; portal.js copies the board's list into it, so
             # the rows of a large department do not each repeat every member's name.
             suggestion = [(best.user.pk, labels[best.user.pk])] if best else []
