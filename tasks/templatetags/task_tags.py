@@ -1,4 +1,8 @@
+from functools import cache
+from urllib.parse import quote
+
 from django import template
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -37,3 +41,18 @@ def priority_class(priority: int) -> str:
 @register.filter
 def is_past(moment) -> bool:
     return bool(moment and moment < timezone.now())
+
+
+NUMBER = "__number__"
+
+
+@cache
+def _detail_address(prefix: str, urlconf) -> str:
+    return reverse("tasks:detail", args=[NUMBER], urlconf=urlconf)
+
+
+@register.filter
+def task_url(number: str) -> str:
+    """The request page's address, as {% url 'tasks:detail' number %} gives it, from the pattern
+    reversed once per process: lists and panels link every row, and each {% url %} resolves anew."""
+    return _detail_address(get_script_prefix(), get_urlconf()).replace(NUMBER, quote(number, safe=""))
