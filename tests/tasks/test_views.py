@@ -254,11 +254,22 @@ def test_lists_dashboard_and_inbox_use_a_fixed_number_of_queries(client, org, su
     ]:
         login(client, user)
         small[url] = (user, count_queries(client, url))
+    # The home page of the people whose panels fill: approvals (销售部's head), acceptance (采购部's
+    # head), assigned work (the assignee).
+    homes = {}
+    for user in (org.sales_head, org.purchasing_head, org.assignee):
+        login(client, user)
+        homes[user] = count_queries(client, "/")
     grow(66)  # about 200 rows
     assert Task.objects.count() >= 200
     for url, (user, queries) in small.items():
         login(client, user)
         assert count_queries(client, url) == queries, url
+    for user, queries in homes.items():
+        login(client, user)
+        assert count_queries(client, "/") == queries, user.username
+        board = client.get("/").context["board"]
+        assert any(len(items) == 10 for items in board.values()), user.username  # full panels, same queries
 
 
 def test_detail_query_count_does_not_grow_with_history(client, org, in_state):
