@@ -32,6 +32,11 @@ class PeoplePicker(forms.Widget):
         super().__init__(attrs)
         self.allow_multiple_selected = multiple
 
+    def use_required_attribute(self, initial):
+        # The box is empty once someone is chosen: `required` on it would stop the browser sending
+        # the form. The field says when nobody was chosen.
+        return False
+
     def find_name(self, name: str) -> str:
         return f"{name}_find"
 

@@ -124,3 +124,15 @@ def test_suggestions_match_login_name_or_employee_number(client, org):
     assert len(names("同名")) == 10
     found = client.get("/people/", {"q": "requester"}).json()["people"][0]
     assert found == {"id": org.requester.pk, "username": "requester", "name": "张三", "departments": "销售部"}
+
+
+def test_the_box_is_never_required_by_the_browser(client, org):
+    """Once someone is chosen the box is empty: a `required` box would stop the browser sending the
+    form. The field itself refuses an empty choice."""
+    login(client, org.sales_head)
+    page = client.get("/me/delegations/new/").content.decode()
+    box = page.split('name="delegate_find"')[1].split(">")[0]
+    assert "required" not in box
+    today = timezone.localdate()
+    response = client.post("/me/delegations/new/", {"delegate_find": "", "starts_on": today, "ends_on": today})
+    assert response.status_code == 200 and response.context["form"].errors["delegate"]

@@ -1,0 +1,41 @@
+"""The people picker in a real chromium: typing offers people, choosing one person replaces the
+choice, and the form saves the person chosen. Screenshots: test-artifacts/browser/people-picker/."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from departments.models import Delegation
+from tests.browser.test_journeys import LANGUAGES, assert_clean
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_manager_names_a_delegate_by_typing(language, browser_for, org):
+    b = browser_for(language, "people-picker")
+    b.login("sales_head", org.password)
+    b.goto("/me/delegations/new/")
+
+    # Typing part of a login offers people; choosing one ticks them.
+    b.page.type("#id_delegate", "requ")
+    b.page.wait_for_selector(".people-list button")
+    b.shot("suggestions")
+    b.page.click(".people-list button")
+    assert b.page.is_checked(f"input[name=delegate][value='{org.requester.pk}']")
+    # One person only: choosing another replaces the first.
+    b.page.type("#id_delegate", "李副")
+    b.page.wait_for_selector(".people-list button")
+    b.page.keyboard.press("Enter")  # chooses the first suggestion; never sends the form
+    assert b.page.locator("input[name=delegate]").count() == 1
+    assert b.page.is_checked(f"input[name=delegate][value='{org.sales_deputy.pk}']")
+    assert "/me/delegations/new/" in b.page.url
+
+    today = timezone.localdate()
+    b.page.fill("[name=starts_on]", today.isoformat())
+    b.page.fill("[name=ends_on]", (today + timedelta(days=3)).isoformat())
+    b.shot("chosen")
+    b.submit("main form[method=post] button[type=submit]")
+    assert Delegation.objects.get(delegator=org.sales_head).delegate == org.sales_deputy
+    assert_clean(b)
