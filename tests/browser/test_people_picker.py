@@ -39,3 +39,33 @@ def test_a_manager_names_a_delegate_by_typing(language, browser_for, org):
     b.submit("main form[method=post] button[type=submit]")
     assert Delegation.objects.get(delegator=org.sales_head).delegate == org.sales_deputy
     assert_clean(b)
+
+
+def test_a_team_is_formed_by_typing_its_members(browser_for, org):
+    from teams.models import Team
+
+    b = browser_for("zh", "people-picker-team")
+    b.login("requester", org.password)
+    b.goto("/teams/new/")
+    today = timezone.localdate()
+    for name, value in {
+        "name": "降本小组",
+        "goal": "降低采购成本",
+        "metric": "采购成本",
+        "unit": "%",
+        "baseline": "0",
+        "target_value": "5",
+        "starts_on": today.isoformat(),
+        "deadline": (today + timedelta(days=30)).isoformat(),
+    }.items():
+        b.page.fill(f"[name={name}]", value)
+    for row, (login, department) in enumerate([("requ", org.sales), ("assi", org.purchasing)]):
+        b.page.type(f"#id_m-{row}-user", login)
+        b.page.wait_for_selector(f"#id_m-{row}-user ~ .people-list button")
+        b.page.click(f"#id_m-{row}-user ~ .people-list button")
+        b.page.select_option(f"[name=m-{row}-department]", str(department.pk))
+    b.shot("members-chosen")
+    b.submit("main button.btn-primary")
+    team = Team.objects.get(name="降本小组")
+    assert {m.user for m in team.members.all()} == {org.requester, org.assignee}
+    assert_clean(b)
