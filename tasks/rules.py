@@ -82,7 +82,8 @@ def can(user, action: str, task: Task) -> bool:
 task_rules.add_rule("view", can_view | is_admin)
 task_rules.add_rule("edit", is_requester & state_is(S.DRAFT))
 task_rules.add_rule("submit", is_requester & state_is(S.DRAFT))
-task_rules.add_rule("approve", is_pending_approver & ~is_requester)
+# The state first: is_pending_approver asks the database, and only a request pending approval has approvers.
+task_rules.add_rule("approve", state_is(S.PENDING_APPROVAL) & is_pending_approver & ~is_requester)
 task_rules.add_rule("accept", is_target_manager & state_is(S.PENDING_ACCEPTANCE))
 task_rules.add_rule("decline", is_target_manager & state_is(S.PENDING_ACCEPTANCE))
 task_rules.add_rule("transfer", is_target_manager & state_is(S.PENDING_ACCEPTANCE, S.IN_PROGRESS))
