@@ -14,11 +14,11 @@ _cache: ContextVar[dict | None] = ContextVar("request_cache", default=None)
 
 
 def _key(value):
-    return (
-        "pk",
-        value.__class__.__name__,
-        value.pk,
-    )  # __class__: a lazy request.user counts as the User if hasattr(value, "pk") else value
+    """Model instances by class and pk (__class__: a lazy request.user counts as the User), the
+    rest as they are."""
+    if hasattr(value, "pk"):
+        return ("pk", value.__class__.__name__, value.pk)
+    return value
 
 
 def per_request(function: Callable) -> Callable:

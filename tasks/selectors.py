@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.core.paginator import Paginator
 from django.db.models import (
     Case,
+    CharField,
     Count,
     Exists,
     F,
@@ -39,31 +40,43 @@ LIST_RELATED = ("request_type", "requester", "requesting_department", "target_de
 
 
 @per_request
+def _roles(user: User, day) -> dict[str, set[int]]:
+    """Where the person stands, in one query of five index lookups (UNION ALL): the departments
+    they belong to and those they head, deputise for or manage, and whom they act for on `day`.
+    Nearly every page asks all three; one round trip answers them."""
+
+    def tagged(rows: QuerySet, column: str, kind: str) -> QuerySet:
+        return rows.order_by().annotate(kind=Value(kind, output_field=CharField())).values_list(column, "kind")
+
+    lookups = [
+        tagged(Membership.objects.filter(user=user), "department_id", "member"),
+        tagged(Membership.objects.filter(user=user, role=Membership.Role.MANAGER), "department_id", "manager"),
+        tagged(Department.objects.filter(head=user), "pk", "manager"),
+        tagged(Department.deputies.through.objects.filter(user=user), "department_id", "manager"),
+        tagged(
+            Delegation.objects.filter(delegate=user, is_active=True, starts_on__lte=day, ends_on__gte=day),
+            "delegator_id",
+            "delegator",
+        ),
+    ]
+    found: dict[str, set[int]] = {"member": set(), "manager": set(), "delegator": set()}
+    for pk, kind in lookups[0].union(*lookups[1:], all=True):
+        found[kind].add(pk)
+    return found
+
+
 def department_ids(user: User) -> list[int]:
-    return list(Membership.objects.filter(user=user).values_list("department_id", flat=True))
+    return sorted(_roles(user, timezone.localdate())["member"])
 
 
-@per_request
 def managed_department_ids(user: User) -> list[int]:
-    """Departments whose head or deputy `user` is, or where they have the manager role (a UNION
-    of three index lookups: the same as one query joining all three, without its planning)."""
-    heads = Department.objects.filter(head=user).values_list("pk", flat=True)
-    deputies = Department.deputies.through.objects.filter(user=user).values_list("department_id", flat=True)
-    managers = Membership.objects.filter(user=user, role=Membership.Role.MANAGER).values_list(
-        "department_id", flat=True
-    )
-    return sorted(heads.order_by().union(deputies.order_by(), managers.order_by()))
+    """Departments whose head or deputy `user` is, or where they have the manager role."""
+    return sorted(_roles(user, timezone.localdate())["manager"])
 
 
-@per_request
 def delegators_of(user: User, day=None) -> list[int]:
     """People for whom `user` acts today through a delegation in force."""
-    day = day or timezone.localdate()
-    return list(
-        Delegation.objects.filter(delegate=user, is_active=True, starts_on__lte=day, ends_on__gte=day).values_list(
-            "delegator_id", flat=True
-        )
-    )
+    return sorted(_roles(user, day or timezone.localdate())["delegator"])
 
 
 @per_request
