@@ -9,6 +9,7 @@ urlpatterns = [
     path("requests/new/<slug:code>/", views.file_request, name="file"),
     path("requests/new/<slug:code>/preview/", views.preview, name="preview"),
     path("requests/inbox/", views.department_inbox, name="inbox"),
+    path("requests/inbox/workload/<slug:code>/", views.department_workload, name="workload"),
     path("requests/bulk/<slug:action>/", views.bulk, name="bulk"),
     path("requests/list/<slug:scope>/", views.task_list, name="list"),
     path("requests/<str:number>/", views.detail, name="detail"),

@@ -580,17 +580,30 @@ def department_inbox(request):
             # the rows of a large department do not each repeat every member's name.
             suggestion = [(best.user.pk, labels[best.user.pk])] if best else []
             rows.append({"task": task, "suggested": best.user if best else None, "options": _options(suggestion, best)})
-        selectors.mark_suggestion(candidates, set())
         boards.append(
             {
                 "department": department,
-                "candidates": candidates,
                 "rows": rows,
                 "options": _options(options, None),
                 "waiting": waiting.get(department.pk, 0),
             }
         )
     return render(request, "tasks/inbox.html", {"boards": boards, "filter_form": form})
+
+
+@login_required
+@require_GET
+def department_workload(request, code: str):
+    """The workload table of a department one manages: loaded when its <details> in the inbox opens
+    (htmx), or as a page of its own without JavaScript."""
+    every = departments_by_id()
+    managed = [every[pk] for pk in selectors.acting_manager_department_ids(request.user)]
+    department = next((d for d in managed if d.code == code), None)
+    if department is None:
+        raise Http404
+    context = {"department": department, "candidates": selectors.workload(department)}
+    template = "tasks/_workload.html" if request.headers.get("HX-Request") else "tasks/workload.html"
+    return render(request, template, context)
 
 
 @login_required

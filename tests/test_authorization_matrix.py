@@ -355,6 +355,18 @@ MATRIX: dict[str, list[Check]] = {
             admin=403,
         ),
     ],
+    "tasks:workload": [
+        # A department's workload: its managers only; another department's is not found (nothing leaks).
+        get(
+            lambda w: "/requests/inbox/workload/purchasing/",
+            as_manager="purchasing_head",
+            outsider=404,
+            involved=404,
+            manager=200,
+            admin=404,
+        ),
+        get(lambda w: "/requests/inbox/workload/purchasing/", outsider=404, involved=404, manager=404, admin=404),
+    ],
     "tasks:bulk": [
         # Only what the user may approve is approved; the rest is reported, never a 403 that hides the others.
         post(

@@ -351,3 +351,24 @@ def test_task_url_gives_what_url_reversing_gives():
     finally:
         set_script_prefix("/")
     assert task_url("REQ-2026-1").startswith("/requests/")
+
+
+def test_the_inbox_loads_a_departments_workload_when_it_is_opened(client, org, support, file_request):
+    task = file_request(support)
+    services.task_accept(task=task, by=org.purchasing_head, assignee=org.assignee)
+    file_request(support)
+    login(client, org.purchasing_head)
+    inbox = client.get("/requests/inbox/").content.decode()
+    assert 'hx-get="/requests/inbox/workload/purchasing/"' in inbox and 'hx-trigger="toggle once"' in inbox
+    assert "<table" not in inbox  # the table is not sent with every inbox view
+    # htmx asks for the table alone; without JavaScript the link opens it as a page.
+    fragment = client.get("/requests/inbox/workload/purchasing/", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and "<html" not in fragment.content.decode()
+    rows = {c.user: c for c in fragment.context["candidates"]}
+    assert rows[org.assignee].open_count == 1 and set(rows) == set(
+        m.user for m in org.purchasing.memberships.select_related("user")
+    )
+    page = client.get("/requests/inbox/workload/purchasing/").content.decode()
+    assert "<html" in page and org.assignee.name in page
+    assert client.get("/requests/inbox/workload/sales/").status_code == 404  # not theirs
+    assert client.get("/requests/inbox/workload/no-such/").status_code == 404
