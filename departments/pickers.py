@@ -25,6 +25,19 @@ LOGIN_SEPARATORS = re.compile(r"[\s,，、;；]+")
 TYPED = "@"  # marks a login typed into the box, as opposed to the pk of a person already chosen
 
 
+def _split(tokens: list[str]) -> tuple[list[int], list[str], list[str]]:
+    """Tokens as (pks of people chosen, typed logins, anything else)."""
+    pks, logins, other = [], [], []
+    for token in tokens:
+        if token.startswith(TYPED):
+            logins.append(token[len(TYPED) :])
+        elif token.isdigit():
+            pks.append(int(token))
+        else:
+            other.append(token)
+    return pks, logins, other
+
+
 class PeoplePicker(forms.Widget):
     template_name = "departments/people_picker.html"
 
@@ -59,10 +72,8 @@ class PeoplePicker(forms.Widget):
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        tokens = context["widget"]["value"]
-        pks = [int(token) for token in tokens if token.isdigit()]
-        logins = [token[len(TYPED) :] for token in tokens if token.startswith(TYPED)]
-        people = User.objects.filter(Q(pk__in=pks) | Q(username__in=logins)) if tokens else User.objects.none()
+        pks, logins, _other = _split(context["widget"]["value"])
+        people = User.objects.filter(Q(pk__in=pks) | Q(username__in=logins)) if pks or logins else []
         by_pk = {person.pk: person for person in people}
         by_login = {person.username: person for person in people}
         chosen = [by_pk[pk] for pk in pks if pk in by_pk] + [by_login[login] for login in logins if login in by_login]
@@ -89,19 +100,14 @@ class PeoplePicker(forms.Widget):
 
 def _resolve(queryset, tokens: list[str], field: forms.Field):
     """The people `tokens` name (pks of people chosen, or typed logins), all within `queryset`."""
-    pks, logins = set(), set()
-    for token in tokens:
-        if token.startswith(TYPED):
-            logins.add(token[len(TYPED) :])
-        elif token.isdigit():
-            pks.add(int(token))
-        else:
-            raise ValidationError(
-                field.error_messages["invalid_choice"], code="invalid_choice", params={"value": token}
-            )
+    pks, logins, other = _split(tokens)
+    if other:
+        raise ValidationError(field.error_messages["invalid_choice"], code="invalid_choice", params={"value": other[0]})
+    pks, logins = set(pks), set(logins)
     people = list(queryset.filter(Q(pk__in=pks) | Q(username__in=logins))) if pks or logins else []
-    for login in sorted(logins - {person.username for person in people}):
-        raise ValidationError(field.error_messages["unknown_login"], code="unknown_login", params={"login": login})
+    unknown = sorted(logins - {person.username for person in people})
+    if unknown:
+        raise ValidationError(field.error_messages["unknown_login"], code="unknown_login", params={"login": unknown[0]})
     refused = pks - {person.pk for person in people}
     if refused:
         person = User.objects.filter(pk__in=refused).first()

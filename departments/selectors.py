@@ -34,6 +34,24 @@ def departments_by_id() -> dict[int, Department]:
     return Department.objects.in_bulk()
 
 
+def departments_in_order(pks=None, *, active_only: bool = False) -> list[Department]:
+    """Departments from the page's cache in the organisation's order (Department.Meta.ordering),
+    all of them or those in `pks`."""
+    every = departments_by_id()
+    chosen = every.values() if pks is None else (every[pk] for pk in pks if pk in every)
+    return sorted((d for d in chosen if d.is_active or not active_only), key=lambda d: (d.sort_order, d.code))
+
+
+def people_matching(query: str) -> QuerySet[User]:
+    """Active people whose login starts with `query`, or whose name contains it, or whose employee
+    number it is; by login."""
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(username__istartswith=query) | Q(display_name__icontains=query) | Q(employee_no__iexact=query))
+        .order_by("username")
+    )
+
+
 def departments_managed_by(user: User) -> QuerySet[Department]:
     return Department.objects.filter(
         Q(head=user) | Q(deputies=user) | Q(memberships__user=user, memberships__role=Membership.Role.MANAGER)

@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -45,12 +44,7 @@ def find_people(request):
     query = request.GET.get("q", "").strip()[:30]
     if not query:
         return JsonResponse({"people": []})
-    people = (
-        User.objects.filter(is_active=True)
-        .filter(Q(username__istartswith=query) | Q(display_name__icontains=query) | Q(employee_no__iexact=query))
-        .prefetch_related("memberships__department")
-        .order_by("username")[:10]
-    )
+    people = selectors.people_matching(query).prefetch_related("memberships__department")[:10]
     found = [
         {
             "id": person.pk,

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department, User, pick_language
 from departments.pickers import PeopleField
-from departments.selectors import departments_by_id
+from departments.selectors import departments_in_order
 from tasks.models import NotificationKind, NotificationPreference, Priority, Reason, RequestField, RequestType, Task
 from tasks.services import TaskError, validate_upload
 
@@ -267,9 +267,7 @@ class FilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        departments = sorted(
-            (d for d in departments_by_id().values() if d.is_active), key=lambda d: (d.sort_order, d.code)
-        )
+        departments = departments_in_order(active_only=True)
         self.fields["department"].choices = [("", _("Any department"))] + [(d.pk, d.display_name) for d in departments]
         types = RequestType.objects.filter(is_active=True).values_list("pk", "name", "name_en")
         self.fields["request_type"].choices = [("", _("Any type"))] + [

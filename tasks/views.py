@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from departments.models import Department, User
-from departments.selectors import departments_by_id
+from departments.selectors import departments_in_order, people_matching
 from documents import rendering
 from documents.models import IncomingRoute
 from tasks import forms, selectors, services
@@ -438,11 +438,7 @@ def mention_search(request, number: str):
     """People who may see the request whose login or name starts with q (for @mention autocomplete)."""
     task = _task_or_404(request, number)
     query = request.GET.get("q", "").strip()[:30]
-    people = (
-        User.objects.filter(is_active=True)
-        .filter(Q(username__istartswith=query) | Q(display_name__icontains=query))
-        .order_by("username")[:30]
-    )
+    people = people_matching(query)[:30]
     found = [{"username": p.username, "name": p.name} for p in people if can(p, "view", task)][:8]
     return JsonResponse({"people": found})
 
@@ -558,8 +554,7 @@ def department_inbox(request):
     department_ids = selectors.acting_manager_department_ids(user)
     if not department_ids:
         raise PermissionDenied
-    every = departments_by_id()
-    departments = sorted((every[pk] for pk in department_ids), key=lambda d: (d.sort_order, d.code))
+    departments = departments_in_order(department_ids)
     form, qs = _filtered(request, selectors.inbox(user))
     urgent = qs.order_by("accept_due_at", "created_at").values_list("pk", flat=True)
     tasks = selectors.rows_of(list(urgent[: INBOX_ROWS * len(departments)]))
@@ -596,8 +591,7 @@ def department_inbox(request):
 def department_workload(request, code: str):
     """The workload table of a department one manages: loaded when its <details> in the inbox opens
     (htmx), or as a page of its own without JavaScript."""
-    every = departments_by_id()
-    managed = [every[pk] for pk in selectors.acting_manager_department_ids(request.user)]
+    managed = departments_in_order(selectors.acting_manager_department_ids(request.user))
     department = next((d for d in managed if d.code == code), None)
     if department is None:
         raise Http404

@@ -14,12 +14,11 @@ document.addEventListener("DOMContentLoaded", function () {
 // looked up when the form is sent.
 function setUpPeoplePicker(box) {
   var input = box.querySelector("input[type=text]");
-  var list = box.querySelector(".people-list");
   var chosen = box.querySelector(".people-chosen");
   var type = box.dataset.inputType;
-  var timer = null;
-
-  function hide() { list.classList.add("d-none"); list.innerHTML = ""; }
+  var suggestions = peopleSuggestions(box.querySelector(".people-list"), box.dataset.peopleUrl, function (person) {
+    return person.name + " @" + person.username + (person.departments ? " · " + person.departments : "");
+  }, choose);
 
   function choose(person) {
     var existing = chosen.querySelector("input[value='" + person.id + "']");
@@ -48,9 +47,26 @@ function setUpPeoplePicker(box) {
       chosen.appendChild(label);
     }
     input.value = "";
-    hide();
     input.focus();
   }
+
+  input.addEventListener("input", function () { suggestions.lookup(input.value.trim() || null); });
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { suggestions.hide(); }
+    if (event.key === "Enter") {
+      event.preventDefault();  // Enter chooses; it never sends the form half-filled
+      suggestions.chooseFirst();
+    }
+  });
+  input.addEventListener("blur", function () { setTimeout(suggestions.hide, 200); });
+}
+
+// A list of people under a text box (people pickers, @mentions): `lookup(query)` asks `url` a
+// moment after the typing stops (null hides the list); clicking a person hands them to `choose`.
+function peopleSuggestions(list, url, describe, choose) {
+  var timer = null;
+
+  function hide() { list.classList.add("d-none"); list.innerHTML = ""; }
 
   function show(people) {
     list.innerHTML = "";
@@ -60,32 +76,31 @@ function setUpPeoplePicker(box) {
       item.type = "button";
       item.className = "list-group-item list-group-item-action py-1";
       item.setAttribute("role", "option");
-      item.textContent = person.name + " @" + person.username + (person.departments ? " · " + person.departments : "");
-      item.addEventListener("click", function () { choose(person); });
+      item.textContent = describe(person);
+      item.addEventListener("click", function () { hide(); choose(person); });
       list.appendChild(item);
     });
     list.classList.remove("d-none");
   }
 
-  input.addEventListener("input", function () {
-    var query = input.value.trim();
+  function lookup(query) {
     clearTimeout(timer);
-    if (!query) { hide(); return; }
+    if (query === null) { hide(); return; }
     timer = setTimeout(function () {
-      fetch(box.dataset.peopleUrl + "?q=" + encodeURIComponent(query), { credentials: "same-origin" })
+      fetch(url + "?q=" + encodeURIComponent(query), { credentials: "same-origin" })
         .then(function (response) { return response.ok ? response.json() : { people: [] }; })
         .then(function (data) { show(data.people || []); })
         .catch(hide);
     }, 200);
-  });
-  input.addEventListener("keydown", function (event) {
-    if (event.key === "Escape") { hide(); }
-    if (event.key === "Enter") {
-      event.preventDefault();  // Enter chooses; it never sends the form half-filled
-      if (!list.classList.contains("d-none") && list.firstChild) { list.firstChild.click(); }
-    }
-  });
-  input.addEventListener("blur", function () { setTimeout(hide, 200); });
+  }
+
+  function visible() { return !list.classList.contains("d-none") && list.firstChild !== null; }
+
+  function chooseFirst() {
+    if (visible()) { list.firstChild.click(); }
+  }
+
+  return { hide: hide, lookup: lookup, chooseFirst: chooseFirst, visible: visible };
 }
 
 // The inbox sends each row's assignee list with only the suggested person; the full list is
@@ -112,7 +127,9 @@ function setUpMentions(box) {
   var list = box.querySelector(".mention-list");
   var url = box.dataset.mentionUrl;
   if (!textarea || !list || !url) { return; }
-  var timer = null;
+  var suggestions = peopleSuggestions(list, url, function (person) {
+    return person.name + " @" + person.username;
+  }, function (person) { insert(person.username); });
 
   function currentToken() {
     var before = textarea.value.slice(0, textarea.selectionStart);
@@ -120,48 +137,21 @@ function setUpMentions(box) {
     return match ? match[1] : null;
   }
 
-  function hide() { list.classList.add("d-none"); list.innerHTML = ""; }
-
   function insert(username) {
     var start = textarea.selectionStart;
     var before = textarea.value.slice(0, start).replace(/@[\w.\-]*$/, "@" + username + " ");
     textarea.value = before + textarea.value.slice(start);
     textarea.focus();
     textarea.setSelectionRange(before.length, before.length);
-    hide();
   }
 
-  function show(people) {
-    list.innerHTML = "";
-    if (!people.length) { hide(); return; }
-    people.forEach(function (person) {
-      var item = document.createElement("button");
-      item.type = "button";
-      item.className = "list-group-item list-group-item-action py-1";
-      item.textContent = person.name + " @" + person.username;
-      item.addEventListener("click", function () { insert(person.username); });
-      list.appendChild(item);
-    });
-    list.classList.remove("d-none");
-  }
-
-  textarea.addEventListener("input", function () {
-    var token = currentToken();
-    clearTimeout(timer);
-    if (token === null) { hide(); return; }
-    timer = setTimeout(function () {
-      fetch(url + "?q=" + encodeURIComponent(token), { credentials: "same-origin" })
-        .then(function (response) { return response.ok ? response.json() : { people: [] }; })
-        .then(function (data) { show(data.people || []); })
-        .catch(hide);
-    }, 200);
-  });
+  textarea.addEventListener("input", function () { suggestions.lookup(currentToken()); });
   textarea.addEventListener("keydown", function (event) {
-    if (event.key === "Escape") { hide(); }
-    if (event.key === "Enter" && !list.classList.contains("d-none") && list.firstChild) {
+    if (event.key === "Escape") { suggestions.hide(); }
+    if (event.key === "Enter" && suggestions.visible()) {
       event.preventDefault();
-      list.firstChild.click();
+      suggestions.chooseFirst();
     }
   });
-  textarea.addEventListener("blur", function () { setTimeout(hide, 200); });
+  textarea.addEventListener("blur", function () { setTimeout(suggestions.hide, 200); });
 }

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from departments.models import Delegation
 from tests.browser.test_journeys import LANGUAGES, assert_clean
+from tests.departments.test_people_picker import team_goal
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -47,17 +48,7 @@ def test_a_team_is_formed_by_typing_its_members(browser_for, org):
     b = browser_for("zh", "people-picker-team")
     b.login("requester", org.password)
     b.goto("/teams/new/")
-    today = timezone.localdate()
-    for name, value in {
-        "name": "降本小组",
-        "goal": "降低采购成本",
-        "metric": "采购成本",
-        "unit": "%",
-        "baseline": "0",
-        "target_value": "5",
-        "starts_on": today.isoformat(),
-        "deadline": (today + timedelta(days=30)).isoformat(),
-    }.items():
+    for name, value in team_goal().items():
         b.page.fill(f"[name={name}]", value)
     for row, (login, department) in enumerate([("requ", org.sales), ("assi", org.purchasing)]):
         b.page.type(f"#id_m-{row}-user", login)
@@ -68,4 +59,19 @@ def test_a_team_is_formed_by_typing_its_members(browser_for, org):
     b.submit("main button.btn-primary")
     team = Team.objects.get(name="降本小组")
     assert {m.user for m in team.members.all()} == {org.requester, org.assignee}
+    assert_clean(b)
+
+
+def test_mentions_are_offered_while_typing_a_comment(browser_for, org, support, file_request):
+    task = file_request(support)
+    b = browser_for("zh", "mentions")
+    b.login("requester", org.password)
+    b.goto(f"/requests/{task.number}/")
+    box = ".mention-box textarea"
+    b.page.type(box, "请 @purchasing")
+    b.page.wait_for_selector(".mention-list button")
+    b.shot("mention-suggestions")
+    b.page.keyboard.press("Enter")  # takes the first suggestion, does not send the comment
+    assert b.page.input_value(box) == "请 @purchasing_head "
+    assert b.page.locator(".mention-list button").count() == 0
     assert_clean(b)

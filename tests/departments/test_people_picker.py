@@ -15,6 +15,21 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
+def team_goal() -> dict[str, str]:
+    """The goal half of the team form, as typed into it."""
+    today = timezone.localdate()
+    return {
+        "name": "降本小组",
+        "goal": "降低采购成本",
+        "metric": "采购成本",
+        "unit": "%",
+        "baseline": "0",
+        "target_value": "5",
+        "starts_on": today.isoformat(),
+        "deadline": (today + timedelta(days=30)).isoformat(),
+    }
+
+
 def file(client, **data):
     return client.post("/requests/new/support/", {"title": "打印机坏了", "priority": "2", "action": "submit", **data})
 
@@ -81,14 +96,7 @@ def test_one_person_by_login_replaces_the_choice(client, org):
 def test_a_team_is_formed_with_members_typed_by_login(client, org):
     login(client, org.requester)
     data = {
-        "name": "降本小组",
-        "goal": "降低采购成本",
-        "metric": "采购成本",
-        "unit": "%",
-        "baseline": "0",
-        "target_value": "5",
-        "starts_on": timezone.localdate(),
-        "deadline": timezone.localdate() + timedelta(days=30),
+        **team_goal(),
         "m-TOTAL_FORMS": "5",
         "m-INITIAL_FORMS": "0",
         "m-0-user_find": "requester",
