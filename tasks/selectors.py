@@ -329,6 +329,7 @@ class Candidate:
     matches: bool = False
     suggested: bool = False
     is_manager: bool = False
+    skill_ids: set[int] = field(init=False)
 
     def __post_init__(self):
         self.skill_ids = {skill.pk for skill in self.skills}
