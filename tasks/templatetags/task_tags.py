@@ -1,10 +1,17 @@
-from functools import cache
+from functools import cache, lru_cache
+from html import escape
 from urllib.parse import quote
 
 from django import template
+from django.db import models
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+from django.utils.translation import get_language, gettext
+
+from tasks.models import Priority, Task
 
 register = template.Library()
 
@@ -27,10 +34,25 @@ def state_class(state: str) -> str:
     return STATE_CLASS.get(state, "text-bg-secondary")
 
 
+@lru_cache(maxsize=64)
+def _labels(choices: type[models.Choices], language: str | None) -> dict:
+    """A choices class's labels in `language`. get_FOO_display() translates every label of the
+    field on each call (it hashes the lazy strings); a list asks for two per row."""
+    return {value: str(label) for value, label in choices.choices}
+
+
+def state_label(state: str) -> str:
+    return _labels(Task.State, get_language()).get(state, state)
+
+
+def priority_label(priority: int) -> str:
+    return _labels(Priority, get_language()).get(priority, priority)
+
+
 @register.filter
 def state_badge(task) -> str:
     """The request's state as a coloured badge (a filter, not an include: lists show one per row)."""
-    return format_html('<span class="badge {}">{}</span>', state_class(task.state), task.get_state_display())
+    return format_html('<span class="badge {}">{}</span>', state_class(task.state), state_label(task.state))
 
 
 @register.filter
@@ -56,3 +78,90 @@ def task_url(number: str) -> str:
     """The request page's address, as {% url 'tasks:detail' number %} gives it, from the pattern
     reversed once per process: lists and panels link every row, and each {% url %} resolves anew."""
     return _detail_address(get_script_prefix(), get_urlconf()).replace(NUMBER, quote(number, safe=""))
+
+
+def _when(moment) -> str:
+    """A date and time as lists show it ({{ value|date:"m-d H:i" }} in the current time zone)."""
+    return timezone.localtime(moment).strftime("%m-%d %H:%M")
+
+
+ROW = (
+    "<tr>{}"
+    '<td class="font-monospace small"><a href="{}">{}</a></td>'
+    '<td class="title-cell"><a href="{}" class="text-reset">{}</a>'
+    '<div class="small text-body-secondary">{} · <span class="{}">{}</span></div></td>'
+    "<td>{}</td>"
+    '<td class="d-none d-md-table-cell small">{}<div class="text-body-secondary">{}</div></td>'
+    '<td class="d-none d-md-table-cell small">{}</td>'
+    '<td class="d-none d-lg-table-cell small">{}</td>'
+    '<td class="d-none d-sm-table-cell small{}">{}</td>'
+    "</tr>"
+)
+TICK = (
+    '<td><input class="form-check-input" type="checkbox" name="ids" value="{}" form="bulk-form"'
+    ' aria-label="{} {}"></td>'
+)
+
+
+@register.simple_tag
+def task_rows(tasks, bulk_approve=False) -> str:
+    """The rows of a request list (tasks/_rows.html), written here rather than in a {% for %}: a page
+    has 25 rows of ten cells, and the template engine spent ~0.1 ms per row resolving them. Every
+    value goes through escape() (html.escape, as Django's escape filter), so nothing typed is markup."""
+    select = escape(gettext("Select"))
+    rows = []
+    for task in tasks:
+        url = escape(task_url(task.number))
+        number = escape(task.number)
+        rows.append(
+            ROW.format(
+                TICK.format(task.pk, select, number) if bulk_approve else "",
+                url,
+                number,
+                url,
+                escape(task.title),
+                escape(task.request_type.display_name),
+                priority_class(task.priority),
+                escape(priority_label(task.priority)),
+                state_badge(task),
+                escape(task.requesting_department.display_name),
+                escape(task.requester.name),
+                escape(task.target_department.display_name),
+                escape(task.assignee.name) if task.assignee_id else "—",
+                " text-danger fw-semibold" if task.is_overdue else "",
+                _when(task.due_at) if task.due_at else "—",
+            )
+        )
+    return mark_safe("\n".join(rows))  # noqa: S308 - every value in the rows is escaped above
+
+
+PANEL_ITEM = '<li class="list-group-item small"><a href="{}">{}</a> {}\n<div class="text-body-secondary">{}</div></li>'
+
+
+@register.simple_tag(takes_context=True)
+def panel_items(context, items, approvals=False) -> str:
+    """The entries of a home page panel (tasks/_panel.html), written here for the reason task_rows
+    is: the home page shows up to seventy. `items` are approvals waiting for the person when
+    `approvals`, else requests."""
+    user = context.get("user")
+    entries = []
+    for item in items:
+        task = item.task if approvals else item
+        if approvals:
+            about = f"{escape(task.requester.name)} · {escape(task.requesting_department.display_name)}"
+            if item.approver_id != getattr(user, "pk", None):
+                about += " · " + escape(gettext("for %(who)s") % {"who": item.approver.name})
+        else:
+            about = f"{state_badge(task)} {escape(task.target_department.display_name)}"
+            if task.due_at:
+                late = "text-danger" if task.is_overdue else ""
+                about += f' · <span class="{late}">{_when(task.due_at)}</span>'
+        entries.append(
+            PANEL_ITEM.format(
+                escape(task_url(task.number)),
+                escape(task.number),
+                escape(Truncator(task.title).chars(40)),
+                about,
+            )
+        )
+    return mark_safe("\n".join(entries))  # noqa: S308 - every value in the entries is escaped above

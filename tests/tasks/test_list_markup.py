@@ -1,0 +1,115 @@
+"""What the hot pages write without the template engine: list rows, home panels, the navigation.
+
+They are built in Python (tasks/templatetags/task_tags.py, collab_portal/templatetags/navigation.py)
+for speed; these tests hold them to what the templates wrote: every value escaped, the labels in
+the reader's language, the marks for overdue work and delegated approvals, the current section."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from departments.models import Delegation
+from tasks import services
+from tasks.models import Task
+from tests.conftest import login
+
+pytestmark = pytest.mark.django_db
+
+PAYLOAD = '<script>alert("x")</script>&{}'
+
+
+def row_of(body: str, number: str) -> str:
+    """The <tr> of request `number` in a list page."""
+    found = re.search(rf"<tr><td[^>]*><a href=\"/requests/{number}/\">.*?</tr>", body, re.S) or re.search(
+        rf"<tr><td><input[^>]*value=\"\d+\"[^>]*{number}\"></td>.*?</tr>", body, re.S
+    )
+    assert found, f"no row for {number}"
+    return found.group(0)
+
+
+def test_a_list_row_shows_the_request_escaped_and_in_the_readers_language(client, org, support, file_request):
+    task = file_request(support, title=PAYLOAD, priority=4)
+    services.task_accept(task=task, by=org.purchasing_head, assignee=org.assignee)
+    Task.objects.filter(pk=task.pk).update(created_at=timezone.now() - timedelta(hours=5), due_at=timezone.now() - timedelta(hours=1))
+    login(client, org.requester)
+
+    row = row_of(client.get("/requests/list/mine/").content.decode(), task.number)
+    assert "<script>" not in row and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;{}" in row
+    assert "咨询" in row and "紧急" in row and "办理中" in row
+    assert "销售部" in row and "张三" in row and "采购部" in row and "钱四" in row
+    # Overdue work is marked; the due time is shown in the organisation's time zone.
+    due = timezone.localtime(timezone.now() - timedelta(hours=1)).strftime("%m-%d %H:%M")
+    assert f'd-sm-table-cell small text-danger fw-semibold">{due}</td>' in row
+
+    org.requester.language = "en"
+    org.requester.save(update_fields=["language"])
+    row = row_of(client.get("/requests/list/mine/").content.decode(), task.number)
+    assert "Urgent" in row and "In progress" in row and "Sales" in row and "Purchasing" in row
+
+
+def test_a_row_with_no_assignee_or_due_time_shows_dashes_and_the_approvals_list_ticks(client, org, purchase, file_request):
+    task = file_request(purchase, title="买打印纸")
+    Task.objects.filter(pk=task.pk).update(due_at=None)
+    login(client, org.sales_head)
+    body = client.get("/requests/list/approvals/").content.decode()
+    row = row_of(body, task.number)
+    assert f'name="ids" value="{task.pk}" form="bulk-form" aria-label="选择 {task.number}"' in row
+    assert row.count(">—</td>") == 2 and "text-danger" not in row
+    # Nothing to show still says so.
+    login(client, org.outsider)
+    assert "这里还没有内容。" in client.get("/requests/list/mine/").content.decode()
+
+
+def test_home_panels_escape_titles_and_say_for_whom_a_delegate_approves(client, org, purchase, file_request):
+    today = timezone.localdate()
+    Delegation.objects.create(delegator=org.sales_head, delegate=org.outsider, starts_on=today, ends_on=today)
+    task = file_request(purchase, title=PAYLOAD * 3)
+    login(client, org.outsider)
+    body = client.get("/").content.decode()
+    entry = re.search(rf'<li class="list-group-item small"><a href="/requests/{task.number}/">.*?</li>', body, re.S)
+    assert entry, "the approval is not on the delegate's home page"
+    entry = entry.group(0)
+    assert "<script>" not in entry and "&lt;script&gt;" in entry and entry.count("alert") == 1  # cut at 40 characters
+    assert "张三 · 销售部 · 代 王经理" in entry
+    # The manager's own approval says nothing about anyone else.
+    login(client, org.sales_head)
+    body = client.get("/").content.decode()
+    assert "张三 · 销售部</div>" in body and "代 王经理" not in body
+
+
+def test_home_panels_mark_overdue_work(client, org, support, file_request):
+    task = file_request(support, title="修打印机")
+    services.task_accept(task=task, by=org.purchasing_head, assignee=org.assignee)
+    Task.objects.filter(pk=task.pk).update(created_at=timezone.now() - timedelta(hours=5), due_at=timezone.now() - timedelta(hours=2))
+    login(client, org.assignee)
+    body = client.get("/").content.decode()
+    assert f'<a href="/requests/{task.number}/">{task.number}</a> 修打印机' in body
+    assert '<span class="badge text-bg-primary">办理中</span> 采购部 · <span class="text-danger">' in body
+
+
+def test_the_navigation_marks_the_current_section_and_follows_the_person(client, org):
+    def nav(url):
+        body = client.get(url).content.decode()
+        return body[body.index("<nav") : body.index("</nav>")]
+
+    login(client, org.requester)
+    page = nav("/requests/list/mine/")
+    assert re.search(r'nav-link dropdown-toggle active"[^>]*>事务</a>', page)
+    assert 'nav-link active" href="/documents/"' not in page
+    assert "报表" not in page and "管理后台" not in page  # no reports for staff, no admin site
+    assert 'nav-link active" href="/documents/"' in nav("/documents/")
+    assert "active" not in nav("/reports/search/?q=x").split("<form")[0].replace("nav-link dropdown-toggle", "")
+
+    login(client, org.sales_head)
+    assert 'href="/reports/department/">报表</a>' in nav("/")
+    login(client, org.admin)
+    assert "管理后台" in nav("/")
+
+    org.requester.language = "en"
+    org.requester.save(update_fields=["language"])
+    login(client, org.requester)
+    page = nav("/")
+    assert ">New request</a>" in page and ">Requests</a>" in page and "发起事务" not in page
+    assert '<option value="en" selected>' in page
