@@ -32,7 +32,9 @@ def row_of(body: str, number: str) -> str:
 def test_a_list_row_shows_the_request_escaped_and_in_the_readers_language(client, org, support, file_request):
     task = file_request(support, title=PAYLOAD, priority=4)
     services.task_accept(task=task, by=org.purchasing_head, assignee=org.assignee)
-    Task.objects.filter(pk=task.pk).update(created_at=timezone.now() - timedelta(hours=5), due_at=timezone.now() - timedelta(hours=1))
+    Task.objects.filter(pk=task.pk).update(
+        created_at=timezone.now() - timedelta(hours=5), due_at=timezone.now() - timedelta(hours=1)
+    )
     login(client, org.requester)
 
     row = row_of(client.get("/requests/list/mine/").content.decode(), task.number)
@@ -49,7 +51,9 @@ def test_a_list_row_shows_the_request_escaped_and_in_the_readers_language(client
     assert "Urgent" in row and "In progress" in row and "Sales" in row and "Purchasing" in row
 
 
-def test_a_row_with_no_assignee_or_due_time_shows_dashes_and_the_approvals_list_ticks(client, org, purchase, file_request):
+def test_a_row_with_no_assignee_or_due_time_shows_dashes_and_the_approvals_list_ticks(
+    client, org, purchase, file_request
+):
     task = file_request(purchase, title="买打印纸")
     Task.objects.filter(pk=task.pk).update(due_at=None)
     login(client, org.sales_head)
@@ -82,7 +86,9 @@ def test_home_panels_escape_titles_and_say_for_whom_a_delegate_approves(client, 
 def test_home_panels_mark_overdue_work(client, org, support, file_request):
     task = file_request(support, title="修打印机")
     services.task_accept(task=task, by=org.purchasing_head, assignee=org.assignee)
-    Task.objects.filter(pk=task.pk).update(created_at=timezone.now() - timedelta(hours=5), due_at=timezone.now() - timedelta(hours=2))
+    Task.objects.filter(pk=task.pk).update(
+        created_at=timezone.now() - timedelta(hours=5), due_at=timezone.now() - timedelta(hours=2)
+    )
     login(client, org.assignee)
     body = client.get("/").content.decode()
     assert f'<a href="/requests/{task.number}/">{task.number}</a> 修打印机' in body
