@@ -69,8 +69,12 @@ NUMBER = "__number__"
 
 
 @cache
+def _address(name: str, prefix: str, urlconf, *args: str) -> str:
+    return reverse(name, args=[NUMBER, *args], urlconf=urlconf)
+
+
 def _detail_address(prefix: str, urlconf) -> str:
-    return reverse("tasks:detail", args=[NUMBER], urlconf=urlconf)
+    return _address("tasks:detail", prefix, urlconf)
 
 
 @register.filter
@@ -165,3 +169,72 @@ def panel_items(context, items, approvals=False) -> str:
             )
         )
     return mark_safe("\n".join(entries))  # noqa: S308 - every value in the entries is escaped above
+
+
+INBOX_ROW = """<div class="list-group-item">
+      <div class="d-flex flex-wrap justify-content-between gap-2">
+        <div>
+          <input class="form-check-input me-1" type="checkbox" name="ids" value="{pk}" form="bulk-{board}" aria-label="{select} {number}">
+          <a href="{detail}" class="fw-semibold">{number} {title}</a>
+          <div class="small text-body-secondary">{kind} · {department} · {requester} · <span class="{priority_class}">{priority}</span>{accept_by}</div>
+        </div>
+        <form method="post" action="{accept}" class="d-flex flex-wrap gap-1 align-items-center">
+          <input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">
+          <input type="hidden" name="seen_state" value="{state}">
+          <input type="hidden" name="next" value="{next}">
+          <label class="visually-hidden" for="assignee-{pk}">{assign_to}</label>
+          <select class="form-select form-select-sm w-auto" name="assignee" id="assignee-{pk}" data-options-from="bulk-assignee-{board}">
+            {options}
+          </select>
+          <button class="btn btn-sm btn-success" type="submit">{accept_label}</button>
+          <a class="btn btn-sm btn-outline-secondary" href="{detail}#actions">{decline}</a>
+        </form>
+      </div>
+    </div>"""
+
+
+@register.simple_tag(takes_context=True)
+def inbox_rows(context, board) -> str:
+    """A department's waiting requests in the inbox (tasks/inbox.html), each with its accept form,
+    written here for the reason task_rows is: ~0.2 ms per row in the template engine."""
+    request = context["request"]
+    words = {
+        "select": escape(gettext("Select")),
+        "assign_to": escape(gettext("Assign to")),
+        "accept_label": escape(gettext("Accept")),
+        "decline": escape(gettext("Decline or transfer")),
+    }
+    accept_by = escape(gettext("accept by"))
+    csrf, next_url = escape(str(context.get("csrf_token", ""))), escape(request.get_full_path())
+    prefix, urlconf = get_script_prefix(), get_urlconf()
+    now = timezone.now()
+    rows = []
+    for row in board["rows"]:
+        task = row["task"]
+        number = quote(task.number, safe="")
+        due = ""
+        if task.accept_due_at:
+            late = "text-danger fw-semibold" if task.accept_due_at < now else ""
+            due = f' · {accept_by} <span class="{late}">{_when(task.accept_due_at)}</span>'
+        rows.append(
+            INBOX_ROW.format(
+                **words,
+                pk=task.pk,
+                board=board["department"].pk,
+                number=escape(task.number),
+                title=escape(task.title),
+                detail=escape(_detail_address(prefix, urlconf).replace(NUMBER, number)),
+                accept=escape(_address("tasks:act", prefix, urlconf, "accept").replace(NUMBER, number)),
+                kind=escape(task.request_type.display_name),
+                department=escape(task.requesting_department.display_name),
+                requester=escape(task.requester.name),
+                priority_class=priority_class(task.priority),
+                priority=escape(priority_label(task.priority)),
+                accept_by=due,
+                csrf=csrf,
+                state=escape(task.state),
+                next=next_url,
+                options=row["options"],
+            )
+        )
+    return mark_safe("\n".join(rows))  # noqa: S308 - every value in the rows is escaped above

@@ -119,3 +119,31 @@ def test_the_navigation_marks_the_current_section_and_follows_the_person(client,
     page = nav("/")
     assert ">New request</a>" in page and ">Requests</a>" in page and "发起事务" not in page
     assert '<option value="en" selected>' in page
+
+
+def test_an_inbox_row_accepts_with_its_own_form_and_shows_the_request_escaped(client, org, support, file_request):
+    task = file_request(support, title=PAYLOAD, priority=3)
+    Task.objects.filter(pk=task.pk).update(accept_due_at=timezone.now() - timedelta(minutes=5))
+    client.handler.enforce_csrf_checks = True
+    login(client, org.purchasing_head)
+    body = client.get("/requests/inbox/?q=").content.decode()
+    row = re.search(rf'<div class="list-group-item">.*?value="{task.pk}".*?</form>', body, re.S).group(0)
+    assert "<script>" not in row and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;{}" in row
+    assert "咨询 · 销售部 · 张三 · " in row and "高" in row
+    assert re.search(r'受理期限 <span class="text-danger fw-semibold">\d\d-\d\d \d\d:\d\d</span>', row)
+    assert f'action="/requests/{task.number}/do/accept/"' in row and 'name="next" value="/requests/inbox/?q="' in row
+    assert f'href="/requests/{task.number}/#actions"' in row
+    # The form as the browser would send it, CSRF checks on: the request is accepted.
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', row).group(1)
+    response = client.post(
+        f"/requests/{task.number}/do/accept/",
+        {
+            "csrfmiddlewaretoken": token,
+            "seen_state": "pending_acceptance",
+            "assignee": org.assignee.pk,
+            "next": "/requests/inbox/",
+        },
+    )
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.state == "in_progress" and task.assignee == org.assignee
