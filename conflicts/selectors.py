@@ -202,6 +202,8 @@ def conflicts_of(user: User, *, task: Task | None = None, team=None, team_visibl
     ten (`team_visible`: the caller knows the user sees the team, hence all its conflicts)."""
     from tasks.rules import can_view
 
+    if task is not None and not getattr(task, "present", {}).get("conflicts", True):
+        return []  # the request page's task_for_page found none
     # Whoever sees the request sees the conflicts about it; the general rule is for the rest.
     seen = (team is not None and team_visible) or (task is not None and can_view(user, task))
     conflicts = Conflict.objects.all() if seen else Conflict.objects.visible_to(user)

@@ -275,7 +275,12 @@ def test_lists_dashboard_and_inbox_use_a_fixed_number_of_queries(client, org, su
 def test_detail_query_count_does_not_grow_with_history(client, org, in_state):
     task = in_state("in_progress")
     login(client, org.assignee)
+    # A list the request does not have costs no query (task_for_page asks which it has) ...
+    silent = count_queries(client, f"/requests/{task.number}/")
+    services.task_comment(task=task, by=org.requester, body="第一条评论")
     before = count_queries(client, f"/requests/{task.number}/")
+    assert before == silent + 1
+    # ... and one that it has costs one query, however long it grows.
     for n in range(15):
         services.task_progress(task=task, by=org.assignee, percent=n, note=f"第{n}次")
         services.task_comment(task=task, by=org.requester, body=f"评论{n}")
