@@ -36,6 +36,7 @@ from tasks.models import (
     Attachment,
     Comment,
     HoldPeriod,
+    Notification,
     RequestType,
     Task,
 )
@@ -45,9 +46,10 @@ LIST_RELATED = ("request_type", "requester", "requesting_department", "target_de
 
 @per_request
 def _roles(user: User, day) -> dict[str, set[int]]:
-    """Where the person stands, in one query of five index lookups (UNION ALL): the departments
-    they belong to and those they head, deputise for or manage, and whom they act for on `day`.
-    Nearly every page asks all three; one round trip answers them."""
+    """Where the person stands, in one query of six index lookups (UNION ALL): the departments
+    they belong to and those they head, deputise for or manage, whom they act for on `day`, and
+    how many of their notifications are unread (the bell on every page). Nearly every page asks
+    all of these; one round trip answers them."""
 
     def tagged(rows: QuerySet, column: str, kind: str) -> QuerySet:
         return rows.order_by().annotate(kind=Value(kind, output_field=CharField())).values_list(column, "kind")
@@ -62,11 +64,24 @@ def _roles(user: User, day) -> dict[str, set[int]]:
             "delegator_id",
             "delegator",
         ),
+        # One row (the count) when something is unread, none otherwise.
+        tagged(
+            Notification.objects.filter(recipient=user, read_at__isnull=True)
+            .values("recipient")
+            .annotate(n=Count("pk")),
+            "n",
+            "unread",
+        ),
     ]
-    found: dict[str, set[int]] = {"member": set(), "manager": set(), "delegator": set()}
-    for pk, kind in lookups[0].union(*lookups[1:], all=True):
-        found[kind].add(pk)
+    found: dict[str, set[int]] = {"member": set(), "manager": set(), "delegator": set(), "unread": set()}
+    for value, kind in lookups[0].union(*lookups[1:], all=True):
+        found[kind].add(value)
     return found
+
+
+def unread_count(user: User) -> int:
+    """How many of the person's notifications are unread (read with their roles, see _roles)."""
+    return next(iter(_roles(user, timezone.localdate())["unread"]), 0)
 
 
 def department_ids(user: User) -> list[int]:

@@ -147,3 +147,22 @@ def test_an_inbox_row_accepts_with_its_own_form_and_shows_the_request_escaped(cl
     assert response.status_code == 302
     task.refresh_from_db()
     assert task.state == "in_progress" and task.assignee == org.assignee
+
+
+def test_the_bell_counts_unread_notifications_with_the_roles_query(client, org):
+    from tasks.models import Notification
+
+    def bell(url):
+        body = client.get(url).content.decode()
+        return re.search(r'id="bell".*?</a>', body, re.S).group(0)
+
+    login(client, org.requester)
+    assert "badge" not in bell("/")
+    for n in range(3):
+        Notification.objects.create(recipient=org.requester, kind="task.comment", message=f"消息{n}")
+    Notification.objects.create(recipient=org.outsider, kind="task.comment", message="别人的")
+    Notification.objects.create(recipient=org.requester, kind="task.comment", message="读过", read_at=timezone.now())
+    for url in ("/", "/requests/list/all/", "/documents/", "/notifications/"):
+        assert '<span class="badge text-bg-danger">3</span>' in bell(url), url
+    client.post("/notifications/read/", {})
+    assert "badge" not in bell("/")
