@@ -141,8 +141,10 @@ def delegate_for(user: User, day: date | None = None) -> User | None:
     return delegation.delegate if delegation else None
 
 
+@per_request
 def signer_acting_for(user: User) -> tuple[bool, User | None]:
-    """Whether `user` may sign off documents today, and for which leader when by delegation."""
+    """Whether `user` may sign off documents today, and for which leader when by delegation (a
+    role fact: read once per web request, however many of a page's actions ask)."""
     if user.can_sign_off:
         return True, None
     today = timezone.localdate()
@@ -157,8 +159,10 @@ def signer_acting_for(user: User) -> tuple[bool, User | None]:
     return leader is not None, leader
 
 
+@per_request
 def manager_acting_for(user: User, department: Department) -> tuple[bool, User | None]:
-    """Whether `user` may act as a manager of `department` today, and for whom when by delegation."""
+    """Whether `user` may act as a manager of `department` today, and for whom when by delegation
+    (a role fact: read once per web request; a document's page asks it for each of its actions)."""
     if departments_managed_by(user).filter(pk=department.pk).exists():
         return True, None
     today = timezone.localdate()
