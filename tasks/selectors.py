@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import (
     Case,
@@ -242,6 +242,34 @@ def page_of(tasks: QuerySet[Task], number, size: int):
     page = Paginator(tasks.values_list("pk", flat=True), size).get_page(number)
     page.object_list = rows_of(list(page.object_list))
     return page
+
+
+def newest_page_of(tasks: QuerySet[Task], number, size: int):
+    """A page of `tasks` newest first, as page_of gives it, for a list narrowed by filters: the
+    count and the page's ids come from one pass over the matching rows (a WITH query) rather than
+    two. Counting the requests someone sees visits most of the table's pages whatever the filter,
+    and so did finding a filtered page (the newest-first index cannot stop early when few rows
+    match); an unfiltered list's page comes off that index at once, so page_of suits it better."""
+    try:
+        wanted = int(number)
+    except (TypeError, ValueError):
+        wanted = 1  # as Paginator.get_page: not a number, the first page
+    if wanted < 1:
+        return page_of(tasks.order_by("-created_at", "-pk"), number, size)  # Paginator's own answer
+    matching, params = tasks.order_by().values("pk", "created_at").query.sql_with_params()
+    sql = (
+        f"WITH matching (pk, created_at) AS ({matching}) "  # noqa: S608  # nosec B608
+        "SELECT (SELECT COUNT(*) FROM matching), pk FROM matching "
+        "ORDER BY created_at DESC, pk DESC LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*params, size, (wanted - 1) * size))
+        found = cursor.fetchall()
+    if not found:  # nothing matches, or a page past the last one: page_of answers both
+        return page_of(tasks.order_by("-created_at", "-pk"), number, size)
+    paginator = Paginator(tasks.none(), size)
+    paginator.count = found[0][0]  # what Paginator would have counted (a cached_property)
+    return Page(rows_of([pk for _total, pk in found]), wanted, paginator)
 
 
 def rows_of(ids: list[int], *prefetch: str) -> list[Task]:

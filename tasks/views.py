@@ -527,7 +527,9 @@ def task_list(request, scope: str):
     form, qs = _filtered(request, query(request.user))
     if request.GET.get("export") in ("csv", "xlsx"):
         return _export(qs.order_by("-created_at", "-pk"), request.GET["export"], scope)
-    page = selectors.page_of(qs.order_by("-created_at", "-pk"), request.GET.get("page"), PAGE_SIZE)
+    narrowed = form.is_valid() and any(form.cleaned_data.values())
+    read_page = selectors.newest_page_of if narrowed else selectors.page_of
+    page = read_page(qs.order_by("-created_at", "-pk"), request.GET.get("page"), PAGE_SIZE)
     template = "tasks/_rows.html" if request.headers.get("HX-Request") else "tasks/task_list.html"
     return render(
         request,

@@ -377,3 +377,27 @@ def test_the_inbox_loads_a_departments_workload_when_it_is_opened(client, org, s
     assert "<html" in page and org.assignee.name in page
     assert client.get("/requests/inbox/workload/sales/").status_code == 404  # not theirs
     assert client.get("/requests/inbox/workload/no-such/").status_code == 404
+
+
+def test_a_filtered_list_counts_and_pages_in_one_query_as_the_two_step_read_does(client, org, support, file_request):
+    from tasks import selectors
+
+    for n in range(30):
+        file_request(support, title=f"咨询{n}", priority=3 if n % 3 else 2)
+    matching = selectors.tasks_for_list(org.requester).filter(priority=3).order_by("-created_at", "-pk")
+    for number in (1, 2, "2", 99, "x", None, 0, -3):
+        one = selectors.newest_page_of(matching, number, 7)
+        two = selectors.page_of(matching, number, 7)
+        assert (one.number, one.paginator.count, one.paginator.num_pages) == (two.number, 20, 3), number
+        assert [t.pk for t in one.object_list] == [t.pk for t in two.object_list], number
+    assert selectors.newest_page_of(matching.filter(priority=4), 1, 7).paginator.count == 0
+
+    login(client, org.requester)
+    page = client.get("/requests/list/mine/?priority=3&page=2").context["page"]
+    assert page.number == 1 and page.paginator.count == 20  # past the last page: the last one, as elsewhere
+    with CaptureQueriesContext(connection) as narrowed:
+        body = client.get("/requests/list/mine/?priority=3").content.decode()
+    with CaptureQueriesContext(connection) as whole:
+        client.get("/requests/list/mine/")
+    assert len(narrowed) == len(whole) - 1  # the count and the page in one query
+    assert body.count('<tr><td class="font-monospace small">') == 20
