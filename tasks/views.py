@@ -1,4 +1,5 @@
 import uuid
+from html import escape
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,7 +9,7 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -548,12 +549,16 @@ INBOX_ROWS = 25  # per department; the filters narrow the rest
 
 
 def _options(options, suggested) -> str:
-    """<option>s of the assignee list, the suggested person selected and starred."""
+    """<option>s of the assignee list, the suggested person selected and starred. `options` are
+    (pk, label) with the labels already escaped (see department_inbox)."""
     chosen = suggested.user.pk if suggested else None
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{}{}</option>',
-        ((pk, " selected" if pk == chosen else "", label, " ★" if pk == chosen else "") for pk, label in options),
+    return mark_safe(  # noqa: S308 - pks are integers, labels escaped by the caller
+        "".join(
+            f'<option value="{int(pk)}" selected>{label} ★</option>'
+            if pk == chosen
+            else f'<option value="{int(pk)}">{label}</option>'
+            for pk, label in options
+        )
     )
 
 
@@ -575,7 +580,7 @@ def department_inbox(request):
         candidates = selectors.workload(department)
         # The assignee list is the same for every row: its options are written once per board.
         options = [
-            (c.user.pk, format_html("{} ({} · {} h)", c.user.name, c.open_count, c.load_hours)) for c in candidates
+            (c.user.pk, f"{escape(c.user.name)} ({c.open_count} · {escape(str(c.load_hours))} h)") for c in candidates
         ]
         labels = dict(options)
         rows = []
