@@ -158,12 +158,16 @@ def preview_values(request_type: RequestType, data) -> dict:
 
 
 class OpinionForm(forms.Form):
+    renders_the_same = True  # nothing from the request: the page builds it once (task_tags.crispy_once)
+
     opinion = forms.CharField(
         label=_("Opinion"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
     )
 
 
 class ReasonForm(forms.Form):
+    renders_the_same = True  # nothing from the request: the page builds it once (task_tags.crispy_once)
+
     reason = forms.ChoiceField(label=_("Reason"), choices=[("", "—")] + Reason.choices)
     comment = forms.CharField(
         label=_("Details"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
@@ -233,12 +237,16 @@ class HoldForm(ReasonForm):
 
 
 class NoteForm(forms.Form):
+    renders_the_same = True  # nothing from the request: the page builds it once (task_tags.crispy_once)
+
     comment = forms.CharField(
         label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
     )
 
 
 class CommentForm(forms.Form):
+    renders_the_same = True  # nothing from the request: the page builds it once (task_tags.crispy_once)
+
     body = forms.CharField(
         label=_("Comment"),
         widget=forms.Textarea(attrs={"rows": 3}),

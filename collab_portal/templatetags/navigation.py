@@ -1,33 +1,24 @@
-"""The navigation bar's unchanging parts, rendered once per process and reused.
+"""The navigation bar's unchanging parts (collab_portal.unchanging), and the current section.
 
-Every page shows the same links; rendering them costs a dozen {% url %} and {% translate %} and
-about a millisecond of CPU per page. What they depend on is small and named in the key: the
-language, the address prefix and URLconf, and the values passed in (the page's section, whether
-the person sees reports, whether they are staff). What differs per person or per request (their
-name, the unread count, the CSRF token, the search box's text) stays in base.html.
+Every page shows the same links; rendering them cost a dozen {% url %} and {% translate %} and
+about a millisecond of CPU per page. What they depend on besides the language is passed in and
+named in the key (the page's section, whether the person sees reports, whether they are staff).
+What differs per person or per request (their name, the unread count, the CSRF token, the search
+box's text) stays in base.html.
 """
 
 from django import template
 from django.template.loader import get_template
-from django.urls import get_script_prefix, get_urlconf
-from django.utils.translation import get_language
+
+from collab_portal.unchanging import once
 
 register = template.Library()
-
-_rendered: dict[tuple, str] = {}
-_LIMIT = 512  # a handful of languages × sections × flags; a bound all the same
 
 
 @register.simple_tag
 def unchanging(template_name: str, **values) -> str:
     """`template_name` rendered with `values` alone (no request, no user), once per key."""
-    key = (template_name, get_language(), get_script_prefix(), get_urlconf(), tuple(sorted(values.items())))
-    html = _rendered.get(key)
-    if html is None:
-        if len(_rendered) >= _LIMIT:
-            _rendered.clear()
-        html = _rendered[key] = get_template(template_name).render(values)
-    return html
+    return once((template_name, tuple(sorted(values.items()))), lambda: get_template(template_name).render(values))
 
 
 # The navigation item a page belongs to: (app, url names or None for any) → section.

@@ -166,3 +166,26 @@ def test_the_bell_counts_unread_notifications_with_the_roles_query(client, org):
         assert '<span class="badge text-bg-danger">3</span>' in bell(url), url
     client.post("/notifications/read/", {})
     assert "badge" not in bell("/")
+
+
+def test_empty_forms_are_built_once_per_language_and_only_when_they_hold_nothing_from_the_request(org, in_state):
+    from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field, as_crispy_form
+    from django.utils import translation
+
+    from tasks import forms
+    from tasks.templatetags.task_tags import crispy_field_once, crispy_once
+
+    for language, word in (("zh-hans", "备注"), ("en", "Note")):
+        with translation.override(language):
+            first = crispy_once(forms.NoteForm())
+            assert first == as_crispy_form(forms.NoteForm()) and word in first
+            assert crispy_once(forms.NoteForm()) is first  # built once, then reused
+            body = forms.CommentForm()["body"]
+            assert crispy_field_once(body) == as_crispy_field(forms.CommentForm()["body"])
+    # What a person typed, or a form with the request's own choices, is never reused.
+    typed = forms.NoteForm({"comment": "<b>已处理</b>"})
+    assert "&lt;b&gt;已处理&lt;/b&gt;" in crispy_once(typed) and crispy_once(typed) is not crispy_once(typed)
+    task = in_state("in_progress")
+    other = in_state("in_progress")
+    assert crispy_once(forms.TransferForm(task=task)) == as_crispy_form(forms.TransferForm(task=task))
+    assert crispy_once(forms.TransferForm(task=task)) is not crispy_once(forms.TransferForm(task=other))
