@@ -1,4 +1,5 @@
-"""selectors._roles answers in one SQL statement what these ORM lookups answer one by one."""
+"""selectors._roles and selectors._present_sql answer in SQL written by hand (they run on every page)
+what these ORM lookups answer."""
 
 from datetime import timedelta
 
@@ -6,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from departments.models import Delegation, Department, Membership
-from tasks import selectors
-from tasks.models import Notification
+from tasks import selectors, services
+from tasks.models import Approval, Notification
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -54,3 +55,48 @@ def test_roles_match_the_orm_for_every_kind_of_person(org):
     assert selectors.delegators_of(org.requester) == [org.purchasing_head.pk]
     assert selectors.managed_department_ids(org.sales_head) == [org.sales.pk]
     assert selectors.department_ids(org.sales_head) == sorted([org.sales.pk, org.hr.pk])
+
+
+def test_the_request_pages_list_probe_matches_the_orm(org, in_state, file_request, support):
+    """task_for_page's letters (selectors._present_sql) against the same EXISTS through the ORM."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Exists, OuterRef
+
+    from conflicts.models import Conflict
+    from documents.models import GeneratedFile, IncomingRoute
+    from tasks.models import Attachment, Comment, HoldPeriod, Task
+
+    this = OuterRef("pk")
+    reference = {
+        "approvals": Approval.objects.filter(task=this, round=OuterRef("approval_round")),
+        "subtasks": Task.objects.filter(parent=this),
+        "co_departments": Task.co_departments.through.objects.filter(task=this),
+        "watchers": Task.watchers.through.objects.filter(task=this),
+        "comments": Comment.objects.filter(task=this),
+        "attachments": Attachment.objects.filter(task=this),
+        "holds": HoldPeriod.objects.filter(task=this),
+        "request_form": GeneratedFile.objects.filter(
+            content_type=ContentType.objects.get_for_model(Task), object_id=this, kind="request_form"
+        ),
+        "incoming_route": IncomingRoute.objects.filter(task=this),
+        "conflicts": Conflict.objects.filter(task=this),
+    }
+    assert set(reference) == set(selectors._present_sql()[1])
+
+    bare = file_request(support)
+    busy = in_state("in_progress")
+    busy.watchers.add(org.outsider)
+    busy.co_departments.add(org.hr)
+    services.task_comment(task=busy, by=org.requester, body="进度如何？")
+    GeneratedFile.objects.create(
+        content_type=ContentType.objects.get_for_model(Task), object_id=busy.pk, kind="request_form", version=1
+    )
+    held = in_state("on_hold")
+    for task in (bare, busy, held):
+        expected = Task.objects.annotate(**{f"has_{n}": Exists(rows) for n, rows in reference.items()}).get(pk=task.pk)
+        got = selectors.task_for_page(org.admin, task.number).present
+        assert got == {name: getattr(expected, f"has_{name}") for name in reference}, task.number
+    assert selectors.task_for_page(org.admin, busy.number).present["watchers"] is True
+    assert not any(
+        selectors.task_for_page(org.admin, bare.number).present[n] for n in ("holds", "comments", "watchers")
+    )
