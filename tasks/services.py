@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from collab_portal.lookups import AnyOf
 from departments.models import Department, Membership, User
 from departments.selectors import delegate_for, manager_acting_for, working_calendar
 from tasks import selectors
@@ -90,10 +91,15 @@ def _acting_for(by: User, department: Department) -> User | None:
 
 
 def _manager_of(department_id: int) -> Q:
+    """The department's head, deputies and members with the manager role, as a test on the person
+    alone: `id = ANY(ARRAY(subquery))` per role (collab_portal.lookups.AnyOf) rather than three
+    outer joins and DISTINCT, which read every person of the organisation (1.7 ms at 2,000)."""
+    deputies = Department.deputies.through.objects.filter(department_id=department_id).values("user_id")
+    managers = Membership.objects.filter(department_id=department_id, role=Membership.Role.MANAGER)
     return (
-        Q(headed_departments=department_id)
-        | Q(deputy_of_departments=department_id)
-        | Q(memberships__department=department_id, memberships__role=Membership.Role.MANAGER)
+        AnyOf("pk", Department.objects.filter(pk=department_id, head__isnull=False).values("head_id").order_by())
+        | AnyOf("pk", deputies)
+        | AnyOf("pk", managers.values("user_id").order_by())
     )
 
 
@@ -158,7 +164,7 @@ def notify(
 
 
 def managers_of(department: Department) -> list[User]:
-    return list(User.objects.filter(_manager_of(department.pk), is_active=True).distinct().order_by("username"))
+    return list(User.objects.filter(_manager_of(department.pk), is_active=True).order_by("username"))
 
 
 def _next_number(now: datetime) -> str:

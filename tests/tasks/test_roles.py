@@ -100,3 +100,18 @@ def test_the_request_pages_list_probe_matches_the_orm(org, in_state, file_reques
     assert not any(
         selectors.task_for_page(org.admin, bare.number).present[n] for n in ("holds", "comments", "watchers")
     )
+
+
+def test_managers_of_a_department_are_its_head_deputies_and_manager_members_who_are_active(org):
+    from tasks.services import managers_of
+
+    extra = MembershipFactory(department=org.sales, role=Membership.Role.MANAGER, is_primary=False).user
+    gone = MembershipFactory(department=org.sales, role=Membership.Role.MANAGER, is_primary=False).user
+    gone.is_active = False
+    gone.save(update_fields=["is_active"])
+    MembershipFactory(user=org.sales_deputy, department=org.hr, role=Membership.Role.MANAGER, is_primary=False)
+    # The head is also a manager member and the deputy a member: each person once, by login.
+    expected = sorted([org.sales_head, org.sales_deputy, extra], key=lambda u: u.username)
+    assert managers_of(org.sales) == expected
+    assert managers_of(org.hr) == [org.sales_deputy]  # hr has no head; a manager member only
+    assert managers_of(org.purchasing) == [org.purchasing_head]
