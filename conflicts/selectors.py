@@ -201,9 +201,10 @@ def conflicts_of(user: User, *, task: Task | None = None, team=None, team_visibl
     """The conflicts about a request or a team that the user may see, open ones first, the latest
     ten (`team_visible`: the caller knows the user sees the team, hence all its conflicts)."""
     from tasks.rules import can_view
+    from tasks.selectors import may_have
 
-    if task is not None and not getattr(task, "present", {}).get("conflicts", True):
-        return []  # the request page's task_for_page found none
+    if task is not None and not may_have(task, "conflicts"):
+        return []
     # Whoever sees the request sees the conflicts about it; the general rule is for the rest.
     seen = (team is not None and team_visible) or (task is not None and can_view(user, task))
     conflicts = Conflict.objects.all() if seen else Conflict.objects.visible_to(user)

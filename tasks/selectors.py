@@ -235,6 +235,12 @@ def _present_sql() -> tuple[str, tuple[str, ...]]:
     return letters, tuple(probes)
 
 
+def may_have(task: Task, name: str) -> bool:
+    """Whether the request may have rows in list `name` (one of _present_sql's): False only when
+    task_for_page read that it has none; True for a request read any other way."""
+    return getattr(task, "present", {}).get(name, True)
+
+
 def plainly_visible(user: User, task: Task) -> bool:
     """The common ways of seeing a request (visible_tasks_filter), decided from the row and the
     user's roles, which the page reads anyway. True only where the rule says so; False means "ask
@@ -610,13 +616,12 @@ def timeline(task: Task) -> list[dict]:
         {"kind": "log", "at": log.created_at, "obj": log}
         for log in task.logs.select_related("actor", "acting_for", "department")
     ]
-    present = getattr(task, "present", {})
-    if present.get("comments", True):
+    if may_have(task, "comments"):
         items += [
             {"kind": "comment", "at": comment.created_at, "obj": comment}
             for comment in task.comments.select_related("author")
         ]
-    if present.get("attachments", True):
+    if may_have(task, "attachments"):
         items += [
             {"kind": "file", "at": attachment.created_at, "obj": attachment}
             for attachment in task.attachments.select_related("uploaded_by")

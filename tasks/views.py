@@ -1,4 +1,5 @@
 import uuid
+from functools import partial
 from html import escape
 
 from django.contrib import messages
@@ -222,21 +223,22 @@ def detail(request, number: str):
             "comment",
         )
     }
+
     # Only the lists that have something (task_for_page asked which): a query per empty list was
     # most of the page's round trips.
-    present = task.present
+    has = partial(selectors.may_have, task)
     context = {
         "task": task,
         "perms": perms,
         "approvals": list(task.approvals.filter(round=task.approval_round).select_related("approver", "decided_by"))
-        if present["approvals"]
+        if has("approvals")
         else [],
         "fields": [(spec, task.field_values.get(spec.key)) for spec in task.request_type.fields.all()],
-        "subtasks": list(task.subtasks.select_related("target_department", "assignee")) if present["subtasks"] else [],
-        "co_departments": list(task.co_departments.all()) if present["co_departments"] else [],
-        "watchers": list(task.watchers.all()) if present["watchers"] else [],
+        "subtasks": list(task.subtasks.select_related("target_department", "assignee")) if has("subtasks") else [],
+        "co_departments": list(task.co_departments.all()) if has("co_departments") else [],
+        "watchers": list(task.watchers.all()) if has("watchers") else [],
         "timeline": selectors.timeline(task),
-        "holds": list(task.holds.select_related("waiting_on")) if present["holds"] else [],
+        "holds": list(task.holds.select_related("waiting_on")) if has("holds") else [],
         "comment_form": forms.CommentForm(),
         "opinion_form": forms.OpinionForm(),
         "reason_form": forms.ReasonForm(),
@@ -252,11 +254,9 @@ def detail(request, number: str):
             initial={"assignee": suggested.user.pk if suggested else None, "estimate_hours": task.estimate_hours},
             loads={c.user.pk: c for c in candidates},
         )
-    context["request_form"] = rendering.latest(task, "request_form") if present["request_form"] else None
+    context["request_form"] = rendering.latest(task, "request_form") if has("request_form") else None
     context["incoming_route"] = (
-        IncomingRoute.objects.filter(task=task).select_related("incoming").first()
-        if present["incoming_route"]
-        else None
+        IncomingRoute.objects.filter(task=task).select_related("incoming").first() if has("incoming_route") else None
     )
     if perms["transfer"]:
         context["transfer_form"] = forms.TransferForm(task=task)

@@ -71,19 +71,20 @@ NUMBER = "__number__"
 
 
 @cache
-def _address(name: str, prefix: str, urlconf, *args: str) -> str:
+def _pattern(name: str, prefix: str, urlconf, *args: str) -> str:
     return reverse(name, args=[NUMBER, *args], urlconf=urlconf)
 
 
-def _detail_address(prefix: str, urlconf) -> str:
-    return _address("tasks:detail", prefix, urlconf)
+def task_address(number: str, name: str = "tasks:detail", *args: str) -> str:
+    """A request's address, as {% url name number *args %} gives it, from the pattern reversed once
+    per process: lists and panels link every row, and each {% url %} resolves anew."""
+    return _pattern(name, get_script_prefix(), get_urlconf(), *args).replace(NUMBER, quote(number, safe=""))
 
 
 @register.filter
 def task_url(number: str) -> str:
-    """The request page's address, as {% url 'tasks:detail' number %} gives it, from the pattern
-    reversed once per process: lists and panels link every row, and each {% url %} resolves anew."""
-    return _detail_address(get_script_prefix(), get_urlconf()).replace(NUMBER, quote(number, safe=""))
+    """The request page's address ({% url 'tasks:detail' number %})."""
+    return task_address(number)
 
 
 def _when(moment) -> str:
@@ -208,12 +209,10 @@ def inbox_rows(context, board) -> str:
     }
     accept_by = escape(gettext("accept by"))
     csrf, next_url = escape(str(context.get("csrf_token", ""))), escape(request.get_full_path())
-    prefix, urlconf = get_script_prefix(), get_urlconf()
     now = timezone.now()
     rows = []
     for row in board["rows"]:
         task = row["task"]
-        number = quote(task.number, safe="")
         due = ""
         if task.accept_due_at:
             late = "text-danger fw-semibold" if task.accept_due_at < now else ""
@@ -225,8 +224,8 @@ def inbox_rows(context, board) -> str:
                 board=board["department"].pk,
                 number=escape(task.number),
                 title=escape(task.title),
-                detail=escape(_detail_address(prefix, urlconf).replace(NUMBER, number)),
-                accept=escape(_address("tasks:act", prefix, urlconf, "accept").replace(NUMBER, number)),
+                detail=escape(task_address(task.number)),
+                accept=escape(task_address(task.number, "tasks:act", "accept")),
                 kind=escape(task.request_type.display_name),
                 department=escape(task.requesting_department.display_name),
                 requester=escape(task.requester.name),
