@@ -47,6 +47,7 @@ from tasks.models import (
 LIST_RELATED = ("request_type", "requester", "requesting_department", "target_department", "assignee")
 
 
+@cache
 def _roles_sql() -> str:
     membership, department = Membership._meta.db_table, Department._meta.db_table
     deputies, delegation = Department.deputies.through._meta.db_table, Delegation._meta.db_table
