@@ -6,6 +6,7 @@ from datetime import timedelta
 from functools import cache
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import (
@@ -28,6 +29,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from collab_portal.lookups import AnyOf
+from collab_portal.prepared import Prepared
 from collab_portal.request_cache import per_request
 from departments.models import Delegation, Department, Membership, Skill, User
 from departments.selectors import departments_by_id, working_calendar
@@ -119,38 +121,63 @@ def visible_tasks_filter(user: User) -> Q:
     """Who sees a request (tasks/rules.py relies on this): the people involved, members of the
     departments involved; for a confidential one only the people involved and those departments'
     managers; admins everything."""
+    shape, values = visibility(user)
+    return visible_q(shape, **values)
+
+
+def visibility(user: User) -> tuple[tuple, dict]:
+    """The visibility rule for `user` as a shape (which parts apply) and the values filling it, so
+    that lists can compile the rule once per shape (collab_portal.prepared)."""
     if not user.is_authenticated or not user.is_active:
-        return Q(pk__in=[])
+        return ("nobody",), {}
     if user.is_superuser:
+        return ("everyone",), {}
+    managed, ordinary = _departments_seen(user)
+    others = ordinary - managed
+    values = {"user": user.pk, "approvers": [user.pk, *delegators_of(user)]}
+    if managed:
+        values["managed"] = sorted(managed)
+    if others:
+        values["ordinary"] = sorted(others)
+    return ("involved", bool(managed), bool(others)), values
+
+
+def visible_q(shape: tuple, *, user=None, approvers=None, managed=None, ordinary=None) -> Q:
+    if shape[0] == "nobody":
+        return Q(pk__in=[])
+    if shape[0] == "everyone":
         return Q()
     # Each part is a column test or `pk = ANY(ARRAY(subquery))`, never a join or a correlated
     # EXISTS, so that PostgreSQL answers the OR from indexes (see AnyOf).
-    approvers = [user.pk, *delegators_of(user)]
-    involved = (
-        Q(requester=user)
-        | Q(assignee=user)
-        | AnyOf("pk", Task.objects.filter(Q(parent__assignee=user) | Q(parent__requester=user)).values("pk").order_by())
-        | AnyOf("pk", Task.watchers.through.objects.filter(user_id=user.pk).values("task_id"))
-        | AnyOf("pk", Approval.objects.filter(approver_id__in=approvers).values("task_id").order_by())
+    visible = (
+        Q(requester_id=user)
+        | Q(assignee_id=user)
+        | AnyOf(
+            "pk",
+            Task.objects.filter(Q(parent__assignee_id=user) | Q(parent__requester_id=user)).values("pk").order_by(),
+        )
+        | AnyOf("pk", Task.watchers.through.objects.filter(user_id=user).values("task_id"))
+        | AnyOf("pk", Approval.objects.filter(approver_id__in_array=approvers).values("task_id").order_by())
     )
 
     def departments_involved(ids: list[int]) -> Q:
-        if not ids:
-            return Q(pk__in=[])
         return (
-            Q(requesting_department__in=ids)
-            | Q(target_department__in=ids)
+            Q(requesting_department_id__in_array=ids)
+            | Q(target_department_id__in_array=ids)
             | AnyOf(
                 "pk",
-                Task.objects.filter(parent__isnull=False, parent__target_department__in=ids).values("pk").order_by(),
+                Task.objects.filter(parent__isnull=False, parent__target_department_id__in_array=ids)
+                .values("pk")
+                .order_by(),
             )
-            | AnyOf("pk", Task.co_departments.through.objects.filter(department_id__in=ids).values("task_id"))
+            | AnyOf("pk", Task.co_departments.through.objects.filter(department_id__in_array=ids).values("task_id"))
         )
 
-    managed, ordinary = _departments_seen(user)
-    visible = involved | departments_involved(sorted(managed))
-    if ordinary - managed:
-        visible |= Q(confidential=False) & departments_involved(sorted(ordinary - managed))
+    _kind, has_managed, has_ordinary = shape
+    if has_managed:
+        visible |= departments_involved(managed)
+    if has_ordinary:
+        visible |= Q(confidential=False) & departments_involved(ordinary)
     return visible
 
 
@@ -255,16 +282,61 @@ def plainly_visible(user: User, task: Task) -> bool:
     return bool(concerned & managed) or (not task.confidential and bool(concerned & ordinary))
 
 
-def page_of(tasks: QuerySet[Task], number, size: int):
-    """One page of an ordered list of requests, read in two steps: the page's ids from the filtered
-    rows alone, then those rows with what the list shows (the same reason as task_for_page)."""
-    page = Paginator(tasks.values_list("pk", flat=True), size).get_page(number)
+@dataclass
+class Listing:
+    """A list of requests as SQL, for reading one page of it: `newest` gives the ids newest first,
+    `matching` the ids and filing times unordered (for counting). Lists build it from a compiled
+    query (list_page); Listing.of() from any queryset of requests."""
+
+    newest: tuple[str | None, list]
+    matching: tuple[str | None, list]
+
+    @classmethod
+    def of(cls, tasks: QuerySet[Task]) -> "Listing":
+        return cls(
+            newest=_sql_of(tasks.order_by("-created_at", "-pk").values_list("pk", flat=True)),
+            matching=_sql_of(tasks.order_by().values_list("pk", "created_at")),
+        )
+
+    @property
+    def ordered(self) -> bool:  # for Paginator: the rows have an order
+        return True
+
+    def count(self) -> int:
+        sql, params = self.matching
+        if sql is None:
+            return 0
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS matching", params)  # noqa: S608  # nosec B608
+            return cursor.fetchone()[0]
+
+    def __getitem__(self, part: slice) -> list[int]:
+        sql, params = self.newest
+        if sql is None or part.stop <= part.start:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(f"{sql} LIMIT %s OFFSET %s", (*params, part.stop - part.start, part.start))
+            return [pk for (pk,) in cursor.fetchall()]
+
+
+def _sql_of(queryset: QuerySet) -> tuple[str | None, list]:
+    try:
+        sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+    except EmptyResultSet:
+        return None, []
+    return sql, list(params)
+
+
+def page_of(listing: Listing, number, size: int):
+    """One page of a list of requests, newest first, read in two steps: the page's ids from the
+    filtered rows alone, then those rows with what the list shows (the same reason as task_for_page)."""
+    page = Paginator(listing, size).get_page(number)
     page.object_list = rows_of(list(page.object_list))
     return page
 
 
-def newest_page_of(tasks: QuerySet[Task], number, size: int):
-    """A page of `tasks` newest first, as page_of gives it, for a list narrowed by filters: the
+def newest_page_of(listing: Listing, number, size: int):
+    """A page of the list newest first, as page_of gives it, for a list narrowed by filters: the
     count and the page's ids come from one pass over the matching rows (a WITH query) rather than
     two. Counting the requests someone sees visits most of the table's pages whatever the filter,
     and so did finding a filtered page (the newest-first index cannot stop early when few rows
@@ -273,9 +345,9 @@ def newest_page_of(tasks: QuerySet[Task], number, size: int):
         wanted = int(number)
     except (TypeError, ValueError):
         wanted = 1  # as Paginator.get_page: not a number, the first page
-    if wanted < 1:
-        return page_of(tasks.order_by("-created_at", "-pk"), number, size)  # Paginator's own answer
-    matching, params = tasks.order_by().values("pk", "created_at").query.sql_with_params()
+    matching, params = listing.matching
+    if wanted < 1 or matching is None:
+        return page_of(listing, number, size)  # Paginator's own answer
     sql = (
         f"WITH matching (pk, created_at) AS ({matching}) "  # noqa: S608  # nosec B608
         "SELECT (SELECT COUNT(*) FROM matching), pk FROM matching "
@@ -285,18 +357,88 @@ def newest_page_of(tasks: QuerySet[Task], number, size: int):
         cursor.execute(sql, (*params, size, (wanted - 1) * size))
         found = cursor.fetchall()
     if not found:  # nothing matches, or a page past the last one: page_of answers both
-        return page_of(tasks.order_by("-created_at", "-pk"), number, size)
-    paginator = Paginator(tasks.none(), size)
+        return page_of(listing, number, size)
+    paginator = Paginator(Task.objects.none(), size)
     paginator.count = found[0][0]  # what Paginator would have counted (a cached_property)
     return Page(rows_of([pk for _total, pk in found]), wanted, paginator)
+
+
+LIST_FILTERS = ("q", "state", "department", "request_type", "priority", "overdue")
+
+
+def _list_ids(scope: str, seen: tuple, filters: tuple, newest: bool, **values) -> QuerySet:
+    """The ids of a list's requests (the shape: which list, which visibility parts, which filters;
+    see list_page), newest first or unordered with their filing times."""
+    user = values.get("user")
+    if scope == "mine":
+        tasks = Task.objects.filter(requester_id=user, parent__isnull=True)
+    elif scope == "assigned":
+        tasks = Task.objects.filter(assignee_id=user)
+    elif scope == "approvals":
+        pending = _approvals_waiting(user, values["approvers"]).filter(task_id=OuterRef("pk"))
+        tasks = Task.objects.filter(Exists(pending))
+    else:
+        visibility_values = {
+            name: values[name] for name in ("user", "approvers", "managed", "ordinary") if name in values
+        }
+        tasks = Task.objects.filter(visible_q(seen, **visibility_values))
+    if "q" in filters:
+        tasks = tasks.filter(Q(number__icontains=values["q"]) | Q(title__icontains=values["q"]))
+    if "state" in filters:
+        tasks = tasks.filter(state=values["state"])
+    if "department" in filters:
+        department = values["department"]
+        tasks = tasks.filter(Q(target_department_id=department) | Q(requesting_department_id=department))
+    if "request_type" in filters:
+        tasks = tasks.filter(request_type_id=values["request_type"])
+    if "priority" in filters:
+        tasks = tasks.filter(priority=values["priority"])
+    if "overdue" in filters:
+        tasks = _overdue(tasks, values["now"])
+    if newest:
+        return tasks.order_by("-created_at", "-pk").values_list("pk", flat=True)
+    return tasks.order_by().values_list("pk", "created_at")
+
+
+LIST_IDS = Prepared(_list_ids)
+
+
+def list_page(user: User, scope: str, filters: dict, number, size: int):
+    """A page of one of the request lists ("mine", "assigned", "approvals", "all"), narrowed by the
+    filter form's cleaned values (empty ones ignored), newest first, as page_of gives it."""
+    active = tuple(name for name in LIST_FILTERS if filters.get(name))
+    seen, values = visibility(user) if scope == "all" else (None, {"user": user.pk})
+    if scope == "approvals":
+        values["approvers"] = [user.pk, *delegators_of(user)]
+    for name in active:
+        if name == "overdue":
+            values["now"] = timezone.now()
+        else:
+            values[name] = filters[name]
+    # A search's text goes into LIKE patterns, which a compiled query cannot take: compiled afresh.
+    once = "q" not in active
+    listing = Listing(
+        newest=LIST_IDS.sql(scope, seen, active, True, once=once, **values),
+        matching=LIST_IDS.sql(scope, seen, active, False, once=once, **values),
+    )
+    return (newest_page_of if active else page_of)(listing, number, size)
 
 
 def rows_of(ids: list[int], *prefetch: str) -> list[Task]:
     """The requests `ids`, in that order, with what a list row shows: the columns it shows only
     (a request and its three joins have over eighty; Django and psycopg convert every one read)."""
-    rows = Task.objects.filter(pk__in=ids).select_related("request_type", "requester", "assignee").only(*ROW_COLUMNS)
-    rows = rows.prefetch_related(*prefetch).in_bulk()
+    if not ids:
+        return []
+    rows = {task.pk: task for task in LIST_ROWS(*prefetch, ids=ids)}
     return with_departments([rows[pk] for pk in ids if pk in rows])
+
+
+def _list_rows(*prefetch: str, ids: list[int]) -> QuerySet[Task]:
+    rows = Task.objects.filter(pk__in_array=ids).select_related("request_type", "requester", "assignee")
+    return rows.only(*ROW_COLUMNS).prefetch_related(*prefetch)
+
+
+LIST_ROWS = Prepared(_list_rows)
 
 
 def with_departments(tasks: list[Task]) -> list[Task]:
@@ -332,16 +474,21 @@ def inbox(user: User) -> QuerySet[Task]:
 
 def approvals_waiting_for(user: User) -> QuerySet[Approval]:
     """Pending approvals of the current step that the user may decide (own or delegated)."""
+    return _approvals_waiting(user.pk, [user.pk, *delegators_of(user)]).select_related(
+        "approver", *(f"task__{name}" for name in LIST_RELATED)
+    )
+
+
+def _approvals_waiting(user: int, approvers: list[int]) -> QuerySet[Approval]:
     return (
         Approval.objects.filter(
             decision=Approval.Decision.PENDING,
             task__state=Task.State.PENDING_APPROVAL,
             task__approval_step=F("step_order"),
             task__approval_round=F("round"),
-            approver_id__in=[user.pk, *delegators_of(user)],
+            approver_id__in_array=approvers,
         )
-        .exclude(task__requester=user)
-        .select_related("approver", *(f"task__{name}" for name in LIST_RELATED))
+        .exclude(task__requester_id=user)
         .order_by("created_at")
     )
 
@@ -353,15 +500,23 @@ def tasks_to_approve(user: User) -> QuerySet[Task]:
 
 def awaiting_verification(user: User) -> QuerySet[Task]:
     """Lead requests the user filed, and sub-tasks of requests the user handles, done and waiting for a check."""
-    handled = Task.objects.filter(assignee=user).values("pk").order_by()
+    return _awaiting_verification(user.pk).select_related(*LIST_RELATED)
+
+
+def _awaiting_verification(user: int) -> QuerySet[Task]:
+    handled = Task.objects.filter(assignee_id=user).values("pk").order_by()
     return Task.objects.filter(
-        Q(requester=user, parent__isnull=True) | AnyOf("parent_id", handled),
+        Q(requester_id=user, parent__isnull=True) | AnyOf("parent_id", handled),
         state=Task.State.PENDING_VERIFICATION,
-    ).select_related(*LIST_RELATED)
+    )
 
 
 def overdue(qs: QuerySet[Task]) -> QuerySet[Task]:
-    return qs.filter(state__in=["pending_acceptance", "in_progress", "pending_verification"], due_at__lt=timezone.now())
+    return _overdue(qs, timezone.now())
+
+
+def _overdue(qs: QuerySet[Task], now) -> QuerySet[Task]:
+    return qs.filter(state__in=["pending_acceptance", "in_progress", "pending_verification"], due_at__lt=now)
 
 
 NAME_COLUMNS = ("username", "display_name", "first_name", "last_name")  # what User.name reads
@@ -399,38 +554,62 @@ ROW_COLUMNS = (
 )
 
 
-def dashboard(user: User) -> dict:
-    """Everything the home page shows, in a fixed number of queries. Its panels show a request's
-    number, title, state and department, so each list joins only what that needs: every join
-    costs PostgreSQL planning time on each of the seven queries."""
-    now = timezone.now()
-    week_end = now + timedelta(days=7)
-
-    def panel(tasks: QuerySet[Task], *order) -> list[Task]:
-        # Only the columns a panel shows: Django compiles every selected column of every query
-        # (a request has over thirty), and the home page runs seven of them.
-        tasks = tasks.select_related(None).select_related("target_department").only(*PANEL_COLUMNS)
-        return list(tasks.order_by(*order)[:10])
-
+def _home_panel(panel: str, *, user=None, now=None, week_end=None, departments=None) -> QuerySet[Task]:
+    """One of the home page's request panels (Prepared: the page runs six of them on every visit).
+    Each shows a request's number, title, state and department, so it joins only that department:
+    every join costs PostgreSQL planning time."""
     # The requester and the assignee always see a request: no visibility filter needed.
-    involved = Task.objects.filter(Q(requester=user) | Q(assignee=user))
-    approvals = (
-        approvals_waiting_for(user)
-        .select_related(None)
+    involved = Task.objects.filter(Q(requester_id=user) | Q(assignee_id=user))
+    if panel == "to_accept":
+        tasks, order = (
+            Task.objects.filter(state=Task.State.PENDING_ACCEPTANCE, target_department_id__in_array=departments),
+            ("accept_due_at", "created_at"),
+        )
+    elif panel == "to_verify":
+        tasks, order = _awaiting_verification(user), ("done_at",)
+    elif panel == "my_open":
+        tasks, order = (
+            Task.objects.filter(requester_id=user, parent__isnull=True, state__in=Task.OPEN_STATES),
+            ("-created_at",),
+        )
+    elif panel == "assigned":
+        tasks, order = Task.objects.filter(assignee_id=user, state__in=Task.WORK_STATES), ("due_at",)
+    elif panel == "due_this_week":
+        tasks = involved.filter(state__in=Task.WORK_STATES, due_at__gte=now, due_at__lt=week_end)
+        order = ("due_at",)
+    else:
+        tasks, order = _overdue(involved, now), ("due_at",)
+    # Only the columns a panel shows: Django converts every selected column of every row.
+    return tasks.select_related("target_department").only(*PANEL_COLUMNS).order_by(*order)[:10]
+
+
+def _approvals_panel(*, user: int, approvers: list[int]) -> QuerySet[Approval]:
+    return (
+        _approvals_waiting(user, approvers)
         .select_related("approver", "task__requester", "task__requesting_department")
-        .only(*APPROVAL_PANEL_COLUMNS)
+        .only(*APPROVAL_PANEL_COLUMNS)[:10]
     )
-    return {
-        "to_approve": list(approvals[:10]),
-        "to_accept": panel(inbox(user), "accept_due_at", "created_at"),
-        "to_verify": panel(awaiting_verification(user), "done_at"),
-        "my_open": panel(my_requests(user).filter(state__in=Task.OPEN_STATES), "-created_at"),
-        "assigned": panel(assigned_to(user).filter(state__in=Task.WORK_STATES), "due_at"),
-        "due_this_week": panel(
-            involved.filter(state__in=Task.WORK_STATES, due_at__gte=now, due_at__lt=week_end), "due_at"
-        ),
-        "overdue": panel(overdue(involved), "due_at"),
+
+
+HOME_PANELS = Prepared(_home_panel)
+HOME_APPROVALS = Prepared(_approvals_panel)
+
+
+def dashboard(user: User) -> dict:
+    """Everything the home page shows, in a fixed number of queries, each compiled once per
+    process (collab_portal.prepared)."""
+    now = timezone.now()
+    managed = acting_manager_department_ids(user)
+    panels = {
+        "to_approve": HOME_APPROVALS(user=user.pk, approvers=[user.pk, *delegators_of(user)]),
+        # Most people manage nothing: no query for a panel that cannot have rows.
+        "to_accept": HOME_PANELS("to_accept", departments=managed) if managed else [],
     }
+    for panel in ("to_verify", "my_open", "assigned"):
+        panels[panel] = HOME_PANELS(panel, user=user.pk)
+    panels["due_this_week"] = HOME_PANELS("due_this_week", user=user.pk, now=now, week_end=now + timedelta(days=7))
+    panels["overdue"] = HOME_PANELS("overdue", user=user.pk, now=now)
+    return panels
 
 
 # Workload and dispatch

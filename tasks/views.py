@@ -525,12 +525,12 @@ def task_list(request, scope: str):
     if scope not in SCOPES:
         raise Http404
     query, title = SCOPES[scope]
-    form, qs = _filtered(request, query(request.user))
     if request.GET.get("export") in ("csv", "xlsx"):
+        _form, qs = _filtered(request, query(request.user))
         return _export(qs.order_by("-created_at", "-pk"), request.GET["export"], scope)
-    narrowed = form.is_valid() and any(form.cleaned_data.values())
-    read_page = selectors.newest_page_of if narrowed else selectors.page_of
-    page = read_page(qs.order_by("-created_at", "-pk"), request.GET.get("page"), PAGE_SIZE)
+    form = forms.FilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = selectors.list_page(request.user, scope, filters, request.GET.get("page"), PAGE_SIZE)
     template = "tasks/_rows.html" if request.headers.get("HX-Request") else "tasks/task_list.html"
     return render(
         request,
