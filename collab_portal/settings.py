@@ -263,6 +263,7 @@ if envbool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+SESSION_ENGINE = "collab_portal.sessions"  # Django's database sessions, read by a compiled query
 X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy (django-csp): only our own scripts and styles, never inline ones
 # (templates carry no <script> without src, no <style>, no style=; tests/security checks it).

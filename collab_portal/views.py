@@ -12,13 +12,12 @@ from tasks import selectors as task_selectors
 @login_required
 def home(request):
     user = request.user
-    memberships = list(user.memberships.select_related("department", "department__head"))
     return render(
         request,
         "home.html",
         {
-            "memberships": memberships,
-            "delegations": list(selectors.delegations_of(user)),
+            "memberships": selectors.memberships_of(user),
+            "delegations": selectors.delegations_of(user),
             "board": task_selectors.dashboard(user),
         },
     )

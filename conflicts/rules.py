@@ -72,10 +72,11 @@ def can_raise_on_task(user, task) -> bool:
         return False
     if user.pk in (task.requester_id, task.assignee_id):
         return True
-    from tasks.selectors import acting_manager_department_ids
+    from tasks.selectors import acting_manager_department_ids, may_have
 
     concerned = {task.requesting_department_id, task.target_department_id}
-    concerned |= {department.pk for department in task.co_departments.all()}
+    if may_have(task, "co_departments"):  # most requests have none, and the request page knows
+        concerned |= {department.pk for department in task.co_departments.all()}
     return bool(concerned & set(acting_manager_department_ids(user)))
 
 

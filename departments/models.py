@@ -3,12 +3,14 @@ delegations and the working calendar."""
 
 from datetime import date, time
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from collab_portal.prepared import Prepared
 
 
 def pick_language(chinese: str, english: str) -> str:
@@ -37,8 +39,25 @@ class Skill(models.Model):
         return pick_language(self.name, self.name_en)
 
 
+class PeopleManager(UserManager):
+    """User.objects. Every page reads the signed-in person by primary key
+    (ModelBackend.get_user: `User.objects.get(pk=...)`); that one read is compiled once per
+    process (collab_portal.prepared) instead of on each request."""
+
+    def get(self, *args, **kwargs):
+        # Only on User.objects itself: managers of relations (department.deputies, ...) subclass
+        # this class and add their own filter, which a shortcut would skip.
+        if type(self) is PeopleManager and not args and kwargs.keys() == {"pk"} and type(kwargs["pk"]) is int:
+            for user in _BY_PK(pk=kwargs["pk"]):
+                return user
+            raise self.model.DoesNotExist(f"{self.model._meta.object_name} matching query does not exist.")
+        return super().get(*args, **kwargs)
+
+
 class User(AbstractUser):
     """A person of the organisation. Their departments come from memberships."""
+
+    objects = PeopleManager()
 
     display_name = models.CharField(_("display name"), max_length=60, blank=True)
     employee_no = models.CharField(_("employee number"), max_length=30, blank=True)
@@ -82,6 +101,9 @@ class User(AbstractUser):
     def primary_department(self) -> "Department | None":
         membership = self.primary_membership
         return membership.department if membership else None
+
+
+_BY_PK = Prepared(lambda *, pk: User.objects.filter(pk=pk))
 
 
 class Department(models.Model):

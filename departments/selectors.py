@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from collab_portal.prepared import Prepared
 from collab_portal.request_cache import per_request
 from collab_portal.workcalendar import WorkingCalendar
 from departments.models import CalendarDay, Delegation, Department, Membership, User, WorkCalendar
@@ -31,7 +32,10 @@ def working_calendar() -> WorkingCalendar:
 def departments_by_id() -> dict[int, Department]:
     """Every department, read once per web request: pages show many departments' names, and a
     join per department column costs PostgreSQL more planning than this one small read."""
-    return Department.objects.in_bulk()
+    return {department.pk: department for department in _EVERY_DEPARTMENT()}
+
+
+_EVERY_DEPARTMENT = Prepared(lambda: Department.objects.all())
 
 
 def departments_in_order(pks=None, *, active_only: bool = False) -> list[Department]:
@@ -119,14 +123,30 @@ def person_for_page(username: str) -> User:
     )
 
 
-def delegations_of(user: User) -> QuerySet[Delegation]:
-    """Delegations the person gave or received that have not ended yet."""
-    today = timezone.localdate()
+def delegations_of(user: User) -> list[Delegation]:
+    """Delegations the person gave or received that have not ended yet (on the home page: compiled once)."""
+    return _DELEGATIONS(user=user.pk, today=timezone.localdate())
+
+
+def _delegations(*, user: int, today: date) -> QuerySet[Delegation]:
     return (
-        Delegation.objects.filter(Q(delegator=user) | Q(delegate=user), is_active=True, ends_on__gte=today)
+        Delegation.objects.filter(Q(delegator_id=user) | Q(delegate_id=user), is_active=True, ends_on__gte=today)
         .select_related("delegator", "delegate")
         .order_by("starts_on")
     )
+
+
+_DELEGATIONS = Prepared(_delegations)
+
+
+def memberships_of(user: User) -> list[Membership]:
+    """The person's memberships with their departments and the departments' heads (the home page)."""
+    return _MEMBERSHIPS(user=user.pk)
+
+
+_MEMBERSHIPS = Prepared(
+    lambda *, user: Membership.objects.filter(user_id=user).select_related("department", "department__head")
+)
 
 
 def delegate_for(user: User, day: date | None = None) -> User | None:

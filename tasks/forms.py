@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from collab_portal.prepared import Prepared
 from departments.models import Department, User, pick_language
 from departments.pickers import PeopleField
 from departments.selectors import departments_in_order
@@ -257,6 +258,9 @@ class CommentForm(forms.Form):
     files = MultipleFileField(label=_("Attach files"))
 
 
+_ACTIVE_TYPES = Prepared(lambda: RequestType.objects.filter(is_active=True).values_list("pk", "name", "name_en"))
+
+
 class FilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("Any state"))] + Task.State.choices)
@@ -277,7 +281,7 @@ class FilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         departments = departments_in_order(active_only=True)
         self.fields["department"].choices = [("", _("Any department"))] + [(d.pk, d.display_name) for d in departments]
-        types = RequestType.objects.filter(is_active=True).values_list("pk", "name", "name_en")
+        types = _ACTIVE_TYPES()
         self.fields["request_type"].choices = [("", _("Any type"))] + [
             (pk, pick_language(name, name_en)) for pk, name, name_en in types
         ]

@@ -42,8 +42,10 @@ from tasks.models import (
     Comment,
     HoldPeriod,
     Notification,
+    RequestField,
     RequestType,
     Task,
+    TaskLog,
 )
 
 LIST_RELATED = ("request_type", "requester", "requesting_department", "target_department", "assignee")
@@ -211,13 +213,11 @@ def task_for_page(user: User, number: str) -> Task:
     Two queries on purpose: the row with its joins, then whether the user may see it. One query
     holding both makes PostgreSQL plan the visibility rule against every join order, which costs
     more than the second round trip."""
-    letters, names = _present_sql()
-    task = (
-        Task.objects.select_related("request_type", "requester", "assignee")
-        # The SQL is _present_sql's, built from the models; the content type is a parameter.
-        .annotate(present_letters=RawSQL(letters, [ContentType.objects.get_for_model(Task).pk], CharField()))  # noqa: S611  # nosec B611
-        .get(number=number)
-    )
+    _letters, names = _present_sql()
+    found = _PAGE_TASK(number=number)
+    if not found:
+        raise Task.DoesNotExist
+    task = found[0]
     task.present = {name: letter == "y" for name, letter in zip(names, task.present_letters, strict=True)}
     if not plainly_visible(user, task) and not Task.objects.visible_to(user).filter(pk=task.pk).exists():
         raise Task.DoesNotExist
@@ -229,6 +229,19 @@ def task_for_page(user: User, number: str) -> Task:
         task.waiting_on = departments[task.waiting_on_id]
     task._visible_to = user.pk  # rules.can_view need not ask again while this page is built
     return task
+
+
+def _page_task(*, number: str) -> QuerySet[Task]:
+    letters, _names = _present_sql()
+    return (
+        Task.objects.select_related("request_type", "requester", "assignee")
+        # The SQL is _present_sql's, built from the models; the content type is a parameter.
+        .annotate(present_letters=RawSQL(letters, [ContentType.objects.get_for_model(Task).pk], CharField()))  # noqa: S611  # nosec B611
+        .filter(number=number)
+    )
+
+
+_PAGE_TASK = Prepared(_page_task)
 
 
 @cache
@@ -792,19 +805,36 @@ def request_types_by_department(query: str = "") -> list[tuple[Department, list[
 def timeline(task: Task) -> list[dict]:
     """Transitions, progress, comments and files of a request merged in time order (up to three
     queries: none for comments or files that task_for_page found there are none of)."""
-    items = [
-        {"kind": "log", "at": log.created_at, "obj": log}
-        for log in task.logs.select_related("actor", "acting_for", "department")
-    ]
+
+    def of(kind: str, label: str) -> list[dict]:
+        rows = _TIMELINE(kind, task=task.pk)
+        for row in rows:  # as task.logs etc. would give them: their request is this one, not read again
+            type(row).task.field.set_cached_value(row, task)
+        return [{"kind": label, "at": row.created_at, "obj": row} for row in rows]
+
+    items = of("logs", "log")
     if may_have(task, "comments"):
-        items += [
-            {"kind": "comment", "at": comment.created_at, "obj": comment}
-            for comment in task.comments.select_related("author")
-        ]
+        items += of("comments", "comment")
     if may_have(task, "attachments"):
-        items += [
-            {"kind": "file", "at": attachment.created_at, "obj": attachment}
-            for attachment in task.attachments.select_related("uploaded_by")
-        ]
+        items += of("attachments", "file")
     items.sort(key=lambda item: item["at"])
     return items
+
+
+def _timeline(kind: str, *, task: int) -> QuerySet:
+    if kind == "logs":
+        return TaskLog.objects.filter(task_id=task).select_related("actor", "acting_for", "department")
+    if kind == "comments":
+        return Comment.objects.filter(task_id=task).select_related("author")
+    return Attachment.objects.filter(task_id=task).select_related("uploaded_by")
+
+
+_TIMELINE = Prepared(_timeline)
+
+
+def fields_of(request_type: RequestType) -> list:
+    """The extra fields of a request type, in order (on every request page: compiled once)."""
+    return _FIELDS(request_type=request_type.pk)
+
+
+_FIELDS = Prepared(lambda *, request_type: RequestField.objects.filter(request_type_id=request_type))

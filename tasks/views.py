@@ -233,7 +233,7 @@ def detail(request, number: str):
         "approvals": list(task.approvals.filter(round=task.approval_round).select_related("approver", "decided_by"))
         if has("approvals")
         else [],
-        "fields": [(spec, task.field_values.get(spec.key)) for spec in task.request_type.fields.all()],
+        "fields": [(spec, task.field_values.get(spec.key)) for spec in selectors.fields_of(task.request_type)],
         "subtasks": list(task.subtasks.select_related("target_department", "assignee")) if has("subtasks") else [],
         "co_departments": list(task.co_departments.all()) if has("co_departments") else [],
         "watchers": list(task.watchers.all()) if has("watchers") else [],
