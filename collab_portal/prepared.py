@@ -61,6 +61,11 @@ Field.register_lookup(InArray)
 ForeignObject.register_lookup(RelatedInArray)
 
 
+# Integers a compiled query takes as they are. Beyond PostgreSQL's integer, Django's own lookups
+# know that nothing matches (an id of 30 digits in an address) where a bound value would be an error.
+_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
+
+
 def _stand_in(value, n: int):
     """The n-th stand-in for a value of `value`'s type (None: not a type a placeholder takes)."""
     kind = type(value)
@@ -80,8 +85,10 @@ def _stand_in(value, n: int):
 def _same_kind(value, stand_in) -> bool:
     if type(value) is not type(stand_in):
         return False
+    if type(value) is int:
+        return _INT_MIN <= value <= _INT_MAX
     if type(value) is list:
-        return all(type(item) is int for item in value)
+        return all(type(item) is int and _INT_MIN <= item <= _INT_MAX for item in value)
     if type(value) is datetime:
         return value.tzinfo is not None
     return True

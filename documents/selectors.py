@@ -3,6 +3,7 @@
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
+from collab_portal.prepared import Prepared
 from departments.models import Department, User
 from documents.models import Acknowledgement, Document, IncomingDocument, Opinion
 from documents.rules import is_signer, may_register_incoming
@@ -15,23 +16,25 @@ def visible_documents(user: User) -> QuerySet[Document]:
     qs = Document.objects.select_related("department", "drafter", "number")
     if user.is_superuser:
         return qs
-    mine = department_ids(user)
-    signer = is_signer(user)
+    return qs.filter(_visible(is_signer(user), user=user.pk, mine=department_ids(user)))
+
+
+def _visible(signer: bool, *, user: int, mine: list[int]) -> Q:
     condition = (
-        Q(drafter=user)
-        | Q(department__in=mine)
+        Q(drafter_id=user)
+        | Q(department_id__in_array=mine)
         | Exists(
-            Department.document_reviewers.through.objects.filter(
-                department_id=OuterRef("department_id"), user_id=user.pk
-            )
+            Department.document_reviewers.through.objects.filter(department_id=OuterRef("department_id"), user_id=user)
         )
         | Exists(
-            Document.countersign_departments.through.objects.filter(document_id=OuterRef("pk"), department_id__in=mine)
+            Document.countersign_departments.through.objects.filter(
+                document_id=OuterRef("pk"), department_id__in_array=mine
+            )
         )
         | Q(
             Exists(
                 Document.recipient_departments.through.objects.filter(
-                    document_id=OuterRef("pk"), department_id__in=mine
+                    document_id=OuterRef("pk"), department_id__in_array=mine
                 )
             ),
             state__in=[Document.State.DISTRIBUTED, Document.State.ARCHIVED],
@@ -39,7 +42,35 @@ def visible_documents(user: User) -> QuerySet[Document]:
     )
     if signer:
         condition |= ~Q(state__in=[Document.State.DRAFT, Document.State.REVIEWING, Document.State.COUNTERSIGNING])
-    return qs.filter(condition)
+    return condition
+
+
+def _documents(what: str, everything: bool, signer: bool, *, user=None, mine=None, pk=None) -> QuerySet[Document]:
+    qs = Document.objects.select_related("department", "drafter", "number")
+    if not everything:
+        qs = qs.filter(_visible(signer, user=user, mine=mine))
+    if what == "one":
+        return qs.filter(pk=pk)
+    if what == "mine":
+        qs = qs.filter(drafter_id=user)
+    return qs.order_by("-created_at")[:LIST_LIMIT]
+
+
+_DOCUMENTS = Prepared(_documents)
+LIST_LIMIT = 200
+
+
+def documents_for(user: User, what: str, pk: int | None = None) -> list[Document]:
+    """What the documents pages read most (compiled once per process): the newest LIST_LIMIT documents
+    `user` sees ("all") or drafted ("mine"), or the one document `pk` if they see it ("one")."""
+    values = {}
+    if not user.is_superuser:
+        values.update(user=user.pk, mine=department_ids(user))
+    elif what == "mine":
+        values["user"] = user.pk
+    if what == "one":
+        values["pk"] = pk
+    return _DOCUMENTS(what, user.is_superuser, not user.is_superuser and is_signer(user), **values)
 
 
 def waiting_on(user: User) -> QuerySet[Document]:

@@ -37,10 +37,9 @@ ACTIONS = (
 
 
 def _document_or_404(request, pk: int) -> Document:
-    try:
-        return selectors.visible_documents(request.user).get(pk=pk)
-    except Document.DoesNotExist:
-        raise Http404 from None
+    for document in selectors.documents_for(request.user, "one", pk):
+        return document
+    raise Http404
 
 
 def _export(documents, fmt: str, scope: str):
@@ -93,7 +92,11 @@ def document_list(request):
         documents = documents.order_by("-created_at")
     if request.GET.get("export") in ("csv", "xlsx"):
         return _export(documents, request.GET["export"], scope)
-    return render(request, "documents/list.html", {"documents": documents[:200], "scope": scope, "filters": filters})
+    if scope in ("all", "mine"):  # the most read: compiled once
+        shown = selectors.documents_for(request.user, scope)
+    else:
+        shown = documents[: selectors.LIST_LIMIT]
+    return render(request, "documents/list.html", {"documents": shown, "scope": scope, "filters": filters})
 
 
 DRAFT_FIELDS = (
