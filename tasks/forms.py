@@ -279,12 +279,11 @@ class FilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        departments = departments_in_order(active_only=True)
-        self.fields["department"].choices = [("", _("Any department"))] + [(d.pk, d.display_name) for d in departments]
-        types = _ACTIVE_TYPES()
-        self.fields["request_type"].choices = [("", _("Any type"))] + [
-            (pk, pick_language(name, name_en)) for pk, name, name_en in types
-        ]
+        departments = [(d.pk, d.display_name) for d in departments_in_order(active_only=True)]
+        types = [(pk, pick_language(name, name_en)) for pk, name, name_en in _ACTIVE_TYPES()]
+        self.fields["department"].choices = [("", _("Any department")), *departments]
+        self.fields["request_type"].choices = [("", _("Any type")), *types]
+        self.choices_key = (tuple(departments), tuple(types))  # what the unbound form shows that can change
         for name, form_field in self.fields.items():
             if name == "overdue":
                 form_field.widget.attrs["class"] = "form-check-input"

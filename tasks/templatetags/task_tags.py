@@ -5,6 +5,7 @@ from urllib.parse import quote
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field, as_crispy_form
 from django import template
 from django.db import models
+from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -263,3 +264,20 @@ def crispy_field_once(field) -> str:
         return as_crispy_field(field)
     key = ("crispy field", type(field.form).__qualname__, field.form.prefix, field.name)
     return once(key, lambda: as_crispy_field(field))
+
+
+@register.simple_tag(takes_context=True)
+def list_filters(context, form, hx_rows: bool = False) -> str:
+    """The filters above a list (tasks/_filters.html). Unfiltered — most visits — the form is the
+    same for everyone in a language and is built once per process: the key holds the department and
+    type choices it shows, so a renamed department or a new type makes a new one at once."""
+    path = context["request"].path
+
+    def build() -> str:
+        return render_to_string(
+            "tasks/_filters.html", {"filter_form": form, "hx_rows": hx_rows, "request": context["request"]}
+        )
+
+    if form.is_bound:
+        return build()
+    return once(("filters", path, hx_rows, form.choices_key), build)

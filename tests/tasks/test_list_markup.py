@@ -6,9 +6,11 @@ the reader's language, the marks for overdue work and delegated approvals, the c
 
 import re
 from datetime import timedelta
+from html import escape
 
 import pytest
-from django.utils import timezone
+from django.test import RequestFactory
+from django.utils import timezone, translation
 
 from departments.models import Delegation
 from tasks import services
@@ -189,3 +191,33 @@ def test_empty_forms_are_built_once_per_language_and_only_when_they_hold_nothing
     other = in_state("in_progress")
     assert crispy_once(forms.TransferForm(task=task)) == as_crispy_form(forms.TransferForm(task=task))
     assert crispy_once(forms.TransferForm(task=task)) is not crispy_once(forms.TransferForm(task=other))
+
+
+def test_the_unfiltered_filter_form_is_built_once_and_follows_new_choices(client, org, support):
+    from django.template.loader import render_to_string
+
+    from tasks.forms import FilterForm
+    from tasks.models import RequestType
+
+    login(client, org.requester)
+    body = client.get("/requests/list/all/").content.decode()
+    form = re.search(r'<form method="get".*?</form>', body, re.S).group(0)
+    with translation.override("zh-hans"):
+        plain = render_to_string(
+            "tasks/_filters.html",
+            {"filter_form": FilterForm(), "hx_rows": True, "request": RequestFactory().get("/requests/list/all/")},
+        )
+    assert form == plain.strip() and 'hx-get="/requests/list/all/"' in form and "咨询" in form
+    # A type added, and a department renamed, show at once (the key holds the choices).
+    RequestType.objects.create(department=org.purchasing, code="quote", name=f"询价{PAYLOAD}", name_en="Quote")
+    org.hr.__class__.objects.filter(pk=org.hr.pk).update(name="人事行政部")
+    body = client.get("/requests/list/all/").content.decode()
+    assert "人事行政部" in body and f"询价{escape(PAYLOAD)}" in body and PAYLOAD not in body
+    # Filtered, the form shows what was asked for.
+    body = client.get("/requests/list/all/?state=in_progress&q=%3Cb%3E").content.decode()
+    assert '<option value="in_progress" selected>' in body and 'value="&lt;b&gt;"' in body
+    assert "<b>" not in body.split('role="search"')[1]
+    # In English, the English names.
+    client.post("/i18n/setlang/", {"language": "en"})
+    body = client.get("/requests/list/all/").content.decode()
+    assert ">Quote</option>" in body and "Any department" in body
