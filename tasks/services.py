@@ -277,8 +277,11 @@ def task_create(
                 submit_token=token,
                 created_at=now,
             )
-            task.co_departments.set(co)
-            task.watchers.set([w for w in watchers if w.pk != by.pk])
+            # A new request has neither: set() would first read what is there.
+            if co:
+                task.co_departments.set(co)
+            if cc := [w for w in watchers if w.pk != by.pk]:
+                task.watchers.set(cc)
             for key, upload in (files or {}).items():
                 stored = _store_attachments(task, by, [upload], field_key=key)
                 task.field_values[key] = stored[0].name
@@ -404,8 +407,9 @@ def _enter_department(task: Task, actor: User | None) -> None:
     calendar = working_calendar()
     task.accept_due_at = calendar.add_working_hours(now, float(task.request_type.accept_sla_hours))
     task.save(update_fields=["accept_due_at"])
-    if task.parent_id is None and not task.subtasks.exists():
-        for department in task.co_departments.all():
+    co_departments = list(task.co_departments.all()) if task.parent_id is None else []
+    if co_departments and not task.subtasks.exists():
+        for department in co_departments:
             sub = Task.objects.create(
                 number=_next_number(now),
                 title=task.title,

@@ -188,3 +188,33 @@ def test_rebuild_in_small_batches_indexes_every_row_once(org, indexed):
     counts = search.rebuild(batch_size=2)
     assert counts["task"] == 3 and SearchEntry.objects.filter(kind="task").count() == 3
     assert SearchEntry.objects.filter(kind="task").values("object_id").distinct().count() == 3
+
+
+def test_a_request_is_indexed_once_when_filed_and_again_only_when_its_words_change(
+    org, support, django_capture_on_commit_callbacks
+):
+    from django.test.utils import CaptureQueriesContext
+
+    from tasks import services
+    from tasks.models import Task
+
+    def index_writes(action) -> int:
+        with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+            action()
+        return sum("reports_searchentry" in q["sql"] and "SELECT" not in q["sql"][:7] for q in queries)
+
+    per_store = 2 if connection.vendor == "postgresql" else 1  # the row, then its vector
+    box = {}
+    filed = index_writes(
+        lambda: box.update(
+            task=services.task_create(by=org.requester, request_type=support, title="咨询报销流程", submit=True)
+        )
+    )
+    assert filed == per_store  # created and submitted in one transaction: one entry written
+    task = Task.objects.get(pk=box["task"].pk)  # as a page reads it
+    assert index_writes(lambda: services.task_accept(task=task, by=org.purchasing_head, assignee=org.assignee)) == 0
+    task = Task.objects.get(pk=task.pk)
+    task.title = "咨询差旅报销"
+    assert index_writes(task.save) == per_store
+    assert [hit.object_id for hit in search.search(org.admin, "差旅")] == [task.pk]
+    assert index_writes(task.save) == 0  # saved again, nothing new to say
