@@ -41,13 +41,17 @@ class Skill(models.Model):
 
 class PeopleManager(UserManager):
     """User.objects. Every page reads the signed-in person by primary key
-    (ModelBackend.get_user: `User.objects.get(pk=...)`); that one read is compiled once per
-    process (collab_portal.prepared) instead of on each request."""
+    (ModelBackend.get_user: `User.objects.get(pk=...)`): the session read them already
+    (collab_portal.sessions), else the read is compiled once per process (collab_portal.prepared)."""
 
     def get(self, *args, **kwargs):
         # Only on User.objects itself: managers of relations (department.deputies, ...) subclass
         # this class and add their own filter, which a shortcut would skip.
         if type(self) is PeopleManager and not args and kwargs.keys() == {"pk"} and type(kwargs["pk"]) is int:
+            from collab_portal.sessions import signed_in
+
+            if (user := signed_in(kwargs["pk"])) is not None:  # read with the session, this request
+                return user
             for user in _BY_PK(pk=kwargs["pk"]):
                 return user
             raise self.model.DoesNotExist(f"{self.model._meta.object_name} matching query does not exist.")
