@@ -15,9 +15,9 @@ from departments.models import CalendarDay, Delegation, Department, Membership, 
 
 def working_calendar() -> WorkingCalendar:
     """The organisation's working calendar as configured by the admins (two queries)."""
-    config = WorkCalendar.objects.filter(pk=1).first() or WorkCalendar()
+    config = next(iter(_CALENDAR()), None) or WorkCalendar()
     holidays, workdays = set(), set()
-    for day, kind in CalendarDay.objects.values_list("date", "kind"):
+    for day, kind in _CALENDAR_DAYS():
         (holidays if kind == CalendarDay.Kind.HOLIDAY else workdays).add(day)
     return WorkingCalendar(
         periods=((config.morning_start, config.morning_end), (config.afternoon_start, config.afternoon_end)),
@@ -26,6 +26,11 @@ def working_calendar() -> WorkingCalendar:
         workdays=frozenset(workdays),
         tz=ZoneInfo(settings.TIME_ZONE),
     )
+
+
+# Read on every step of a request that sets a deadline: compiled once per process.
+_CALENDAR = Prepared(lambda: WorkCalendar.objects.filter(pk=1)[:1])
+_CALENDAR_DAYS = Prepared(lambda: CalendarDay.objects.values_list("date", "kind"))
 
 
 @per_request

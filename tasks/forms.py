@@ -95,6 +95,16 @@ class TaskForm(forms.Form):
                 ordered.update(extra)
         self.fields = ordered
 
+    def unchanged_key(self) -> tuple | None:
+        """For a new, empty form: what its fields show besides their labels — the type's own fields,
+        its default priority, the departments that may co-handle. None when it holds anything of
+        the person's (sent back with errors, or a draft being edited)."""
+        if self.is_bound or set(self.initial) - {"token"}:
+            return None
+        specs = tuple(tuple(getattr(spec, f.attname) for f in spec._meta.concrete_fields) for spec in self.specs)
+        departments = tuple((d.pk, str(d)) for d in self.fields["co_departments"].queryset)
+        return (self.request_type.pk, self.request_type.default_priority, specs, departments)
+
     def clean_wanted_by(self):
         day = self.cleaned_data.get("wanted_by")
         if day and day < timezone.localdate():

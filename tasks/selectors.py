@@ -744,17 +744,8 @@ def approval_route(
 ) -> list[RouteStep]:
     """The steps a request would go through, with their approvers, leaving out steps whose
     condition does not hold. The requester never approves their own request."""
-    steps = (
-        ApprovalStep.objects.filter(request_type=request_type)
-        .select_related("department__head", "request_type__department__head")
-        .prefetch_related("users")
-        .order_by("order", "pk")
-    )
-    requesting = (
-        Department.objects.select_related("head", "parent__head", "parent__parent__head")
-        .filter(pk=requesting_department.pk)
-        .first()
-    )
+    steps = _ROUTE_STEPS(request_type=request_type.pk)
+    requesting = next(iter(_ROUTE_FROM(department=requesting_department.pk)), None)
     route: list[RouteStep] = []
     for step in steps:
         if not step.applies_to(values):
@@ -777,6 +768,22 @@ def approval_route(
         if approvers:
             route.append(RouteStep(order=len(route) + 1, name=str(step), mode=step.mode, approvers=approvers))
     return route
+
+
+# Read when a request is filed and when its form shows the route: compiled once per process.
+_ROUTE_STEPS = Prepared(
+    lambda *, request_type: (
+        ApprovalStep.objects.filter(request_type_id=request_type)
+        .select_related("department__head", "request_type__department__head")
+        .prefetch_related("users")
+        .order_by("order", "pk")
+    )
+)
+_ROUTE_FROM = Prepared(
+    lambda *, department: Department.objects.select_related("head", "parent__head", "parent__parent__head").filter(
+        pk=department
+    )
+)
 
 
 def expected_finish(request_type: RequestType, start=None):

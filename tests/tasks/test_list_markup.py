@@ -221,3 +221,29 @@ def test_the_unfiltered_filter_form_is_built_once_and_follows_new_choices(client
     client.post("/i18n/setlang/", {"language": "en"})
     body = client.get("/requests/list/all/").content.decode()
     assert ">Quote</option>" in body and "Any department" in body
+
+
+def test_the_empty_filing_form_is_built_once_and_follows_the_admins_changes(client, org, purchase):
+    from django.template.loader import render_to_string
+
+    from tasks.forms import TaskForm
+    from tasks.models import RequestField
+
+    login(client, org.requester)
+    body = client.get("/requests/new/purchase/").content.decode()
+    with translation.override("zh-hans"):
+        plain = render_to_string(
+            "tasks/_filing_fields.html", {"form": TaskForm(request_type=purchase, user=org.requester)}
+        )
+    assert plain.strip() in body and "金额" in body and 'name="co_departments"' in body
+    # An admin renames the field, adds one, makes a department unable to co-handle: shown at once.
+    RequestField.objects.filter(request_type=purchase, key="amount").update(label="预算金额")
+    RequestField.objects.create(request_type=purchase, key="vendor", label=f"供应商{PAYLOAD}", kind="text", order=9)
+    org.hr.__class__.objects.filter(pk=org.hr.pk).update(accepts_requests=False)
+    body = client.get("/requests/new/purchase/").content.decode()
+    assert "预算金额" in body and f"供应商{escape(PAYLOAD)}" in body and PAYLOAD not in body
+    assert f'value="{org.hr.pk}"' not in body.split('name="co_departments"', 1)[1].split("</fieldset>", 1)[0]
+    # Sent back with errors, the form shows what was typed.
+    response = client.post("/requests/new/purchase/", {"title": "", "f_amount": "12abc", "description": "<i>x</i>"})
+    assert response.status_code == 200 and "&lt;i&gt;x&lt;/i&gt;" in response.content.decode()
+    assert "is-invalid" in response.content.decode()
