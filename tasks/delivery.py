@@ -27,6 +27,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from collab_portal.prepared import Prepared
 from tasks.models import Delivery, ImRobot, Notification, NotificationPreference
 
 logger = logging.getLogger(__name__)
@@ -36,10 +37,15 @@ STALE_CLAIM = timedelta(minutes=10)
 WEBHOOK_TIMEOUT_SECONDS = 5
 
 
+# Read with every notification: compiled once per process (collab_portal.prepared).
+_PREFERENCES = Prepared(lambda *, people: NotificationPreference.objects.filter(user_id__in_array=people))
+_ROBOTS = Prepared(lambda *, department: ImRobot.objects.filter(department_id=department, is_active=True))
+
+
 def preferences_for(people) -> dict[int, NotificationPreference]:
     """Each person's preference (the defaults when they never saved one), in one query."""
     ids = {person.pk for person in people}
-    found = {p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=ids)}
+    found = {p.user_id: p for p in _PREFERENCES(people=sorted(ids))} if ids else {}
     return {pk: found.get(pk) or NotificationPreference(user_id=pk) for pk in ids}
 
 
@@ -84,7 +90,7 @@ def queue_for_notifications(notifications: Iterable[Notification], *, department
         )
     if department is not None and notifications:
         first = notifications[0]
-        for robot in ImRobot.objects.filter(department=department, is_active=True):
+        for robot in _ROBOTS(department=department.pk):
             if not robot.posts(first.kind):
                 continue
             with translation.override(settings.LANGUAGE_CODE):
