@@ -95,7 +95,10 @@ class User(AbstractUser):
 
     @property
     def primary_membership(self) -> "Membership | None":
-        memberships = list(self.memberships.all())  # uses a prefetch when present
+        if "memberships" in getattr(self, "_prefetched_objects_cache", {}):
+            memberships = list(self.memberships.all())  # the prefetch
+        else:  # with their departments, in one query compiled once per process
+            memberships = _MEMBERSHIPS(user=self.pk)
         for membership in memberships:
             if membership.is_primary:
                 return membership
@@ -108,6 +111,7 @@ class User(AbstractUser):
 
 
 _BY_PK = Prepared(lambda *, pk: User.objects.filter(pk=pk))
+_MEMBERSHIPS = Prepared(lambda *, user: Membership.objects.filter(user_id=user).select_related("department"))
 
 
 class Department(models.Model):

@@ -770,6 +770,18 @@ def approval_route(
     return route
 
 
+def filing_type(code: str) -> list[RequestType]:
+    """The active request type `code` with its department and fields (the filing page), or nothing."""
+    return _FILING_TYPE(code=code)
+
+
+_FILING_TYPE = Prepared(
+    lambda *, code: (
+        RequestType.objects.select_related("department").prefetch_related("fields").filter(code=code, is_active=True)
+    )
+)
+
+
 # Read when a request is filed and when its form shows the route: compiled once per process.
 _ROUTE_STEPS = Prepared(
     lambda *, request_type: (

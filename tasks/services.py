@@ -11,8 +11,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -168,11 +168,18 @@ def managers_of(department: Department) -> list[User]:
 
 
 def _next_number(now: datetime) -> str:
+    """The year's next request number, in one statement: the counter row is created or bumped
+    under its row lock until the transaction ends, so two filings never get the same number."""
     year = timezone.localtime(now).year
-    RequestCounter.objects.bulk_create([RequestCounter(year=year)], ignore_conflicts=True)
-    counter = RequestCounter.objects.select_for_update().get(year=year)
-    RequestCounter.objects.filter(year=year).update(last=F("last") + 1)
-    return f"REQ-{year}-{counter.last + 1:06d}"
+    table = RequestCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (year, last) VALUES (%s, 1) "  # noqa: S608  # nosec B608 - the model's table name
+            f"ON CONFLICT (year) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [year],
+        )
+        (last,) = cursor.fetchone()
+    return f"REQ-{year}-{last:06d}"
 
 
 # Attachments

@@ -56,9 +56,10 @@ def new_request(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def file_request(request, code: str):
-    request_type = get_object_or_404(
-        RequestType.objects.select_related("department").prefetch_related("fields"), code=code, is_active=True
-    )
+    found = selectors.filing_type(code)
+    if not found:
+        raise Http404
+    request_type = found[0]
     form = forms.TaskForm(
         request.POST or None,
         request.FILES or None,
