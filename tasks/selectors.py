@@ -478,6 +478,23 @@ def assigned_to(user: User) -> QuerySet[Task]:
     return Task.objects.filter(assignee=user).select_related(*LIST_RELATED)
 
 
+def inbox_page(departments: list[int], size: int) -> tuple[list[Task], dict[int, int]]:
+    """The inbox unfiltered: the `size` most urgent requests waiting in `departments` (list rows),
+    and how many wait in each."""
+    ids = _INBOX("urgent", size, departments=departments)
+    return rows_of(ids), dict(_INBOX("waiting", None, departments=departments))
+
+
+def _inbox(what: str, size: int | None, *, departments: list[int]) -> QuerySet:
+    waiting = Task.objects.filter(state=Task.State.PENDING_ACCEPTANCE, target_department_id__in_array=departments)
+    if what == "urgent":
+        return waiting.order_by("accept_due_at", "created_at").values_list("pk", flat=True)[:size]
+    return waiting.order_by().values_list("target_department").annotate(n=Count("pk"))
+
+
+_INBOX = Prepared(_inbox)
+
+
 def inbox(user: User) -> QuerySet[Task]:
     """Requests waiting for acceptance by a department the user manages (or acts for)."""
     return Task.objects.filter(
@@ -646,28 +663,8 @@ class Candidate:
 def workload(department: Department, request_type: RequestType | None = None) -> list[Candidate]:
     """Members of `department` with their open work (count and priority-weighted estimated hours)
     and skills; the least loaded among those with a skill the type needs is suggested. Two queries
-    (three with a request type whose skills are not prefetched)."""
-    weight = Case(
-        *(When(open_work__priority=priority, then=Value(w)) for priority, w in PRIORITY_WEIGHT.items()),
-        default=Value(1.0),
-        output_field=FloatField(),
-    )
-    hours = Coalesce(Cast("open_work__estimate_hours", FloatField()), Value(float(DEFAULT_ESTIMATE_HOURS)))
-    people = (
-        User.objects.filter(memberships__department=department, is_active=True)
-        # The open work joined alone (the state test in the join, not a FILTER over everything a
-        # person was ever assigned), so PostgreSQL reads it from the partial index tasks_task_assignee_open.
-        .annotate(open_work=FilteredRelation("assigned_tasks", condition=Q(assigned_tasks__state__in=Task.WORK_STATES)))
-        .annotate(
-            open_count=Count("open_work"),
-            load_hours=Coalesce(Sum(hours * weight, filter=Q(open_work__pk__isnull=False)), Value(0.0)),
-            is_manager=Exists(
-                Membership.objects.filter(user=OuterRef("pk"), department=department, role=Membership.Role.MANAGER)
-            ),
-        )
-        .order_by("username")
-    )
-    people = list(people)
+    (three with a request type whose skills are not prefetched), compiled once per process."""
+    people = _WORKLOAD(department=department.pk)
     skills = skills_of(User.skills.through, "user", [person.pk for person in people])
     candidates = [
         Candidate(
@@ -684,21 +681,54 @@ def workload(department: Department, request_type: RequestType | None = None) ->
     return candidates
 
 
+def _workload(*, department: int) -> QuerySet[User]:
+    weight = Case(
+        *(When(open_work__priority=priority, then=Value(w)) for priority, w in PRIORITY_WEIGHT.items()),
+        default=Value(1.0),
+        output_field=FloatField(),
+    )
+    hours = Coalesce(Cast("open_work__estimate_hours", FloatField()), Value(float(DEFAULT_ESTIMATE_HOURS)))
+    return (
+        User.objects.filter(memberships__department_id=department, is_active=True)
+        # The open work joined alone (the state test in the join, not a FILTER over everything a
+        # person was ever assigned), so PostgreSQL reads it from the partial index tasks_task_assignee_open.
+        .annotate(open_work=FilteredRelation("assigned_tasks", condition=Q(assigned_tasks__state__in=Task.WORK_STATES)))
+        .annotate(
+            open_count=Count("open_work"),
+            load_hours=Coalesce(Sum(hours * weight, filter=Q(open_work__pk__isnull=False)), Value(0.0)),
+            is_manager=Exists(
+                Membership.objects.filter(user=OuterRef("pk"), department_id=department, role=Membership.Role.MANAGER)
+            ),
+        )
+        .order_by("username")
+    )
+
+
+_WORKLOAD = Prepared(_workload)
+
+
 def skills_of(link, owner: str, owner_ids) -> dict[int, list[Skill]]:
     """The skills of each owner (people through User.skills.through, request types through
     RequestType.skills.through), by name, in one read of the link table; each skill is one shared
     instance, where a prefetch would make one per owner."""
-    rows = (
-        link.objects.filter(**{f"{owner}_id__in": owner_ids})
-        .order_by("skill__name")
-        .values_list(f"{owner}_id", "skill_id", "skill__name", "skill__name_en")
-    )
+    if not owner_ids:
+        return {}
+    rows = _SKILLS(link, owner, owners=sorted(owner_ids))
     shared: dict[int, Skill] = {}
     found: dict[int, list[Skill]] = {}
     for owner_id, pk, name, name_en in rows:
         skill = shared.get(pk) or shared.setdefault(pk, Skill(pk=pk, name=name, name_en=name_en))
         found.setdefault(owner_id, []).append(skill)
     return found
+
+
+_SKILLS = Prepared(
+    lambda link, owner, *, owners: (
+        link.objects.filter(**{f"{owner}_id__in_array": owners})
+        .order_by("skill__name")
+        .values_list(f"{owner}_id", "skill_id", "skill__name", "skill__name_en")
+    )
+)
 
 
 def mark_suggestion(candidates: list[Candidate], wanted_skill_ids: set[int]) -> Candidate | None:

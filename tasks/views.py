@@ -572,10 +572,13 @@ def department_inbox(request):
         raise PermissionDenied
     departments = departments_in_order(department_ids)
     form, qs = _filtered(request, selectors.inbox(user))
-    urgent = qs.order_by("accept_due_at", "created_at").values_list("pk", flat=True)
-    tasks = selectors.rows_of(list(urgent[: INBOX_ROWS * len(departments)]))
+    if form.is_bound:
+        urgent = qs.order_by("accept_due_at", "created_at").values_list("pk", flat=True)
+        tasks = selectors.rows_of(list(urgent[: INBOX_ROWS * len(departments)]))
+        waiting = dict(qs.order_by().values_list("target_department").annotate(n=Count("pk")))
+    else:  # the usual visit: compiled queries
+        tasks, waiting = selectors.inbox_page(department_ids, INBOX_ROWS * len(departments))
     wanted = selectors.skills_of(RequestType.skills.through, "requesttype", {t.request_type_id for t in tasks})
-    waiting = dict(qs.order_by().values_list("target_department").annotate(n=Count("pk")))
     boards = []
     for department in departments:
         candidates = selectors.workload(department)

@@ -114,3 +114,23 @@ def test_the_home_panels_show_what_the_orm_gives(busy):
         assert board == dashboard_through_the_orm(user), user.username
         seen |= {name for name, rows in board.items() if rows}
     assert seen == {"to_approve", "to_accept", "to_verify", "my_open", "assigned", "due_this_week", "overdue"}
+
+
+def test_the_inbox_and_workload_show_what_the_orm_gives(busy):
+    from django.db.models import Count
+
+    org = busy
+    for user in (org.purchasing_head, org.leader, org.outsider, org.sales_head):
+        departments = selectors.acting_manager_department_ids(user)
+        waiting = selectors.inbox(user)
+        for size in (1, 25):
+            tasks, counts = selectors.inbox_page(departments, size)
+            expected = list(waiting.order_by("accept_due_at", "created_at").values_list("pk", flat=True)[:size])
+            assert [t.pk for t in tasks] == expected, (user.username, size)
+            assert counts == dict(waiting.order_by().values_list("target_department").annotate(n=Count("pk")))
+    assert selectors.inbox_page([org.purchasing.pk], 25)[0]  # something waits, or the comparison proves little
+    people = selectors.workload(org.purchasing)
+    working = Task.objects.filter(assignee=org.assignee, state__in=Task.WORK_STATES).count()
+    assert working > 0
+    assert {c.user.username: c.open_count for c in people} == {"assignee": working, "purchasing_head": 0}
+    assert [c.is_manager for c in people] == [False, True]
