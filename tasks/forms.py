@@ -271,6 +271,12 @@ class CommentForm(forms.Form):
 _ACTIVE_TYPES = Prepared(lambda: RequestType.objects.filter(is_active=True).values_list("pk", "name", "name_en"))
 
 
+def filter_choices() -> tuple[list, list]:
+    """The departments and request types the filters offer, as (pk, name) in the reader's language."""
+    departments = [(d.pk, d.display_name) for d in departments_in_order(active_only=True)]
+    return departments, [(pk, pick_language(name, name_en)) for pk, name, name_en in _ACTIVE_TYPES()]
+
+
 class FilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("Any state"))] + Task.State.choices)
@@ -287,13 +293,11 @@ class FilterForm(forms.Form):
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, choices: tuple[list, list] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        departments = [(d.pk, d.display_name) for d in departments_in_order(active_only=True)]
-        types = [(pk, pick_language(name, name_en)) for pk, name, name_en in _ACTIVE_TYPES()]
+        departments, types = choices or filter_choices()
         self.fields["department"].choices = [("", _("Any department")), *departments]
         self.fields["request_type"].choices = [("", _("Any type")), *types]
-        self.choices_key = (tuple(departments), tuple(types))  # what the unbound form shows that can change
         for name, form_field in self.fields.items():
             if name == "overdue":
                 form_field.widget.attrs["class"] = "form-check-input"

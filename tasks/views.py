@@ -465,7 +465,11 @@ SCOPES = {
 
 
 def _filtered(request, qs):
-    form = forms.FilterForm(request.GET or None)
+    """The filter form (None when the address asks for nothing: tasks_tags.list_filters shows the
+    empty one) and `qs` narrowed by it."""
+    if not request.GET:
+        return None, qs
+    form = forms.FilterForm(request.GET)
     if form.is_valid():
         data = form.cleaned_data
         if data["q"]:
@@ -529,8 +533,8 @@ def task_list(request, scope: str):
     if request.GET.get("export") in ("csv", "xlsx"):
         _form, qs = _filtered(request, query(request.user))
         return _export(qs.order_by("-created_at", "-pk"), request.GET["export"], scope)
-    form = forms.FilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    form = forms.FilterForm(request.GET) if request.GET else None  # None: the empty form, built once
+    filters = form.cleaned_data if form is not None and form.is_valid() else {}
     page = selectors.list_page(request.user, scope, filters, request.GET.get("page"), PAGE_SIZE)
     template = "tasks/_rows.html" if request.headers.get("HX-Request") else "tasks/task_list.html"
     return render(
@@ -572,7 +576,7 @@ def department_inbox(request):
         raise PermissionDenied
     departments = departments_in_order(department_ids)
     form, qs = _filtered(request, selectors.inbox(user))
-    if form.is_bound:
+    if form is not None:
         urgent = qs.order_by("accept_due_at", "created_at").values_list("pk", flat=True)
         tasks = selectors.rows_of(list(urgent[: INBOX_ROWS * len(departments)]))
         waiting = dict(qs.order_by().values_list("target_department").annotate(n=Count("pk")))

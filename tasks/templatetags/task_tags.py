@@ -268,19 +268,22 @@ def crispy_field_once(field) -> str:
 
 @register.simple_tag(takes_context=True)
 def list_filters(context, form, hx_rows: bool = False) -> str:
-    """The filters above a list (tasks/_filters.html). Unfiltered — most visits — the form is the
-    same for everyone in a language and is built once per process: the key holds the department and
-    type choices it shows, so a renamed department or a new type makes a new one at once."""
-    path = context["request"].path
+    """The filters above a list (tasks/_filters.html). Unfiltered — most visits; the view passes
+    None — the form is the same for everyone in a language and is built once per process: the key
+    holds the department and type choices it shows, so a renamed department or a new type makes a
+    new one at once."""
+    from tasks.forms import FilterForm, filter_choices
 
-    def build() -> str:
-        return render_to_string(
-            "tasks/_filters.html", {"filter_form": form, "hx_rows": hx_rows, "request": context["request"]}
-        )
+    request = context["request"]
 
-    if form.is_bound:
-        return build()
-    return once(("filters", path, hx_rows, form.choices_key), build)
+    def render(form) -> str:
+        return render_to_string("tasks/_filters.html", {"filter_form": form, "hx_rows": hx_rows, "request": request})
+
+    if form is not None:
+        return render(form)
+    departments, types = filter_choices()
+    key = ("filters", request.path, hx_rows, tuple(departments), tuple(types))
+    return once(key, lambda: render(FilterForm(choices=(departments, types))))
 
 
 @register.simple_tag
