@@ -184,7 +184,10 @@ def document_detail(request, pk: int):
             "acknowledgements": document.acknowledgements.select_related("department", "by"),
             "job": job,
             "render_needed": job is None or job.version != file_version(document),
-            "ready": rendering.latest_ready(document, "document"),
+            # the latest job when it is ready (most of the time): no second query
+            "ready": job
+            if job is not None and job.status == job.Status.READY
+            else rendering.latest_ready(document, "document"),
             "sheet": sheet,
             "sheet_needed": sheet is None or sheet.version != sheet_version(document, len(opinions)),
             "versions": document.versions.select_related("saved_by"),

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from collab_portal.lookups import AnyOf
+from collab_portal.prepared import Prepared
 from departments.models import Department, Membership, User
 from departments.selectors import delegate_for, manager_acting_for, working_calendar
 from tasks import selectors
@@ -51,7 +52,16 @@ class TaskConflict(TaskError):
 
 
 def _lock(task: Task) -> Task:
-    return Task.objects.select_for_update().get(pk=task.pk)
+    """The request read again under its row lock (only its own row: FOR UPDATE OF), with its type,
+    which most steps read for a deadline. Call inside the transaction."""
+    for locked in _LOCKED(pk=task.pk):
+        return locked
+    raise Task.DoesNotExist
+
+
+_LOCKED = Prepared(
+    lambda *, pk: Task.objects.select_for_update(of=("self",)).select_related("request_type").filter(pk=pk)
+)
 
 
 def _state_label(state: str) -> str:
