@@ -690,6 +690,9 @@ def _workload(*, department: int) -> QuerySet[User]:
     hours = Coalesce(Cast("open_work__estimate_hours", FloatField()), Value(float(DEFAULT_ESTIMATE_HOURS)))
     return (
         User.objects.filter(memberships__department_id=department, is_active=True)
+        # What candidates show and what assigning one notifies them with: a department can have a
+        # hundred members, and every other column is converted for each of them.
+        .only(*NAME_COLUMNS, "is_active", "email", "language")
         # The open work joined alone (the state test in the join, not a FILTER over everything a
         # person was ever assigned), so PostgreSQL reads it from the partial index tasks_task_assignee_open.
         .annotate(open_work=FilteredRelation("assigned_tasks", condition=Q(assigned_tasks__state__in=Task.WORK_STATES)))
