@@ -214,7 +214,7 @@ def task_for_page(user: User, number: str) -> Task:
     holding both makes PostgreSQL plan the visibility rule against every join order, which costs
     more than the second round trip."""
     _letters, names = _present_sql()
-    found = _PAGE_TASK(number=number)
+    found = _PAGE_TASK(number=number, content_type=ContentType.objects.get_for_model(Task).pk)
     if not found:
         raise Task.DoesNotExist
     task = found[0]
@@ -231,12 +231,13 @@ def task_for_page(user: User, number: str) -> Task:
     return task
 
 
-def _page_task(*, number: str) -> QuerySet[Task]:
+def _page_task(*, number: str, content_type: int) -> QuerySet[Task]:
     letters, _names = _present_sql()
     return (
         Task.objects.select_related("request_type", "requester", "assignee")
-        # The SQL is _present_sql's, built from the models; the content type is a parameter.
-        .annotate(present_letters=RawSQL(letters, [ContentType.objects.get_for_model(Task).pk], CharField()))  # noqa: S611  # nosec B611
+        # The SQL is _present_sql's, built from the models; the content type is a parameter (a value,
+        # not part of the compiled query: its id is the database's, not the process's).
+        .annotate(present_letters=RawSQL(letters, [content_type], CharField()))  # noqa: S611  # nosec B611
         .filter(number=number)
     )
 
