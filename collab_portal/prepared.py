@@ -16,12 +16,12 @@ Rules for a builder, `build(*shape, **values) -> QuerySet`:
 - the builder must not look at the values (no `if ids:`), only pass them to filters: that is what
   lets the stand-ins take their place.
 A call with `once=False` builds and compiles its queryset afresh, as Django always does (for a
-value a compiled query cannot take, such as a search text). A value the compiled form cannot take (another type than the first call's, a bool, None) is not
-an error: that call builds its queryset the ordinary way. So does every call on a database other
-than PostgreSQL (the embedded SQLite default adapts dates to text, and nothing there is hot).
-A stand-in that does not appear as such among the compiled parameters (a value the query
-transforms, as `icontains` does) is a mistake in the builder and raises at once, on the first call,
-which the tests make.
+value a compiled query cannot take, such as a search text). So does a call whose value the compiled
+form cannot take (another type than the first call's, a bool, None, an integer beyond PostgreSQL's
+range), and every call on a database other than PostgreSQL (the embedded SQLite default adapts
+dates to text, and nothing there is hot). A builder that breaks the rules — its SQL or a parameter
+other than the values' changes with the values, or a value is transformed by its lookup, as
+`icontains` does — raises ImproperlyConfigured on its first call, which the tests make.
 """
 
 import copy
@@ -211,8 +211,10 @@ class Prepared:
             if len(self._shapes) >= self.LIMIT:
                 self._shapes.clear()
             compiled = self._shapes[key] = _Compiled(self.build, shape, values)
-        elif not all(_same_kind(values[name], stand_in) for name, stand_in in compiled.stand_ins.items()):
-            return None
+        if values.keys() != compiled.stand_ins.keys() or not all(
+            _same_kind(values[name], stand_in) for name, stand_in in compiled.stand_ins.items()
+        ):
+            return None  # this call's values, not the shape's SQL, are what the ORM must take
         return compiled
 
     def __call__(self, *shape, once: bool = True, **values) -> list:

@@ -6,6 +6,7 @@ that one lookup (departments.models.PeopleManager), within the same request only
 
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends import db
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS
 from django.utils import timezone
 
 from collab_portal.prepared import Prepared
@@ -26,7 +27,15 @@ def signed_in(pk: int):
     return claim(("signed-in", pk))
 
 
+_KEY_CHARS = frozenset(VALID_KEY_CHARS)
+
+
 class SessionStore(db.SessionStore):
+    def _validate_session_key(self, key):
+        # Keys are made of VALID_KEY_CHARS; anything else in a cookie (a NUL byte, which
+        # PostgreSQL refuses in text) is no session rather than a failed query.
+        return bool(key) and len(key) >= 8 and _KEY_CHARS.issuperset(key)
+
     @classmethod
     def get_model_class(cls):
         from collab_portal.models import Session

@@ -98,3 +98,11 @@ def test_sessions_of_the_previous_version_carry_over(client, org):
     assert Session.objects.get(session_key=anonymous.session_key).user is None
     client.cookies["sessionid"] = old.session_key
     assert client.get("/").context["user"] == org.assignee
+
+
+@pytest.mark.parametrize("key", ["abc\x00defghijk", "a" * 7, "' OR 1=1 --"])
+def test_a_crafted_session_cookie_is_no_session(client, org, key):
+    client.cookies["sessionid"] = key
+    response = client.get("/")
+    assert response.status_code == 302  # to the sign-in page, not an error
+    assert client.get("/accounts/login/").status_code == 200

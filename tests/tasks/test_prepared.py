@@ -108,3 +108,13 @@ def test_in_array_matches_in_and_nothing_for_an_empty_list(org):
         assert list(Department.objects.filter(head__in_array=ids).order_by("pk")) == list(
             Department.objects.filter(head__in=ids).order_by("pk")
         )
+
+
+@on_postgresql
+def test_an_integer_beyond_postgresqls_range_matches_nothing_even_on_the_first_call(org):
+    query = Prepared(lambda *, pk: Department.objects.filter(pk=pk))
+    assert query(pk=10**30) == []  # the ORM's way: Django knows no row has such an id
+    assert query(pk=org.sales.pk) == [org.sales]
+    assert query(pk=-(10**30)) == [] and query(pk=org.hr.pk) == [org.hr]
+    ids = Prepared(lambda *, pks: Department.objects.filter(pk__in_array=pks).order_by("code"))
+    assert ids(pks=[org.sales.pk, 10**30]) == [org.sales]
