@@ -465,7 +465,7 @@ SCOPES = {
 
 
 def _filtered(request, qs):
-    """The filter form (None when the address asks for nothing: tasks_tags.list_filters shows the
+    """The filter form (None when the address asks for nothing: task_tags.list_filters shows the
     empty one) and `qs` narrowed by it."""
     if not request.GET:
         return None, qs
