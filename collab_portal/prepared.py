@@ -50,11 +50,11 @@ class _InArray:
 
 
 class InArray(_InArray, In):
-    pass
+    """`__in_array` on a column."""
 
 
 class RelatedInArray(_InArray, RelatedIn):
-    pass
+    """`__in_array` on a foreign key (its values prepared as RelatedIn prepares them)."""
 
 
 Field.register_lookup(InArray)

@@ -98,7 +98,9 @@ class User(AbstractUser):
         if "memberships" in getattr(self, "_prefetched_objects_cache", {}):
             memberships = list(self.memberships.all())  # the prefetch
         else:  # with their departments, in one query compiled once per process
-            memberships = _MEMBERSHIPS(user=self.pk)
+            from departments.selectors import memberships_of
+
+            memberships = memberships_of(self)
         for membership in memberships:
             if membership.is_primary:
                 return membership
@@ -111,7 +113,6 @@ class User(AbstractUser):
 
 
 _BY_PK = Prepared(lambda *, pk: User.objects.filter(pk=pk))
-_MEMBERSHIPS = Prepared(lambda *, user: Membership.objects.filter(user_id=user).select_related("department"))
 
 
 class Department(models.Model):

@@ -145,7 +145,8 @@ _DELEGATIONS = Prepared(_delegations)
 
 
 def memberships_of(user: User) -> list[Membership]:
-    """The person's memberships with their departments and the departments' heads (the home page)."""
+    """The person's memberships with their departments and the departments' heads (the home page,
+    User.primary_membership)."""
     return _MEMBERSHIPS(user=user.pk)
 
 

@@ -13,10 +13,20 @@ from tasks.selectors import acting_manager_department_ids, department_ids
 def visible_documents(user: User) -> QuerySet[Document]:
     """The drafter, members of the drafting, countersigning and recipient departments, leaders with
     sign-off right (once it waits for sign-off or later), and admins."""
-    qs = Document.objects.select_related("department", "drafter", "number")
+    shape, values = _visibility(user)
+    return _seen(*shape, **values)
+
+
+def _visibility(user: User) -> tuple[tuple[bool, bool], dict]:
+    """The rule for `user` as a shape (sees everything, signs off) and the values filling it."""
     if user.is_superuser:
-        return qs
-    return qs.filter(_visible(is_signer(user), user=user.pk, mine=department_ids(user)))
+        return (True, False), {}
+    return (False, is_signer(user)), {"user": user.pk, "mine": department_ids(user)}
+
+
+def _seen(everything: bool, signer: bool, *, user=None, mine=None) -> QuerySet[Document]:
+    documents = Document.objects.select_related("department", "drafter", "number")
+    return documents if everything else documents.filter(_visible(signer, user=user, mine=mine))
 
 
 def _visible(signer: bool, *, user: int, mine: list[int]) -> Q:
@@ -46,14 +56,12 @@ def _visible(signer: bool, *, user: int, mine: list[int]) -> Q:
 
 
 def _documents(what: str, everything: bool, signer: bool, *, user=None, mine=None, pk=None) -> QuerySet[Document]:
-    qs = Document.objects.select_related("department", "drafter", "number")
-    if not everything:
-        qs = qs.filter(_visible(signer, user=user, mine=mine))
+    documents = _seen(everything, signer, user=user, mine=mine)
     if what == "one":
-        return qs.filter(pk=pk)
+        return documents.filter(pk=pk)
     if what == "mine":
-        qs = qs.filter(drafter_id=user)
-    return qs.order_by("-created_at")[:LIST_LIMIT]
+        documents = documents.filter(drafter_id=user)
+    return documents.order_by("-created_at")[:LIST_LIMIT]
 
 
 _DOCUMENTS = Prepared(_documents)
@@ -63,14 +71,12 @@ LIST_LIMIT = 200
 def documents_for(user: User, what: str, pk: int | None = None) -> list[Document]:
     """What the documents pages read most (compiled once per process): the newest LIST_LIMIT documents
     `user` sees ("all") or drafted ("mine"), or the one document `pk` if they see it ("one")."""
-    values = {}
-    if not user.is_superuser:
-        values.update(user=user.pk, mine=department_ids(user))
-    elif what == "mine":
+    shape, values = _visibility(user)
+    if what == "mine":
         values["user"] = user.pk
     if what == "one":
         values["pk"] = pk
-    return _DOCUMENTS(what, user.is_superuser, not user.is_superuser and is_signer(user), **values)
+    return _DOCUMENTS(what, *shape, **values)
 
 
 def waiting_on(user: User) -> QuerySet[Document]:

@@ -98,6 +98,11 @@ def managed_department_ids(user: User) -> list[int]:
     return sorted(_roles(user, timezone.localdate())["manager"])
 
 
+def approvers_for(user: User) -> list[int]:
+    """Whose approvals `user` decides today: their own and those of the people they act for."""
+    return [user.pk, *delegators_of(user)]
+
+
 def delegators_of(user: User, day=None) -> list[int]:
     """People for whom `user` acts today through a delegation in force."""
     return sorted(_roles(user, day or timezone.localdate())["delegator"])
@@ -136,7 +141,7 @@ def visibility(user: User) -> tuple[tuple, dict]:
         return ("everyone",), {}
     managed, ordinary = _departments_seen(user)
     others = ordinary - managed
-    values = {"user": user.pk, "approvers": [user.pk, *delegators_of(user)]}
+    values = {"user": user.pk, "approvers": approvers_for(user)}
     if managed:
         values["managed"] = sorted(managed)
     if others:
@@ -385,12 +390,11 @@ def _list_ids(scope: str, seen: tuple, filters: tuple, newest: bool, **values) -
     see list_page), newest first or unordered with their filing times."""
     user = values.get("user")
     if scope == "mine":
-        tasks = Task.objects.filter(requester_id=user, parent__isnull=True)
+        tasks = _filed_by(user)
     elif scope == "assigned":
-        tasks = Task.objects.filter(assignee_id=user)
+        tasks = _assigned(user)
     elif scope == "approvals":
-        pending = _approvals_waiting(user, values["approvers"]).filter(task_id=OuterRef("pk"))
-        tasks = Task.objects.filter(Exists(pending))
+        tasks = _to_approve(user, values["approvers"])
     else:
         visibility_values = {
             name: values[name] for name in ("user", "approvers", "managed", "ordinary") if name in values
@@ -423,7 +427,7 @@ def list_page(user: User, scope: str, filters: dict, number, size: int):
     active = tuple(name for name in LIST_FILTERS if filters.get(name))
     seen, values = visibility(user) if scope == "all" else (None, {"user": user.pk})
     if scope == "approvals":
-        values["approvers"] = [user.pk, *delegators_of(user)]
+        values["approvers"] = approvers_for(user)
     for name in active:
         if name == "overdue":
             values["now"] = timezone.now()
@@ -472,11 +476,30 @@ def tasks_for_list(user: User) -> QuerySet[Task]:
 
 
 def my_requests(user: User) -> QuerySet[Task]:
-    return Task.objects.filter(requester=user, parent__isnull=True).select_related(*LIST_RELATED)
+    return _filed_by(user.pk).select_related(*LIST_RELATED)
 
 
 def assigned_to(user: User) -> QuerySet[Task]:
-    return Task.objects.filter(assignee=user).select_related(*LIST_RELATED)
+    return _assigned(user.pk).select_related(*LIST_RELATED)
+
+
+# The lists' rules by ids, for the selectors above and the compiled queries (Prepared) alike.
+
+
+def _filed_by(user: int) -> QuerySet[Task]:
+    return Task.objects.filter(requester_id=user, parent__isnull=True)
+
+
+def _assigned(user: int) -> QuerySet[Task]:
+    return Task.objects.filter(assignee_id=user)
+
+
+def _waiting_in(departments: list[int]) -> QuerySet[Task]:
+    return Task.objects.filter(state=Task.State.PENDING_ACCEPTANCE, target_department_id__in_array=departments)
+
+
+def _to_approve(user: int, approvers: list[int]) -> QuerySet[Task]:
+    return Task.objects.filter(Exists(_approvals_waiting(user, approvers).filter(task_id=OuterRef("pk"))))
 
 
 def inbox_page(departments: list[int], size: int) -> tuple[list[Task], dict[int, int]]:
@@ -487,7 +510,7 @@ def inbox_page(departments: list[int], size: int) -> tuple[list[Task], dict[int,
 
 
 def _inbox(what: str, size: int | None, *, departments: list[int]) -> QuerySet:
-    waiting = Task.objects.filter(state=Task.State.PENDING_ACCEPTANCE, target_department_id__in_array=departments)
+    waiting = _waiting_in(departments)
     if what == "urgent":
         return waiting.order_by("accept_due_at", "created_at").values_list("pk", flat=True)[:size]
     return waiting.order_by().values_list("target_department").annotate(n=Count("pk"))
@@ -498,14 +521,12 @@ _INBOX = Prepared(_inbox)
 
 def inbox(user: User) -> QuerySet[Task]:
     """Requests waiting for acceptance by a department the user manages (or acts for)."""
-    return Task.objects.filter(
-        state=Task.State.PENDING_ACCEPTANCE, target_department__in=acting_manager_department_ids(user)
-    ).select_related(*LIST_RELATED)
+    return _waiting_in(acting_manager_department_ids(user)).select_related(*LIST_RELATED)
 
 
 def approvals_waiting_for(user: User) -> QuerySet[Approval]:
     """Pending approvals of the current step that the user may decide (own or delegated)."""
-    return _approvals_waiting(user.pk, [user.pk, *delegators_of(user)]).select_related(
+    return _approvals_waiting(user.pk, approvers_for(user)).select_related(
         "approver", *(f"task__{name}" for name in LIST_RELATED)
     )
 
@@ -525,8 +546,7 @@ def _approvals_waiting(user: int, approvers: list[int]) -> QuerySet[Approval]:
 
 
 def tasks_to_approve(user: User) -> QuerySet[Task]:
-    pending = approvals_waiting_for(user).filter(task_id=OuterRef("pk"))
-    return Task.objects.filter(Exists(pending)).select_related(*LIST_RELATED)
+    return _to_approve(user.pk, approvers_for(user)).select_related(*LIST_RELATED)
 
 
 def awaiting_verification(user: User) -> QuerySet[Task]:
@@ -592,19 +612,13 @@ def _home_panel(panel: str, *, user=None, now=None, week_end=None, departments=N
     # The requester and the assignee always see a request: no visibility filter needed.
     involved = Task.objects.filter(Q(requester_id=user) | Q(assignee_id=user))
     if panel == "to_accept":
-        tasks, order = (
-            Task.objects.filter(state=Task.State.PENDING_ACCEPTANCE, target_department_id__in_array=departments),
-            ("accept_due_at", "created_at"),
-        )
+        tasks, order = _waiting_in(departments), ("accept_due_at", "created_at")
     elif panel == "to_verify":
         tasks, order = _awaiting_verification(user), ("done_at",)
     elif panel == "my_open":
-        tasks, order = (
-            Task.objects.filter(requester_id=user, parent__isnull=True, state__in=Task.OPEN_STATES),
-            ("-created_at",),
-        )
+        tasks, order = _filed_by(user).filter(state__in=Task.OPEN_STATES), ("-created_at",)
     elif panel == "assigned":
-        tasks, order = Task.objects.filter(assignee_id=user, state__in=Task.WORK_STATES), ("due_at",)
+        tasks, order = _assigned(user).filter(state__in=Task.WORK_STATES), ("due_at",)
     elif panel == "due_this_week":
         tasks = involved.filter(state__in=Task.WORK_STATES, due_at__gte=now, due_at__lt=week_end)
         order = ("due_at",)
@@ -632,7 +646,7 @@ def dashboard(user: User) -> dict:
     now = timezone.now()
     managed = acting_manager_department_ids(user)
     panels = {
-        "to_approve": HOME_APPROVALS(user=user.pk, approvers=[user.pk, *delegators_of(user)]),
+        "to_approve": HOME_APPROVALS(user=user.pk, approvers=approvers_for(user)),
         # Most people manage nothing: no query for a panel that cannot have rows.
         "to_accept": HOME_PANELS("to_accept", departments=managed) if managed else [],
     }
