@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "axes",
     "rules.apps.AutodiscoverRulesConfig",
     "collab_portal",
+    "core",
     "departments",
     "teams",
     "tasks",
