@@ -2,14 +2,14 @@
 organisation's own template) and its processing sheet (发文稿纸) with every opinion."""
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from documents import rendering
 from documents.body import parse
 from documents.docx_layout import OfficialDocument, Sheet, SheetSection, check, render, render_sheet
 from documents.models import Document, DocumentKind
-from documents.usertemplates import fill
+from documents.usertemplates import TemplateRejected, fill
 
 
 def _can_view(user, document: Document) -> bool:
@@ -76,7 +76,7 @@ def document_docx(document: Document) -> bytes:
         "cc": spec.cc,
         "urgency": spec.urgency,
         "confidentiality": spec.confidentiality,
-        "kind": DocumentKind(document.kind).label,
+        "kind": str(DocumentKind(document.kind).label),
         "drafter": document.drafter.name,
     }
     body = []
@@ -88,7 +88,12 @@ def document_docx(document: Document) -> bytes:
         else:
             body.append(block.text)
     with document.template.file.open("rb") as handle:
-        return fill(handle.read(), values, body)
+        data = handle.read()
+    with translation.override("en"):  # a refusal is kept as a message id, shown in the reader's language
+        try:
+            return fill(data, values, body)
+        except TemplateRejected as exc:
+            raise rendering.CannotRender(str(exc)) from None
 
 
 @rendering.builder("processing_sheet", can_view=_can_view, filename=lambda d: f"{_filename(d)}-发文稿纸")

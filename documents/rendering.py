@@ -10,7 +10,9 @@ decision.
 A job is unique per (object, kind, version): asking again for the same version returns the same
 job, so rendering is idempotent. The worker claims a queued job with a conditional update, so two
 workers never render the same job; a failure goes back to the queue for a few retries, then is
-recorded as failed with its error, and the earlier ready files stay downloadable. Pages show a job
+recorded as failed with its error, and the earlier ready files stay downloadable. A render has a
+time limit: one that overruns it, or whose source cannot be rendered at all (`CannotRender`), is
+failed at once, since trying again would only spend a worker the same way. Pages show a job
 with `{% include "documents/_generated_file.html" with job=job %}`, which polls its status with
 htmx until the file is ready.
 """
@@ -21,11 +23,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
 
 from documents.models import GeneratedFile
 
@@ -33,6 +37,19 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# The render task's time limits: a document renders in about a second; past the soft limit the
+# job is failed with TOO_SLOW, and the hard limit stops a worker that does not get out in time.
+SOFT_TIME_LIMIT = 30
+TIME_LIMIT = 40
+# Kept as message ids on the job; pages show them in the reader's language.
+TOO_SLOW = gettext_noop(
+    "Making the file took too long and was stopped. If it happens again, the template is probably too large."
+)
+
+
+class CannotRender(Exception):
+    """This source cannot be made into a file (say, its template is refused); trying again would
+    fail the same way. The message is shown on the job, in English as a message id."""
 
 
 @dataclass(frozen=True)
@@ -141,6 +158,12 @@ def run(job_id: int) -> str:
             problems = spec.check(source, data) if spec.check else []
         name = f"{spec.filename(source)}-v{job.version}.docx".replace("/", "-")
         job.file.save(name, ContentFile(data), save=False)
+    except SoftTimeLimitExceeded:
+        log.warning("rendering %s overran its time limit", job)
+        return _fail(job, TOO_SLOW)
+    except CannotRender as exc:
+        log.warning("rendering %s refused: %s", job, exc)
+        return _fail(job, str(exc))
     except Exception as exc:  # noqa: BLE001 - recorded on the job, shown with a retry button
         log.exception("rendering %s failed (attempt %s)", job, job.attempts)
         give_up = job.attempts >= MAX_ATTEMPTS
@@ -159,6 +182,13 @@ def run(job_id: int) -> str:
         seconds=round(time.perf_counter() - started, 4),
     )
     return "ready"
+
+
+def _fail(job: GeneratedFile, error: str) -> str:
+    GeneratedFile.objects.filter(pk=job.pk).update(
+        status=GeneratedFile.Status.FAILED, error=error[:2000], finished_at=timezone.now()
+    )
+    return "failed"
 
 
 def requeue_stuck(older_than_minutes: int = 10) -> int:

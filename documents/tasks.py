@@ -1,12 +1,20 @@
 from celery import shared_task
 
+from documents.rendering import SOFT_TIME_LIMIT, TIME_LIMIT
+
 
 @shared_task(
-    bind=True, acks_late=True, reject_on_worker_lost=True, time_limit=120, soft_time_limit=100, ignore_result=True
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    time_limit=TIME_LIMIT,
+    soft_time_limit=SOFT_TIME_LIMIT,
+    ignore_result=True,
 )
 def render_generated(self, job_id: int) -> str:
     """Render one generated file. Idempotent: a job already claimed or done is left alone; a
-    failure is queued again with a growing delay until the attempts run out."""
+    failure is queued again with a growing delay until the attempts run out; one past the soft
+    time limit is failed at once (rendering.run records it)."""
     from documents import rendering
 
     outcome = rendering.run(job_id)

@@ -3,7 +3,10 @@
 A template is an ordinary Word file with placeholders such as ``{{ title }}`` or ``{{ number }}``
 in its paragraphs, tables, headers and footers. On upload the file must be a real .docx (a zip
 whose content types declare a Word document, no macros), not larger than the limit, and use only
-the known placeholders; the message lists any unknown ones. Filling replaces each placeholder
+the known placeholders; the message lists any unknown ones. Its XML is read before python-docx
+sees it, with a parser that refuses any DTD (so no entity is ever expanded) and reaches no network, and within
+limits on the unpacked size (each part and all together) and on the number of elements: a small
+zip can unpack to an XML that keeps a worker busy for minutes, and a Word document never has a DTD. Filling replaces each placeholder
 with text and nothing else: there is no template language, so ``{{ settings.SECRET_KEY }}`` or
 ``{% load %}`` can never run — they are refused on upload and would be left as text anyway.
 """
@@ -11,12 +14,25 @@ with text and nothing else: there is no template language, so ``{{ settings.SECR
 import io
 import re
 import zipfile
+import zlib
+from xml.etree.ElementTree import ParseError
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring as parse_xml
+from defusedxml.ElementTree import iterparse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from docx import Document as open_docx
 
 MAX_BYTES = 5 * 1024 * 1024
+# Unpacked limits. A plain Word file is far below them (python-docx's own empty document has
+# about 800 KB of XML in 19,000 elements, most of it the styles); what makes filling slow is the
+# number of elements, so that is the tightest.
+MAX_UNPACKED_BYTES = 4 * MAX_BYTES
+MAX_XML_PART_BYTES = 2 * 1024 * 1024
+MAX_XML_BYTES = 6 * 1024 * 1024
+MAX_ELEMENTS = 100_000
+XML_TYPES = ("application/xml", "text/xml")
 PLACEHOLDER = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
 TEMPLATE_TAG = re.compile(r"\{%.*?%\}")
 KNOWN = {
@@ -52,33 +68,103 @@ def _paragraphs(document):
             yield from part.paragraphs
 
 
+def _not_a_document() -> TemplateRejected:
+    return TemplateRejected(_("The file is not a Word document (it could not be opened)."))
+
+
+def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
+    """A part's bytes, never more than `limit` of them decompressed whatever its header claims."""
+    with archive.open(info) as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise TemplateRejected(_("A part of the file unpacks to too much XML to be a template."))
+    return data
+
+
+def _count_elements(data: bytes, budget: int) -> int:
+    """The number of elements of one XML part, stopping as soon as there are more than `budget`.
+    A DTD (entities, billion laughs) or an external reference is refused where it starts."""
+    count = 0
+    try:
+        for _event in iterparse(
+            io.BytesIO(data), events=("start",), forbid_dtd=True, forbid_entities=True, forbid_external=True
+        ):
+            count += 1
+            if count > budget:
+                raise TemplateRejected(_("The file has too many XML elements to be a template."))
+    except DefusedXmlException:
+        raise TemplateRejected(
+            _("The file contains XML declarations (a DTD) that Word documents never have.")
+        ) from None
+    return count
+
+
+def _content_types(data: bytes) -> tuple[dict[str, str], dict[str, str]]:
+    """The package's content types: by file extension, and by part name (both lower case)."""
+    root = parse_xml(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    defaults, overrides = {}, {}
+    for element in root:
+        tag = element.tag.rsplit("}", 1)[-1]
+        if tag == "Default":
+            defaults[element.get("Extension", "").lower()] = element.get("ContentType", "")
+        elif tag == "Override":
+            overrides[element.get("PartName", "").lstrip("/").lower()] = element.get("ContentType", "")
+    return defaults, overrides
+
+
+def _is_xml(name: str, defaults: dict[str, str], overrides: dict[str, str]) -> bool:
+    lower = name.lower()
+    kind = overrides.get(lower) or defaults.get(lower.rsplit(".", 1)[-1] if "." in lower else "", "")
+    return lower.endswith((".xml", ".rels")) or kind.endswith("+xml") or kind in XML_TYPES
+
+
+def check_package(data: bytes) -> bytes:
+    """Refuse a file that is not a plain Word package within the limits; returns its content
+    types part. Every XML part python-docx might parse is read (bounded) and parsed here first
+    (hardened, element count bounded), so the work done on any file is bounded by the limits."""
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise _not_a_document()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = [info for info in archive.infolist() if not info.is_dir()]
+            if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
+                raise TemplateRejected(_("The file unpacks to too much data to be a template."))
+            content_types = _read(archive, archive.getinfo("[Content_Types].xml"), MAX_XML_PART_BYTES)
+            xml_bytes, elements = len(content_types), _count_elements(content_types, MAX_ELEMENTS)
+            defaults, overrides = _content_types(content_types)
+            for info in infos:
+                if info.filename == "[Content_Types].xml" or not _is_xml(info.filename, defaults, overrides):
+                    continue
+                part = _read(archive, info, MAX_XML_PART_BYTES)
+                xml_bytes += len(part)
+                if xml_bytes > MAX_XML_BYTES:
+                    raise TemplateRejected(_("The file unpacks to too much XML to be a template."))
+                elements += _count_elements(part, MAX_ELEMENTS - elements)
+    except (KeyError, zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError, ParseError):
+        # a missing part, a broken or encrypted zip, an unknown compression method, broken XML
+        raise _not_a_document() from None
+    return content_types
+
+
 def inspect(name: str, data: bytes) -> list[str]:
     """The placeholders of a valid template, or TemplateRejected with the reason."""
     if not name.lower().endswith(".docx"):
         raise TemplateRejected(_("Only .docx files can be templates (not .doc, .docm or .dotm)."))
     if len(data) > MAX_BYTES:
         raise TemplateRejected(_("The file is larger than %(mb)s MB.") % {"mb": MAX_BYTES // (1024 * 1024)})
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise TemplateRejected(_("The file is not a Word document (it could not be opened)."))
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = archive.namelist()
-            content_types = archive.read("[Content_Types].xml")
-            total = sum(info.file_size for info in archive.infolist())
-    except (KeyError, zipfile.BadZipFile, OSError):
-        raise TemplateRejected(_("The file is not a Word document (it could not be opened).")) from None
-    if total > 20 * MAX_BYTES:
-        raise TemplateRejected(_("The file unpacks to too much data to be a template."))
+    content_types = check_package(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = archive.namelist()
     if any(marker.lower() in content_types.lower() for marker in MACRO_MARKERS) or any(
         "vbaproject" in entry.lower() for entry in names
     ):
         raise TemplateRejected(_("The file contains macros; save it as a plain .docx without macros."))
     if b"wordprocessingml.document.main" not in content_types:
-        raise TemplateRejected(_("The file is not a Word document (it could not be opened)."))
+        raise _not_a_document()
     try:
         document = open_docx(io.BytesIO(data))
     except Exception:  # noqa: BLE001 - python-docx raises many kinds for a broken file
-        raise TemplateRejected(_("The file is not a Word document (it could not be opened).")) from None
+        raise _not_a_document() from None
     found, unknown = [], []
     for paragraph in _paragraphs(document):
         text = paragraph.text
@@ -113,7 +199,9 @@ def _set_text(paragraph, text: str) -> None:
 
 def fill(data: bytes, values: dict[str, str], body: list[str]) -> bytes:
     """The template with every placeholder replaced by plain text; the paragraph holding
-    {{ body }} becomes the body's paragraphs (same formatting)."""
+    {{ body }} becomes the body's paragraphs (same formatting). A file beyond the limits (one kept
+    before they existed) is refused with TemplateRejected rather than worked through."""
+    check_package(data)
     document = open_docx(io.BytesIO(data))
     for paragraph in list(_paragraphs(document)):
         text = paragraph.text
