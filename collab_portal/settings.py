@@ -295,7 +295,11 @@ else:
 BROKER_DIR = VAR_DIR / "broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
+    # visibility_timeout: a message a dead worker took (acks_late) comes back after this, not after
+    # Redis's default hour. It must outlast the longest acks_late task (deliver_many, 600 s), or a
+    # message would go to a second worker while the first still works on it; .docx jobs do not wait
+    # for it, the sweep finds them stalled within a minute.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2, "visibility_timeout": 660}
 else:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {

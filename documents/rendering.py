@@ -9,8 +9,11 @@ decision.
 
 A job is unique per (object, kind, version): asking again for the same version returns the same
 job, so rendering is idempotent. The worker claims a queued job with a conditional update, so two
-workers never render the same job; a failure goes back to the queue for a few retries, then is
-recorded as failed with its error, and the earlier ready files stay downloadable. A render has a
+workers never render the same job, and records its result only if the job is still its claim; a
+failure goes back to the queue for a few retries, then is recorded as failed with its error, and
+the earlier ready files stay downloadable. A job whose worker is gone, or whose message never
+reached one, is stalled (GeneratedFile.stalled, within a minute): pages offer "Try again" and the
+periodic sweep queues it again. A render has a
 time limit: one that overruns it, or whose source cannot be rendered at all (`CannotRender`), is
 failed at once, since trying again would only spend a worker the same way. Pages show a job
 with `{% include "documents/_generated_file.html" with job=job %}`, which polls its status with
@@ -21,13 +24,12 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
@@ -37,14 +39,15 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-# The render task's time limits: a document renders in about a second; past the soft limit the
-# job is failed with TOO_SLOW, and the hard limit stops a worker that does not get out in time.
-SOFT_TIME_LIMIT = 30
-TIME_LIMIT = 40
+# Past the soft limit the job is failed with TOO_SLOW; the hard limit stops a worker that does not
+# get out in time, and the sweep then finds the job stalled.
+SOFT_TIME_LIMIT = GeneratedFile.SOFT_TIME_LIMIT
+TIME_LIMIT = GeneratedFile.TIME_LIMIT
 # Kept as message ids on the job; pages show them in the reader's language.
 TOO_SLOW = gettext_noop(
     "Making the file took too long and was stopped. If it happens again, the template is probably too large."
 )
+WORKER_LOST = gettext_noop("The worker making the file stopped before it was done, each time it was tried.")
 
 
 class CannotRender(Exception):
@@ -112,8 +115,9 @@ def request_file(obj, kind: str, *, version) -> GeneratedFile:
     builder_for(kind)  # an unknown kind is a programming error, found here rather than in a worker
     job, created = GeneratedFile.objects.get_or_create(**_of(obj), kind=kind, version=str(version))
     if not created and job.status == GeneratedFile.Status.FAILED:
+        job.queued_at = timezone.now()
         GeneratedFile.objects.filter(pk=job.pk, status=GeneratedFile.Status.FAILED).update(
-            status=GeneratedFile.Status.QUEUED, error="", attempts=0
+            status=GeneratedFile.Status.QUEUED, error="", attempts=0, queued_at=job.queued_at
         )
         job.status = GeneratedFile.Status.QUEUED
     if created or job.status == GeneratedFile.Status.QUEUED:
@@ -142,12 +146,15 @@ def latest_ready(obj, kind: str) -> GeneratedFile | None:
 
 def run(job_id: int) -> str:
     """Claim a queued job and render it. Returns "ready", "retry" (back in the queue), "failed"
-    (given up, error recorded) or "not claimed" (someone else has it, or it is done)."""
+    (given up, error recorded) or "not claimed" (someone else has it, or it is done, or the sweep
+    took it back from this worker as stalled)."""
+    claim = timezone.now()
     claimed = GeneratedFile.objects.filter(pk=job_id, status=GeneratedFile.Status.QUEUED).update(
-        status=GeneratedFile.Status.RENDERING, attempts=F("attempts") + 1, claimed_at=timezone.now()
+        status=GeneratedFile.Status.RENDERING, attempts=F("attempts") + 1, claimed_at=claim
     )
     if claimed != 1:
         return "not claimed"
+    mine = GeneratedFile.objects.filter(pk=job_id, status=GeneratedFile.Status.RENDERING, claimed_at=claim)
     job = GeneratedFile.objects.select_related("content_type").get(pk=job_id)
     started = time.perf_counter()
     try:
@@ -160,20 +167,23 @@ def run(job_id: int) -> str:
         job.file.save(name, ContentFile(data), save=False)
     except SoftTimeLimitExceeded:
         log.warning("rendering %s overran its time limit", job)
-        return _fail(job, TOO_SLOW)
+        return _fail(mine, TOO_SLOW)
     except CannotRender as exc:
         log.warning("rendering %s refused: %s", job, exc)
-        return _fail(job, str(exc))
+        return _fail(mine, str(exc))
     except Exception as exc:  # noqa: BLE001 - recorded on the job, shown with a retry button
         log.exception("rendering %s failed (attempt %s)", job, job.attempts)
         give_up = job.attempts >= MAX_ATTEMPTS
-        GeneratedFile.objects.filter(pk=job.pk).update(
+        kept = mine.update(
             status=GeneratedFile.Status.FAILED if give_up else GeneratedFile.Status.QUEUED,
             error=f"{type(exc).__name__}: {exc}"[:2000],
             finished_at=timezone.now() if give_up else None,
+            queued_at=timezone.now(),
         )
+        if not kept:
+            return "not claimed"
         return "failed" if give_up else "retry"
-    GeneratedFile.objects.filter(pk=job.pk).update(
+    kept = mine.update(
         status=GeneratedFile.Status.READY,
         file=job.file.name,
         problems=problems,
@@ -181,25 +191,41 @@ def run(job_id: int) -> str:
         finished_at=timezone.now(),
         seconds=round(time.perf_counter() - started, 4),
     )
+    if not kept:  # the sweep gave the job to another worker meanwhile: its file is the one kept
+        job.file.delete(save=False)
+        return "not claimed"
     return "ready"
 
 
-def _fail(job: GeneratedFile, error: str) -> str:
-    GeneratedFile.objects.filter(pk=job.pk).update(
-        status=GeneratedFile.Status.FAILED, error=error[:2000], finished_at=timezone.now()
+def _fail(mine, error: str) -> str:
+    kept = mine.update(status=GeneratedFile.Status.FAILED, error=error[:2000], finished_at=timezone.now())
+    return "failed" if kept else "not claimed"
+
+
+def requeue(job: GeneratedFile, *, now=None) -> bool:
+    """Queue a stalled job again (or, when its attempts are spent, record it as failed). The update
+    is conditional on the job being as it was read, so a worker that took it meanwhile keeps it."""
+    now = now or timezone.now()
+    if not job.stalled_at(now):
+        return False
+    unchanged = GeneratedFile.objects.filter(
+        pk=job.pk, status=job.status, claimed_at=job.claimed_at, queued_at=job.queued_at
     )
-    return "failed"
+    if job.status == GeneratedFile.Status.RENDERING and job.attempts >= MAX_ATTEMPTS:
+        unchanged.update(status=GeneratedFile.Status.FAILED, error=WORKER_LOST, finished_at=now)
+        return False
+    if not unchanged.update(status=GeneratedFile.Status.QUEUED, queued_at=now):
+        return False
+    transaction.on_commit(lambda: enqueue(job.pk))
+    return True
 
 
-def requeue_stuck(older_than_minutes: int = 10) -> int:
-    """Queue again what a lost broker message or a killed worker left behind: jobs queued that long
-    ago, and jobs a worker claimed that long ago (longer than a render may take) without finishing.
-    A job claimed recently is left to its worker."""
-    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
-    queued = Q(status=GeneratedFile.Status.QUEUED, created_at__lt=cutoff)
-    abandoned = Q(status=GeneratedFile.Status.RENDERING, claimed_at__lt=cutoff)
-    stuck = list(GeneratedFile.objects.filter(queued | abandoned).values_list("pk", flat=True)[:500])
-    GeneratedFile.objects.filter(Q(pk__in=stuck) & abandoned).update(status=GeneratedFile.Status.QUEUED)
-    for pk in stuck:
-        enqueue(pk)
-    return len(stuck)
+def requeue_stuck(*, now=None) -> int:
+    """The periodic sweep: queue again every stalled job, what a lost broker message or a killed
+    worker left behind (a job claimed recently, or queued less than a minute ago, is left alone).
+    `now` is when the sweep takes place (tests look ahead with it). Returns how many were queued."""
+    now = now or timezone.now()
+    busy = GeneratedFile.objects.filter(status__in=[GeneratedFile.Status.QUEUED, GeneratedFile.Status.RENDERING]).only(
+        "pk", "status", "claimed_at", "queued_at", "attempts"
+    )
+    return sum(requeue(job, now=now) for job in busy[:500])

@@ -321,6 +321,9 @@ def generated_file_retry(request, pk: int):
     if job.status == GeneratedFile.Status.FAILED:
         rendering.request_file(job.source, job.kind, version=job.version)
         job.refresh_from_db()
+    elif job.stalled:
+        rendering.requeue(job)
+        job.refresh_from_db()
     if request.headers.get("HX-Request"):
         return render(request, "documents/_generated_file.html", {"job": job})
     target = request.POST.get("next", "")

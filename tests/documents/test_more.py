@@ -649,8 +649,11 @@ def test_the_sweep_leaves_a_job_a_worker_is_rendering_now(org):
     document = make(org)
     job = services.document_render(document=document)
     GeneratedFile.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(hours=1))
-    # Claimed a minute ago (a re-render of an old job): a worker has it, the sweep must not hand it out again.
-    GeneratedFile.objects.filter(pk=job.pk).update(status="rendering", claimed_at=timezone.now() - timedelta(minutes=1))
+    # Claimed 20 s ago (a re-render of an old job), within the task's time limit: a worker has it,
+    # the sweep must not hand it out again.
+    GeneratedFile.objects.filter(pk=job.pk).update(
+        status="rendering", claimed_at=timezone.now() - timedelta(seconds=20)
+    )
     assert rendering.requeue_stuck() == 0
     assert GeneratedFile.objects.get(pk=job.pk).status == "rendering"
     # Claimed long ago and never finished: the worker died; the job goes back to the queue.

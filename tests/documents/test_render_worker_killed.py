@@ -111,6 +111,9 @@ def through_the_broker():
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.filterwarnings("ignore::celery.exceptions.AlwaysEagerIgnored")  # send_task reaches the real workers
 def test_killed_render_worker_gives_exactly_one_file(org, slow_kind, through_the_broker, tmp_path, settings):
+    from django.db.models import F
+    from django.utils import timezone
+
     from documents import rendering
     from documents.models import GeneratedFile
 
@@ -151,7 +154,10 @@ def test_killed_render_worker_gives_exactly_one_file(org, slow_kind, through_the
         # worker renders it, the gate now open.
         (gate / "hold").unlink()
         second = start_worker(env, open(logs["second"], "w"), "second")
-        assert rendering.requeue_stuck(older_than_minutes=0) == 1
+        # Time passes: past the task's time limit the job is stalled, shown with "Try again".
+        job_of.update(claimed_at=F("claimed_at") - GeneratedFile.STALE_AFTER)
+        assert job_of.get().stalled
+        assert rendering.requeue_stuck() == 1
         assert wait_for(lambda: job_of.get().status == GeneratedFile.Status.READY, timeout=60), logs[
             "second"
         ].read_text()
@@ -163,7 +169,7 @@ def test_killed_render_worker_gives_exactly_one_file(org, slow_kind, through_the
         through_the_broker.send_task("documents.tasks.render_generated", args=[job.pk])
         assert wait_for(lambda: "not claimed" in logs["second"].read_text(), timeout=60), logs["second"].read_text()
         # …and so does a second sweep: a READY job is no longer stuck.
-        assert rendering.requeue_stuck(older_than_minutes=0) == 0
+        assert rendering.requeue_stuck(now=timezone.now() + GeneratedFile.STALE_AFTER) == 0
     finally:
         stop(first)
         stop(second)
