@@ -38,10 +38,18 @@ def check_broker() -> str | None:
     if url.startswith(("redis://", "rediss://")):
         import redis
 
+        from collab_portal.broker import Breaker
+
+        if Breaker.is_open():  # a publish or a probe failed moments ago: no need to wait on it again
+            return "broker unreachable: failed recently"
+        options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
         try:
-            client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+            client = redis.Redis.from_url(
+                url, socket_connect_timeout=options.get("socket_connect_timeout", 0.5), socket_timeout=1
+            )
             client.ping()
         except redis.RedisError as exc:
+            Breaker.trip()
             return f"broker unreachable: {exc.__class__.__name__}"
         finally:
             try:

@@ -299,7 +299,9 @@ if REDIS_URL:
     # Redis's default hour. It must outlast the longest acks_late task (deliver_many, 600 s), or a
     # message would go to a second worker while the first still works on it; .docx jobs do not wait
     # for it, the sweep finds them stalled within a minute.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2, "visibility_timeout": 660}
+    # socket_connect_timeout: Redis is on the local network; a connect that takes longer is to a
+    # host that is down, and a web request should learn that quickly (collab_portal/broker.py).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 2, "visibility_timeout": 660}
 else:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -314,7 +316,7 @@ else:
 CELERY_TASK_IGNORE_RESULT = True
 # A web request never waits long on the broker: publishing fails fast and the outbox keeps the work.
 CELERY_TASK_PUBLISH_RETRY = False
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_TIMEOUT = 0.5
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

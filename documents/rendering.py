@@ -33,6 +33,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
+from collab_portal import broker
 from documents.models import GeneratedFile
 
 log = logging.getLogger(__name__)
@@ -128,10 +129,8 @@ def request_file(obj, kind: str, *, version) -> GeneratedFile:
 def enqueue(job_id: int) -> None:
     from documents.tasks import render_generated
 
-    try:
-        render_generated.apply_async(args=[job_id], retry=False)
-    except Exception:  # noqa: BLE001 - the broker is down: the job stays queued, the sweep re-sends it
-        log.warning("could not queue generated file %s; it stays queued", job_id, exc_info=True)
+    # The broker down (or known down): the job stays queued and stalls; the sweep sends it again.
+    broker.publish(render_generated, [job_id], f"generated file {job_id}")
 
 
 def latest(obj, kind: str) -> GeneratedFile | None:

@@ -27,6 +27,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from collab_portal import broker
 from collab_portal.prepared import Prepared
 from tasks.models import Delivery, ImRobot, Notification, NotificationPreference
 
@@ -148,59 +149,23 @@ def _after_commit(ids: list[int]) -> None:
     transaction.on_commit(lambda: hand_to_workers(ids))
 
 
-class _BrokerBreaker:
-    """After a failed publish, this process stops trying for a short while, so one web request
-    never waits on a dead broker more than once. Only an optimisation: the outbox is the truth."""
-
-    PAUSE_SECONDS = 30
-    down_until = 0.0
-
-    @classmethod
-    def is_open(cls) -> bool:
-        return time.monotonic() < cls.down_until
-
-    @classmethod
-    def trip(cls) -> None:
-        cls.down_until = time.monotonic() + cls.PAUSE_SECONDS
-
-    @classmethod
-    def reset(cls) -> None:
-        cls.down_until = 0.0
+# The process's broker circuit breaker (collab_portal/broker.py), under the names used here.
+_BrokerBreaker = broker.Breaker
+reset_broker_connections = broker.reset_connections
 
 
 def hand_to_workers(ids: list[int]) -> None:
     """Publish delivery jobs; if the broker is down or frozen, give up quickly: the sweep resends."""
     from tasks.tasks import deliver, deliver_many
 
-    if not ids or _BrokerBreaker.is_open():
+    if not ids:
         return
-    try:
-        if len(ids) == 1:
-            deliver.apply_async(args=[ids[0]], retry=False)
-        else:
-            for start in range(0, len(ids), 100):  # one job per hundred deliveries
-                deliver_many.apply_async(args=[ids[start : start + 100]], retry=False)
-    except Exception as exc:  # noqa: BLE001 - any broker failure leaves the deliveries pending
-        _BrokerBreaker.trip()
-        reset_broker_connections()
-        logger.warning("broker unavailable, %s deliveries stay in the outbox: %s", len(ids), exc)
-
-
-def reset_broker_connections() -> None:
-    """Throw away pooled broker connections after a failed publish. A connection that timed out
-    mid-command (a frozen Redis) can otherwise swallow later publishes without an error."""
-    from kombu import pools
-
-    from collab_portal.celery import app
-
-    try:
-        app.pool.force_close_all()
-    except Exception:  # noqa: BLE001, S110 - closing a broken pool is best effort
-        pass
-    pools.reset()
-    # Celery caches the pools it built from the closed ones; let it build new ones.
-    app._pool = None
-    app.amqp._producer_pool = None
+    if len(ids) == 1:
+        broker.publish(deliver, [ids[0]], "1 delivery")
+        return
+    for start in range(0, len(ids), 100):  # one job per hundred deliveries
+        if not broker.publish(deliver_many, [ids[start : start + 100]], f"{len(ids) - start} deliveries"):
+            return
 
 
 def deliver_one(delivery_id: int) -> str:

@@ -113,3 +113,83 @@ def test_filing_succeeds_while_redis_is_frozen_and_the_work_is_published_after(
             break
         time.sleep(0.1)
     assert redis_client.llen("celery") == 1  # the delivery job reached the broker, once
+
+
+@pytest.fixture
+def counting_broker(monkeypatch):
+    """A broker address that counts the connections made to it and closes each at once (a broken
+    broker), so a test counts connection attempts instead of timing itself."""
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(50)
+    listener.settimeout(0.2)
+    seen = {"connections": 0}
+    stopping = threading.Event()
+
+    def accept():
+        while not stopping.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            seen["connections"] += 1
+            conn.close()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    url = f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
+    monkeypatch.setitem(celery_app.conf, "broker_url", url)
+    monkeypatch.setitem(
+        celery_app.conf, "broker_transport_options", {"socket_connect_timeout": 0.5, "socket_timeout": 2}
+    )
+    delivery.reset_broker_connections()
+    delivery._BrokerBreaker.reset()
+    yield url, seen
+    stopping.set()
+    thread.join(timeout=5)
+    listener.close()
+    delivery.reset_broker_connections()
+    delivery._BrokerBreaker.reset()
+
+
+def settled(seen) -> int:
+    time.sleep(0.3)  # let the listener thread count what reached it
+    return seen["connections"]
+
+
+def test_a_known_down_broker_is_not_tried_again_by_docx_pages_the_outbox_or_health(
+    org, counting_broker, settings, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from collab_portal import broker
+    from collab_portal.health import check_broker
+    from documents import rendering
+    from documents.models import GeneratedFile
+
+    url, seen = counting_broker
+    settings.CELERY_BROKER_URL = url
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 2}
+    rendering.builder("test-breaker", can_view=lambda user, obj: True)(lambda obj: b"")
+    try:
+        job = rendering.request_file(org.purchasing, "test-breaker", version="1")
+        rendering.enqueue(job.pk)  # the first .docx request finds the broker broken
+        first = settled(seen)
+        assert first >= 1 and broker.Breaker.is_open()
+        for _ in range(5):  # more .docx pages, filings and health probes in the pause: no attempt at all
+            rendering.enqueue(job.pk)
+        delivery.hand_to_workers([1])
+        delivery.hand_to_workers([1, 2, 3])
+        assert check_broker() == "broker unreachable: failed recently"
+        assert settled(seen) == first
+        broker.Breaker.reset()  # the pause is over: the next publish tries again
+        rendering.enqueue(job.pk)
+        assert settled(seen) > first and broker.Breaker.is_open()
+        # Nothing is lost: the job is still queued, and once it stalls the sweep sends it again.
+        assert GeneratedFile.objects.get(pk=job.pk).status == "queued"
+        assert job in [j for j in GeneratedFile.objects.all() if j.stalled_at(timezone.now() + j.QUEUE_PATIENCE)]
+    finally:
+        rendering.BUILDERS.pop("test-breaker", None)
