@@ -74,3 +74,14 @@ def org(db):
 def login(client, user):
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     return client
+
+
+@pytest.fixture(autouse=True)
+def broker_breaker_closed():
+    """The broker circuit breaker is per process: a test that finds the broker down must not make
+    the next test skip it."""
+    from collab_portal.broker import Breaker
+
+    Breaker.reset()
+    yield
+    Breaker.reset()
