@@ -21,12 +21,12 @@ def _beat_schedule() -> dict:
             "schedule": float(settings.HEARTBEAT_INTERVAL_SECONDS),
         },
         # Re-send whatever the outbox still holds (the broker may have been down).
-        "outbox-sweep": {"task": "tasks.tasks.sweep_outbox", "schedule": 60.0},
+        "outbox-sweep": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
         # Due soon, overdue, escalations, approvals and acceptance past their time, stale work,
         # auto-closing unverified results. Sends nothing outside working hours.
         "reminder-sweep": {"task": "tasks.tasks.sweep_reminders", "schedule": float(settings.REMINDER_SWEEP_SECONDS)},
         # Each person's daily digest at their chosen time on working days.
-        "daily-digests": {"task": "tasks.tasks.send_digests", "schedule": 300.0},
+        "daily-digests": {"task": "notifications.tasks.send_digests", "schedule": 300.0},
         # Conflicts whose negotiation or mediation deadline passed go up a level by themselves.
         "conflict-escalation": {"task": "conflicts.tasks.escalate_conflicts", "schedule": 300.0},
         # Monday's weekly summary for department managers.

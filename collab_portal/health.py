@@ -38,7 +38,7 @@ def check_broker() -> str | None:
     if url.startswith(("redis://", "rediss://")):
         import redis
 
-        from collab_portal.broker import Breaker
+        from core.broker import Breaker
 
         if Breaker.is_open():  # a publish or a probe failed moments ago: no need to wait on it again
             return "broker unreachable: failed recently"

@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "collab_portal",
     "core",
     "departments",
+    "notifications",
     "teams",
     "tasks",
     "documents",
@@ -153,7 +154,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "tasks.context_processors.navigation",
+                "notifications.context_processors.bell",
             ],
         },
     },
@@ -300,7 +301,7 @@ if REDIS_URL:
     # message would go to a second worker while the first still works on it; .docx jobs do not wait
     # for it, the sweep finds them stalled within a minute.
     # socket_connect_timeout: Redis is on the local network; a connect that takes longer is to a
-    # host that is down, and a web request should learn that quickly (collab_portal/broker.py).
+    # host that is down, and a web request should learn that quickly (core/broker.py).
     CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 2, "visibility_timeout": 660}
 else:
     CELERY_BROKER_URL = "filesystem://"

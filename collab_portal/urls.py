@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("admin/", admin.site.urls),
     path("", include("departments.urls")),
+    path("", include("notifications.urls")),
     path("", include("tasks.urls")),
     path("", include("documents.urls")),
     path("", include("teams.urls")),

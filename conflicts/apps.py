@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class ConflictsConfig(AppConfig):
     name = "conflicts"
     verbose_name = _("Conflicts")
+
+    def ready(self) -> None:
+        from notifications import kinds
+
+        # Notices about conflicts are "conflict.<event>".
+        kinds.register("conflicts", _("Conflicts I am a party to, mediate or arbitrate"), order=120, areas=["conflict"])

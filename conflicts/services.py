@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 from conflicts import selectors
 from conflicts.models import Conflict, ConflictLog, ConflictParty, ConflictSettings, Position
 from departments.models import Department, User
+from notifications.services import notify
 from tasks.models import Task
-from tasks.services import managers_of, notify
+from tasks.services import managers_of
 
 S = Conflict.State
 MAX_TEXT = 5000
@@ -191,7 +192,7 @@ def conflict_raise(
         )
         notify(
             _party_managers(conflict),
-            link=link(conflict),
+            path=link(conflict),
             actor=by,
             kind="conflict.raised",
             message=lambda: (
@@ -224,7 +225,7 @@ def conflict_add_position(
         )
         notify(
             _everyone(conflict),
-            link=link(conflict),
+            path=link(conflict),
             actor=by,
             kind="conflict.position",
             message=lambda: (
@@ -264,7 +265,7 @@ def conflict_propose(
             conflict.parties.filter(department=department).update(agreed_at=now, agreed_by=by)
         notify(
             _everyone(conflict),
-            link=link(conflict),
+            path=link(conflict),
             actor=by,
             kind="conflict.proposed",
             message=lambda: (
@@ -312,7 +313,7 @@ def conflict_agree(
         if not _settle_if_all_agree(conflict, by):
             notify(
                 _everyone(conflict),
-                link=link(conflict),
+                path=link(conflict),
                 actor=by,
                 kind="conflict.agreed",
                 message=lambda: (
@@ -334,7 +335,7 @@ def _settle_if_all_agree(conflict: Conflict, by: User) -> bool:
     _request_decision_file(conflict)
     notify(
         [*_party_managers(conflict), conflict.raised_by, conflict.mediator],
-        link=link(conflict),
+        path=link(conflict),
         actor=by,
         kind="conflict.settled",
         message=lambda: _("Every party agreed: %(subject)s is settled.") % {"subject": conflict.subject},
@@ -379,10 +380,10 @@ def _escalate(conflict: Conflict, *, actor: User | None, acting_for: User | None
             return _("You are asked to mediate the conflict %(subject)s by %(deadline)s.") % values
         return _("You are asked to arbitrate the conflict %(subject)s by %(deadline)s.") % values
 
-    notify([holder], link=link(conflict), actor=actor, kind="conflict.escalated", message=message)
+    notify([holder], path=link(conflict), actor=actor, kind="conflict.escalated", message=message)
     notify(
         [*_party_managers(conflict), conflict.raised_by],
-        link=link(conflict),
+        path=link(conflict),
         actor=actor,
         kind="conflict.escalated",
         message=lambda: (
@@ -452,7 +453,7 @@ def remind_arbiter(*, conflict_id: int, now: datetime | None = None) -> bool:
         conflict.save(update_fields=["reminded_at"])
         notify(
             [conflict.arbiter],
-            link=link(conflict),
+            path=link(conflict),
             actor=None,
             kind="conflict.overdue",
             message=lambda: (
@@ -485,7 +486,7 @@ def conflict_decide(*, conflict: Conflict, by: User, text: str, seen_state: str 
         _request_decision_file(conflict)
         notify(
             [*_party_managers(conflict), conflict.raised_by, conflict.mediator],
-            link=link(conflict),
+            path=link(conflict),
             actor=by,
             kind="conflict.decided",
             message=lambda: _("The arbiter decided the conflict %(subject)s.") % {"subject": conflict.subject},
@@ -506,7 +507,7 @@ def conflict_withdraw(*, conflict: Conflict, by: User, text: str = "", seen_stat
         _log(conflict, actor=by, action=ConflictLog.Action.WITHDRAWN, from_state=from_state, text=text)
         notify(
             [*_party_managers(conflict), holder],
-            link=link(conflict),
+            path=link(conflict),
             actor=by,
             kind="conflict.withdrawn",
             message=lambda: (

@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class DocumentsConfig(AppConfig):
     name = "documents"
     verbose_name = _("Official documents")
+
+    def ready(self) -> None:
+        from notifications import kinds
+
+        # Notices about documents are "document.<event>" (documents.services._tell).
+        kinds.register(
+            "documents",
+            _("Official documents: waiting for me, returned, issued to my department"),
+            order=100,
+            areas=["document"],
+        )

@@ -33,7 +33,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
-from collab_portal import broker
+from core import broker
 from documents.models import GeneratedFile
 
 log = logging.getLogger(__name__)

@@ -29,6 +29,7 @@ from documents.models import (
     format_number,
 )
 from documents.usertemplates import TemplateRejected, inspect
+from notifications.services import notify
 
 
 class NumberError(Exception):
@@ -193,11 +194,9 @@ def _signers() -> list[User]:
 
 def _tell(document: Document, people, *, actor: User | None, event: str, message) -> None:
     """Notify `people` about this document (in-app, and e-mail/robots by their preferences)."""
-    from tasks.services import notify
-
     notify(
         people,
-        link=reverse("documents:detail", args=[document.pk]),
+        path=reverse("documents:detail", args=[document.pk]),
         actor=actor,
         kind=f"document.{event}",
         message=message,

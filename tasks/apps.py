@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class TasksConfig(AppConfig):
     name = "tasks"
     verbose_name = _("Requests")
+
+    def ready(self) -> None:
+        from tasks import notices  # noqa: F401 - registers the requests' notice kinds and digest part

@@ -8,7 +8,7 @@ from collab_portal.prepared import Prepared
 from departments.models import Department, User, pick_language
 from departments.pickers import PeopleField
 from departments.selectors import departments_in_order
-from tasks.models import NotificationKind, NotificationPreference, Priority, Reason, RequestField, RequestType, Task
+from tasks.models import Priority, Reason, RequestField, RequestType, Task
 from tasks.services import TaskError, validate_upload
 
 
@@ -305,18 +305,3 @@ class FilterForm(forms.Form):
                 form_field.widget.attrs.update({"class": "form-control form-control-sm", "type": "search"})
             else:
                 form_field.widget.attrs["class"] = "form-select form-select-sm"
-
-
-class PreferenceForm(forms.ModelForm):
-    email_kinds = forms.MultipleChoiceField(
-        label=_("E-mail me when"),
-        choices=NotificationKind.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("Everything also appears under Notifications in the portal."),
-    )
-
-    class Meta:
-        model = NotificationPreference
-        fields = ["email_kinds", "digest_enabled", "digest_time"]
-        widgets = {"digest_time": forms.TimeInput(attrs={"type": "time"})}

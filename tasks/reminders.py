@@ -1,5 +1,5 @@
-"""What Celery beat runs to keep every request moving: reminders, escalations, auto-closing,
-daily digests and weekly summaries.
+"""What Celery beat runs to keep every request moving: reminders, escalations, auto-closing and
+weekly summaries (the daily digest is the notifications app's; tasks.notices fills its part).
 
 Each sweep reads only the rows that are due through partial indexes, records what it sent in
 `Reminder` (one per request, kind and due moment) so nothing goes out twice, and sends nothing
@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 
 from departments.models import Department, Membership, User
 from departments.selectors import working_calendar
+from notifications import services as notifications
 from tasks import selectors
-from tasks.delivery import _link, deliveries_batched, hand_to_workers, queue
-from tasks.models import Approval, Delivery, NotificationPreference, Reminder, Task, TaskLog
-from tasks.services import managers_of, notify
+from tasks.models import Approval, Reminder, Task, TaskLog
+from tasks.services import managers_of, notify_about
 
 BATCH = 2000  # rows a sweep handles per kind; the next sweep takes the rest
 
@@ -155,7 +155,7 @@ def sweep(now: datetime | None = None) -> dict:
     for kind, due_field, rows in due_rules(now):
         # One transaction per kind: the due rows are locked (a sweep running late and the next one
         # never take the same rows), recorded as reminded in one insert, then notified.
-        with deliveries_batched() as delivery_ids:
+        with notifications.deliveries_batched() as delivery_ids:
             with transaction.atomic():
                 batch = list(rows.select_related(*related).select_for_update(skip_locked=True, of=("self",))[:BATCH])
                 Reminder.objects.bulk_create(
@@ -163,7 +163,7 @@ def sweep(now: datetime | None = None) -> dict:
                 )
                 for task in batch:
                     people, notice_kind, department, message = _recipients_and_message(kind, task)
-                    notify(
+                    notify_about(
                         [p for p in people if p is not None],
                         task=task,
                         actor=None,
@@ -171,7 +171,7 @@ def sweep(now: datetime | None = None) -> dict:
                         message=message,
                         department=department,
                     )
-        transaction.on_commit(lambda ids=delivery_ids: hand_to_workers(ids))
+        transaction.on_commit(lambda ids=delivery_ids: notifications.hand_to_workers(ids))
         sent[kind] = len(batch)
     sent["auto_closed"] = auto_close(now)
     return sent
@@ -238,7 +238,7 @@ def auto_close(now: datetime) -> int:
                 comment=_("Closed automatically: not verified within %(days)s days.")
                 % {"days": settings.AUTO_CLOSE_VERIFICATION_DAYS},
             )
-            notify(
+            notify_about(
                 [locked.requester, locked.assignee],
                 task=locked,
                 actor=None,
@@ -250,72 +250,6 @@ def auto_close(now: datetime) -> int:
             )
             closed += 1
     return closed
-
-
-# Digests
-
-
-def _due_for_digest(now: datetime):
-    """People whose digest time has come today and who have not had today's digest."""
-    local = timezone.localtime(now)
-    default_time = NotificationPreference._meta.get_field("digest_time").default
-    due = Q(notification_preference__digest_enabled=True, notification_preference__digest_time__lte=local.time()) & (
-        Q(notification_preference__last_digest_on__isnull=True)
-        | Q(notification_preference__last_digest_on__lt=local.date())
-    )
-    if local.time() >= default_time:
-        due |= Q(has_preference=False)  # never changed their settings: the default time applies
-    return (
-        User.objects.filter(is_active=True)
-        .exclude(email="")
-        .annotate(has_preference=Exists(NotificationPreference.objects.filter(user=OuterRef("pk"))))
-        .filter(due)
-        .order_by("pk")
-    )
-
-
-def send_digests(now: datetime | None = None) -> int:
-    """Each person's digest, once a working day, at or after their digest time."""
-    now = now or timezone.now()
-    calendar = working_calendar()
-    local = timezone.localtime(now)
-    if not calendar.is_working_day(local.date()):
-        return 0
-    sent = 0
-    for person in _due_for_digest(now)[:BATCH]:
-        preference, _created = NotificationPreference.objects.get_or_create(user=person)
-        claimed = (
-            NotificationPreference.objects.filter(pk=preference.pk)
-            .filter(Q(last_digest_on__isnull=True) | Q(last_digest_on__lt=local.date()))
-            .update(last_digest_on=local.date())
-        )
-        if claimed != 1:
-            continue
-        board = selectors.dashboard(person)
-        if not any(board.values()):
-            continue
-        with translation.override(person.language or settings.LANGUAGE_CODE):
-            context = {"user": person, "board": board, "date": local.date(), "site": settings.SITE_URL.rstrip("/")}
-            subject = " ".join(render_to_string("emails/digest-subject.txt", context).split())
-            body = render_to_string("emails/digest-body.txt", context)
-            html = render_to_string("emails/digest-body.html", context)
-        with transaction.atomic():
-            queue(
-                [
-                    Delivery(
-                        key=f"digest:{person.pk}:{local.date().isoformat()}",
-                        channel=Delivery.Channel.EMAIL,
-                        kind="digest",
-                        recipient=person,
-                        address=person.email,
-                        subject=subject[:300],
-                        body=body,
-                        html=html,
-                    )
-                ]
-            )
-        sent += 1
-    return sent
 
 
 def send_weekly_summaries(now: datetime | None = None) -> int:
@@ -349,21 +283,19 @@ def send_weekly_summaries(now: datetime | None = None) -> int:
                     "figures": figures,
                     "start": week_start.date(),
                     "end": (week_end - timedelta(days=1)).date(),
-                    "link": _link("/requests/inbox/"),
+                    "link": notifications.site_link("/requests/inbox/"),
                 }
-                subject = " ".join(render_to_string("emails/weekly-subject.txt", context).split())
-                body = render_to_string("emails/weekly-body.txt", context)
+                subject = render_to_string("tasks/emails/weekly-subject.txt", context)
+                body = render_to_string("tasks/emails/weekly-body.txt", context)
             rows.append(
-                Delivery(
+                notifications.email(
+                    manager,
                     key=f"weekly:{department.pk}:{manager.pk}:{year}-{week}",
-                    channel=Delivery.Channel.EMAIL,
                     kind="weekly",
-                    recipient=manager,
-                    address=manager.email,
-                    subject=subject[:300],
+                    subject=subject,
                     body=body,
                 )
             )
     with transaction.atomic():
-        queue(rows)
+        notifications.queue(rows)
     return len(rows)

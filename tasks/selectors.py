@@ -41,7 +41,6 @@ from tasks.models import (
     Attachment,
     Comment,
     HoldPeriod,
-    Notification,
     RequestField,
     RequestType,
     Task,
@@ -55,7 +54,6 @@ LIST_RELATED = ("request_type", "requester", "requesting_department", "target_de
 def _roles_sql() -> str:
     membership, department = Membership._meta.db_table, Department._meta.db_table
     deputies, delegation = Department.deputies.through._meta.db_table, Delegation._meta.db_table
-    notification = Notification._meta.db_table
     # Table names from the models; every value is a parameter.
     return (
         f"SELECT department_id, 'member' FROM {membership} WHERE user_id = %(user)s"  # noqa: S608  # nosec B608
@@ -64,29 +62,22 @@ def _roles_sql() -> str:
         f" UNION ALL SELECT department_id, 'manager' FROM {deputies} WHERE user_id = %(user)s"
         f" UNION ALL SELECT delegator_id, 'delegator' FROM {delegation}"
         f" WHERE delegate_id = %(user)s AND is_active AND starts_on <= %(day)s AND ends_on >= %(day)s"
-        f" UNION ALL SELECT COUNT(*), 'unread' FROM {notification} WHERE recipient_id = %(user)s AND read_at IS NULL"
     )
 
 
 @per_request
 def _roles(user: User, day) -> dict[str, set[int]]:
-    """Where the person stands, in one query of six index lookups (UNION ALL): the departments
-    they belong to and those they head, deputise for or manage, whom they act for on `day`, and
-    how many of their notifications are unread (the bell on every page). Nearly every page asks
-    all of these; one round trip answers them. Written as SQL: it runs on every page, and the ORM
-    spent about a millisecond building and compiling its six parts each time (tests/tasks/test_roles.py
-    holds it to the same lookups made through the ORM)."""
-    found: dict[str, set[int]] = {"member": set(), "manager": set(), "delegator": set(), "unread": set()}
+    """Where the person stands, in one query of five index lookups (UNION ALL): the departments
+    they belong to and those they head, deputise for or manage, and whom they act for on `day`.
+    Nearly every page asks all of these; one round trip answers them. Written as SQL: it runs on
+    every page, and the ORM spent about a millisecond building and compiling its parts each time
+    (tests/tasks/test_roles.py holds it to the same lookups made through the ORM)."""
+    found: dict[str, set[int]] = {"member": set(), "manager": set(), "delegator": set()}
     with connection.cursor() as cursor:
         cursor.execute(_roles_sql(), {"user": user.pk, "role": Membership.Role.MANAGER.value, "day": day})
         for value, kind in cursor.fetchall():
             found[kind].add(value)
     return found
-
-
-def unread_count(user: User) -> int:
-    """How many of the person's notifications are unread (read with their roles, see _roles)."""
-    return next(iter(_roles(user, timezone.localdate())["unread"]), 0)
 
 
 def department_ids(user: User) -> list[int]:

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -21,19 +21,20 @@ from collab_portal.lookups import AnyOf
 from collab_portal.prepared import Prepared
 from departments.models import Department, Membership, User
 from departments.selectors import delegate_for, manager_acting_for, working_calendar
+from notifications import services as notifications
 from tasks import selectors
 from tasks.models import (
     Approval,
     Attachment,
     Comment,
     HoldPeriod,
-    Notification,
     Reason,
     RequestCounter,
     RequestType,
     Task,
     TaskLog,
 )
+from tasks.notices import task_path
 
 S = Task.State
 MENTION = re.compile(r"@([\w.\-]+)")
@@ -139,38 +140,20 @@ def _log(
     )
 
 
-def notify(
+def notify_about(
     recipients: Iterable[User | None],
     *,
-    task: Task | None = None,
-    link: str = "",
+    task: Task,
     actor: User | None,
     kind: str,
     message: Callable[[], str],
     department: Department | None = None,
-) -> list[Notification]:
-    """Record an in-app notification for each recipient, in their own language, and queue the
-    e-mails they asked for (and the posts of `department`'s IM robots) in the same transaction.
-
-    A notice is about a request (`task`) or about what lives at `link` (a path such as a
-    document's page); kinds outside requests are named "<area>.<event>" (see `kind_group`)."""
-    rows, seen = [], set()
-    for person in recipients:
-        if person is None or person.pk in seen or (actor is not None and person.pk == actor.pk):
-            continue
-        seen.add(person.pk)
-        with translation.override(person.language or settings.LANGUAGE_CODE):
-            text = str(message())[:300]
-        rows.append(Notification(recipient=person, task=task, link=link, actor=actor, kind=kind, message=text))
-    if not rows:
-        return []
-    created = Notification.objects.bulk_create(rows)
-    if any(n.pk is None for n in created):  # backends that do not return ids
-        created = list(Notification.objects.filter(task=task, link=link, kind=kind).order_by("-pk")[: len(rows)])
-    from tasks.delivery import queue_for_notifications
-
-    queue_for_notifications(created, department=department)
-    return created
+) -> list:
+    """Tell people about a request: a notice leading to its page, with the e-mails and robot posts
+    their settings ask for (notifications.services.notify), in the same transaction."""
+    return notifications.notify(
+        recipients, path=task_path(task), actor=actor, kind=kind, message=message, department=department
+    )
 
 
 def managers_of(department: Department) -> list[User]:
@@ -407,7 +390,7 @@ def _notify_approvers(task: Task, actor: User | None) -> None:
     ]
     # Whoever acts for an approver today hears of it too; the step stays the approver's own.
     delegates = [delegate for delegate in map(delegate_for, approvers) if delegate is not None]
-    notify(
+    notify_about(
         approvers + delegates,
         task=task,
         actor=actor,
@@ -446,7 +429,7 @@ def _enter_department(task: Task, actor: User | None) -> None:
             sub.send_to_department()
             sub.save()
             _log(sub, actor=actor, action=TaskLog.Action.SUBMITTED, from_state=S.DRAFT, department=department)
-            notify(
+            notify_about(
                 managers_of(department),
                 task=sub,
                 actor=actor,
@@ -462,7 +445,7 @@ def _enter_department(task: Task, actor: User | None) -> None:
         if assignee is not None:
             _accept(task, None, assignee, acting_for=None, note=_("Assigned automatically."))
             return
-    notify(
+    notify_about(
         managers_of(task.target_department),
         task=task,
         actor=actor,
@@ -579,7 +562,7 @@ def _decide(task: Task, by: User, decision: str, opinion: str, reason: str) -> T
                     comment=opinion,
                 )
                 _enter_department(task, by)
-                notify(
+                notify_about(
                     [task.requester],
                     task=task,
                     actor=by,
@@ -619,7 +602,7 @@ def _decide(task: Task, by: User, decision: str, opinion: str, reason: str) -> T
         _log(
             task, actor=by, action=action, from_state=from_state, acting_for=acting_for, reason=reason, comment=opinion
         )
-        notify([task.requester], task=task, actor=by, kind=kind, message=message)
+        notify_about([task.requester], task=task, actor=by, kind=kind, message=message)
     return task
 
 
@@ -658,14 +641,14 @@ def _accept(
     task.due_at = max(due, task.created_at)
     task.save()
     _log(task, actor=by, action=TaskLog.Action.ACCEPTED, from_state=from_state, acting_for=acting_for, comment=note)
-    notify(
+    notify_about(
         [assignee],
         task=task,
         actor=by,
         kind="assigned",
         message=lambda: _("%(number)s “%(title)s” was assigned to you.") % {"number": task.number, "title": task.title},
     )
-    notify(
+    notify_about(
         [task.requester],
         task=task,
         actor=by,
@@ -720,7 +703,7 @@ def task_reassign(*, task: Task, by: User, assignee: User, note: str = "") -> Ta
             acting_for=_acting_for(by, task.target_department),
             comment=note,
         )
-        notify(
+        notify_about(
             [assignee],
             task=task,
             actor=by,
@@ -749,7 +732,7 @@ def task_decline(*, task: Task, by: User, reason: str, comment: str = "", seen_s
             comment=comment,
             acting_for=_acting_for(by, task.target_department),
         )
-        notify(
+        notify_about(
             [task.requester],
             task=task,
             actor=by,
@@ -792,7 +775,7 @@ def task_transfer(
             department=department,
             acting_for=acting_for,
         )
-        notify(
+        notify_about(
             managers_of(department),
             task=task,
             actor=by,
@@ -803,7 +786,7 @@ def task_transfer(
                 % {"number": task.number, "title": task.title}
             ),
         )
-        notify(
+        notify_about(
             [task.requester],
             task=task,
             actor=by,
@@ -832,7 +815,7 @@ def task_progress(*, task: Task, by: User, percent: int, note: str = "") -> Task
         _log(
             task, actor=by, action=TaskLog.Action.PROGRESS, from_state=task.state, progress=task.progress, comment=note
         )
-        notify(
+        notify_about(
             [task.requester],
             task=task,
             actor=by,
@@ -865,7 +848,7 @@ def task_hold(*, task: Task, by: User, reason: str, waiting_on: Department | Non
             comment=comment,
             department=waiting_on,
         )
-        notify(
+        notify_about(
             [task.requester],
             task=task,
             actor=by,
@@ -908,7 +891,7 @@ def task_finish(*, task: Task, by: User, note: str = "") -> Task:
         task.save()
         _log(task, actor=by, action=TaskLog.Action.SUBMITTED_FOR_VERIFICATION, from_state=S.IN_PROGRESS, comment=note)
         verifiers = [task.parent.assignee or task.parent.requester] if task.parent_id else [task.requester]
-        notify(
+        notify_about(
             verifiers,
             task=task,
             actor=by,
@@ -932,7 +915,7 @@ def task_confirm(*, task: Task, by: User, comment: str = "") -> Task:
         task.confirm()
         task.save()
         _log(task, actor=by, action=TaskLog.Action.CONFIRMED, from_state=S.PENDING_VERIFICATION, comment=comment)
-        notify(
+        notify_about(
             [task.assignee],
             task=task,
             actor=by,
@@ -958,7 +941,7 @@ def task_reopen(*, task: Task, by: User, reason: str, comment: str = "") -> Task
             reason=reason,
             comment=comment,
         )
-        notify(
+        notify_about(
             [task.assignee],
             task=task,
             actor=by,
@@ -997,7 +980,7 @@ def task_cancel(*, task: Task, by: User, comment: str = "", seen_state: str | No
             sub.save()
             _log(sub, actor=by, action=TaskLog.Action.CANCELLED, from_state=sub_from, comment=comment)
         if from_state != S.DRAFT:
-            notify(
+            notify_about(
                 [task.assignee, *managers_of(task.target_department)],
                 task=task,
                 actor=by,
@@ -1036,7 +1019,7 @@ def task_urge(*, task: Task, by: User, comment: str = "") -> Task:
         else:
             holders = [task.assignee]
         _log(task, actor=by, action=TaskLog.Action.URGED, from_state=task.state, comment=comment)
-        notify(
+        notify_about(
             holders,
             task=task,
             actor=by,
@@ -1077,7 +1060,7 @@ def task_comment(*, task: Task, by: User, body: str, attachments: Iterable = ())
             comment = Comment.objects.create(task=task, author=by, body=body)
             comment.mentions.set(people)
         _store_attachments(task, by, attachments)
-        notify(
+        notify_about(
             people,
             task=task,
             actor=by,
@@ -1085,7 +1068,7 @@ def task_comment(*, task: Task, by: User, body: str, attachments: Iterable = ())
             message=lambda: _("%(who)s mentioned you on %(number)s.") % {"who": by.name, "number": task.number},
         )
         others = [task.requester, task.assignee]
-        notify(
+        notify_about(
             [p for p in others if p and p not in people],
             task=task,
             actor=by,
@@ -1116,10 +1099,3 @@ def bulk_assign(*, tasks: Iterable[Task], by: User, assignee: User) -> tuple[lis
         except (TaskError, PermissionDenied) as exc:
             failed.append((task, str(exc) or _("You may not assign it.")))
     return done, failed
-
-
-def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
-    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
-    if ids is not None:
-        qs = qs.filter(pk__in=list(ids))
-    return qs.update(read_at=timezone.now())

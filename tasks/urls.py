@@ -18,7 +18,4 @@ urlpatterns = [
     path("requests/<str:number>/do/<slug:action>/", views.act, name="act"),
     path("requests/<str:number>/files/<int:pk>/", views.download, name="download"),
     path("requests/<str:number>/mentions/", views.mention_search, name="mentions"),
-    path("notifications/", views.notifications, name="notifications"),
-    path("notifications/read/", views.notifications_read, name="notifications_read"),
-    path("notifications/settings/", views.notification_settings, name="notification_settings"),
 ]

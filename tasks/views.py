@@ -5,7 +5,6 @@ from html import escape
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,7 +18,7 @@ from departments.selectors import departments_in_order, people_matching
 from documents import rendering
 from documents.models import IncomingRoute
 from tasks import forms, selectors, services
-from tasks.models import Attachment, Notification, NotificationPreference, RequestType, Task
+from tasks.models import Attachment, RequestType, Task
 from tasks.rules import can
 from tasks.services import TaskConflict, TaskError
 
@@ -655,35 +654,3 @@ def _bulk_messages(request, done, failed) -> None:
         )
     for task, reason in failed:
         messages.warning(request, f"{task.number}: {reason}")
-
-
-# Notifications
-
-
-@login_required
-@require_GET
-def notifications(request):
-    page = Paginator(
-        Notification.objects.filter(recipient=request.user).select_related("task", "actor"), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
-    return render(request, "tasks/notifications.html", {"page": page})
-
-
-@login_required
-@require_POST
-def notifications_read(request):
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()] or None
-    services.notifications_mark_read(user=request.user, ids=ids)
-    return redirect(request.POST.get("next") if _safe_next(request) else "tasks:notifications")
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def notification_settings(request):
-    preference, _created = NotificationPreference.objects.get_or_create(user=request.user)
-    form = forms.PreferenceForm(request.POST or None, instance=preference)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("Notification settings saved."))
-        return redirect("tasks:notification_settings")
-    return render(request, "tasks/notification_settings.html", {"form": form})

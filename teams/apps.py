@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class TeamsConfig(AppConfig):
     name = "teams"
     verbose_name = _("Collaboration teams")
+
+    def ready(self) -> None:
+        from notifications import kinds
+
+        # Notices about teams are "team.<event>" and "meeting.<event>".
+        kinds.register(
+            "teams", _("My teams: meetings, action items, daily progress"), order=110, areas=["team", "meeting"]
+        )

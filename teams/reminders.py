@@ -5,15 +5,12 @@ a day (a unique row per team and day, and unique outbox keys)."""
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tasks.delivery import _link, preferences_for, queue
-from tasks.models import Delivery, Notification
-from tasks.services import notify
+from notifications.services import notify, site_link
 from teams.models import DailyDigestSent, Meeting, Team
 
 REMINDER_LEAD = timedelta(minutes=60)
@@ -52,7 +49,7 @@ def send_meeting_reminders(now=None) -> int:
             when = timezone.localtime(meeting.starts_at)
             notify(
                 people,
-                link=f"/teams/{meeting.team_id}/meetings/{meeting.pk}/",
+                path=f"/teams/{meeting.team_id}/meetings/{meeting.pk}/",
                 actor=None,
                 kind="meeting.reminder",
                 message=lambda m=meeting, w=when: (
@@ -96,32 +93,21 @@ def send_daily_progress(now=None) -> int:
 def _send_daily(team: Team, today, progress: dict, people) -> None:
     path = f"/teams/{team.pk}/"
     overdue = len(progress["overdue_requests"]) + len(progress["overdue_milestones"]) + len(progress["overdue_actions"])
-    notes, rows = [], []
-    preferences = preferences_for(people)
-    for person in people:
-        with translation.override(person.language or settings.LANGUAGE_CODE):
-            summary = _(
-                "Daily progress of team “%(team)s”: %(overdue)s overdue, %(upcoming)s milestone(s) due soon."
-            ) % {
-                "team": team.name,
-                "overdue": overdue,
-                "upcoming": len(progress["upcoming_milestones"]),
-            }
-            notes.append(Notification(recipient=person, link=path, kind="team.daily", message=summary[:300]))
-            if not person.email or not preferences[person.pk].wants_email("team.daily"):
-                continue
-            context = {"user": person, "team": team, "day": today, "link": _link(path), **progress}
-            rows.append(
-                Delivery(
-                    key=f"email:{person.pk}:team-daily:{team.pk}:{today.isoformat()}",
-                    channel=Delivery.Channel.EMAIL,
-                    kind="team.daily",
-                    recipient=person,
-                    address=person.email,
-                    subject=" ".join(render_to_string("teams/emails/daily-subject.txt", context).split())[:300],
-                    body=render_to_string("teams/emails/daily-body.txt", context),
-                    html=render_to_string("teams/emails/daily-body.html", context),
-                )
-            )
-    Notification.objects.bulk_create(notes)
-    queue(rows)
+
+    def summary() -> str:
+        return _("Daily progress of team “%(team)s”: %(overdue)s overdue, %(upcoming)s milestone(s) due soon.") % {
+            "team": team.name,
+            "overdue": overdue,
+            "upcoming": len(progress["upcoming_milestones"]),
+        }
+
+    def email(person) -> tuple[str, str, str]:
+        """The full progress, for those who take team e-mail (in their language)."""
+        context = {"user": person, "team": team, "day": today, "link": site_link(path), **progress}
+        return (
+            render_to_string("teams/emails/daily-subject.txt", context),
+            render_to_string("teams/emails/daily-body.txt", context),
+            render_to_string("teams/emails/daily-body.html", context),
+        )
+
+    notify(people, kind="team.daily", message=summary, path=path, email=email)

@@ -1,5 +1,5 @@
 """Team use cases: each one a transaction that locks the team row, checks the state and the
-rule, writes, logs and notifies (in the same transaction, through tasks.services.notify)."""
+rule, writes, logs and notifies (in the same transaction, through notifications.services.notify)."""
 
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from departments.models import Department, User
+from notifications import services as notifications
 from tasks import services as task_services
 from tasks.models import RequestType, Task
 from teams.models import (
@@ -88,7 +89,7 @@ def team_people(team: Team) -> list[User]:
 
 
 def _notify_team(team: Team, *, actor: User | None, kind: str, message) -> None:
-    task_services.notify(team_people(team), link=team_link(team), actor=actor, kind=kind, message=message)
+    notifications.notify(team_people(team), path=team_link(team), actor=actor, kind=kind, message=message)
 
 
 # Teams
@@ -659,9 +660,9 @@ def action_add(
             created_by=by,
         )
         _log(team, actor=by, action=TeamLog.Action.ACTION, comment=item.title)
-        task_services.notify(
+        notifications.notify(
             [owner],
-            link=team_link(team),
+            path=team_link(team),
             actor=by,
             kind="team.action",
             message=lambda: (

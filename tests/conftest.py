@@ -80,7 +80,7 @@ def login(client, user):
 def broker_breaker_closed():
     """The broker circuit breaker is per process: a test that finds the broker down must not make
     the next test skip it."""
-    from collab_portal.broker import Breaker
+    from core.broker import Breaker
 
     Breaker.reset()
     yield

@@ -393,9 +393,10 @@ MATRIX: dict[str, list[Check]] = {
         get(lambda w: "/requests/list/assigned/", **everyone(200)),
         get(lambda w: "/requests/list/everything/", **everyone(404)),
     ],
-    "tasks:notifications": [get(lambda w: "/notifications/", **everyone(200))],
-    "tasks:notifications_read": [post(lambda w: "/notifications/read/", **everyone(302))],
-    "tasks:notification_settings": [get(lambda w: "/notifications/settings/", **everyone(200))],
+    # notifications
+    "notifications:list": [get(lambda w: "/notifications/", **everyone(200))],
+    "notifications:read": [post(lambda w: "/notifications/read/", **everyone(302))],
+    "notifications:settings": [get(lambda w: "/notifications/settings/", **everyone(200))],
     # documents
     "documents:list": [
         get(lambda w: "/documents/", **everyone(200)),

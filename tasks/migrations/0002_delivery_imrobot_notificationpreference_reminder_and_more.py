@@ -3,7 +3,7 @@
 import datetime
 import django.db.models.deletion
 import django.utils.timezone
-import tasks.models
+import notifications.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -62,7 +62,7 @@ class Migration(migrations.Migration):
             name='NotificationPreference',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email_kinds', models.JSONField(blank=True, default=tasks.models.default_email_kinds, verbose_name='e-mail me about')),
+                ('email_kinds', models.JSONField(blank=True, default=notifications.models.default_email_kinds, verbose_name='e-mail me about')),
                 ('digest_enabled', models.BooleanField(default=True, verbose_name='daily digest by e-mail')),
                 ('digest_time', models.TimeField(default=datetime.time(8, 30), verbose_name='digest time')),
                 ('last_digest_on', models.DateField(blank=True, editable=False, null=True, verbose_name='last digest')),

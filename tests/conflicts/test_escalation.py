@@ -12,7 +12,7 @@ from conflicts import services
 from conflicts.models import Conflict, ConflictLog, ConflictSettings
 from conflicts.tasks import escalate_conflicts
 from departments.models import CalendarDay
-from tasks.models import Notification
+from notifications.models import Notification
 
 SH = ZoneInfo("Asia/Shanghai")
 S = Conflict.State
@@ -103,9 +103,10 @@ def test_two_workers_escalate_a_conflict_once(org, chair, raise_conflict):
 
 
 def test_the_new_holder_who_chose_email_for_conflicts_gets_one(org, chair, raise_conflict):
-    from tasks.models import Delivery, NotificationPreference, kind_group
+    from notifications import kinds
+    from notifications.models import Delivery, NotificationPreference
 
-    assert kind_group("conflict.escalated") == "conflicts"
+    assert kinds.group("conflict.escalated") == "conflicts"
     org.leader.email = "leader@example.com"
     org.leader.save()
     NotificationPreference.objects.update_or_create(user=org.leader, defaults={"email_kinds": ["conflicts"]})

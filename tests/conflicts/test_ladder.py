@@ -8,7 +8,7 @@ from conflicts import services
 from conflicts.models import Conflict, ConflictLog
 from conflicts.rules import can
 from departments.models import Delegation
-from tasks.models import Notification
+from notifications.models import Notification
 
 S = Conflict.State
 

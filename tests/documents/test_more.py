@@ -18,7 +18,8 @@ from documents import body, rendering, services
 from documents.compare import compare_versions
 from documents.models import Acknowledgement, Document, GeneratedFile, IncomingDocument
 from documents.usertemplates import TemplateRejected, fill, inspect
-from tasks.models import Notification, Task
+from notifications.models import Notification
+from tasks.models import Task
 from tests.conftest import login
 
 pytestmark = pytest.mark.django_db

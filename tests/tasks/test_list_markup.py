@@ -151,25 +151,6 @@ def test_an_inbox_row_accepts_with_its_own_form_and_shows_the_request_escaped(cl
     assert task.state == "in_progress" and task.assignee == org.assignee
 
 
-def test_the_bell_counts_unread_notifications_with_the_roles_query(client, org):
-    from tasks.models import Notification
-
-    def bell(url):
-        body = client.get(url).content.decode()
-        return re.search(r'id="bell".*?</a>', body, re.S).group(0)
-
-    login(client, org.requester)
-    assert "badge" not in bell("/")
-    for n in range(3):
-        Notification.objects.create(recipient=org.requester, kind="task.comment", message=f"消息{n}")
-    Notification.objects.create(recipient=org.outsider, kind="task.comment", message="别人的")
-    Notification.objects.create(recipient=org.requester, kind="task.comment", message="读过", read_at=timezone.now())
-    for url in ("/", "/requests/list/all/", "/documents/", "/notifications/"):
-        assert '<span class="badge text-bg-danger">3</span>' in bell(url), url
-    client.post("/notifications/read/", {})
-    assert "badge" not in bell("/")
-
-
 def test_empty_forms_are_built_once_per_language_and_only_when_they_hold_nothing_from_the_request(org, in_state):
     from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field, as_crispy_form
     from django.utils import translation

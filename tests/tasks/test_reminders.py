@@ -6,11 +6,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core import mail
 
 from departments.models import CalendarDay
+from notifications.models import Delivery, Notification, NotificationPreference
 from tasks import reminders, services
-from tasks.models import Delivery, Notification, NotificationPreference, Task
+from tasks.models import Task
 
 pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")
@@ -140,38 +140,7 @@ def test_reminder_email_follows_preferences(org, working):
     assert not Delivery.objects.filter(recipient=org.purchasing_head, kind="escalation").exists()  # not yet
 
 
-# Digests and summaries
-
-
-def test_daily_digest_contents_and_once_a_day(org, purchase, file_request, django_capture_on_commit_callbacks):
-    with time_machine.travel(at(2026, 11, 30, 8), tick=False):
-        file_request(purchase, title="演示机采购")
-    with time_machine.travel(at(2026, 11, 30, 8, 0), tick=False):
-        assert reminders.send_digests() == 0  # before 8:30
-    with time_machine.travel(at(2026, 11, 30, 8, 31), tick=False), django_capture_on_commit_callbacks(execute=True):
-        count = reminders.send_digests()
-    assert count >= 2  # the approver and the requester
-    digest = Delivery.objects.get(kind="digest", recipient=org.sales_head)
-    assert "演示机采购" in digest.body and "演示机采购" in digest.html
-    assert "待我审批" in digest.body
-    assert any(m.to == [org.sales_head.email] and "演示机采购" in m.body for m in mail.outbox)
-    with time_machine.travel(at(2026, 11, 30, 15), tick=False):
-        assert reminders.send_digests() == 0
-    with time_machine.travel(at(2026, 12, 5, 9), tick=False):
-        assert reminders.send_digests() == 0  # Saturday
-    assert Delivery.objects.filter(kind="digest", recipient=org.outsider).count() == 0  # nothing waits on them
-
-
-def test_digest_time_and_opt_out(org, purchase, file_request):
-    NotificationPreference.objects.create(user=org.sales_head, digest_time="10:00")
-    NotificationPreference.objects.create(user=org.requester, digest_enabled=False)
-    with time_machine.travel(at(2026, 11, 30, 9), tick=False):
-        file_request(purchase)
-        reminders.send_digests()
-    assert not Delivery.objects.filter(kind="digest").exists()
-    with time_machine.travel(at(2026, 11, 30, 10, 1), tick=False):
-        reminders.send_digests()
-    assert list(Delivery.objects.filter(kind="digest").values_list("recipient__username", flat=True)) == ["sales_head"]
+# Weekly summaries (the daily digest: tests/notifications/test_digests.py)
 
 
 def test_weekly_summary_on_monday(org, support, file_request):

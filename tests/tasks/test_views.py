@@ -9,8 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from notifications.models import Notification
 from tasks import services
-from tasks.models import Attachment, Comment, Notification, Task
+from tasks.models import Attachment, Comment, Task
 from tests.conftest import login
 
 pytestmark = pytest.mark.django_db
@@ -210,16 +211,6 @@ def test_inbox_rows_carry_their_suggestion_and_the_board_the_whole_list(client, 
 def test_inbox_is_for_managers(client, org):
     login(client, org.requester)
     assert client.get("/requests/inbox/").status_code == 403
-
-
-def test_notifications_page_and_mark_read(client, org, purchase, file_request):
-    file_request(purchase)
-    login(client, org.sales_head)
-    page = client.get("/notifications/")
-    assert page.status_code == 200 and page.context["page"].paginator.count == 1
-    assert '<span class="badge text-bg-danger">1</span>' in page.content.decode()
-    client.post("/notifications/read/")
-    assert not Notification.objects.filter(recipient=org.sales_head, read_at__isnull=True).exists()
 
 
 def count_queries(client, url):

@@ -7,7 +7,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from tasks.models import Notification, Task
+from notifications.models import Notification
+from tasks.models import Task
 from teams import reminders, services
 from teams.models import Team, TeamLog
 from teams.services import TeamError

@@ -10,8 +10,8 @@ from django.core import mail
 from django.utils import timezone
 from icalendar import Calendar
 
+from notifications.models import Delivery, Notification
 from tasks import services as task_services
-from tasks.models import Delivery, Notification
 from teams import reminders, services
 from teams.models import CalendarFeed, DailyDigestSent, Meeting, Milestone
 from tests.conftest import login
@@ -124,7 +124,7 @@ def progress(org, weekly, support):
 
 
 def test_daily_progress_email_content_and_once_a_day(org, progress, django_capture_on_commit_callbacks):
-    from tasks.models import NotificationPreference
+    from notifications.models import NotificationPreference
 
     NotificationPreference.objects.create(user=org.requester, email_kinds=["teams"])  # the others keep the defaults
     with time_machine.travel(datetime(2026, 11, 23, 7, 30, tzinfo=TZ), tick=False):

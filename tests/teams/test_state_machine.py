@@ -122,7 +122,7 @@ def test_readings_keep_history_and_latest_is_current(org, active_team):
 
 
 def test_admin_hands_the_team_to_another_lead_others_cannot(org, team):
-    from tasks.models import Notification
+    from notifications.models import Notification
 
     values = {k: getattr(team, k) for k in services.TEAM_FIELDS}
     members = [(m.user, m.department, m.role) for m in team.members.all()]

@@ -25,6 +25,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 from django.utils import timezone
 
+from core import broker
 from departments.selectors import working_calendar
 from tasks import reminders
 from tasks.models import Task
@@ -163,7 +164,6 @@ class Command(BaseCommand):
 
         from collab_portal.celery import app
         from departments.models import Membership
-        from tasks import delivery
         from tasks.models import RequestType
 
         request_type = RequestType.objects.filter(is_active=True, fields__isnull=True).first()
@@ -191,8 +191,8 @@ class Command(BaseCommand):
                 broker_url=f"redis://127.0.0.1:{port}/0",
                 broker_transport_options={"socket_connect_timeout": 2, "socket_timeout": 2},
             )
-            delivery.reset_broker_connections()
-            delivery._BrokerBreaker.reset()
+            broker.reset_connections()
+            broker.Breaker.reset()
             if state == "stopped":
                 server.terminate()
                 server.wait(timeout=10)
@@ -215,6 +215,6 @@ class Command(BaseCommand):
                 server.terminate()
                 server.wait(timeout=10)
         app.conf.update(saved)
-        delivery.reset_broker_connections()
-        delivery._BrokerBreaker.reset()
+        broker.reset_connections()
+        broker.Breaker.reset()
         return results

@@ -48,9 +48,8 @@ def publish(task, args: list, what: str) -> bool:
 def reset_connections() -> None:
     """Throw away pooled broker connections after a failed publish. A connection that timed out
     mid-command (a frozen Redis) can otherwise swallow later publishes without an error."""
+    from celery import current_app as app
     from kombu import pools
-
-    from collab_portal.celery import app
 
     try:
         app.pool.force_close_all()

@@ -15,17 +15,18 @@ from django.core import mail
 from django.utils import timezone
 
 from collab_portal.celery import app as celery_app
-from tasks import delivery
-from tasks.models import Delivery, ImRobot, NotificationPreference
+from core import broker
+from notifications import delivery
+from notifications.models import Delivery, ImRobot, NotificationPreference
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def breaker_closed():
-    delivery._BrokerBreaker.reset()
+    broker.Breaker.reset()
     yield
-    delivery._BrokerBreaker.reset()
+    broker.Breaker.reset()
 
 
 def test_email_goes_to_those_who_want_that_kind(org, purchase, file_request, django_capture_on_commit_callbacks):
@@ -60,7 +61,7 @@ def test_outbox_survives_a_broker_that_refuses_connections(
     assert pending.count() == 1 and not mail.outbox
     # The broker is back: the beat's sweep sends what waited.
     monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
-    delivery._BrokerBreaker.reset()
+    broker.Breaker.reset()
     assert delivery.sweep_outbox() == 1
     assert Delivery.objects.get().status == "sent" and len(mail.outbox) == 1
 
@@ -88,7 +89,7 @@ def test_a_claim_left_by_a_lost_worker_is_not_sent_again_but_shown_as_failed(org
 
 
 def test_failures_back_off_then_give_up(org, purchase, file_request, settings):
-    settings.EMAIL_BACKEND = "tests.tasks.test_delivery.BrokenBackend"
+    settings.EMAIL_BACKEND = "tests.notifications.test_delivery.BrokenBackend"
     file_request(purchase)
     item = Delivery.objects.get()
     for attempt in range(1, delivery.MAX_ATTEMPTS + 1):
@@ -114,10 +115,10 @@ def test_admin_can_retry_failed_deliveries(client, org, purchase, file_request):
     file_request(purchase)
     Delivery.objects.update(status="failed", last_error="boom")
     client.force_login(org.admin, backend="django.contrib.auth.backends.ModelBackend")
-    page = client.get("/admin/tasks/delivery/?status__exact=failed")
+    page = client.get("/admin/notifications/delivery/?status__exact=failed")
     assert page.status_code == 200
     client.post(
-        "/admin/tasks/delivery/",
+        "/admin/notifications/delivery/",
         {"action": "retry_failed", "_selected_action": list(Delivery.objects.values_list("pk", flat=True))},
     )
     assert Delivery.objects.get().status in ("pending", "sent")

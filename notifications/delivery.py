@@ -15,7 +15,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import timedelta
@@ -27,9 +27,8 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from collab_portal import broker
-from collab_portal.prepared import Prepared
-from tasks.models import Delivery, ImRobot, Notification, NotificationPreference
+from core import broker
+from notifications.models import Delivery, ImRobot, Notification, NotificationPreference
 
 logger = logging.getLogger(__name__)
 
@@ -38,36 +37,40 @@ STALE_CLAIM = timedelta(minutes=10)
 WEBHOOK_TIMEOUT_SECONDS = 5
 
 
-# Read with every notification: compiled once per process (collab_portal.prepared).
-_PREFERENCES = Prepared(lambda *, people: NotificationPreference.objects.filter(user_id__in_array=people))
-_ROBOTS = Prepared(lambda *, department: ImRobot.objects.filter(department_id=department, is_active=True))
-
-
 def preferences_for(people) -> dict[int, NotificationPreference]:
     """Each person's preference (the defaults when they never saved one), in one query."""
     ids = {person.pk for person in people}
-    found = {p.user_id: p for p in _PREFERENCES(people=sorted(ids))} if ids else {}
+    found = {p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=sorted(ids))} if ids else {}
     return {pk: found.get(pk) or NotificationPreference(user_id=pk) for pk in ids}
 
 
-def _link(path: str) -> str:
+def site_link(path: str) -> str:
+    """The absolute address of a portal path, for e-mails and IM messages."""
     return settings.SITE_URL.rstrip("/") + path
 
 
 def _email_parts(user, subject: str, text: str, path: str) -> tuple[str, str, str]:
     with translation.override(user.language or settings.LANGUAGE_CODE):
-        context = {"user": user, "subject": subject, "text": text, "link": _link(path) if path else ""}
-        subject_line = render_to_string("emails/notification-subject.txt", context).strip()
+        context = {"user": user, "subject": subject, "text": text, "link": site_link(path) if path else ""}
+        subject_line = render_to_string("notifications/emails/notification-subject.txt", context).strip()
         return (
             " ".join(subject_line.split())[:300],
-            render_to_string("emails/notification-body.txt", context),
-            render_to_string("emails/notification-body.html", context),
+            render_to_string("notifications/emails/notification-body.txt", context),
+            render_to_string("notifications/emails/notification-body.html", context),
         )
 
 
-def queue_for_notifications(notifications: Iterable[Notification], *, department=None) -> list[int]:
+def queue_for_notifications(
+    notifications: Iterable[Notification],
+    *,
+    department=None,
+    email: Callable[[object], tuple[str, str, str]] | None = None,
+) -> list[int]:
     """Outbox rows for notifications just recorded: e-mail for those who want this kind, and a
-    post by each robot of `department` that carries this kind. Call inside the transaction."""
+    post by each robot of `department` that carries this kind. Call inside the transaction.
+
+    `email(person)`, when given, writes the e-mail's subject, text and HTML (in the person's
+    language) instead of the standard one that repeats the notice."""
     rows: list[Delivery] = []
     notifications = list(notifications)
     preferences = preferences_for(note.recipient for note in notifications)
@@ -76,7 +79,12 @@ def queue_for_notifications(notifications: Iterable[Notification], *, department
         if not person.email or not person.is_active or not preferences[person.pk].wants_email(note.kind):
             continue
         path = note.path
-        subject, body, html = _email_parts(person, note.message, note.message, path)
+        if email is None:
+            subject, body, html = _email_parts(person, note.message, note.message, path)
+        else:
+            with translation.override(person.language or settings.LANGUAGE_CODE):
+                subject, body, html = email(person)
+            subject = " ".join(subject.split())[:300]
         rows.append(
             Delivery(
                 key=f"email:{person.pk}:notification:{note.pk}",
@@ -91,12 +99,12 @@ def queue_for_notifications(notifications: Iterable[Notification], *, department
         )
     if department is not None and notifications:
         first = notifications[0]
-        for robot in _ROBOTS(department=department.pk):
+        for robot in ImRobot.objects.filter(department_id=department.pk, is_active=True):
             if not robot.posts(first.kind):
                 continue
             with translation.override(settings.LANGUAGE_CODE):
                 path = first.path
-                text = first.message + (f"\n{_link(path)}" if path else "")
+                text = first.message + (f"\n{site_link(path)}" if path else "")
             rows.append(
                 Delivery(
                     key=f"webhook:{robot.pk}:notification:{first.pk}",
@@ -149,14 +157,9 @@ def _after_commit(ids: list[int]) -> None:
     transaction.on_commit(lambda: hand_to_workers(ids))
 
 
-# The process's broker circuit breaker (collab_portal/broker.py), under the names used here.
-_BrokerBreaker = broker.Breaker
-reset_broker_connections = broker.reset_connections
-
-
 def hand_to_workers(ids: list[int]) -> None:
     """Publish delivery jobs; if the broker is down or frozen, give up quickly: the sweep resends."""
-    from tasks.tasks import deliver, deliver_many
+    from notifications.tasks import deliver, deliver_many
 
     if not ids:
         return
@@ -264,7 +267,7 @@ def post_webhook(delivery: Delivery) -> None:
 def sweep_outbox() -> int:
     """Re-send deliveries still pending (the broker may have been down) and give up on claims a
     lost worker never finished (marked failed: they may or may not have gone out)."""
-    _BrokerBreaker.reset()  # the sweep itself came through the broker, so it is back
+    broker.Breaker.reset()  # the sweep itself came through the broker, so it is back
     now = timezone.now()
     Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=now - STALE_CLAIM).update(
         status=Delivery.Status.FAILED,

@@ -14,8 +14,10 @@ import pytest
 import redis
 
 from collab_portal.celery import app as celery_app
-from tasks import delivery
-from tasks.models import Delivery, Task
+from core import broker
+from notifications import delivery
+from notifications.models import Delivery
+from tasks.models import Task
 from tests.conftest import login
 
 pytestmark = [
@@ -62,15 +64,15 @@ def private_redis(tmp_path, monkeypatch):
     monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
     monkeypatch.setitem(celery_app.conf, "broker_url", url)
     monkeypatch.setitem(celery_app.conf, "broker_transport_options", {"socket_connect_timeout": 2, "socket_timeout": 2})
-    delivery.reset_broker_connections()
-    delivery._BrokerBreaker.reset()
+    broker.reset_connections()
+    broker.Breaker.reset()
     yield process, client
     if process.poll() is None:
         os.kill(process.pid, signal.SIGCONT)
         process.terminate()
         process.wait(timeout=10)
-    delivery.reset_broker_connections()
-    delivery._BrokerBreaker.reset()
+    broker.reset_connections()
+    broker.Breaker.reset()
 
 
 def file_a_request(client, org, purchase, django_capture_on_commit_callbacks):
@@ -145,14 +147,14 @@ def counting_broker(monkeypatch):
     monkeypatch.setitem(
         celery_app.conf, "broker_transport_options", {"socket_connect_timeout": 0.5, "socket_timeout": 2}
     )
-    delivery.reset_broker_connections()
-    delivery._BrokerBreaker.reset()
+    broker.reset_connections()
+    broker.Breaker.reset()
     yield url, seen
     stopping.set()
     thread.join(timeout=5)
     listener.close()
-    delivery.reset_broker_connections()
-    delivery._BrokerBreaker.reset()
+    broker.reset_connections()
+    broker.Breaker.reset()
 
 
 def settled(seen) -> int:
@@ -165,7 +167,6 @@ def test_a_known_down_broker_is_not_tried_again_by_docx_pages_the_outbox_or_heal
 ):
     from django.utils import timezone
 
-    from collab_portal import broker
     from collab_portal.health import check_broker
     from documents import rendering
     from documents.models import GeneratedFile

@@ -18,7 +18,7 @@ import pytest
 from django.conf import settings
 
 from collab_portal.celery import app as celery_app
-from tasks.models import Delivery, ImRobot
+from notifications.models import Delivery, ImRobot
 from tests.test_celery_processes import ROOT, database_url, wait_for
 
 CELERY = str(Path(sys.executable).parent / "celery")
@@ -98,14 +98,14 @@ def test_killed_worker_does_not_deliver_twice(org, tmp_path):
     first = start_worker(env, open(tmp_path / "first.log", "w"))
     second = None
     try:
-        celery_app.send_task("tasks.tasks.deliver", args=[item.pk])
+        celery_app.send_task("notifications.tasks.deliver", args=[item.pk])
         assert wait_for(lambda: SlowRobot.hits, timeout=60), (tmp_path / "first.log").read_text()
         os.kill(first.pid, signal.SIGKILL)  # mid-delivery: the robot holds the request open
         first.wait(timeout=10)
         item.refresh_from_db()
         assert item.status == "sending"
         second = start_worker(env, open(tmp_path / "second.log", "w"))
-        celery_app.send_task("tasks.tasks.deliver", args=[item.pk])  # the job comes round again
+        celery_app.send_task("notifications.tasks.deliver", args=[item.pk])  # the job comes round again
         assert wait_for(lambda: "not claimed" in (tmp_path / "second.log").read_text(), timeout=60), (
             tmp_path / "second.log"
         ).read_text()

@@ -1,0 +1,172 @@
+"""In-app notices, each person's notification settings, departments' IM robots and the outbox.
+
+A notice says what happened (`message`, in the recipient's language) and where it leads (`link`,
+a path in the portal). This app knows nothing of what the path shows; the app that notifies
+chooses the text and the path.
+"""
+
+from datetime import time
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from departments.models import Department
+from notifications import kinds
+
+
+class Notification(models.Model):
+    """An in-app notice to one person about whatever lives at `link` (a request, a document, a
+    team, a conflict…)."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=30)
+    message = models.CharField(_("message"), max_length=300)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            # The navigation's unread count (selectors.unread_count).
+            models.Index(
+                fields=["recipient", "-created_at"], condition=Q(read_at__isnull=True), name="notifications_unread"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.message
+
+    @property
+    def path(self) -> str:
+        """Where the notice leads."""
+        return self.link
+
+
+def default_email_kinds() -> list[str]:
+    return kinds.email_by_default()
+
+
+class NotificationPreference(models.Model):
+    """How a person wants to hear about things: which kinds by e-mail, and their daily digest."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    email_kinds = models.JSONField(_("e-mail me about"), default=default_email_kinds, blank=True)
+    digest_enabled = models.BooleanField(_("daily digest by e-mail"), default=True)
+    digest_time = models.TimeField(_("digest time"), default=time(8, 30))
+    last_digest_on = models.DateField(_("last digest"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    def wants_email(self, kind: str) -> bool:
+        return kinds.group(kind) in (self.email_kinds or [])
+
+
+class ImRobot(models.Model):
+    """A group-chat robot (webhook) of a department: DingTalk, WeCom, Feishu or Slack-compatible."""
+
+    class Kind(models.TextChoices):
+        DINGTALK = "dingtalk", _("DingTalk (钉钉)")
+        WECOM = "wecom", _("WeCom (企业微信)")
+        FEISHU = "feishu", _("Feishu (飞书)")
+        SLACK = "slack", _("Slack-compatible")
+
+    name = models.CharField(_("name"), max_length=60)
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="robots", verbose_name=_("department")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    url = models.URLField(_("webhook URL"), max_length=500)
+    secret = models.CharField(
+        _("signing secret"),
+        max_length=200,
+        blank=True,
+        help_text=_("DingTalk 加签 or Feishu signature secret, if the robot uses one."),
+    )
+    kinds = models.JSONField(
+        _("events"),
+        default=list,
+        blank=True,
+        help_text=_('Event kinds to post, e.g. ["inbox", "escalation"]; empty means inbox and escalations.'),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("IM robot")
+        verbose_name_plural = _("IM robots")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()})"
+
+    def posts(self, kind: str) -> bool:
+        return kinds.group(kind) in (self.kinds or kinds.robots_by_default())
+
+
+class Delivery(models.Model):
+    """The outbox: one message to deliver on one channel, written in the same transaction as the
+    change that caused it and sent after commit by a worker, at most once."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        WEBHOOK = "webhook", _("IM robot")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    kind = models.CharField(_("kind"), max_length=30)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recipient"),
+    )
+    robot = models.ForeignKey(ImRobot, on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries")
+    address = models.CharField(_("address"), max_length=500, blank=True)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    body = models.TextField(_("text"), blank=True)
+    html = models.TextField(_("HTML"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        indexes = [
+            # delivery.sweep_outbox: what is still to send.
+            models.Index(
+                fields=["next_attempt_at"], condition=Q(status="pending"), name="notifications_outbox_pending"
+            ),
+            # delivery.sweep_outbox: claims a worker never finished.
+            models.Index(fields=["claimed_at"], condition=Q(status="sending"), name="notifications_outbox_sending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.kind} → {self.address}"

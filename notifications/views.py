@@ -1,0 +1,43 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from notifications import forms, selectors, services
+from notifications.models import NotificationPreference
+
+PAGE_SIZE = 25
+
+
+@login_required
+@require_GET
+def notifications(request):
+    page = Paginator(selectors.notifications_of(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "notifications/list.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notifications_read(request):
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()] or None
+    services.mark_read(user=request.user, ids=ids)
+    target = request.POST.get("next", "")
+    safe = bool(target) and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return redirect(target if safe else "notifications:list")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notification_settings(request):
+    preference, _created = NotificationPreference.objects.get_or_create(user=request.user)
+    form = forms.PreferenceForm(request.POST or None, instance=preference)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Notification settings saved."))
+        return redirect("notifications:settings")
+    return render(request, "notifications/settings.html", {"form": form})
