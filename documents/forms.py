@@ -1,8 +1,10 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from core.uploads import UploadRejected, check_upload
 from departments.models import Department
 from documents.models import Document, DocumentKind, DocumentNumber, DocumentTemplate, IncomingDocument
 from tasks.forms import MultipleFileField
@@ -137,10 +139,14 @@ class TemplateUploadForm(forms.ModelForm):
         fields = ["name", "kind", "file", "is_active"]
 
     def clean_file(self):
-        from documents.usertemplates import TemplateRejected, inspect
+        from documents.usertemplates import MAX_BYTES, TemplateRejected, inspect
 
         upload = self.cleaned_data["file"]
-        if upload and hasattr(upload, "read") and not getattr(upload, "_committed", False):
+        if isinstance(upload, UploadedFile):  # a new file, not the one kept from before
+            try:
+                check_upload(upload, extensions=["docx"], max_bytes=MAX_BYTES)
+            except UploadRejected as exc:
+                raise forms.ValidationError(str(exc)) from None
             data = upload.read()
             upload.seek(0)
             try:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.uploads import UploadRejected, check_upload
 from departments.models import Department, User
 from departments.selectors import manager_acting_for, signer_acting_for
 from documents import rendering
@@ -28,7 +29,7 @@ from documents.models import (
     Opinion,
     format_number,
 )
-from documents.usertemplates import TemplateRejected, inspect
+from documents.usertemplates import MAX_BYTES, TemplateRejected, inspect
 from notifications.services import notify
 
 
@@ -217,12 +218,12 @@ def _keep_version(document: Document, by: User) -> DocumentVersion:
 
 def _attach(document: Document, by: User, uploads) -> None:
     """Keep the files that go with a draft; a file of a refused type or size refuses the save."""
-    from tasks.services import TaskError, storage_failed, validate_upload
+    from tasks.services import storage_failed
 
     for upload in uploads:
         try:
-            validate_upload(upload)
-        except TaskError as exc:
+            check_upload(upload)
+        except UploadRejected as exc:
             raise DocumentError(str(exc)) from None
         try:
             DocumentAttachment.objects.create(
@@ -702,7 +703,7 @@ def incoming_register(
     """Register a received document and route it: each department gets a request to handle it,
     in its inbox like any other. All of it is saved, or none of it."""
     from documents.rules import may_register_incoming
-    from tasks.services import TaskError, storage_failed, task_create, validate_upload
+    from tasks.services import TaskError, storage_failed, task_create
 
     if not may_register_incoming(by):
         raise PermissionDenied
@@ -710,8 +711,8 @@ def incoming_register(
     if not departments:
         raise DocumentError(_("Choose at least one department to handle it."))
     try:
-        validate_upload(file)
-    except TaskError as exc:
+        check_upload(file)
+    except UploadRejected as exc:
         raise DocumentError(str(exc)) from None
     priority = {"urgent": 3, "extra_urgent": 4}.get(urgency)
     with transaction.atomic():
@@ -759,7 +760,11 @@ def incoming_register(
 
 
 def template_upload(*, by: User | None, name: str, kind: str, upload) -> DocumentTemplate:
-    """Check an uploaded .docx template (type, size, macros, placeholders) and keep it."""
+    """Check an uploaded .docx template (type, size, content, macros, placeholders) and keep it."""
+    try:
+        check_upload(upload, extensions=["docx"], max_bytes=MAX_BYTES)
+    except UploadRejected as exc:
+        raise DocumentError(str(exc)) from None
     data = upload.read()
     try:
         placeholders = inspect(upload.name, data)

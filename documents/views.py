@@ -7,6 +7,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.uploads import serve_upload
 from documents import rendering, rules, selectors, services
 from documents.body import to_html
 from documents.compare import compare_versions
@@ -400,7 +401,7 @@ def incoming_detail(request, pk: int):
 @require_GET
 def incoming_file(request, pk: int):
     incoming = _incoming_or_404(request, pk)
-    return FileResponse(incoming.file.open("rb"), as_attachment=True, filename=incoming.file.name.rsplit("/", 1)[-1])
+    return serve_upload(incoming.file, incoming.file.name.rsplit("/", 1)[-1])
 
 
 @login_required
@@ -408,7 +409,7 @@ def incoming_file(request, pk: int):
 def document_attachment(request, pk: int, attachment_id: int):
     document = _document_or_404(request, pk)
     attachment = get_object_or_404(document.attachments, pk=attachment_id)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    return serve_upload(attachment.file, attachment.name)
 
 
 # The number registers (文号登记簿): reserve (占号), void (退号), gap audit — for admins.

@@ -5,11 +5,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from collab_portal.prepared import Prepared
+from core.uploads import UploadRejected, check_upload
 from departments.models import Department, User, pick_language
 from departments.pickers import PeopleField
 from departments.selectors import departments_in_order
 from tasks.models import Priority, Reason, RequestField, RequestType, Task
-from tasks.services import TaskError, validate_upload
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -17,7 +17,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    """Several files in one input; each is checked against the size limit and allowed types."""
+    """Several files in one input; each is checked for size, allowed type and matching content."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", MultipleFileInput())
@@ -29,8 +29,8 @@ class MultipleFileField(forms.FileField):
         cleaned = [super(MultipleFileField, self).clean(item, initial) for item in files]
         for upload in cleaned:
             try:
-                validate_upload(upload)
-            except TaskError as exc:
+                check_upload(upload)
+            except UploadRejected as exc:
                 raise forms.ValidationError(str(exc)) from None
         return cleaned
 
@@ -117,8 +117,8 @@ class TaskForm(forms.Form):
             upload = cleaned.get(f"f_{spec.key}")
             if spec.kind == RequestField.Kind.FILE and upload:
                 try:
-                    validate_upload(upload)
-                except TaskError as exc:
+                    check_upload(upload)
+                except UploadRejected as exc:
                     self.add_error(f"f_{spec.key}", str(exc))
         return cleaned
 

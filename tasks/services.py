@@ -19,6 +19,7 @@ from django.utils.translation import gettext_noop
 
 from collab_portal.lookups import AnyOf
 from collab_portal.prepared import Prepared
+from core.uploads import UploadRejected, check_upload
 from departments.models import Department, Membership, User
 from departments.selectors import delegate_for, manager_acting_for, working_calendar
 from notifications import services as notifications
@@ -179,19 +180,11 @@ def _next_number(now: datetime) -> str:
 
 
 def validate_upload(upload) -> None:
-    """Refuse files over the size limit or of a type not on the allowed list, naming the limit."""
-    limit = settings.ATTACHMENT_MAX_BYTES
-    if upload.size > limit:
-        raise TaskError(
-            _("“%(name)s” is too large: the limit is %(limit)s MB.")
-            % {"name": upload.name, "limit": round(limit / 1024 / 1024, 1)}
-        )
-    extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-    if extension not in settings.ATTACHMENT_EXTENSIONS:
-        raise TaskError(
-            _("“%(name)s” is not an allowed file type. Allowed: %(types)s.")
-            % {"name": upload.name, "types": ", ".join(settings.ATTACHMENT_EXTENSIONS)}
-        )
+    """Refuse a file over the size limit, of a type not allowed, or whose content is not its type."""
+    try:
+        check_upload(upload)
+    except UploadRejected as exc:
+        raise TaskError(str(exc)) from None
 
 
 def storage_failed(exc: OSError) -> str:

@@ -6,13 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.uploads import serve_upload
 from departments.models import Department, User
 from departments.selectors import departments_in_order, people_matching
 from documents import rendering
@@ -430,15 +431,7 @@ def _safe_next(request) -> bool:
 def download(request, number: str, pk: int):
     task = _task_or_404(request, number)
     attachment = get_object_or_404(Attachment, task=task, pk=pk)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=attachment.name, content_type="application/octet-stream"
-    )
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return serve_upload(attachment.file, attachment.name)
 
 
 @login_required

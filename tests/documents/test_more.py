@@ -21,6 +21,7 @@ from documents.usertemplates import TemplateRejected, fill, inspect
 from notifications.models import Notification
 from tasks.models import Task
 from tests.conftest import login
+from tests.samples import sample
 
 pytestmark = pytest.mark.django_db
 
@@ -519,7 +520,7 @@ def test_attachments_go_with_the_draft_and_bad_ones_save_nothing(client, org):
         "/documents/new/",
         {
             **draft_data(),
-            "attachments": [SimpleUploadedFile("物料清单.xlsx", b"PK..."), SimpleUploadedFile("a.txt", b"x")],
+            "attachments": [SimpleUploadedFile("物料清单.xlsx", sample("xlsx")), SimpleUploadedFile("a.txt", b"x")],
         },
     )
     document = Document.objects.get()

@@ -14,6 +14,7 @@ from documents.models import Document, DocumentAttachment, IncomingDocument
 from tasks import services
 from tasks.models import Attachment, Comment, Task
 from tests.conftest import login
+from tests.samples import sample
 from tests.tasks.conftest import file_request, finance, purchase  # noqa: F401
 from tests.tasks.test_views import form_data
 
@@ -67,7 +68,7 @@ def test_a_draft_document_with_an_attachment(client, org, disk_full):
             "body": "正文",
             "urgency": "normal",
             "secrecy": "internal",
-            "attachments": [SimpleUploadedFile("清单.xlsx", b"PK")],
+            "attachments": [SimpleUploadedFile("清单.xlsx", sample("xlsx"))],
         },
     )
     assert response.status_code == 200 and FULL in response.content.decode()
@@ -99,6 +100,6 @@ def test_services_say_the_same(org, purchase, disk_full):  # noqa: F811
             request_type=purchase,
             title="买电脑",
             values={"amount": "100", "items": "电脑"},
-            attachments=[SimpleUploadedFile("a.pdf", b"%PDF")],
+            attachments=[SimpleUploadedFile("a.pdf", sample("pdf"))],
         )
     assert not Task.objects.exists()

@@ -196,8 +196,9 @@ def test_dangerous_file_types_are_refused(client, org, purchase, name):
     assert not Task.objects.exists() and not Attachment.objects.exists()
 
 
-def test_disguised_file_is_served_so_that_it_cannot_run(client, org, in_state, settings, tmp_path):
-    """HTML named .pdf is accepted (the name is allowed) but downloads as an opaque attachment in a sandbox."""
+def test_disguised_file_is_refused_and_a_stored_one_cannot_run(client, org, in_state, settings, tmp_path):
+    """HTML named .pdf is refused (its content is not a PDF); one stored before that check downloads as
+    an opaque attachment in a sandbox."""
     settings.MEDIA_ROOT = str(tmp_path)
     task = in_state("in_progress")
     login(client, org.assignee)
@@ -205,7 +206,14 @@ def test_disguised_file_is_served_so_that_it_cannot_run(client, org, in_state, s
         f"/requests/{task.number}/do/comment/",
         {"body": "", "files": SimpleUploadedFile("report.pdf", b"<html><script>alert(1)</script></html>")},
     )
-    attachment = Attachment.objects.get()
+    assert not Attachment.objects.exists()
+    attachment = Attachment.objects.create(
+        task=task,
+        file=SimpleUploadedFile("report.pdf", b"<html><script>alert(1)</script></html>"),
+        name="report.pdf",
+        size=38,
+        uploaded_by=org.assignee,
+    )
     response = client.get(f"/requests/{task.number}/files/{attachment.pk}/")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/octet-stream"
