@@ -1,9 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.limits import MEDIUM_TEXT
 from departments.models import Department
 
-TEXT_MAX = 5000
+TEXT_MAX = MEDIUM_TEXT
 
 
 def _textarea(rows: int = 3) -> forms.Textarea:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from core.limits import MEDIUM_TEXT
 from departments.models import Department
 
 
@@ -120,7 +121,7 @@ class Conflict(ConcurrentTransitionMixin, models.Model):
         related_name="arbitrated_conflicts",
         verbose_name=_("arbiter"),
     )
-    proposal = models.TextField(_("settlement on the table"), blank=True)
+    proposal = models.TextField(_("settlement on the table"), blank=True, max_length=MEDIUM_TEXT)
     proposal_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -131,7 +132,7 @@ class Conflict(ConcurrentTransitionMixin, models.Model):
     )
     proposal_at = models.DateTimeField(_("proposed at"), null=True, blank=True)
     resolution = models.CharField(_("resolution"), max_length=12, choices=Resolution.choices, blank=True)
-    decision = models.TextField(_("decision"), blank=True)
+    decision = models.TextField(_("decision"), blank=True, max_length=MEDIUM_TEXT)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -283,7 +284,7 @@ class Position(models.Model):
         related_name="+",
         verbose_name=_("acting for"),
     )
-    text = models.TextField(_("position"))
+    text = models.TextField(_("position"), max_length=MEDIUM_TEXT)
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:

@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from collab_portal.prepared import Prepared
+from core.limits import MEDIUM_TEXT
 
 
 def pick_language(chinese: str, english: str) -> str:
@@ -150,9 +151,10 @@ class Department(models.Model):
     handles = models.TextField(
         _("what it handles (Chinese)"),
         blank=True,
+        max_length=MEDIUM_TEXT,
         help_text=_("What other departments may ask it for; shown in the directory."),
     )
-    handles_en = models.TextField(_("what it handles (English)"), blank=True)
+    handles_en = models.TextField(_("what it handles (English)"), blank=True, max_length=MEDIUM_TEXT)
     accepts_requests = models.BooleanField(_("accepts requests"), default=True)
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from core.limits import DOCUMENT_BODY, LONG_TEXT, SHORT_TEXT
+
 
 class DocumentKind(models.TextChoices):
     NOTICE = "notice", _("Notice (通知)")
@@ -132,6 +134,7 @@ class Document(ConcurrentTransitionMixin, models.Model):
     cc = models.CharField(_("CC (抄送)"), max_length=300, blank=True)
     body = models.TextField(
         _("body"),
+        max_length=DOCUMENT_BODY,
         help_text=_(
             "Paragraphs separated by blank lines. A line starting with “# ” is a heading, “- ” a list item, "
             "and lines like “| a | b |” make a table."
@@ -257,7 +260,7 @@ class Opinion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
-    text = models.TextField(_("opinion"), blank=True)
+    text = models.TextField(_("opinion"), blank=True, max_length=SHORT_TEXT)
     version = models.PositiveIntegerField(_("version"))
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 
@@ -372,7 +375,7 @@ class DocumentVersion(models.Model):
     title = models.CharField(_("title"), max_length=200)
     recipients = models.CharField(_("main recipients (主送)"), max_length=300)
     cc = models.CharField(_("CC (抄送)"), max_length=300, blank=True)
-    body = models.TextField(_("body"))
+    body = models.TextField(_("body"), max_length=DOCUMENT_BODY)
     saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     saved_at = models.DateTimeField(_("saved"), default=timezone.now)
 
@@ -429,7 +432,7 @@ class IncomingDocument(models.Model):
     urgency = models.CharField(
         _("urgency"), max_length=15, choices=Document.Urgency.choices, default=Document.Urgency.NORMAL
     )
-    summary = models.TextField(_("summary and what to do"), blank=True)
+    summary = models.TextField(_("summary and what to do"), blank=True, max_length=LONG_TEXT)
     file = models.FileField(_("file"), upload_to="incoming/%Y/%m/", max_length=200)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("registered by")

@@ -221,7 +221,8 @@ def document_act(request, pk: int, action: str):
     text = form.cleaned_data.get("text", "") if form.is_valid() else ""
     try:
         if action in ("review", "countersign", "sign_off") and not form.is_valid():
-            raise services.DocumentError(_("Choose a decision."))
+            too_long = form.has_error("text", "max_length")
+            raise services.DocumentError(" ".join(form.errors["text"]) if too_long else _("Choose a decision."))
         if action == "submit":
             services.document_submit(document=document, by=user)
         elif action == "withdraw":

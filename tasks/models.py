@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from core.limits import LONG_TEXT, MEDIUM_TEXT, SHORT_TEXT
 from departments.models import Department, Skill, pick_language
 
 
@@ -60,10 +61,10 @@ class RequestType(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name (Chinese)"), max_length=60)
     name_en = models.CharField(_("name (English)"), max_length=80, blank=True)
-    purpose = models.TextField(_("what it is for (Chinese)"), blank=True)
-    purpose_en = models.TextField(_("what it is for (English)"), blank=True)
-    materials = models.TextField(_("required materials (Chinese)"), blank=True)
-    materials_en = models.TextField(_("required materials (English)"), blank=True)
+    purpose = models.TextField(_("what it is for (Chinese)"), blank=True, max_length=LONG_TEXT)
+    purpose_en = models.TextField(_("what it is for (English)"), blank=True, max_length=LONG_TEXT)
+    materials = models.TextField(_("required materials (Chinese)"), blank=True, max_length=LONG_TEXT)
+    materials_en = models.TextField(_("required materials (English)"), blank=True, max_length=LONG_TEXT)
     accept_sla_hours = models.DecimalField(
         _("time to accept (working hours)"),
         max_digits=6,
@@ -129,7 +130,9 @@ class RequestField(models.Model):
     label_en = models.CharField(_("label (English)"), max_length=80, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.TEXT)
     required = models.BooleanField(_("required"), default=False)
-    choices = models.TextField(_("choices"), blank=True, help_text=_("One per line, for the choice kind."))
+    choices = models.TextField(
+        _("choices"), blank=True, max_length=MEDIUM_TEXT, help_text=_("One per line, for the choice kind.")
+    )
     help_text = models.CharField(_("help text"), max_length=200, blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
 
@@ -279,7 +282,7 @@ class Task(ConcurrentTransitionMixin, models.Model):
 
     number = models.CharField(_("number"), max_length=20, unique=True)
     title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=LONG_TEXT)
     request_type = models.ForeignKey(
         RequestType, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("request type")
     )
@@ -553,7 +556,7 @@ class Approval(models.Model):
         related_name="+",
         verbose_name=_("decided by"),
     )
-    opinion = models.TextField(_("opinion"), blank=True)
+    opinion = models.TextField(_("opinion"), blank=True, max_length=SHORT_TEXT)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
 
@@ -650,7 +653,7 @@ class Comment(models.Model):
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    body = models.TextField(_("comment"), max_length=5000)
+    body = models.TextField(_("comment"), max_length=MEDIUM_TEXT)
     mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 

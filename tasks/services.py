@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
@@ -19,6 +18,7 @@ from django.utils.translation import gettext_noop
 
 from collab_portal.lookups import AnyOf
 from collab_portal.prepared import Prepared
+from core.limits import SHORT_TEXT, too_long
 from core.uploads import UploadRejected, check_upload
 from departments.models import Department, Membership, User
 from departments.selectors import delegate_for, manager_acting_for, working_calendar
@@ -1075,6 +1075,9 @@ def task_comment(*, task: Task, by: User, body: str, attachments: Iterable = ())
 
 
 def bulk_approve(*, tasks: Iterable[Task], by: User, opinion: str = "") -> tuple[list[Task], list[tuple[Task, str]]]:
+    """Approve each request with the same opinion; an opinion over the limit approves none."""
+    if refused := too_long(opinion, SHORT_TEXT):
+        raise TaskError(refused)
     done, failed = [], []
     for task in tasks:
         try:

@@ -623,10 +623,12 @@ def bulk(request, action: str):
     if not tasks:
         messages.warning(request, _("Select at least one request."))
     elif action == "approve":
-        done, failed = services.bulk_approve(
-            tasks=tasks, by=request.user, opinion=request.POST.get("opinion", "")[:2000]
-        )
-        _bulk_messages(request, done, failed)
+        try:
+            done, failed = services.bulk_approve(tasks=tasks, by=request.user, opinion=request.POST.get("opinion", ""))
+        except TaskError as exc:
+            messages.error(request, str(exc))
+        else:
+            _bulk_messages(request, done, failed)
     elif action == "assign":
         assignee = User.objects.filter(pk=request.POST.get("assignee") or 0, is_active=True).first()
         if assignee is None:

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
+from core.limits import LONG_TEXT, SHORT_TEXT
 from departments.models import Department, User
 from departments.pickers import PeoplePicker, PersonField
 from tasks.models import RequestType
@@ -101,7 +102,7 @@ def members_from(formset) -> list:
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=SHORT_TEXT)
 
 
 class ReadingForm(forms.Form):
@@ -168,6 +169,7 @@ class CriteriaForm(forms.Form):
     lines = forms.CharField(
         label=_("criteria and weights"),
         widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=SHORT_TEXT,
         help_text=_("One per line: name = weight. The weights must add up to 100."),
     )
 
@@ -197,7 +199,9 @@ class CriteriaForm(forms.Form):
 class FileRequestForm(forms.Form):
     request_type = forms.ModelChoiceField(label=_("request type"), queryset=RequestType.objects.none())
     title = forms.CharField(label=_("title"), max_length=200)
-    description = forms.CharField(label=_("description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    description = forms.CharField(
+        label=_("description"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=LONG_TEXT
+    )
     milestone = forms.ModelChoiceField(label=_("milestone"), queryset=Milestone.objects.none(), required=False)
 
     def __init__(self, *args, team, **kwargs):
@@ -237,13 +241,21 @@ class MeetingAddForm(forms.Form):
         label=_("length (minutes)"), min_value=5, max_value=600, initial=60, widget=forms.NumberInput(attrs=SMALL)
     )
     location = forms.CharField(label=_("place"), max_length=120, required=False, widget=forms.TextInput(attrs=SMALL))
-    agenda = forms.CharField(label=_("agenda"), widget=forms.Textarea(attrs={**SMALL, "rows": 3}), required=False)
+    agenda = forms.CharField(
+        label=_("agenda"), widget=forms.Textarea(attrs={**SMALL, "rows": 3}), required=False, max_length=LONG_TEXT
+    )
 
 
 class MeetingRecordForm(forms.Form):
-    agenda = forms.CharField(label=_("agenda"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
-    minutes = forms.CharField(label=_("minutes"), widget=forms.Textarea(attrs={"rows": 6}), required=False)
-    decisions = forms.CharField(label=_("decisions"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    agenda = forms.CharField(
+        label=_("agenda"), widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=LONG_TEXT
+    )
+    minutes = forms.CharField(
+        label=_("minutes"), widget=forms.Textarea(attrs={"rows": 6}), required=False, max_length=LONG_TEXT
+    )
+    decisions = forms.CharField(
+        label=_("decisions"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=LONG_TEXT
+    )
     held = forms.BooleanField(label=_("the meeting was held"), required=False)
 
     def __init__(self, *args, attendance, **kwargs):
@@ -279,7 +291,9 @@ class ActionForm(forms.Form):
 
 
 class EvaluationForm(forms.Form):
-    summary = forms.CharField(label=_("summary"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    summary = forms.CharField(
+        label=_("summary"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=LONG_TEXT
+    )
 
     def __init__(self, *args, criteria, **kwargs):
         super().__init__(*args, **kwargs)

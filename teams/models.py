@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from core.limits import LONG_TEXT, SHORT_TEXT
 from departments.models import Department, pick_language
 
 
@@ -21,7 +22,7 @@ class StrategicGoal(models.Model):
 
     title = models.CharField(_("title (Chinese)"), max_length=120, unique=True)
     title_en = models.CharField(_("title (English)"), max_length=160, blank=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=LONG_TEXT)
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
 
@@ -68,7 +69,7 @@ class Team(ConcurrentTransitionMixin, models.Model):
         MONTHLY = "MONTHLY", _("Monthly")
 
     name = models.CharField(_("name"), max_length=120)
-    goal = models.TextField(_("goal statement"))
+    goal = models.TextField(_("goal statement"), max_length=LONG_TEXT)
     strategic_goal = models.ForeignKey(
         StrategicGoal,
         on_delete=models.PROTECT,
@@ -91,7 +92,7 @@ class Team(ConcurrentTransitionMixin, models.Model):
         _("private"), default=False, help_text=_("Only the members (and admins) see a private team.")
     )
     state = FSMField(_("state"), default=State.PLANNING, choices=State.choices, protected=True)
-    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True, max_length=SHORT_TEXT)
     # Communication plan: the meeting cadence as rrule parts (see teams/meetings.py).
     meeting_freq = models.CharField(_("meeting frequency"), max_length=10, choices=Frequency.choices, blank=True)
     meeting_interval = models.PositiveSmallIntegerField(
@@ -111,7 +112,7 @@ class Team(ConcurrentTransitionMixin, models.Model):
         _("weighted evaluation score"), max_digits=5, decimal_places=2, null=True, blank=True
     )
     goal_attainment = models.DecimalField(_("goal attainment %"), max_digits=7, decimal_places=2, null=True, blank=True)
-    evaluation_summary = models.TextField(_("evaluation summary"), blank=True)
+    evaluation_summary = models.TextField(_("evaluation summary"), blank=True, max_length=LONG_TEXT)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
     )
@@ -310,9 +311,9 @@ class Meeting(models.Model):
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     location = models.CharField(_("place"), max_length=120, blank=True)
-    agenda = models.TextField(_("agenda"), blank=True)
-    minutes = models.TextField(_("minutes"), blank=True)
-    decisions = models.TextField(_("decisions"), blank=True)
+    agenda = models.TextField(_("agenda"), blank=True, max_length=LONG_TEXT)
+    minutes = models.TextField(_("minutes"), blank=True, max_length=LONG_TEXT)
+    decisions = models.TextField(_("decisions"), blank=True, max_length=LONG_TEXT)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SCHEDULED)
     moved_from = models.DateTimeField(
         _("moved from"), null=True, blank=True, help_text=_("The cadence's time when it fell on a day off.")

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.limits import SHORT_TEXT, too_long
 from departments.models import Department, User
 from notifications import services as notifications
 from tasks import services as task_services
@@ -220,6 +221,8 @@ def team_start(*, team: Team, by: User, seen_state: str | None = None) -> Team:
 
 
 def team_complete(*, team: Team, by: User, comment: str = "", seen_state: str | None = None) -> Team:
+    if refused := too_long(comment, SHORT_TEXT):
+        raise TeamError(refused)
     return _transition(team, by, "complete", "complete", TeamLog.Action.COMPLETED, comment, seen_state=seen_state)
 
 

@@ -153,12 +153,13 @@ def team_transition(request, pk: int, action: str):
             services.team_start(team=team, by=request.user, seen_state=team.state)
         elif action == "complete":
             services.team_complete(
-                team=team, by=request.user, comment=request.POST.get("comment", "")[:2000], seen_state=team.state
+                team=team, by=request.user, comment=request.POST.get("comment", ""), seen_state=team.state
             )
         elif action == "cancel":
             form = forms.CancelForm(request.POST)
             if not form.is_valid():
-                raise TeamError(_("Say why the team is cancelled."))
+                too_long = form.has_error("reason", "max_length")
+                raise TeamError(_errors(form) if too_long else _("Say why the team is cancelled."))
             services.team_cancel(team=team, by=request.user, reason=form.cleaned_data["reason"], seen_state=team.state)
         else:
             raise Http404
