@@ -219,6 +219,7 @@ def document_act(request, pk: int, action: str):
         form.fields["reserved"].queryset = services.reserved_numbers_for(document)
     agree = form.cleaned_data["agree"] if form.is_valid() else True
     text = form.cleaned_data.get("text", "") if form.is_valid() else ""
+    done = _("Done.")
     try:
         if action in ("review", "countersign", "sign_off") and not form.is_valid():
             too_long = form.has_error("text", "max_length")
@@ -234,9 +235,11 @@ def document_act(request, pk: int, action: str):
                 document=document, by=user, department=form.cleaned_data["department"], agree=agree, text=text
             )
         elif action == "sign_off":
-            services.document_sign_off(
+            document = services.document_sign_off(
                 document=document, by=user, agree=agree, text=text, reserved=form.cleaned_data.get("reserved")
             )
+            if document.number_id:
+                done = _("Signed off as %(number)s.") % {"number": document.number.text}
         elif action == "distribute":
             services.document_distribute(document=document, by=user)
         elif action == "acknowledge":
@@ -256,7 +259,7 @@ def document_act(request, pk: int, action: str):
     except services.DocumentError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("Done."))
+        messages.success(request, done)
     return redirect("documents:detail", pk=document.pk)
 
 

@@ -82,3 +82,22 @@ def test_review_without_a_decision_gets_a_message(client, org):
     response = client.post(f"/documents/{document.pk}/do/review/", {"agree": "maybe"}, follow=True)
     assert any(m.level_tag == "error" for m in response.context["messages"])
     assert Document.objects.get().state == "reviewing"
+
+
+def _pending_sign_off(client, org) -> Document:
+    login(client, org.requester)
+    client.post("/documents/new/", draft_data())
+    document = Document.objects.get()
+    client.post(f"/documents/{document.pk}/do/submit/")
+    login(client, org.sales_head)
+    client.post(f"/documents/{document.pk}/do/review/", {"agree": "yes"})
+    return document
+
+
+def test_sign_off_says_which_number_the_document_took(client, org):
+    document = _pending_sign_off(client, org)
+    login(client, org.leader)
+    response = client.post(f"/documents/{document.pk}/do/sign_off/", {"agree": "yes"}, follow=True)
+    document.refresh_from_db()
+    message = str(list(response.context["messages"])[-1])
+    assert document.number.text in message and message != "Done."
