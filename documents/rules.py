@@ -41,6 +41,22 @@ def acknowledge_departments_for(user: User, document: Document) -> list:
     ]
 
 
+# The state each opinion step needs, for telling a late click from a wrong person.
+STEP_STATES = {"review": S.REVIEWING, "countersign": S.COUNTERSIGNING, "sign_off": S.PENDING_ISSUE}
+
+
+def moved_on(user: User, action: str, document: Document) -> bool:
+    """Whether `user` would have had this step had the document not moved on: a reviewer, a
+    countersigning manager or a signer (or their delegate) who was simply slower than another."""
+    if action not in STEP_STATES or document.state == STEP_STATES[action]:
+        return False
+    if action == "review":
+        return may_review(user, document.department)
+    if action == "countersign":
+        return any(manager_acting_for(user, d)[0] for d in document.countersign_departments.all())
+    return is_signer(user)
+
+
 def can(user: User, action: str, document: Document) -> bool:
     drafter = document.drafter_id == user.pk
     state = document.state

@@ -149,12 +149,27 @@ def _lock(document: Document) -> Document:
     return Document.objects.select_for_update().get(pk=document.pk)
 
 
+def conflict(document: Document) -> DocumentConflict:
+    """The message for someone whose click came after another person moved the document on:
+    who did it (the signer, for a sign-off) and where it is now."""
+    state = Document.State(document.state).label
+    last = document.opinions.select_related("author").order_by("-created_at", "-pk").first()
+    if last is None:
+        return DocumentConflict(_("This document was already handled; it is now “%(state)s”.") % {"state": state})
+    if last.stage == Opinion.Stage.SIGN_OFF and last.decision == Opinion.Decision.AGREE:
+        return DocumentConflict(
+            _("This document was already signed off by %(who)s; it is now “%(state)s”.")
+            % {"who": last.author.name, "state": state}
+        )
+    return DocumentConflict(
+        _("This document was already handled by %(who)s; it is now “%(state)s”.")
+        % {"who": last.author.name, "state": state}
+    )
+
+
 def _expect(document: Document, *states: str) -> None:
     if document.state not in states:
-        raise DocumentConflict(
-            _("This document was already handled; it is now “%(state)s”.")
-            % {"state": Document.State(document.state).label}
-        )
+        raise conflict(document)
 
 
 def _manager(by: User, department: Department) -> User | None:

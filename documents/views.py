@@ -210,6 +210,9 @@ def document_act(request, pk: int, action: str):
     document = _document_or_404(request, pk)
     user = request.user
     if not rules.can(user, action, document):
+        if rules.moved_on(user, action, document):
+            messages.warning(request, str(services.conflict(document)))
+            return redirect("documents:detail", pk=document.pk)
         raise PermissionDenied
     form = OpinionForm(request.POST)
     if action == "countersign":

@@ -2,11 +2,15 @@
 get 404, the wrong person 403, and stale clicks an "already handled" message."""
 
 import io
+from datetime import timedelta
 
 import pytest
+from django.test import Client
+from django.utils import timezone
 from docx import Document as Docx
 
-from documents import rendering
+from departments.models import Delegation
+from documents import rendering, services
 from documents.models import Document
 from tests.conftest import login
 
@@ -101,3 +105,28 @@ def test_sign_off_says_which_number_the_document_took(client, org):
     document.refresh_from_db()
     message = str(list(response.context["messages"])[-1])
     assert document.number.text in message and message != "Done."
+
+
+def test_the_slower_of_leader_and_delegate_is_told_who_signed_off(client, org):
+    today = timezone.localdate()
+    Delegation.objects.create(
+        delegator=org.leader, delegate=org.sales_deputy, starts_on=today, ends_on=today + timedelta(days=1)
+    )
+    document = _pending_sign_off(client, org)
+    login(client, org.leader)
+    client.post(f"/documents/{document.pk}/do/sign_off/", {"agree": "yes"})
+    login(client, org.sales_deputy)  # the delegate's page still showed the sign-off form
+    response = client.post(f"/documents/{document.pk}/do/sign_off/", {"agree": "yes"}, follow=True)
+    assert response.status_code == 200
+    message = list(response.context["messages"])[-1]
+    assert message.level_tag == "warning" and org.leader.name in str(message)
+    assert Document.objects.get().opinions.filter(stage="sign_off").count() == 1
+
+
+def test_a_sign_off_that_lost_the_race_names_the_winner(org):
+    """Both passed the page's check; the second waits for the row lock and finds it issued."""
+    document = _pending_sign_off(Client(), org)
+    stale = Document.objects.get(pk=document.pk)
+    services.document_sign_off(document=document, by=org.leader)
+    with pytest.raises(services.DocumentConflict, match=org.leader.name):
+        services.document_sign_off(document=stale, by=org.leader)
