@@ -4,6 +4,8 @@ from django.urls import include, path
 
 from collab_portal import health, views
 
+handler500 = "collab_portal.views.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz/", health.healthz, name="healthz"),

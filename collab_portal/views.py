@@ -1,6 +1,11 @@
+import sys
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
@@ -31,3 +36,19 @@ def set_language(request):
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
         user_set_language(user=request.user, language=language)
     return response
+
+
+# Seconds a browser or proxy is told to wait before asking again while the database is away.
+RETRY_AFTER_SECONDS = 30
+
+
+def server_error(request):
+    """handler500. When the error is the database being unreachable (a restart, a failover), the
+    visitor gets a short "back in a moment" page with 503, which load balancers and people both
+    read as "try again soon"; neither page reads the database to render (no context processors)."""
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError | InterfaceError):
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    return HttpResponseServerError(loader.render_to_string("500.html"))
