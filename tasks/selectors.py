@@ -837,11 +837,14 @@ _ROUTE_FROM = Prepared(
 )
 
 
-def expected_finish(request_type: RequestType, start=None):
-    """When a request of this type filed now would be finished if every SLA were kept."""
+def expected_finish(request_type: RequestType, start=None, *, approval_steps: int = 0):
+    """When a request of this type filed now would be finished if every promised time were kept:
+    each approval step's time (the type's time to accept, as services._approval_due gives each
+    step), then accepting and finishing, in working hours."""
     calendar = working_calendar()
     start = start or timezone.now()
-    return calendar.add_working_hours(start, float(request_type.accept_sla_hours + request_type.finish_sla_hours))
+    hours = request_type.accept_sla_hours * approval_steps + request_type.accept_sla_hours
+    return calendar.add_working_hours(start, float(hours + request_type.finish_sla_hours))
 
 
 def request_types_by_department(query: str = "") -> list[tuple[Department, list[RequestType]]]:

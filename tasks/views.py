@@ -113,7 +113,11 @@ def _preview(request, request_type, data) -> dict:
         if department
         else []
     )
-    return {"route": route, "expected_finish": selectors.expected_finish(request_type), "department": department}
+    return {
+        "route": route,
+        "expected_finish": selectors.expected_finish(request_type, approval_steps=len(route)),
+        "department": department,
+    }
 
 
 def _preview_params(form) -> str:

@@ -8,7 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from departments.selectors import working_calendar
 from notifications.models import Notification
 from tasks import services
 from tasks.models import Attachment, Comment, Task
@@ -393,3 +395,15 @@ def test_a_filtered_list_counts_and_pages_in_one_query_as_the_two_step_read_does
         client.get("/requests/list/mine/")
     assert len(narrowed) == len(whole) - 1  # the count and the page in one query
     assert body.count('<tr><td class="font-monospace small">') == 20
+
+
+def test_expected_finish_counts_each_approval_step(client, org, purchase):
+    """Two approval steps of 4 working hours each, then 4 to accept and 16 to finish: 28 hours."""
+    login(client, org.requester)
+    calendar = working_calendar()
+    before = timezone.now()
+    preview = client.post("/requests/new/purchase/preview/", {"f_amount": "20000"}).context["preview"]
+    after = timezone.now()
+    assert len(preview["route"]) == 2
+    earliest, latest = calendar.add_working_hours(before, 28.0), calendar.add_working_hours(after, 28.0)
+    assert earliest <= preview["expected_finish"] <= latest
