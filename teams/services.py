@@ -611,6 +611,13 @@ def meeting_record(
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if meeting.status == Meeting.Status.CANCELLED:
             raise TeamError(_("This meeting was cancelled."))
+        taken = {Attendance.Status.PRESENT, Attendance.Status.ABSENT}
+        if meeting.starts_at > timezone.now() and (held or taken & set(attendance.values())):
+            # Apologies (excused) may come in advance; who came, and that it was held, may not.
+            raise TeamError(
+                _("This meeting starts at %(start)s: it can be marked held, and who came, once it has started.")
+                % {"start": str(meeting)}
+            )
         meeting.agenda, meeting.minutes, meeting.decisions = agenda.strip(), minutes.strip(), decisions.strip()
         if held:
             meeting.status = Meeting.Status.HELD

@@ -332,7 +332,12 @@ def meeting_detail(request, pk: int, meeting_pk: int):
     team = _team_or_404(request, pk)
     meeting = get_object_or_404(team.meetings, pk=meeting_pk)
     page = selectors.meeting_page(meeting)
-    initial = {"agenda": meeting.agenda, "minutes": meeting.minutes, "decisions": meeting.decisions}
+    initial = {
+        "agenda": meeting.agenda,
+        "minutes": meeting.minutes,
+        "decisions": meeting.decisions,
+        "held": meeting.status == meeting.Status.HELD,
+    }
     if not meeting.agenda and meeting.status == meeting.Status.SCHEDULED:
         initial["agenda"] = services.agenda_with_overdue(team, on=timezone.localtime(meeting.starts_at).date())
     form = forms.MeetingRecordForm(request.POST or None, attendance=page["attendance"], initial=initial)

@@ -113,15 +113,16 @@ def meeting(org, active_team):
 
 
 def test_members_record_minutes_and_attendance(org, meeting):
-    services.meeting_record(
-        meeting=meeting,
-        by=org.requester,
-        agenda="1. 进度",
-        minutes="讨论了华东区价格策略",
-        decisions="下调出厂价2%",
-        attendance={org.requester.pk: "present", org.assignee.pk: "excused"},
-        held=True,
-    )
+    with time_machine.travel(meeting.ends_at, tick=False):
+        services.meeting_record(
+            meeting=meeting,
+            by=org.requester,
+            agenda="1. 进度",
+            minutes="讨论了华东区价格策略",
+            decisions="下调出厂价2%",
+            attendance={org.requester.pk: "present", org.assignee.pk: "excused"},
+            held=True,
+        )
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.HELD and meeting.minutes_by == org.requester
     statuses = dict(meeting.attendance.values_list("user__username", "status"))
@@ -140,6 +141,49 @@ def test_members_record_minutes_and_attendance(org, meeting):
             attendance={org.requester.pk: "zzz"},
             held=False,
         )
+
+
+@pytest.mark.parametrize(
+    "held, attendance", [(True, {}), (False, {"requester": "present"}), (False, {"assignee": "absent"})]
+)
+def test_a_meeting_not_yet_started_is_not_marked_held_nor_attendance_taken(org, meeting, held, attendance):
+    with pytest.raises(TeamError, match="once it has started"):
+        services.meeting_record(
+            meeting=meeting,
+            by=org.requester,
+            agenda="1. 进度",
+            minutes="",
+            decisions="",
+            attendance={getattr(org, name).pk: status for name, status in attendance.items()},
+            held=held,
+        )
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.SCHEDULED and meeting.agenda == ""
+    assert set(meeting.attendance.values_list("status", flat=True)) == {"invited"}
+    # Apologies may come in advance.
+    services.meeting_record(
+        meeting=meeting,
+        by=org.requester,
+        agenda="",
+        minutes="",
+        decisions="",
+        attendance={org.assignee.pk: "excused"},
+        held=False,
+    )
+    assert meeting.attendance.get(user=org.assignee).status == "excused"
+
+
+def test_the_held_box_stays_ticked_when_the_meeting_is_opened_again(client, org, meeting):
+    login(client, org.requester)
+    url = f"/teams/{meeting.team_id}/meetings/{meeting.pk}/"
+    with time_machine.travel(meeting.ends_at, tick=False):
+        rows = {f"att_{pk}": "present" for pk in meeting.attendance.values_list("user_id", flat=True)}
+        response = client.post(url, {"agenda": "1. 进度", "minutes": "", "decisions": "", "held": "on", **rows})
+        assert response.status_code == 302
+        assert Meeting.objects.get(pk=meeting.pk).status == Meeting.Status.HELD
+        form = client.get(url).context["form"]
+    assert form["held"].value() is True
+    assert "checked" in str(form["held"])
 
 
 def test_action_item_becomes_a_request_with_one_click(client, org, meeting, support):
