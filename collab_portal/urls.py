@@ -9,6 +9,8 @@ handler500 = "collab_portal.views.server_error"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz/", health.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico on their own (pages also link the icon).
+    path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path(
         "accounts/login/",

@@ -4,9 +4,11 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseServerError
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
-from django.views.decorators.http import require_POST
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
 from departments import selectors
@@ -52,3 +54,11 @@ def server_error(request):
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
     return HttpResponseServerError(loader.render_to_string("500.html"))
+
+
+@require_GET
+@cache_control(max_age=24 * 3600)
+def favicon(request):
+    """Browsers ask for /favicon.ico by themselves: send them to the static icon (its hashed name
+    changes with the file, so the redirect is temporary and cached for a day only)."""
+    return redirect(static("favicon.ico"))

@@ -228,6 +228,7 @@ MATRIX: dict[str, list[Check]] = {
         # No login (load balancers); 503 here because no worker heartbeat was recorded in the test.
         get(lambda w: "/healthz/", **everyone(503, anonymous=503)),
     ],
+    "favicon": [get(lambda w: "/favicon.ico", **everyone(302, anonymous=302))],
     "set_language": [
         post(lambda w: "/i18n/setlang/", data=lambda w: {"language": "en"}, **everyone(302, anonymous=302))
     ],
@@ -604,6 +605,7 @@ MATRIX.update(team_entries(get, post, everyone))
 AWAITING_FULL_ENTRY: set[str] = set()
 # Reachable without logging in, on purpose.
 PUBLIC = {
+    "favicon": "browsers ask for the icon before anyone logs in",
     "healthz": "load balancers and monitoring",
     "login": "the login page",
     "logout": "POST only; logging out an anonymous visitor does nothing",

@@ -61,7 +61,7 @@ class Browser:
             self.errors.append(f"{self.page.url}: {message.text}")
 
     def _response(self, response):
-        if response.status >= 400 and not response.url.endswith("/favicon.ico"):
+        if response.status >= 400:
             self.errors.append(f"{response.status} {response.url}")
 
     def goto(self, path: str):

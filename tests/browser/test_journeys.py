@@ -60,6 +60,11 @@ def test_purchase_request_over_the_finance_limit(language, browser_for, org, pur
         b.login(approver, password)
         b.goto(detail)
         b.shot(f"{approver}-before-approval-phone")
+        # The bell and its unread count (the approval waiting) show beside the collapsed menu,
+        # and the buttons are tall enough for a finger.
+        assert b.page.is_visible("#bell-phone .badge") and not b.page.is_visible("#mainnav")
+        button = "button[data-bs-target='#act-approve']"
+        assert b.page.eval_on_selector(button, "e => e.getBoundingClientRect().height") >= 44
         b.act("approve", {"opinion": opinion})
         assert opinion in b.page.inner_text("main")
         b.shot(f"{approver}-approved-phone")
