@@ -110,6 +110,20 @@ def test_language_switch_ignores_unknown_language(client, org):
     assert org.requester.language == ""
 
 
+def test_the_language_chosen_on_the_login_page_is_kept_on_the_profile(client, org):
+    """Notifications follow the profile's language, so the choice made before signing in counts."""
+    client.post(reverse("set_language"), {"language": "en", "next": "/accounts/login/"})
+    response = client.post(reverse("login"), {"username": "requester", "password": org.password})
+    assert response.status_code == 302
+    org.requester.refresh_from_db()
+    assert org.requester.language == "en"
+    # Without a choice on this browser, signing in leaves the profile as it is.
+    fresh = client.__class__()
+    fresh.post(reverse("login"), {"username": "requester", "password": org.password})
+    org.requester.refresh_from_db()
+    assert org.requester.language == "en"
+
+
 def test_language_switch_works_anonymously(client, db):
     client.post(reverse("set_language"), {"language": "en", "next": "/accounts/login/"})
     assert "Log in to Collab Portal" in client.get(reverse("login")).content.decode()
