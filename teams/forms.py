@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.dates import WEEKDAYS
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from core.limits import LONG_TEXT, SHORT_TEXT
@@ -22,7 +23,7 @@ def _departments():
 
 class TeamForm(forms.ModelForm):
     lead = PersonField(
-        label=_("lead"),
+        label=capfirst(_("lead")),
         required=False,
         help_text=_("Admins only; others lead the teams they create."),
     )
@@ -68,12 +69,15 @@ SELECT = {"class": "form-select form-select-sm"}
 
 
 class MemberForm(forms.Form):
-    user = PersonField(label=_("person"), required=False, widget=PeoplePicker(attrs=SMALL))
+    user = PersonField(label=capfirst(_("person")), required=False, widget=PeoplePicker(attrs=SMALL))
     department = forms.ModelChoiceField(
-        label=_("department"), queryset=Department.objects.none(), required=False, widget=forms.Select(attrs=SELECT)
+        label=capfirst(_("department")),
+        queryset=Department.objects.none(),
+        required=False,
+        widget=forms.Select(attrs=SELECT),
     )
     role = forms.CharField(
-        label=_("role in the team"), max_length=60, required=False, widget=forms.TextInput(attrs=SMALL)
+        label=capfirst(_("role in the team")), max_length=60, required=False, widget=forms.TextInput(attrs=SMALL)
     )
 
     def __init__(self, *args, **kwargs):
@@ -102,17 +106,24 @@ def members_from(formset) -> list:
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=SHORT_TEXT)
+    reason = forms.CharField(
+        label=capfirst(_("reason")), widget=forms.Textarea(attrs={"rows": 2}), max_length=SHORT_TEXT
+    )
 
 
 class ReadingForm(forms.Form):
     value = forms.DecimalField(
-        label=_("value"), max_digits=14, decimal_places=2, widget=forms.NumberInput(attrs={**SMALL, "step": "any"})
+        label=capfirst(_("value")),
+        max_digits=14,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={**SMALL, "step": "any"}),
     )
     measured_on = forms.DateField(
-        label=_("measured on"), widget=forms.DateInput(attrs={**SMALL, "type": "date"}, format="%Y-%m-%d")
+        label=capfirst(_("measured on")), widget=forms.DateInput(attrs={**SMALL, "type": "date"}, format="%Y-%m-%d")
     )
-    note = forms.CharField(label=_("note"), max_length=200, required=False, widget=forms.TextInput(attrs=SMALL))
+    note = forms.CharField(
+        label=capfirst(_("note")), max_length=200, required=False, widget=forms.TextInput(attrs=SMALL)
+    )
 
 
 class MilestoneForm(forms.ModelForm):
@@ -138,7 +149,7 @@ class MilestoneForm(forms.ModelForm):
 
 class PlanForm(forms.ModelForm):
     meeting_weekdays = forms.TypedMultipleChoiceField(
-        label=_("meeting weekdays"),
+        label=capfirst(_("meeting weekdays")),
         choices=[(i, WEEKDAYS[i]) for i in range(7)],
         coerce=int,
         required=False,
@@ -167,7 +178,7 @@ class CriteriaForm(forms.Form):
     """Criteria as lines "name = weight", e.g. "目标达成 = 50"."""
 
     lines = forms.CharField(
-        label=_("criteria and weights"),
+        label=capfirst(_("criteria and weights")),
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=SHORT_TEXT,
         help_text=_("One per line: name = weight. The weights must add up to 100."),
@@ -197,12 +208,14 @@ class CriteriaForm(forms.Form):
 
 
 class FileRequestForm(forms.Form):
-    request_type = forms.ModelChoiceField(label=_("request type"), queryset=RequestType.objects.none())
-    title = forms.CharField(label=_("title"), max_length=200)
+    request_type = forms.ModelChoiceField(label=capfirst(_("request type")), queryset=RequestType.objects.none())
+    title = forms.CharField(label=capfirst(_("title")), max_length=200)
     description = forms.CharField(
-        label=_("description"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=LONG_TEXT
+        label=capfirst(_("description")), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=LONG_TEXT
     )
-    milestone = forms.ModelChoiceField(label=_("milestone"), queryset=Milestone.objects.none(), required=False)
+    milestone = forms.ModelChoiceField(
+        label=capfirst(_("milestone")), queryset=Milestone.objects.none(), required=False
+    )
 
     def __init__(self, *args, team, **kwargs):
         super().__init__(*args, **kwargs)
@@ -218,9 +231,9 @@ class FileRequestForm(forms.Form):
 
 
 class LinkRequestForm(forms.Form):
-    number = forms.CharField(label=_("request number"), max_length=20, widget=forms.TextInput(attrs=SMALL))
+    number = forms.CharField(label=capfirst(_("request number")), max_length=20, widget=forms.TextInput(attrs=SMALL))
     milestone = forms.ModelChoiceField(
-        label=_("milestone"),
+        label=capfirst(_("milestone")),
         queryset=Milestone.objects.none(),
         required=False,
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
@@ -233,30 +246,39 @@ class LinkRequestForm(forms.Form):
 
 class MeetingAddForm(forms.Form):
     starts_at = forms.DateTimeField(
-        label=_("starts at"),
+        label=capfirst(_("starts at")),
         widget=forms.DateTimeInput(attrs={**SMALL, "type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M"],
     )
     minutes = forms.IntegerField(
-        label=_("length (minutes)"), min_value=5, max_value=600, initial=60, widget=forms.NumberInput(attrs=SMALL)
+        label=capfirst(_("length (minutes)")),
+        min_value=5,
+        max_value=600,
+        initial=60,
+        widget=forms.NumberInput(attrs=SMALL),
     )
-    location = forms.CharField(label=_("place"), max_length=120, required=False, widget=forms.TextInput(attrs=SMALL))
+    location = forms.CharField(
+        label=capfirst(_("place")), max_length=120, required=False, widget=forms.TextInput(attrs=SMALL)
+    )
     agenda = forms.CharField(
-        label=_("agenda"), widget=forms.Textarea(attrs={**SMALL, "rows": 3}), required=False, max_length=LONG_TEXT
+        label=capfirst(_("agenda")),
+        widget=forms.Textarea(attrs={**SMALL, "rows": 3}),
+        required=False,
+        max_length=LONG_TEXT,
     )
 
 
 class MeetingRecordForm(forms.Form):
     agenda = forms.CharField(
-        label=_("agenda"), widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=LONG_TEXT
+        label=capfirst(_("agenda")), widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=LONG_TEXT
     )
     minutes = forms.CharField(
-        label=_("minutes"), widget=forms.Textarea(attrs={"rows": 6}), required=False, max_length=LONG_TEXT
+        label=capfirst(_("minutes")), widget=forms.Textarea(attrs={"rows": 6}), required=False, max_length=LONG_TEXT
     )
     decisions = forms.CharField(
-        label=_("decisions"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=LONG_TEXT
+        label=capfirst(_("decisions")), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=LONG_TEXT
     )
-    held = forms.BooleanField(label=_("the meeting was held"), required=False)
+    held = forms.BooleanField(label=capfirst(_("the meeting was held")), required=False)
 
     def __init__(self, *args, attendance, **kwargs):
         super().__init__(*args, **kwargs)
@@ -277,10 +299,10 @@ class MeetingRecordForm(forms.Form):
 
 
 class ActionForm(forms.Form):
-    title = forms.CharField(label=_("action"), max_length=200)
-    owner = forms.ModelChoiceField(label=_("owner"), queryset=User.objects.none())
-    department = forms.ModelChoiceField(label=_("department"), queryset=Department.objects.none())
-    due_on = forms.DateField(label=_("due on"), widget=DATE)
+    title = forms.CharField(label=capfirst(_("action")), max_length=200)
+    owner = forms.ModelChoiceField(label=capfirst(_("owner")), queryset=User.objects.none())
+    department = forms.ModelChoiceField(label=capfirst(_("department")), queryset=Department.objects.none())
+    due_on = forms.DateField(label=capfirst(_("due on")), widget=DATE)
 
     def __init__(self, *args, team, **kwargs):
         super().__init__(*args, **kwargs)
@@ -292,7 +314,7 @@ class ActionForm(forms.Form):
 
 class EvaluationForm(forms.Form):
     summary = forms.CharField(
-        label=_("summary"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=LONG_TEXT
+        label=capfirst(_("summary")), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=LONG_TEXT
     )
 
     def __init__(self, *args, criteria, **kwargs):
