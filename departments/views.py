@@ -32,6 +32,7 @@ def department_detail(request, code: str):
             "managers": [m for m in memberships if m.role == m.Role.MANAGER],
             "members": [m for m in memberships if m.role != m.Role.MANAGER],
             "people_count": len(memberships),
+            "deputy_ids": {deputy.pk for deputy in department.deputies.all()},
         },
     )
 

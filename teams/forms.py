@@ -299,7 +299,7 @@ class MeetingRecordForm(forms.Form):
 
 
 class ActionForm(forms.Form):
-    title = forms.CharField(label=capfirst(_("action")), max_length=200)
+    title = forms.CharField(label=capfirst(_("action item")), max_length=200)
     owner = forms.ModelChoiceField(label=capfirst(_("owner")), queryset=User.objects.none())
     department = forms.ModelChoiceField(label=capfirst(_("department")), queryset=Department.objects.none())
     due_on = forms.DateField(label=capfirst(_("due on")), widget=DATE)

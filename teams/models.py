@@ -398,7 +398,7 @@ class ActionItem(models.Model):
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, related_name="action_items", verbose_name=_("meeting")
     )
-    title = models.CharField(_("action"), max_length=200)
+    title = models.CharField(_("action item"), max_length=200)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="team_actions", verbose_name=_("owner")
     )

@@ -196,3 +196,19 @@ def test_home_lists_departments_and_delegations(client, org):
 
 def test_user_str_prefers_display_name(org):
     assert str(User.objects.get(username="requester")) == "张三"
+
+
+def test_a_deputy_is_listed_as_a_deputy_not_as_the_head(client, org):
+    """The people table says 副职 for a deputy, as the leadership box does; the head stays 负责人."""
+    import re
+
+    login(client, org.requester)
+    body = client.get("/departments/sales/").content.decode()
+
+    def role_of(name):
+        row = re.search(rf"<tr>\s*<td><a [^>]*>{name}</a>.*?</tr>", body, re.S).group(0)
+        return re.findall(r"<td>(.*?)</td>", row, re.S)[1]
+
+    assert "负责人" in role_of("王经理")
+    deputy = role_of("李副经理")
+    assert "负责人" not in deputy and ("副职" in deputy or "Deputy head" in deputy)

@@ -1,6 +1,7 @@
 """The team page: charts with tables behind them, requests per department, overdue items, and a
 query count that does not grow with milestones, members, requests or readings."""
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -227,3 +228,20 @@ def test_meeting_page_queries_do_not_grow_with_attendees_or_actions(client, org,
     grow(5)
     large, _ = _count(client, url)
     assert large == small
+
+
+def test_words_on_the_team_and_meeting_pages(client, org, active_team):
+    """The members card is headed with the people (成员), not a head count (人数); an action item
+    of a meeting is labelled as one (行动项), not as an operation (操作)."""
+    login(client, org.sales_head)
+    page = client.get(f"/teams/{active_team.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    heading = re.search(r'<h2 class="h5 mb-0" id="members-h">(.*?)</h2>', page).group(1)
+    assert heading in ("成员", "Members")  # the Chinese once the catalogue is merged
+    meeting = services.meeting_add(
+        team=active_team, by=org.sales_head, starts_at=timezone.now() + timedelta(days=1), minutes=60
+    )
+    page = client.get(
+        f"/teams/{active_team.pk}/meetings/{meeting.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    label = re.search(r'<label\s+for="id_title"[^>]*>\s*(.*?)<', page, re.S).group(1).strip()
+    assert label == "行动项"
