@@ -23,7 +23,7 @@ class ApprovalStepInline(admin.StackedInline):
     extra = 0
     autocomplete_fields = ["department", "users"]
     fields = [
-        ("order", "name", "mode"),
+        ("order", "name", "name_en", "mode"),
         ("approver", "department"),
         "users",
         ("condition_field", "condition_operator", "condition_value"),
@@ -63,7 +63,17 @@ class ApprovalInline(admin.TabularInline):
     model = Approval
     extra = 0
     can_delete = False
-    fields = ["round", "step_order", "step_name", "approver", "decision", "decided_by", "decided_at", "opinion"]
+    fields = [
+        "round",
+        "step_order",
+        "step_name",
+        "step_name_en",
+        "approver",
+        "decision",
+        "decided_by",
+        "decided_at",
+        "opinion",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):

@@ -183,6 +183,7 @@ class ApprovalStep(models.Model):
     request_type = models.ForeignKey(RequestType, on_delete=models.CASCADE, related_name="steps")
     order = models.PositiveIntegerField(_("order"), default=1)
     name = models.CharField(_("name"), max_length=60, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=80, blank=True)
     approver = models.CharField(_("approvers"), max_length=30, choices=Approver.choices)
     department = models.ForeignKey(
         Department,
@@ -220,6 +221,10 @@ class ApprovalStep(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.get_approver_display()
+
+    @property
+    def display_name(self) -> str:
+        return pick_language(self.name, self.name_en) or self.get_approver_display()
 
     def clean(self) -> None:
         super().clean()
@@ -543,6 +548,7 @@ class Approval(models.Model):
     round = models.PositiveIntegerField(_("round"), default=1)
     step_order = models.PositiveIntegerField(_("step"))
     step_name = models.CharField(_("step name"), max_length=60, blank=True)
+    step_name_en = models.CharField(_("step name (English)"), max_length=80, blank=True)
     mode = models.CharField(_("mode"), max_length=5, choices=ApprovalStep.Mode.choices)
     approver = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="approvals", verbose_name=_("approver")
@@ -580,6 +586,11 @@ class Approval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task.number} · {self.step_order} · {self.approver}"
+
+    @property
+    def display_step_name(self) -> str:
+        """The step's name as it was when the request was filed, in the reader's language."""
+        return pick_language(self.step_name, self.step_name_en)
 
 
 class TaskLog(models.Model):

@@ -31,7 +31,7 @@ from django.utils import timezone
 from collab_portal.lookups import AnyOf
 from collab_portal.prepared import Prepared
 from collab_portal.request_cache import per_request
-from departments.models import Delegation, Department, Membership, Skill, User
+from departments.models import Delegation, Department, Membership, Skill, User, pick_language
 from departments.selectors import departments_by_id, working_calendar
 from tasks.models import (
     DEFAULT_ESTIMATE_HOURS,
@@ -765,6 +765,11 @@ class RouteStep:
     mode: str
     approvers: list[User]
     note: str = ""
+    name_en: str = ""
+
+    @property
+    def display_name(self) -> str:
+        return pick_language(self.name, self.name_en)
 
 
 def _head_or_parent_head(department: Department | None, requester: User) -> User | None:
@@ -805,7 +810,11 @@ def approval_route(
             if person is not None and person not in approvers:
                 approvers.append(person)
         if approvers:
-            route.append(RouteStep(order=len(route) + 1, name=str(step), mode=step.mode, approvers=approvers))
+            route.append(
+                RouteStep(
+                    order=len(route) + 1, name=str(step), name_en=step.name_en, mode=step.mode, approvers=approvers
+                )
+            )
     return route
 
 

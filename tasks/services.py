@@ -358,6 +358,7 @@ def _submit(task: Task, by: User) -> None:
                 round=task.approval_round,
                 step_order=step.order,
                 step_name=step.name[:60],
+                step_name_en=step.name_en[:80],
                 mode=step.mode,
                 approver=person,
             )

@@ -407,3 +407,19 @@ def test_expected_finish_counts_each_approval_step(client, org, purchase):
     assert len(preview["route"]) == 2
     earliest, latest = calendar.add_working_hours(before, 28.0), calendar.add_working_hours(after, 28.0)
     assert earliest <= preview["expected_finish"] <= latest
+
+
+def test_approval_step_names_have_an_english_version(client, org, purchase, file_request):
+    """Step names are entered by admins in both languages; pages pick the reader's."""
+    purchase.steps.filter(order=1).update(name_en="Department head")
+    task = file_request(purchase)
+    login(client, org.sales_head)
+    english = client.get(f"/requests/{task.number}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    chinese = client.get(f"/requests/{task.number}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "1. Department head" in english and "1. 部门负责人" not in english
+    assert "1. 部门负责人" in chinese
+    login(client, org.requester)
+    preview = client.post(
+        "/requests/new/purchase/preview/", {"f_amount": "500"}, HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "Department head" in preview and "部门负责人" not in preview
