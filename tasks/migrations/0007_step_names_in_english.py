@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tasks', '0004_task_newest_index'),
+        ('tasks', '0006_text_limits'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('teams', '0002_meeting_from_cadence'),
+        ('teams', '0003_alter_meeting_agenda_alter_meeting_decisions_and_more'),
     ]
 
     operations = [
