@@ -47,8 +47,8 @@ def _plan(folder: Path) -> Path:
     """Twenty real people (department heads and staff of the demo organisation), each with a session
     and what they may open, so that no page the run asks for is a 404."""
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
 
-    from collab_portal.sessions import SessionStore
     from departments.models import Department, User
     from documents.selectors import visible_documents
     from tasks.models import RequestType, Task

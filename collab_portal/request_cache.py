@@ -42,19 +42,6 @@ def per_request(function: Callable) -> Callable:
     return cached
 
 
-def stash(key, value) -> None:
-    """Keep `value` for one claim() later in this web request (nothing outside a request)."""
-    store = _cache.get()
-    if store is not None:
-        store[("stash", key)] = value
-
-
-def claim(key):
-    """What stash() kept under `key` in this request, once; None when nothing was kept."""
-    store = _cache.get()
-    return None if store is None else store.pop(("stash", key), None)
-
-
 class RequestCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

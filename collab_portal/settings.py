@@ -266,7 +266,6 @@ if envbool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_ENGINE = "collab_portal.sessions"  # Django's database sessions, read by a compiled query
 X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy (django-csp): only our own scripts and styles, never inline ones
 # (templates carry no <script> without src, no <style>, no style=; tests/security checks it).
@@ -292,6 +291,9 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions in the database, read through the cache when it is Redis (shared by every web process);
+# a process's local memory would keep a signed-out session alive in the other processes.
+SESSION_ENGINE = "collab_portal.sessions.cached_db" if REDIS_URL else "collab_portal.sessions.db"
 
 # Celery: Redis when REDIS_URL is set, else kombu's filesystem transport under var/.
 BROKER_DIR = VAR_DIR / "broker"

@@ -41,22 +41,7 @@ class Skill(models.Model):
 
 
 class PeopleManager(UserManager):
-    """User.objects. Every page reads the signed-in person by primary key
-    (ModelBackend.get_user: `User.objects.get(pk=...)`): the session read them already
-    (collab_portal.sessions), else the read is compiled once per process (collab_portal.prepared)."""
-
-    def get(self, *args, **kwargs):
-        # Only on User.objects itself: managers of relations (department.deputies, ...) subclass
-        # this class and add their own filter, which a shortcut would skip.
-        if type(self) is PeopleManager and not args and kwargs.keys() == {"pk"} and type(kwargs["pk"]) is int:
-            from collab_portal.sessions import signed_in
-
-            if (user := signed_in(kwargs["pk"])) is not None:  # read with the session, this request
-                return user
-            for user in _BY_PK(pk=kwargs["pk"]):
-                return user
-            raise self.model.DoesNotExist(f"{self.model._meta.object_name} matching query does not exist.")
-        return super().get(*args, **kwargs)
+    """User.objects: Django's manager for people, as it is."""
 
 
 class User(AbstractUser):
@@ -111,9 +96,6 @@ class User(AbstractUser):
     def primary_department(self) -> "Department | None":
         membership = self.primary_membership
         return membership.department if membership else None
-
-
-_BY_PK = Prepared(lambda *, pk: User.objects.filter(pk=pk))
 
 
 class Department(models.Model):

@@ -1,62 +1,27 @@
-"""Sessions (collab_portal.sessions): each page reads the visitor's session and the signed-in person
-in one query; what Django's sessions promise still holds (sign-out, deactivation, password change,
-expiry), and the sessions of the previous version carry over."""
+"""Sessions: Django's own engines (collab_portal.sessions). What Django's sessions promise holds
+(sign-out, deactivation, password change, expiry), a crafted cookie is no session, and the
+sessions of the previous version carry over."""
 
 from datetime import timedelta
 
 import pytest
-from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore as DjangoSessionStore
+from django.contrib.sessions.models import Session
+from django.core.cache import cache
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from collab_portal.models import Session
 from departments.models import User
 from tests.conftest import login
 
 pytestmark = pytest.mark.django_db
 
 
-def test_signing_in_records_the_person_with_the_session(client, org):
-    assert client.post("/accounts/login/", {"username": "requester", "password": org.password}).status_code == 302
-    session = Session.objects.get(session_key=client.cookies["sessionid"].value)
-    assert session.user == org.requester and session.get_decoded()[SESSION_KEY] == str(org.requester.pk)
-
-
-def test_a_page_reads_the_session_and_the_person_in_one_query(client, org):
-    login(client, org.requester)
-    client.get("/requests/list/mine/")
-    with CaptureQueriesContext(connection) as queries:
-        page = client.get("/requests/list/mine/")
-    assert page.status_code == 200 and page.context["user"] == org.requester
-    people = [q["sql"] for q in queries if 'FROM "departments_user"' in q["sql"]]
-    sessions = [q["sql"] for q in queries if "collab_portal_session" in q["sql"]]
-    assert len(sessions) == 1 and 'JOIN "departments_user"' in sessions[0]
-    assert people == []
-
-
-def test_the_person_read_with_the_session_serves_one_lookup_only(rf, org):
-    """User.objects.get(pk=...) later in the same request reads the database again, so nothing a
-    view changes on one copy shows up on another."""
-    from collab_portal.request_cache import _cache
-    from collab_portal.sessions import SessionStore
-
-    store = SessionStore()
-    store[SESSION_KEY] = str(org.requester.pk)
-    store.create()
-    token = _cache.set({})
-    try:
-        loaded = SessionStore(store.session_key)
-        assert loaded[SESSION_KEY] == str(org.requester.pk)
-        with CaptureQueriesContext(connection) as queries:
-            first = User.objects.get(pk=org.requester.pk)
-            second = User.objects.get(pk=org.requester.pk)
-        assert first == second == org.requester and first is not second
-        assert len(queries) == 1
-    finally:
-        _cache.reset(token)
+def test_the_engine_is_djangos_database_sessions_through_the_cache_with_redis():
+    expected = "cached_db" if settings.REDIS_URL else "db"
+    assert settings.SESSION_ENGINE == f"collab_portal.sessions.{expected}"
 
 
 def test_deactivated_signed_out_and_changed_password_sessions_sign_nobody_in(client, org):
@@ -70,39 +35,64 @@ def test_deactivated_signed_out_and_changed_password_sessions_sign_nobody_in(cli
     org.requester.save()
     assert client.get("/").status_code == 302  # the session's password hash no longer matches
     login(client, org.requester)
+    key = client.cookies["sessionid"].value
+    assert Session.objects.filter(session_key=key).exists()
     client.post("/accounts/logout/")
-    assert not Session.objects.filter(user=org.requester).exists()
+    assert not Session.objects.filter(session_key=key).exists()
+    client.cookies["sessionid"] = key
     assert client.get("/").status_code == 302
 
 
 def test_an_expired_session_signs_nobody_in(client, org):
     login(client, org.requester)
     Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+    cache.clear()  # a cached session expires with its cache entry (its timeout is its age)
     assert client.get("/").status_code == 302
 
 
-def test_sessions_of_the_previous_version_carry_over(client, org):
-    from importlib import import_module
-
-    migration = import_module("collab_portal.migrations.0002_sessions_with_person")
-    old = DjangoSessionStore()
-    old[SESSION_KEY] = str(org.assignee.pk)
-    old["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-    old["_auth_user_hash"] = org.assignee.get_session_auth_hash()
-    old.create()
-    anonymous = DjangoSessionStore()
-    anonymous["django_language"] = "en"
-    anonymous.create()
-    migration.carry_over(apps, None)
-    assert Session.objects.get(session_key=old.session_key).user == org.assignee
-    assert Session.objects.get(session_key=anonymous.session_key).user is None
-    client.cookies["sessionid"] = old.session_key
-    assert client.get("/").context["user"] == org.assignee
-
-
-@pytest.mark.parametrize("key", ["abc\x00defghijk", "a" * 7, "' OR 1=1 --"])
+@pytest.mark.parametrize("key", ["abc\x00defghijk", "a" * 7, "' OR 1=1 --", "é" * 32])
 def test_a_crafted_session_cookie_is_no_session(client, org, key):
     client.cookies["sessionid"] = key
     response = client.get("/")
     assert response.status_code == 302  # to the sign-in page, not an error
     assert client.get("/accounts/login/").status_code == 200
+    assert client.post("/accounts/logout/").status_code == 302
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sessions_of_the_previous_version_carry_over(client):
+    """Migration 0003 moves the live sessions from collab_portal.Session back to Django's table,
+    replacing an older copy of the same key, and leaves the expired ones behind."""
+    person = User.objects.create_user("carried", password="pass-123-abc")
+    from django.contrib.sessions.backends.db import SessionStore
+
+    data = SessionStore().encode(
+        {
+            SESSION_KEY: str(person.pk),
+            "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
+            "_auth_user_hash": person.get_session_auth_hash(),
+        }
+    )
+    stale = SessionStore().encode({"django_language": "en"})
+    now = timezone.now()
+
+    executor = MigrationExecutor(connection)
+    before, after = (
+        [("collab_portal", "0002_sessions_with_person")],
+        [("collab_portal", "0003_sessions_back_to_django")],
+    )
+    executor.migrate(before)
+    try:
+        old = MigrationExecutor(connection).loader.project_state(before[0]).apps.get_model("collab_portal", "Session")
+        old.objects.create(
+            session_key="k" * 32, session_data=data, expire_date=now + timedelta(days=1), user_id=person.pk
+        )
+        old.objects.create(session_key="e" * 32, session_data=data, expire_date=now - timedelta(days=1))
+        Session.objects.create(session_key="k" * 32, session_data=stale, expire_date=now + timedelta(days=1))
+    finally:
+        MigrationExecutor(connection).migrate(after)
+    carried = Session.objects.get(session_key="k" * 32)
+    assert carried.session_data == data and carried.get_decoded()[SESSION_KEY] == str(person.pk)
+    assert not Session.objects.filter(session_key="e" * 32).exists()
+    client.cookies["sessionid"] = "k" * 32
+    assert client.get("/").context["user"] == person
