@@ -125,6 +125,18 @@ def store(entries: list[SearchEntry], *, batch_size: int = 2000) -> None:
                 )
 
 
+def holds(entry: SearchEntry) -> bool:
+    """Whether the index holds `entry` as it is (then storing it again would change nothing)."""
+    return SearchEntry.objects.filter(
+        kind=entry.kind,
+        object_id=entry.object_id,
+        title=entry.title,
+        text=entry.text,
+        url=entry.url,
+        department_id=entry.department_id,
+    ).exists()
+
+
 def remove(kind: str, object_id: int) -> None:
     SearchEntry.objects.filter(kind=kind, object_id=object_id).delete()
 

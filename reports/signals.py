@@ -30,20 +30,17 @@ def _later(make, instance, kind, alive=True):
 
 def task_saved(sender, instance, created, update_fields=None, **kwargs):
     """A request is saved whole on every step of its way; its index entry changes only with its
-    number, title, description or department. The request remembers what the index holds of it
-    (Task.indexed: read with it, or written after a commit), so a step that changes none of them
-    writes nothing, and a request saved twice in one transaction (filed and submitted) is indexed once."""
+    number, title, description or department. After the commit the entry is compared with the one
+    the index holds, so a step that changes none of them writes nothing, and a request saved twice
+    in one transaction (filed and submitted) is written once."""
     if not _touches(update_fields, INDEXED_TASK_FIELDS):
-        return
-    if not created and getattr(instance, "indexed", None) == instance.indexed_values():
         return
     from reports import search
 
     def run():
-        values = instance.indexed_values()
-        if getattr(instance, "indexed", None) != values:
-            search.store([search.entry_for_task(instance)])
-            instance.indexed = values
+        entry = search.entry_for_task(instance)
+        if created or not search.holds(entry):
+            search.store([entry])
 
     transaction.on_commit(run)
 

@@ -419,19 +419,6 @@ class Task(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
 
-    # What the search index holds of a request (reports.search.entry_for_task).
-    INDEXED = ("number", "title", "description", "target_department_id")
-
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        task = super().from_db(db, field_names, values)
-        if "description" in field_names:  # read whole: remember what the index has, see reports.signals
-            task.indexed = task.indexed_values()
-        return task
-
-    def indexed_values(self) -> tuple:
-        return tuple(getattr(self, name) for name in self.INDEXED)
-
     @property
     def is_open(self) -> bool:
         return self.state in self.OPEN_STATES
