@@ -10,7 +10,6 @@ from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from collab_portal.prepared import Prepared
 from core.limits import MEDIUM_TEXT
 
 
@@ -83,7 +82,7 @@ class User(AbstractUser):
     def primary_membership(self) -> "Membership | None":
         if "memberships" in getattr(self, "_prefetched_objects_cache", {}):
             memberships = list(self.memberships.all())  # the prefetch
-        else:  # with their departments, in one query compiled once per process
+        else:  # with their departments, in one query
             from departments.selectors import memberships_of
 
             memberships = memberships_of(self)

@@ -7,7 +7,6 @@ from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from collab_portal.prepared import Prepared
 from collab_portal.request_cache import per_request
 from collab_portal.workcalendar import WorkingCalendar
 from departments.models import CalendarDay, Delegation, Department, Membership, User, WorkCalendar
@@ -15,9 +14,9 @@ from departments.models import CalendarDay, Delegation, Department, Membership, 
 
 def working_calendar() -> WorkingCalendar:
     """The organisation's working calendar as configured by the admins (two queries)."""
-    config = next(iter(_CALENDAR()), None) or WorkCalendar()
+    config = WorkCalendar.objects.filter(pk=1).first() or WorkCalendar()
     holidays, workdays = set(), set()
-    for day, kind in _CALENDAR_DAYS():
+    for day, kind in CalendarDay.objects.values_list("date", "kind"):
         (holidays if kind == CalendarDay.Kind.HOLIDAY else workdays).add(day)
     return WorkingCalendar(
         periods=((config.morning_start, config.morning_end), (config.afternoon_start, config.afternoon_end)),
@@ -28,19 +27,11 @@ def working_calendar() -> WorkingCalendar:
     )
 
 
-# Read on every step of a request that sets a deadline: compiled once per process.
-_CALENDAR = Prepared(lambda: WorkCalendar.objects.filter(pk=1)[:1])
-_CALENDAR_DAYS = Prepared(lambda: CalendarDay.objects.values_list("date", "kind"))
-
-
 @per_request
 def departments_by_id() -> dict[int, Department]:
     """Every department, read once per web request: pages show many departments' names, and a
     join per department column costs PostgreSQL more planning than this one small read."""
-    return {department.pk: department for department in _EVERY_DEPARTMENT()}
-
-
-_EVERY_DEPARTMENT = Prepared(lambda: Department.objects.all())
+    return {department.pk: department for department in Department.objects.all()}
 
 
 def departments_in_order(pks=None, *, active_only: bool = False) -> list[Department]:
@@ -129,30 +120,20 @@ def person_for_page(username: str) -> User:
 
 
 def delegations_of(user: User) -> list[Delegation]:
-    """Delegations the person gave or received that have not ended yet (on the home page: compiled once)."""
-    return _DELEGATIONS(user=user.pk, today=timezone.localdate())
-
-
-def _delegations(*, user: int, today: date) -> QuerySet[Delegation]:
-    return (
-        Delegation.objects.filter(Q(delegator_id=user) | Q(delegate_id=user), is_active=True, ends_on__gte=today)
+    """Delegations the person gave or received that have not ended yet (the home page)."""
+    return list(
+        Delegation.objects.filter(
+            Q(delegator=user) | Q(delegate=user), is_active=True, ends_on__gte=timezone.localdate()
+        )
         .select_related("delegator", "delegate")
         .order_by("starts_on")
     )
 
 
-_DELEGATIONS = Prepared(_delegations)
-
-
 def memberships_of(user: User) -> list[Membership]:
     """The person's memberships with their departments and the departments' heads (the home page,
     User.primary_membership)."""
-    return _MEMBERSHIPS(user=user.pk)
-
-
-_MEMBERSHIPS = Prepared(
-    lambda *, user: Membership.objects.filter(user_id=user).select_related("department", "department__head")
-)
+    return list(Membership.objects.filter(user=user).select_related("department", "department__head"))
 
 
 def delegate_for(user: User, day: date | None = None) -> User | None:

@@ -3,7 +3,6 @@
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
-from collab_portal.prepared import Prepared
 from departments.models import Department, User
 from documents.models import Acknowledgement, Document, IncomingDocument, Opinion
 from documents.rules import is_signer, may_register_incoming
@@ -13,38 +12,26 @@ from tasks.selectors import acting_manager_department_ids, department_ids
 def visible_documents(user: User) -> QuerySet[Document]:
     """The drafter, members of the drafting, countersigning and recipient departments, leaders with
     sign-off right (once it waits for sign-off or later), and admins."""
-    shape, values = _visibility(user)
-    return _seen(*shape, **values)
-
-
-def _visibility(user: User) -> tuple[tuple[bool, bool], dict]:
-    """The rule for `user` as a shape (sees everything, signs off) and the values filling it."""
-    if user.is_superuser:
-        return (True, False), {}
-    return (False, is_signer(user)), {"user": user.pk, "mine": department_ids(user)}
-
-
-def _seen(everything: bool, signer: bool, *, user=None, mine=None) -> QuerySet[Document]:
     documents = Document.objects.select_related("department", "drafter", "number")
-    return documents if everything else documents.filter(_visible(signer, user=user, mine=mine))
+    if user.is_superuser:
+        return documents
+    return documents.filter(_visible(is_signer(user), user=user.pk, mine=department_ids(user)))
 
 
 def _visible(signer: bool, *, user: int, mine: list[int]) -> Q:
     condition = (
         Q(drafter_id=user)
-        | Q(department_id__in_array=mine)
+        | Q(department_id__in=mine)
         | Exists(
             Department.document_reviewers.through.objects.filter(department_id=OuterRef("department_id"), user_id=user)
         )
         | Exists(
-            Document.countersign_departments.through.objects.filter(
-                document_id=OuterRef("pk"), department_id__in_array=mine
-            )
+            Document.countersign_departments.through.objects.filter(document_id=OuterRef("pk"), department_id__in=mine)
         )
         | Q(
             Exists(
                 Document.recipient_departments.through.objects.filter(
-                    document_id=OuterRef("pk"), department_id__in_array=mine
+                    document_id=OuterRef("pk"), department_id__in=mine
                 )
             ),
             state__in=[Document.State.DISTRIBUTED, Document.State.ARCHIVED],
@@ -55,28 +42,7 @@ def _visible(signer: bool, *, user: int, mine: list[int]) -> Q:
     return condition
 
 
-def _documents(what: str, everything: bool, signer: bool, *, user=None, mine=None, pk=None) -> QuerySet[Document]:
-    documents = _seen(everything, signer, user=user, mine=mine)
-    if what == "one":
-        return documents.filter(pk=pk)
-    if what == "mine":
-        documents = documents.filter(drafter_id=user)
-    return documents.order_by("-created_at")[:LIST_LIMIT]
-
-
-_DOCUMENTS = Prepared(_documents)
 LIST_LIMIT = 200
-
-
-def documents_for(user: User, what: str, pk: int | None = None) -> list[Document]:
-    """What the documents pages read most (compiled once per process): the newest LIST_LIMIT documents
-    `user` sees ("all") or drafted ("mine"), or the one document `pk` if they see it ("one")."""
-    shape, values = _visibility(user)
-    if what == "mine":
-        values["user"] = user.pk
-    if what == "one":
-        values["pk"] = pk
-    return _DOCUMENTS(what, *shape, **values)
 
 
 def waiting_on(user: User) -> QuerySet[Document]:

@@ -4,7 +4,6 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from collab_portal.prepared import Prepared
 from core.uploads import UploadRejected, check_upload
 from departments.models import Department, User, pick_language
 from departments.pickers import PeopleField
@@ -268,13 +267,11 @@ class CommentForm(forms.Form):
     files = MultipleFileField(label=_("Attach files"))
 
 
-_ACTIVE_TYPES = Prepared(lambda: RequestType.objects.filter(is_active=True).values_list("pk", "name", "name_en"))
-
-
 def filter_choices() -> tuple[list, list]:
     """The departments and request types the filters offer, as (pk, name) in the reader's language."""
     departments = [(d.pk, d.display_name) for d in departments_in_order(active_only=True)]
-    return departments, [(pk, pick_language(name, name_en)) for pk, name, name_en in _ACTIVE_TYPES()]
+    active_types = RequestType.objects.filter(is_active=True).values_list("pk", "name", "name_en")
+    return departments, [(pk, pick_language(name, name_en)) for pk, name, name_en in active_types]
 
 
 class FilterForm(forms.Form):

@@ -3,15 +3,12 @@ inbox with workload, the approval route and the dashboard."""
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import cache
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import (
     Case,
-    CharField,
     Count,
     Exists,
     F,
@@ -23,13 +20,12 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from collab_portal.lookups import AnyOf
-from collab_portal.prepared import Prepared
 from collab_portal.request_cache import per_request
 from departments.models import Delegation, Department, Membership, Skill, User, pick_language
 from departments.selectors import departments_by_id, working_calendar
@@ -50,7 +46,6 @@ from tasks.models import (
 LIST_RELATED = ("request_type", "requester", "requesting_department", "target_department", "assignee")
 
 
-@cache
 def _roles_sql() -> str:
     membership, department = Membership._meta.db_table, Department._meta.db_table
     deputies, delegation = Department.deputies.through._meta.db_table, Delegation._meta.db_table
@@ -69,8 +64,8 @@ def _roles_sql() -> str:
 def _roles(user: User, day) -> dict[str, set[int]]:
     """Where the person stands, in one query of five index lookups (UNION ALL): the departments
     they belong to and those they head, deputise for or manage, and whom they act for on `day`.
-    Nearly every page asks all of these; one round trip answers them. Written as SQL: it runs on
-    every page, and the ORM spent about a millisecond building and compiling its parts each time
+    Nearly every page asks all of these; one round trip answers them. Written as one SQL statement
+    because five lookups of different tables in one round trip is a UNION ALL of unrelated rows
     (tests/tasks/test_roles.py holds it to the same lookups made through the ORM)."""
     found: dict[str, set[int]] = {"member": set(), "manager": set(), "delegator": set()}
     with connection.cursor() as cursor:
@@ -124,8 +119,7 @@ def visible_tasks_filter(user: User) -> Q:
 
 
 def visibility(user: User) -> tuple[tuple, dict]:
-    """The visibility rule for `user` as a shape (which parts apply) and the values filling it, so
-    that lists can compile the rule once per shape (collab_portal.prepared)."""
+    """The visibility rule for `user` as which parts apply and the ids filling them."""
     if not user.is_authenticated or not user.is_active:
         return ("nobody",), {}
     if user.is_superuser:
@@ -155,20 +149,18 @@ def visible_q(shape: tuple, *, user=None, approvers=None, managed=None, ordinary
             Task.objects.filter(Q(parent__assignee_id=user) | Q(parent__requester_id=user)).values("pk").order_by(),
         )
         | AnyOf("pk", Task.watchers.through.objects.filter(user_id=user).values("task_id"))
-        | AnyOf("pk", Approval.objects.filter(approver_id__in_array=approvers).values("task_id").order_by())
+        | AnyOf("pk", Approval.objects.filter(approver_id__in=approvers).values("task_id").order_by())
     )
 
     def departments_involved(ids: list[int]) -> Q:
         return (
-            Q(requesting_department_id__in_array=ids)
-            | Q(target_department_id__in_array=ids)
+            Q(requesting_department_id__in=ids)
+            | Q(target_department_id__in=ids)
             | AnyOf(
                 "pk",
-                Task.objects.filter(parent__isnull=False, parent__target_department_id__in_array=ids)
-                .values("pk")
-                .order_by(),
+                Task.objects.filter(parent__isnull=False, parent__target_department_id__in=ids).values("pk").order_by(),
             )
-            | AnyOf("pk", Task.co_departments.through.objects.filter(department_id__in_array=ids).values("task_id"))
+            | AnyOf("pk", Task.co_departments.through.objects.filter(department_id__in=ids).values("task_id"))
         )
 
     _kind, has_managed, has_ordinary = shape
@@ -209,12 +201,15 @@ def task_for_page(user: User, number: str) -> Task:
     Two queries on purpose: the row with its joins, then whether the user may see it. One query
     holding both makes PostgreSQL plan the visibility rule against every join order, which costs
     more than the second round trip."""
-    _letters, names = _present_sql()
-    found = _PAGE_TASK(number=number, content_type=ContentType.objects.get_for_model(Task).pk)
+    found = list(
+        Task.objects.select_related("request_type", "requester", "assignee")
+        .annotate(**{f"has_{name}": Exists(rows) for name, rows in _page_lists().items()})
+        .filter(number=number)
+    )
     if not found:
         raise Task.DoesNotExist
     task = found[0]
-    task.present = {name: letter == "y" for name, letter in zip(names, task.present_letters, strict=True)}
+    task.present = {name: getattr(task, f"has_{name}") for name in _page_lists()}
     if not plainly_visible(user, task) and not Task.objects.visible_to(user).filter(pk=task.pk).exists():
         raise Task.DoesNotExist
     # The departments from the page's cache rather than four more joins (see departments_by_id).
@@ -227,54 +222,33 @@ def task_for_page(user: User, number: str) -> Task:
     return task
 
 
-def _page_task(*, number: str, content_type: int) -> QuerySet[Task]:
-    letters, _names = _present_sql()
-    return (
-        Task.objects.select_related("request_type", "requester", "assignee")
-        # The SQL is _present_sql's, built from the models; the content type is a parameter (a value,
-        # not part of the compiled query: its id is the database's, not the process's).
-        .annotate(present_letters=RawSQL(letters, [content_type], CharField()))  # noqa: S611  # nosec B611
-        .filter(number=number)
-    )
-
-
-_PAGE_TASK = Prepared(_page_task)
-
-
-@cache
-def _present_sql() -> tuple[str, tuple[str, ...]]:
-    """What the request page lists besides the request, as one SQL expression on the request's
-    row: a letter per list, y when it has any rows. task_for_page reads it with the request: most
-    requests have no sub-tasks, CCs, files, holds, conflicts or documents, and a query for each
-    empty list cost the page more than the request itself. Written as SQL because the same ten
-    EXISTS built through the ORM cost ~1.5 ms of CPU per page to compile (tests/tasks/test_roles.py
-    holds it to the ORM's answer). Table and column names come from the models."""
+def _page_lists() -> dict[str, QuerySet]:
+    """What the request page lists besides the request, each as the rows of one request (OuterRef).
+    task_for_page reads whether each has any rows with the request: most requests have no
+    sub-tasks, CCs, files, holds, conflicts or documents, and a query for each empty list would
+    be most of the page's round trips."""
     from conflicts.models import Conflict
     from documents.models import GeneratedFile, IncomingRoute
 
-    task = Task._meta.db_table
-
-    def rows(model, column: str = "task_id", more: str = "") -> str:
-        return f"SELECT 1 FROM {model._meta.db_table} r WHERE r.{column} = {task}.id{more}"  # noqa: S608  # nosec B608
-
-    probes = {
-        "approvals": rows(Approval, more=f" AND r.round = {task}.approval_round"),
-        "subtasks": rows(Task, "parent_id"),
-        "co_departments": rows(Task.co_departments.through),
-        "watchers": rows(Task.watchers.through),
-        "comments": rows(Comment),
-        "attachments": rows(Attachment),
-        "holds": rows(HoldPeriod),
-        "request_form": rows(GeneratedFile, "object_id", " AND r.content_type_id = %s AND r.kind = 'request_form'"),
-        "incoming_route": rows(IncomingRoute),
-        "conflicts": rows(Conflict),
+    this = OuterRef("pk")
+    return {
+        "approvals": Approval.objects.filter(task=this, round=OuterRef("approval_round")),
+        "subtasks": Task.objects.filter(parent=this),
+        "co_departments": Task.co_departments.through.objects.filter(task=this),
+        "watchers": Task.watchers.through.objects.filter(task=this),
+        "comments": Comment.objects.filter(task=this),
+        "attachments": Attachment.objects.filter(task=this),
+        "holds": HoldPeriod.objects.filter(task=this),
+        "request_form": GeneratedFile.objects.filter(
+            content_type=ContentType.objects.get_for_model(Task), object_id=this, kind="request_form"
+        ),
+        "incoming_route": IncomingRoute.objects.filter(task=this),
+        "conflicts": Conflict.objects.filter(task=this),
     }
-    letters = " || ".join(f"(CASE WHEN EXISTS ({probe}) THEN 'y' ELSE 'n' END)" for probe in probes.values())
-    return letters, tuple(probes)
 
 
 def may_have(task: Task, name: str) -> bool:
-    """Whether the request may have rows in list `name` (one of _present_sql's): False only when
+    """Whether the request may have rows in list `name` (one of _page_lists'): False only when
     task_for_page read that it has none; True for a request read any other way."""
     return getattr(task, "present", {}).get(name, True)
 
@@ -292,82 +266,33 @@ def plainly_visible(user: User, task: Task) -> bool:
     return bool(concerned & managed) or (not task.confidential and bool(concerned & ordinary))
 
 
-@dataclass
-class Listing:
-    """A list of requests as SQL, for reading one page of it: `newest` gives the ids newest first,
-    `matching` the ids and filing times unordered (for counting). Lists build it from a compiled
-    query (list_page); Listing.of() from any queryset of requests."""
-
-    newest: tuple[str | None, list]
-    matching: tuple[str | None, list]
-
-    @classmethod
-    def of(cls, tasks: QuerySet[Task]) -> "Listing":
-        return cls(
-            newest=_sql_of(tasks.order_by("-created_at", "-pk").values_list("pk", flat=True)),
-            matching=_sql_of(tasks.order_by().values_list("pk", "created_at")),
-        )
-
-    @property
-    def ordered(self) -> bool:  # for Paginator: the rows have an order
-        return True
-
-    def count(self) -> int:
-        sql, params = self.matching
-        if sql is None:
-            return 0
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS matching", params)  # noqa: S608  # nosec B608
-            return cursor.fetchone()[0]
-
-    def __getitem__(self, part: slice) -> list[int]:
-        sql, params = self.newest
-        if sql is None or part.stop <= part.start:
-            return []
-        with connection.cursor() as cursor:
-            cursor.execute(f"{sql} LIMIT %s OFFSET %s", (*params, part.stop - part.start, part.start))
-            return [pk for (pk,) in cursor.fetchall()]
-
-
-def _sql_of(queryset: QuerySet) -> tuple[str | None, list]:
-    try:
-        sql, params = queryset.query.get_compiler(queryset.db).as_sql()
-    except EmptyResultSet:
-        return None, []
-    return sql, list(params)
-
-
-def page_of(listing: Listing, number, size: int):
+def page_of(tasks: QuerySet[Task], number, size: int):
     """One page of a list of requests, newest first, read in two steps: the page's ids from the
     filtered rows alone, then those rows with what the list shows (the same reason as task_for_page)."""
-    page = Paginator(listing, size).get_page(number)
+    page = Paginator(tasks.order_by("-created_at", "-pk").values_list("pk", flat=True), size).get_page(number)
     page.object_list = rows_of(list(page.object_list))
     return page
 
 
-def newest_page_of(listing: Listing, number, size: int):
+def newest_page_of(tasks: QuerySet[Task], number, size: int):
     """A page of the list newest first, as page_of gives it, for a list narrowed by filters: the
-    count and the page's ids come from one pass over the matching rows (a WITH query) rather than
-    two. Counting the requests someone sees visits most of the table's pages whatever the filter,
-    and so did finding a filtered page (the newest-first index cannot stop early when few rows
-    match); an unfiltered list's page comes off that index at once, so page_of suits it better."""
+    count and the page's ids come from one pass over the matching rows (a window count) rather
+    than two. Counting the requests someone sees visits most of the table's pages whatever the
+    filter, and so did finding a filtered page (the newest-first index cannot stop early when few
+    rows match); an unfiltered list's page comes off that index at once, so page_of suits it better."""
     try:
         wanted = int(number)
     except (TypeError, ValueError):
         wanted = 1  # as Paginator.get_page: not a number, the first page
-    matching, params = listing.matching
-    if wanted < 1 or matching is None:
-        return page_of(listing, number, size)  # Paginator's own answer
-    sql = (
-        f"WITH matching (pk, created_at) AS ({matching}) "  # noqa: S608  # nosec B608
-        "SELECT (SELECT COUNT(*) FROM matching), pk FROM matching "
-        "ORDER BY created_at DESC, pk DESC LIMIT %s OFFSET %s"
+    if wanted < 1:
+        return page_of(tasks, number, size)  # Paginator's own answer
+    found = list(
+        tasks.annotate(total=Window(Count("pk")))
+        .order_by("-created_at", "-pk")
+        .values_list("total", "pk")[(wanted - 1) * size : wanted * size]
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, (*params, size, (wanted - 1) * size))
-        found = cursor.fetchall()
     if not found:  # nothing matches, or a page past the last one: page_of answers both
-        return page_of(listing, number, size)
+        return page_of(tasks, number, size)
     paginator = Paginator(Task.objects.none(), size)
     paginator.count = found[0][0]  # what Paginator would have counted (a cached_property)
     return Page(rows_of([pk for _total, pk in found]), wanted, paginator)
@@ -376,61 +301,36 @@ def newest_page_of(listing: Listing, number, size: int):
 LIST_FILTERS = ("q", "state", "department", "request_type", "priority", "overdue")
 
 
-def _list_ids(scope: str, seen: tuple, filters: tuple, newest: bool, **values) -> QuerySet:
-    """The ids of a list's requests (the shape: which list, which visibility parts, which filters;
-    see list_page), newest first or unordered with their filing times."""
-    user = values.get("user")
-    if scope == "mine":
-        tasks = _filed_by(user)
-    elif scope == "assigned":
-        tasks = _assigned(user)
-    elif scope == "approvals":
-        tasks = _to_approve(user, values["approvers"])
-    else:
-        visibility_values = {
-            name: values[name] for name in ("user", "approvers", "managed", "ordinary") if name in values
-        }
-        tasks = Task.objects.filter(visible_q(seen, **visibility_values))
-    if "q" in filters:
-        tasks = tasks.filter(Q(number__icontains=values["q"]) | Q(title__icontains=values["q"]))
-    if "state" in filters:
-        tasks = tasks.filter(state=values["state"])
-    if "department" in filters:
-        department = values["department"]
-        tasks = tasks.filter(Q(target_department_id=department) | Q(requesting_department_id=department))
-    if "request_type" in filters:
-        tasks = tasks.filter(request_type_id=values["request_type"])
-    if "priority" in filters:
-        tasks = tasks.filter(priority=values["priority"])
-    if "overdue" in filters:
-        tasks = _overdue(tasks, values["now"])
-    if newest:
-        return tasks.order_by("-created_at", "-pk").values_list("pk", flat=True)
-    return tasks.order_by().values_list("pk", "created_at")
-
-
-LIST_IDS = Prepared(_list_ids)
+def filter_tasks(tasks: QuerySet[Task], filters: dict) -> QuerySet[Task]:
+    """`tasks` narrowed by the filter form's cleaned values (tasks.forms.FilterForm; empty ones ignored)."""
+    if filters.get("q"):
+        tasks = tasks.filter(Q(number__icontains=filters["q"]) | Q(title__icontains=filters["q"]))
+    if filters.get("state"):
+        tasks = tasks.filter(state=filters["state"])
+    if department := filters.get("department"):
+        tasks = tasks.filter(Q(target_department=department) | Q(requesting_department=department))
+    if filters.get("request_type"):
+        tasks = tasks.filter(request_type=filters["request_type"])
+    if filters.get("priority"):
+        tasks = tasks.filter(priority=filters["priority"])
+    if filters.get("overdue"):
+        tasks = overdue(tasks)
+    return tasks
 
 
 def list_page(user: User, scope: str, filters: dict, number, size: int):
     """A page of one of the request lists ("mine", "assigned", "approvals", "all"), narrowed by the
     filter form's cleaned values (empty ones ignored), newest first, as page_of gives it."""
-    active = tuple(name for name in LIST_FILTERS if filters.get(name))
-    seen, values = visibility(user) if scope == "all" else (None, {"user": user.pk})
-    if scope == "approvals":
-        values["approvers"] = approvers_for(user)
-    for name in active:
-        if name == "overdue":
-            values["now"] = timezone.now()
-        else:
-            values[name] = filters[name]
-    # A search's text goes into LIKE patterns, which a compiled query cannot take: compiled afresh.
-    once = "q" not in active
-    listing = Listing(
-        newest=LIST_IDS.sql(scope, seen, active, True, once=once, **values),
-        matching=LIST_IDS.sql(scope, seen, active, False, once=once, **values),
-    )
-    return (newest_page_of if active else page_of)(listing, number, size)
+    if scope == "mine":
+        tasks = _filed_by(user.pk)
+    elif scope == "assigned":
+        tasks = _assigned(user.pk)
+    elif scope == "approvals":
+        tasks = _to_approve(user.pk, approvers_for(user))
+    else:
+        tasks = Task.objects.filter(visible_tasks_filter(user))
+    narrowed = any(filters.get(name) for name in LIST_FILTERS)
+    return (newest_page_of if narrowed else page_of)(filter_tasks(tasks, filters), number, size)
 
 
 def rows_of(ids: list[int], *prefetch: str) -> list[Task]:
@@ -438,16 +338,9 @@ def rows_of(ids: list[int], *prefetch: str) -> list[Task]:
     (a request and its three joins have over eighty; Django and psycopg convert every one read)."""
     if not ids:
         return []
-    rows = {task.pk: task for task in LIST_ROWS(*prefetch, ids=ids)}
-    return with_departments([rows[pk] for pk in ids if pk in rows])
-
-
-def _list_rows(*prefetch: str, ids: list[int]) -> QuerySet[Task]:
-    rows = Task.objects.filter(pk__in_array=ids).select_related("request_type", "requester", "assignee")
-    return rows.only(*ROW_COLUMNS).prefetch_related(*prefetch)
-
-
-LIST_ROWS = Prepared(_list_rows)
+    rows = Task.objects.filter(pk__in=ids).select_related("request_type", "requester", "assignee")
+    found = {task.pk: task for task in rows.only(*ROW_COLUMNS).prefetch_related(*prefetch)}
+    return with_departments([found[pk] for pk in ids if pk in found])
 
 
 def with_departments(tasks: list[Task]) -> list[Task]:
@@ -474,7 +367,7 @@ def assigned_to(user: User) -> QuerySet[Task]:
     return _assigned(user.pk).select_related(*LIST_RELATED)
 
 
-# The lists' rules by ids, for the selectors above and the compiled queries (Prepared) alike.
+# The lists' rules by ids (the home page's panels and the lists share them).
 
 
 def _filed_by(user: int) -> QuerySet[Task]:
@@ -486,28 +379,18 @@ def _assigned(user: int) -> QuerySet[Task]:
 
 
 def _waiting_in(departments: list[int]) -> QuerySet[Task]:
-    return Task.objects.filter(state=Task.State.PENDING_ACCEPTANCE, target_department_id__in_array=departments)
+    return Task.objects.filter(state=Task.State.PENDING_ACCEPTANCE, target_department_id__in=departments)
 
 
 def _to_approve(user: int, approvers: list[int]) -> QuerySet[Task]:
     return Task.objects.filter(Exists(_approvals_waiting(user, approvers).filter(task_id=OuterRef("pk"))))
 
 
-def inbox_page(departments: list[int], size: int) -> tuple[list[Task], dict[int, int]]:
-    """The inbox unfiltered: the `size` most urgent requests waiting in `departments` (list rows),
-    and how many wait in each."""
-    ids = _INBOX("urgent", size, departments=departments)
-    return rows_of(ids), dict(_INBOX("waiting", None, departments=departments))
-
-
-def _inbox(what: str, size: int | None, *, departments: list[int]) -> QuerySet:
-    waiting = _waiting_in(departments)
-    if what == "urgent":
-        return waiting.order_by("accept_due_at", "created_at").values_list("pk", flat=True)[:size]
-    return waiting.order_by().values_list("target_department").annotate(n=Count("pk"))
-
-
-_INBOX = Prepared(_inbox)
+def inbox_page(waiting: QuerySet[Task], size: int) -> tuple[list[Task], dict[int, int]]:
+    """The inbox: the `size` most urgent of the requests `waiting` (list rows), and how many wait
+    in each department."""
+    ids = list(waiting.order_by("accept_due_at", "created_at").values_list("pk", flat=True)[:size])
+    return rows_of(ids), dict(waiting.order_by().values_list("target_department").annotate(n=Count("pk")))
 
 
 def inbox(user: User) -> QuerySet[Task]:
@@ -529,7 +412,7 @@ def _approvals_waiting(user: int, approvers: list[int]) -> QuerySet[Approval]:
             task__state=Task.State.PENDING_APPROVAL,
             task__approval_step=F("step_order"),
             task__approval_round=F("round"),
-            approver_id__in_array=approvers,
+            approver_id__in=approvers,
         )
         .exclude(task__requester_id=user)
         .order_by("created_at")
@@ -597,8 +480,7 @@ ROW_COLUMNS = (
 
 
 def _home_panel(panel: str, *, user=None, now=None, week_end=None, departments=None) -> QuerySet[Task]:
-    """One of the home page's request panels (Prepared: the page runs six of them on every visit).
-    Each shows a request's number, title, state and department, so it joins only that department:
+    """One of the home page's request panels. Each shows a request's number, title, state and department, so it joins only that department:
     every join costs PostgreSQL planning time."""
     # The requester and the assignee always see a request: no visibility filter needed.
     involved = Task.objects.filter(Q(requester_id=user) | Q(assignee_id=user))
@@ -627,24 +509,21 @@ def _approvals_panel(*, user: int, approvers: list[int]) -> QuerySet[Approval]:
     )
 
 
-HOME_PANELS = Prepared(_home_panel)
-HOME_APPROVALS = Prepared(_approvals_panel)
-
-
 def dashboard(user: User) -> dict:
-    """Everything the home page shows, in a fixed number of queries, each compiled once per
-    process (collab_portal.prepared)."""
+    """Everything the home page shows, in a fixed number of queries."""
     now = timezone.now()
     managed = acting_manager_department_ids(user)
     panels = {
-        "to_approve": HOME_APPROVALS(user=user.pk, approvers=approvers_for(user)),
+        "to_approve": list(_approvals_panel(user=user.pk, approvers=approvers_for(user))),
         # Most people manage nothing: no query for a panel that cannot have rows.
-        "to_accept": HOME_PANELS("to_accept", departments=managed) if managed else [],
+        "to_accept": list(_home_panel("to_accept", departments=managed)) if managed else [],
     }
     for panel in ("to_verify", "my_open", "assigned"):
-        panels[panel] = HOME_PANELS(panel, user=user.pk)
-    panels["due_this_week"] = HOME_PANELS("due_this_week", user=user.pk, now=now, week_end=now + timedelta(days=7))
-    panels["overdue"] = HOME_PANELS("overdue", user=user.pk, now=now)
+        panels[panel] = list(_home_panel(panel, user=user.pk))
+    panels["due_this_week"] = list(
+        _home_panel("due_this_week", user=user.pk, now=now, week_end=now + timedelta(days=7))
+    )
+    panels["overdue"] = list(_home_panel("overdue", user=user.pk, now=now))
     return panels
 
 
@@ -669,8 +548,8 @@ class Candidate:
 def workload(department: Department, request_type: RequestType | None = None) -> list[Candidate]:
     """Members of `department` with their open work (count and priority-weighted estimated hours)
     and skills; the least loaded among those with a skill the type needs is suggested. Two queries
-    (three with a request type whose skills are not prefetched), compiled once per process."""
-    people = _WORKLOAD(department=department.pk)
+    (three with a request type whose skills are not prefetched)."""
+    people = list(_workload(department=department.pk))
     skills = skills_of(User.skills.through, "user", [person.pk for person in people])
     candidates = [
         Candidate(
@@ -713,31 +592,23 @@ def _workload(*, department: int) -> QuerySet[User]:
     )
 
 
-_WORKLOAD = Prepared(_workload)
-
-
 def skills_of(link, owner: str, owner_ids) -> dict[int, list[Skill]]:
     """The skills of each owner (people through User.skills.through, request types through
     RequestType.skills.through), by name, in one read of the link table; each skill is one shared
     instance, where a prefetch would make one per owner."""
     if not owner_ids:
         return {}
-    rows = _SKILLS(link, owner, owners=sorted(owner_ids))
+    rows = (
+        link.objects.filter(**{f"{owner}_id__in": owner_ids})
+        .order_by("skill__name")
+        .values_list(f"{owner}_id", "skill_id", "skill__name", "skill__name_en")
+    )
     shared: dict[int, Skill] = {}
     found: dict[int, list[Skill]] = {}
     for owner_id, pk, name, name_en in rows:
         skill = shared.get(pk) or shared.setdefault(pk, Skill(pk=pk, name=name, name_en=name_en))
         found.setdefault(owner_id, []).append(skill)
     return found
-
-
-_SKILLS = Prepared(
-    lambda link, owner, *, owners: (
-        link.objects.filter(**{f"{owner}_id__in_array": owners})
-        .order_by("skill__name")
-        .values_list(f"{owner}_id", "skill_id", "skill__name", "skill__name_en")
-    )
-)
 
 
 def mark_suggestion(candidates: list[Candidate], wanted_skill_ids: set[int]) -> Candidate | None:
@@ -788,8 +659,17 @@ def approval_route(
 ) -> list[RouteStep]:
     """The steps a request would go through, with their approvers, leaving out steps whose
     condition does not hold. The requester never approves their own request."""
-    steps = _ROUTE_STEPS(request_type=request_type.pk)
-    requesting = next(iter(_ROUTE_FROM(department=requesting_department.pk)), None)
+    steps = (
+        ApprovalStep.objects.filter(request_type=request_type)
+        .select_related("department__head", "request_type__department__head")
+        .prefetch_related("users")
+        .order_by("order", "pk")
+    )
+    requesting = (
+        Department.objects.select_related("head", "parent__head", "parent__parent__head")
+        .filter(pk=requesting_department.pk)
+        .first()
+    )
     route: list[RouteStep] = []
     for step in steps:
         if not step.applies_to(values):
@@ -818,32 +698,14 @@ def approval_route(
     return route
 
 
-def filing_type(code: str) -> list[RequestType]:
-    """The active request type `code` with its department and fields (the filing page), or nothing."""
-    return _FILING_TYPE(code=code)
-
-
-_FILING_TYPE = Prepared(
-    lambda *, code: (
-        RequestType.objects.select_related("department").prefetch_related("fields").filter(code=code, is_active=True)
+def filing_type(code: str) -> RequestType | None:
+    """The active request type `code` with its department and fields (the filing page), or None."""
+    return (
+        RequestType.objects.select_related("department")
+        .prefetch_related("fields")
+        .filter(code=code, is_active=True)
+        .first()
     )
-)
-
-
-# Read when a request is filed and when its form shows the route: compiled once per process.
-_ROUTE_STEPS = Prepared(
-    lambda *, request_type: (
-        ApprovalStep.objects.filter(request_type_id=request_type)
-        .select_related("department__head", "request_type__department__head")
-        .prefetch_related("users")
-        .order_by("order", "pk")
-    )
-)
-_ROUTE_FROM = Prepared(
-    lambda *, department: Department.objects.select_related("head", "parent__head", "parent__parent__head").filter(
-        pk=department
-    )
-)
 
 
 def expected_finish(request_type: RequestType, start=None, *, approval_steps: int = 0):
@@ -877,7 +739,7 @@ def timeline(task: Task) -> list[dict]:
     queries: none for comments or files that task_for_page found there are none of)."""
 
     def of(kind: str, label: str) -> list[dict]:
-        rows = _TIMELINE(kind, task=task.pk)
+        rows = list(_timeline(kind, task=task.pk))
         for row in rows:  # as task.logs etc. would give them: their request is this one, not read again
             type(row).task.field.set_cached_value(row, task)
         return [{"kind": label, "at": row.created_at, "obj": row} for row in rows]
@@ -899,12 +761,6 @@ def _timeline(kind: str, *, task: int) -> QuerySet:
     return Attachment.objects.filter(task_id=task).select_related("uploaded_by")
 
 
-_TIMELINE = Prepared(_timeline)
-
-
 def fields_of(request_type: RequestType) -> list:
-    """The extra fields of a request type, in order (on every request page: compiled once)."""
-    return _FIELDS(request_type=request_type.pk)
-
-
-_FIELDS = Prepared(lambda *, request_type: RequestField.objects.filter(request_type_id=request_type))
+    """The extra fields of a request type, in order (RequestField.Meta.ordering)."""
+    return list(RequestField.objects.filter(request_type=request_type))

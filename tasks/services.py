@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from collab_portal.lookups import AnyOf
-from collab_portal.prepared import Prepared
 from core.limits import SHORT_TEXT, too_long
 from core.uploads import UploadRejected, check_upload
 from departments.models import Department, Membership, User
@@ -56,14 +55,7 @@ class TaskConflict(TaskError):
 def _lock(task: Task) -> Task:
     """The request read again under its row lock (only its own row: FOR UPDATE OF), with its type,
     which most steps read for a deadline. Call inside the transaction."""
-    for locked in _LOCKED(pk=task.pk):
-        return locked
-    raise Task.DoesNotExist
-
-
-_LOCKED = Prepared(
-    lambda *, pk: Task.objects.select_for_update(of=("self",)).select_related("request_type").filter(pk=pk)
-)
+    return Task.objects.select_for_update(of=("self",)).select_related("request_type").get(pk=task.pk)
 
 
 def _state_label(state: str) -> str:

@@ -5,7 +5,6 @@ from html import escape
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -56,10 +55,9 @@ def new_request(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def file_request(request, code: str):
-    found = selectors.filing_type(code)
-    if not found:
+    request_type = selectors.filing_type(code)
+    if request_type is None:
         raise Http404
-    request_type = found[0]
     form = forms.TaskForm(
         request.POST or None,
         request.FILES or None,
@@ -460,27 +458,13 @@ SCOPES = {
 }
 
 
-def _filtered(request, qs):
+def _filters(request) -> tuple["forms.FilterForm | None", dict]:
     """The filter form (None when the address asks for nothing: task_tags.list_filters shows the
-    empty one) and `qs` narrowed by it."""
+    empty one) and its cleaned values (none when it is not valid)."""
     if not request.GET:
-        return None, qs
+        return None, {}
     form = forms.FilterForm(request.GET)
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["q"]:
-            qs = qs.filter(Q(number__icontains=data["q"]) | Q(title__icontains=data["q"]))
-        if data["state"]:
-            qs = qs.filter(state=data["state"])
-        if data["department"]:
-            qs = qs.filter(Q(target_department=data["department"]) | Q(requesting_department=data["department"]))
-        if data["request_type"]:
-            qs = qs.filter(request_type=data["request_type"])
-        if data["priority"]:
-            qs = qs.filter(priority=data["priority"])
-        if data["overdue"]:
-            qs = selectors.overdue(qs)
-    return form, qs
+    return form, form.cleaned_data if form.is_valid() else {}
 
 
 EXPORT_LIMIT = 50_000
@@ -526,11 +510,10 @@ def task_list(request, scope: str):
     if scope not in SCOPES:
         raise Http404
     query, title = SCOPES[scope]
+    form, filters = _filters(request)
     if request.GET.get("export") in ("csv", "xlsx"):
-        _form, qs = _filtered(request, query(request.user))
+        qs = selectors.filter_tasks(query(request.user), filters)
         return _export(qs.order_by("-created_at", "-pk"), request.GET["export"], scope)
-    form = forms.FilterForm(request.GET) if request.GET else None  # None: the empty form, built once
-    filters = form.cleaned_data if form is not None and form.is_valid() else {}
     page = selectors.list_page(request.user, scope, filters, request.GET.get("page"), PAGE_SIZE)
     template = "tasks/_rows.html" if request.headers.get("HX-Request") else "tasks/task_list.html"
     return render(
@@ -571,13 +554,9 @@ def department_inbox(request):
     if not department_ids:
         raise PermissionDenied
     departments = departments_in_order(department_ids)
-    form, qs = _filtered(request, selectors.inbox(user))
-    if form is not None:
-        urgent = qs.order_by("accept_due_at", "created_at").values_list("pk", flat=True)
-        tasks = selectors.rows_of(list(urgent[: INBOX_ROWS * len(departments)]))
-        waiting = dict(qs.order_by().values_list("target_department").annotate(n=Count("pk")))
-    else:  # the usual visit: compiled queries
-        tasks, waiting = selectors.inbox_page(department_ids, INBOX_ROWS * len(departments))
+    form, filters = _filters(request)
+    waiting_here = selectors.filter_tasks(selectors.inbox(user), filters)
+    tasks, waiting = selectors.inbox_page(waiting_here, INBOX_ROWS * len(departments))
     wanted = selectors.skills_of(RequestType.skills.through, "requesttype", {t.request_type_id for t in tasks})
     boards = []
     for department in departments:

@@ -1,5 +1,5 @@
-"""selectors._roles and selectors._present_sql answer in SQL written by hand (they run on every page)
-what these ORM lookups answer."""
+"""selectors._roles (one SQL statement for the person's roles) answers what these ORM lookups
+answer; task_for_page says which of its lists a request has."""
 
 from datetime import timedelta
 
@@ -54,7 +54,7 @@ def test_roles_match_the_orm_for_every_kind_of_person(org):
 
 
 def test_the_request_pages_list_probe_matches_the_orm(org, in_state, file_request, support):
-    """task_for_page's letters (selectors._present_sql) against the same EXISTS through the ORM."""
+    """task_for_page's flags (which lists the request page shows) against EXISTS per list."""
     from django.contrib.contenttypes.models import ContentType
     from django.db.models import Exists, OuterRef
 
@@ -77,7 +77,7 @@ def test_the_request_pages_list_probe_matches_the_orm(org, in_state, file_reques
         "incoming_route": IncomingRoute.objects.filter(task=this),
         "conflicts": Conflict.objects.filter(task=this),
     }
-    assert set(reference) == set(selectors._present_sql()[1])
+    assert set(reference) == set(selectors._page_lists())
 
     bare = file_request(support)
     busy = in_state("in_progress")
