@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
@@ -161,8 +162,8 @@ TEMPLATES = [
     },
 ]
 
-# Django's forms, with <select> lists written in Python (collab_portal/forms.py).
-FORM_RENDERER = "collab_portal.forms.Renderer"
+# Form widgets from the project's template settings, so that a widget's template may live in templates/.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 DATABASES = {"default": envdatabase("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -13,12 +13,9 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from collab_portal.forms import html_attrs
 from departments.models import User
 
 LOGIN_SEPARATORS = re.compile(r"[\s,，、;；]+")
@@ -86,13 +83,8 @@ class PeoplePicker(forms.Widget):
             find_url=reverse("departments:find_people"),
             multiple=self.allow_multiple_selected,
             input_type="checkbox" if self.allow_multiple_selected else "radio",
-            attrs_html=mark_safe(html_attrs(context["widget"]["attrs"])),  # noqa: S308 - html_attrs escapes
         )
         return context
-
-    def _render(self, template_name, context, renderer=None):
-        # The project's templates (the form renderer's engine sees only django/forms/ and the apps').
-        return mark_safe(render_to_string(template_name, context))  # noqa: S308 - an autoescaped template
 
     def id_for_label(self, id_):
         return id_

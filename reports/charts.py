@@ -1,7 +1,7 @@
 """Server-rendered SVG bar charts (no scripts, no inline styles: presentation attributes only).
 The table beside each chart carries the same figures for screen readers and copying."""
 
-from django.utils.html import format_html, format_html_join
+from django.template.loader import render_to_string
 
 WIDTH = 560
 BAR = 18
@@ -13,25 +13,22 @@ def bars(labels: list[str], values: list, *, suffix: str = "", maximum: float | 
     numbers = [float(value) if isinstance(value, (int, float)) else 0.0 for value in values]
     peak = maximum or max(numbers or [0]) or 1
     space = WIDTH - LABEL - 60
-    height = len(labels) * (BAR + GAP) + GAP
     rows = []
     for i, (label, value, number) in enumerate(zip(labels, values, numbers, strict=True)):
         y = GAP + i * (BAR + GAP)
         width = round(space * number / peak, 1)
-        shown = "–" if value is None else f"{value}{suffix}"
         rows.append(
-            (LABEL - 6, y + BAR - 5, str(label)[:24], LABEL, y, width, BAR, LABEL + width + 4, y + BAR - 5, shown)
+            {
+                "label": str(label)[:24],
+                "label_x": LABEL - 6,
+                "text_y": y + BAR - 5,
+                "x": LABEL,
+                "y": y,
+                "width": width,
+                "height": BAR,
+                "value_x": LABEL + width + 4,
+                "shown": "–" if value is None else f"{value}{suffix}",
+            }
         )
-    body = format_html_join(
-        "",
-        '<text x="{}" y="{}" text-anchor="end" font-size="12">{}</text>'
-        '<rect x="{}" y="{}" width="{}" height="{}" rx="2" fill="#0d6efd"></rect>'
-        '<text x="{}" y="{}" font-size="12">{}</text>',
-        rows,
-    )
-    return format_html(
-        '<svg class="w-100" viewBox="0 0 {} {}" role="img" aria-hidden="true" focusable="false">{}</svg>',
-        WIDTH,
-        height,
-        body,
-    )
+    context = {"width": WIDTH, "height": len(labels) * (BAR + GAP) + GAP, "bars": rows}
+    return render_to_string("reports/_bars.svg", context)

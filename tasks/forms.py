@@ -94,16 +94,6 @@ class TaskForm(forms.Form):
                 ordered.update(extra)
         self.fields = ordered
 
-    def unchanged_key(self) -> tuple | None:
-        """For a new, empty form: what its fields show besides their labels — the type's own fields,
-        its default priority, the departments that may co-handle. None when it holds anything of
-        the person's (sent back with errors, or a draft being edited)."""
-        if self.is_bound or set(self.initial) - {"token"}:
-            return None
-        specs = tuple(tuple(getattr(spec, f.attname) for f in spec._meta.concrete_fields) for spec in self.specs)
-        departments = tuple((d.pk, str(d)) for d in self.fields["co_departments"].queryset)
-        return (self.request_type.pk, self.request_type.default_priority, specs, departments)
-
     def clean_wanted_by(self):
         day = self.cleaned_data.get("wanted_by")
         if day and day < timezone.localdate():
@@ -168,16 +158,12 @@ def preview_values(request_type: RequestType, data) -> dict:
 
 
 class OpinionForm(forms.Form):
-    renders_the_same = True  # nothing from the request: the page builds it once (task_tags.crispy_once)
-
     opinion = forms.CharField(
         label=_("Opinion"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
     )
 
 
 class ReasonForm(forms.Form):
-    renders_the_same = True  # nothing from the request: the page builds it once (task_tags.crispy_once)
-
     reason = forms.ChoiceField(label=_("Reason"), choices=[("", "—")] + Reason.choices)
     comment = forms.CharField(
         label=_("Details"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
@@ -247,16 +233,12 @@ class HoldForm(ReasonForm):
 
 
 class NoteForm(forms.Form):
-    renders_the_same = True  # nothing from the request: the page builds it once (task_tags.crispy_once)
-
     comment = forms.CharField(
         label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
     )
 
 
 class CommentForm(forms.Form):
-    renders_the_same = True  # nothing from the request: the page builds it once (task_tags.crispy_once)
-
     body = forms.CharField(
         label=_("Comment"),
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -1,6 +1,5 @@
 import uuid
 from functools import partial
-from html import escape
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,7 +7,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -458,11 +456,11 @@ SCOPES = {
 }
 
 
-def _filters(request) -> tuple["forms.FilterForm | None", dict]:
-    """The filter form (None when the address asks for nothing: task_tags.list_filters shows the
-    empty one) and its cleaned values (none when it is not valid)."""
+def _filters(request) -> tuple[forms.FilterForm, dict]:
+    """The filter form and its cleaned values (none when the address asks for nothing, or for
+    something the form does not accept)."""
     if not request.GET:
-        return None, {}
+        return forms.FilterForm(), {}
     form = forms.FilterForm(request.GET)
     return form, form.cleaned_data if form.is_valid() else {}
 
@@ -532,20 +530,6 @@ def task_list(request, scope: str):
 INBOX_ROWS = 25  # per department; the filters narrow the rest
 
 
-def _options(options, suggested) -> str:
-    """<option>s of the assignee list, the suggested person selected and starred. `options` are
-    (pk, label) with the labels already escaped (see department_inbox)."""
-    chosen = suggested.user.pk if suggested else None
-    return mark_safe(  # noqa: S308 - pks are integers, labels escaped by the caller
-        "".join(
-            f'<option value="{int(pk)}" selected>{label} ★</option>'
-            if pk == chosen
-            else f'<option value="{int(pk)}">{label}</option>'
-            for pk, label in options
-        )
-    )
-
-
 @login_required
 @require_GET
 def department_inbox(request):
@@ -561,23 +545,17 @@ def department_inbox(request):
     boards = []
     for department in departments:
         candidates = selectors.workload(department)
-        # The assignee list is the same for every row: its options are written once per board.
-        options = [
-            (c.user.pk, f"{escape(c.user.name)} ({c.open_count} · {escape(str(c.load_hours))} h)") for c in candidates
-        ]
-        labels = dict(options)
         rows = []
         for task in [t for t in tasks if t.target_department_id == department.pk][:INBOX_ROWS]:
             best = selectors.mark_suggestion(candidates, {s.pk for s in wanted.get(task.request_type_id, [])})
             # Each row carries only its suggestion; portal.js copies the board's list into it, so
             # the rows of a large department do not each repeat every member's name.
-            suggestion = [(best.user.pk, labels[best.user.pk])] if best else []
-            rows.append({"task": task, "suggested": best.user if best else None, "options": _options(suggestion, best)})
+            rows.append({"task": task, "suggested": best})
         boards.append(
             {
                 "department": department,
                 "rows": rows,
-                "options": _options(options, None),
+                "candidates": candidates,
                 "waiting": waiting.get(department.pk, 0),
             }
         )

@@ -1,8 +1,6 @@
-"""What the hot pages write without the template engine: list rows, home panels, the navigation.
-
-They are built in Python (tasks/templatetags/task_tags.py, collab_portal/templatetags/navigation.py)
-for speed; these tests hold them to what the templates wrote: every value escaped, the labels in
-the reader's language, the marks for overdue work and delegated approvals, the current section."""
+"""The markup of the busiest pages: list rows, home panels, inbox rows, the navigation, the
+filter and filing forms. Every value escaped, the labels in the reader's language, the marks for
+overdue work and delegated approvals, the current section, and what admins change shown at once."""
 
 import re
 from datetime import timedelta
@@ -151,30 +149,7 @@ def test_an_inbox_row_accepts_with_its_own_form_and_shows_the_request_escaped(cl
     assert task.state == "in_progress" and task.assignee == org.assignee
 
 
-def test_empty_forms_are_built_once_per_language_and_only_when_they_hold_nothing_from_the_request(org, in_state):
-    from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field, as_crispy_form
-    from django.utils import translation
-
-    from tasks import forms
-    from tasks.templatetags.task_tags import crispy_field_once, crispy_once
-
-    for language, word in (("zh-hans", "备注"), ("en", "Note")):
-        with translation.override(language):
-            first = crispy_once(forms.NoteForm())
-            assert first == as_crispy_form(forms.NoteForm()) and word in first
-            assert crispy_once(forms.NoteForm()) is first  # built once, then reused
-            body = forms.CommentForm()["body"]
-            assert crispy_field_once(body) == as_crispy_field(forms.CommentForm()["body"])
-    # What a person typed, or a form with the request's own choices, is never reused.
-    typed = forms.NoteForm({"comment": "<b>已处理</b>"})
-    assert "&lt;b&gt;已处理&lt;/b&gt;" in crispy_once(typed) and crispy_once(typed) is not crispy_once(typed)
-    task = in_state("in_progress")
-    other = in_state("in_progress")
-    assert crispy_once(forms.TransferForm(task=task)) == as_crispy_form(forms.TransferForm(task=task))
-    assert crispy_once(forms.TransferForm(task=task)) is not crispy_once(forms.TransferForm(task=other))
-
-
-def test_the_unfiltered_filter_form_is_built_once_and_follows_new_choices(client, org, support):
+def test_the_unfiltered_filter_form_follows_new_choices(client, org, support):
     from django.template.loader import render_to_string
 
     from tasks.forms import FilterForm
@@ -189,7 +164,7 @@ def test_the_unfiltered_filter_form_is_built_once_and_follows_new_choices(client
             {"filter_form": FilterForm(), "hx_rows": True, "request": RequestFactory().get("/requests/list/all/")},
         )
     assert form == plain.strip() and 'hx-get="/requests/list/all/"' in form and "咨询" in form
-    # A type added, and a department renamed, show at once (the key holds the choices).
+    # A type added, and a department renamed, show at once.
     RequestType.objects.create(department=org.purchasing, code="quote", name=f"询价{PAYLOAD}", name_en="Quote")
     org.hr.__class__.objects.filter(pk=org.hr.pk).update(name="人事行政部")
     body = client.get("/requests/list/all/").content.decode()
@@ -204,7 +179,7 @@ def test_the_unfiltered_filter_form_is_built_once_and_follows_new_choices(client
     assert ">Quote</option>" in body and "Any department" in body
 
 
-def test_the_empty_filing_form_is_built_once_and_follows_the_admins_changes(client, org, purchase):
+def test_the_empty_filing_form_follows_the_admins_changes(client, org, purchase):
     from django.template.loader import render_to_string
 
     from tasks.forms import TaskForm
