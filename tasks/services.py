@@ -97,7 +97,7 @@ def _acting_for(by: User, department: Department) -> User | None:
 def _manager_of(department_id: int) -> Q:
     """The department's head, deputies and members with the manager role, as a test on the person
     alone: `id = ANY(ARRAY(subquery))` per role (collab_portal.lookups.AnyOf) rather than three
-    outer joins and DISTINCT, which read every person of the organisation (1.7 ms at 2,000)."""
+    outer joins and DISTINCT, which read every person of the organisation."""
     deputies = Department.deputies.through.objects.filter(department_id=department_id).values("user_id")
     managers = Membership.objects.filter(department_id=department_id, role=Membership.Role.MANAGER)
     return (
