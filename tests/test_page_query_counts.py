@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from documents import services as document_services
-from tasks.models import Notification
+from notifications.models import Notification
 from tests.conftest import login
 from tests.factories import DepartmentFactory, MembershipFactory, UserFactory
 
