@@ -113,7 +113,8 @@ def acting_manager_department_ids(user: User) -> list[int]:
 def visible_tasks_filter(user: User) -> Q:
     """Who sees a request (tasks/rules.py relies on this): the people involved, members of the
     departments involved; for a confidential one only the people involved and those departments'
-    managers; admins everything."""
+    managers; admins everything. A draft (never submitted, or returned for revision) is its
+    requester's alone, whoever would see it once submitted."""
     shape, values = visibility(user)
     return visible_q(shape, **values)
 
@@ -123,7 +124,7 @@ def visibility(user: User) -> tuple[tuple, dict]:
     if not user.is_authenticated or not user.is_active:
         return ("nobody",), {}
     if user.is_superuser:
-        return ("everyone",), {}
+        return ("everyone",), {"user": user.pk}
     managed, ordinary = _departments_seen(user)
     others = ordinary - managed
     values = {"user": user.pk, "approvers": approvers_for(user)}
@@ -137,8 +138,12 @@ def visibility(user: User) -> tuple[tuple, dict]:
 def visible_q(shape: tuple, *, user=None, approvers=None, managed=None, ordinary=None) -> Q:
     if shape[0] == "nobody":
         return Q(pk__in=[])
+    # Every list, page, search and export reads this rule: a draft shows to its requester only.
+    # ANDed on the whole rule rather than in each part, so that the parts' OR stays one that
+    # PostgreSQL answers from indexes.
+    not_a_draft = ~Q(state=Task.State.DRAFT) | Q(requester_id=user)
     if shape[0] == "everyone":
-        return Q()
+        return not_a_draft
     # Each part is a column test or `pk = ANY(ARRAY(subquery))`, never a join or a correlated
     # EXISTS, so that PostgreSQL answers the OR from indexes (see AnyOf).
     visible = (
@@ -168,7 +173,7 @@ def visible_q(shape: tuple, *, user=None, approvers=None, managed=None, ordinary
         visible |= departments_involved(managed)
     if has_ordinary:
         visible |= Q(confidential=False) & departments_involved(ordinary)
-    return visible
+    return visible & not_a_draft
 
 
 def _departments_seen(user: User) -> tuple[set[int], set[int]]:
@@ -259,6 +264,8 @@ def plainly_visible(user: User, task: Task) -> bool:
     the database", which knows the rest (watchers, approvers, co-handling, lead requests)."""
     if not user.is_authenticated or not user.is_active:
         return False
+    if task.state == Task.State.DRAFT:
+        return user.pk == task.requester_id
     if user.is_superuser or user.pk in (task.requester_id, task.assignee_id):
         return True
     concerned = {task.requesting_department_id, task.target_department_id}

@@ -277,8 +277,8 @@ MATRIX: dict[str, list[Check]] = {
     ],
     "tasks:preview": [post(lambda w: "/requests/new/purchase/preview/", data=_filing, **everyone(200))],
     "tasks:edit": [
-        # A draft is its requester's to edit; their head sees it but may not edit it.
-        get(lambda w: f"/requests/{w.draft.number}/edit/", outsider=404, involved=200, manager=403, admin=403),
+        # A draft is its requester's alone: for anyone else, their head and admins included, it does not exist.
+        get(lambda w: f"/requests/{w.draft.number}/edit/", outsider=404, involved=200, manager=404, admin=404),
         # Once submitted it cannot be edited, by anyone.
         get(lambda w: f"/requests/{w.task.number}/edit/", outsider=404, involved=403, manager=403, admin=403),
     ],
