@@ -138,6 +138,7 @@ MIDDLEWARE = [
     "collab_portal.request_cache.RequestCacheMiddleware",
     "departments.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "collab_portal.middleware.NulPathMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
