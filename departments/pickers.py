@@ -26,9 +26,9 @@ def _split(tokens: list[str]) -> tuple[list[int], list[str], list[str]]:
     """Tokens as (pks of people chosen, typed logins, anything else)."""
     pks, logins, other = [], [], []
     for token in tokens:
-        if token.startswith(TYPED):
+        if token.startswith(TYPED) and "\x00" not in token:  # no login holds a NUL (PostgreSQL refuses one)
             logins.append(token[len(TYPED) :])
-        elif token.isdigit():
+        elif token.isdecimal():  # not isdigit: int() refuses some digits ("²")
             pks.append(int(token))
         else:
             other.append(token)

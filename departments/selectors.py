@@ -45,6 +45,8 @@ def departments_in_order(pks=None, *, active_only: bool = False) -> list[Departm
 def people_matching(query: str) -> QuerySet[User]:
     """Active people whose login starts with `query`, or whose name contains it, or whose employee
     number it is; by login."""
+    if "\x00" in query:  # no stored text holds a NUL (PostgreSQL refuses one): nobody matches
+        return User.objects.none()
     return (
         User.objects.filter(is_active=True)
         .filter(Q(username__istartswith=query) | Q(display_name__icontains=query) | Q(employee_no__iexact=query))

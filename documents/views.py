@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -330,9 +330,9 @@ def generated_file_retry(request, pk: int):
     if request.headers.get("HX-Request"):
         return render(request, "documents/_generated_file.html", {"job": job})
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) or "\x00" in target:
         target = "/"
-    return redirect(target)
+    return HttpResponseRedirect(target)  # an address: redirect() would try to reverse one without a slash
 
 
 # Received documents (收文)

@@ -22,7 +22,7 @@ def notifications(request):
 @login_required
 @require_POST
 def notifications_read(request):
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()] or None
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdecimal()] or None
     services.mark_read(user=request.user, ids=ids)
     target = request.POST.get("next", "")
     safe = bool(target) and url_has_allowed_host_and_scheme(

@@ -726,6 +726,8 @@ def expected_finish(request_type: RequestType, start=None, *, approval_steps: in
 
 
 def request_types_by_department(query: str = "") -> list[tuple[Department, list[RequestType]]]:
+    if "\x00" in query:  # no stored text holds a NUL (PostgreSQL refuses one): nothing matches
+        return []
     types = RequestType.objects.filter(is_active=True, department__is_active=True).select_related("department")
     if query:
         types = types.filter(

@@ -414,16 +414,20 @@ def act(request, number: str, action: str):
             messages.error(request, _form_errors(form))
         else:
             messages.success(request, done)
-    return redirect(request.POST.get("next") if _safe_next(request) else reverse("tasks:detail", args=[task.number]))
+    return HttpResponseRedirect(_next(request) or reverse("tasks:detail", args=[task.number]))
 
 
-def _safe_next(request) -> bool:
+def _next(request) -> str:
+    """The page to go back to (the form's `next`), when it is one of this site's; "" otherwise.
+    An address, never a URL pattern's name: redirect() would try to reverse a value without a
+    slash, and fail on it."""
     from django.utils.http import url_has_allowed_host_and_scheme
 
     target = request.POST.get("next", "")
-    return bool(target) and url_has_allowed_host_and_scheme(
+    safe = url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
+    return target if safe and "\x00" not in target else ""
 
 
 @login_required
@@ -579,19 +583,25 @@ def department_workload(request, code: str):
 @login_required
 @require_POST
 def bulk(request, action: str):
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()][:200]
+    # isdecimal, not isdigit: int() refuses some digits ("²"). Values come from the page's checkboxes
+    # and lists, not a form; anything else is ignored as no choice.
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdecimal()][:200]
     tasks = list(Task.objects.visible_to(request.user).filter(pk__in=ids))
+    opinion = forms.OpinionForm(request.POST)
     if not tasks:
         messages.warning(request, _("Select at least one request."))
+    elif action == "approve" and not opinion.is_valid():
+        messages.error(request, _form_errors(opinion))
     elif action == "approve":
         try:
-            done, failed = services.bulk_approve(tasks=tasks, by=request.user, opinion=request.POST.get("opinion", ""))
+            done, failed = services.bulk_approve(tasks=tasks, by=request.user, opinion=opinion.cleaned_data["opinion"])
         except TaskError as exc:
             messages.error(request, str(exc))
         else:
             _bulk_messages(request, done, failed)
     elif action == "assign":
-        assignee = User.objects.filter(pk=request.POST.get("assignee") or 0, is_active=True).first()
+        chosen = request.POST.get("assignee", "")
+        assignee = User.objects.filter(pk=int(chosen), is_active=True).first() if chosen.isdecimal() else None
         if assignee is None:
             messages.error(request, _("Choose the person to assign."))
         else:

@@ -105,6 +105,12 @@ def members_from(formset) -> list:
     ]
 
 
+class CompleteForm(forms.Form):
+    comment = forms.CharField(
+        label=_("comment"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
+
+
 class CancelForm(forms.Form):
     reason = forms.CharField(
         label=capfirst(_("reason")), widget=forms.Textarea(attrs={"rows": 2}), max_length=SHORT_TEXT

@@ -152,8 +152,11 @@ def team_transition(request, pk: int, action: str):
         if action == "start":
             services.team_start(team=team, by=request.user, seen_state=team.state)
         elif action == "complete":
+            form = forms.CompleteForm(request.POST)
+            if not form.is_valid():
+                raise TeamError(" ".join(form.errors["comment"]))
             services.team_complete(
-                team=team, by=request.user, comment=request.POST.get("comment", ""), seen_state=team.state
+                team=team, by=request.user, comment=form.cleaned_data["comment"], seen_state=team.state
             )
         elif action == "cancel":
             form = forms.CancelForm(request.POST)
