@@ -15,7 +15,7 @@ from tasks.models import (
 class RequestFieldInline(admin.TabularInline):
     model = RequestField
     extra = 0
-    fields = ["order", "key", "label", "label_en", "kind", "required", "choices", "help_text"]
+    fields = ["order", "key", "label", "label_en", "kind", "required", "allow_negative", "choices", "help_text"]
 
 
 class ApprovalStepInline(admin.StackedInline):

@@ -37,7 +37,15 @@ class MultipleFileField(forms.FileField):
 def _field_for(spec: RequestField) -> forms.Field:
     common = {"label": spec.display_label, "required": spec.required, "help_text": spec.help_text}
     if spec.kind == RequestField.Kind.NUMBER:
-        return forms.DecimalField(max_digits=14, decimal_places=2, **common)
+        if spec.allow_negative:
+            return forms.DecimalField(max_digits=14, decimal_places=2, **common)
+        return forms.DecimalField(
+            max_digits=14,
+            decimal_places=2,
+            min_value=0,
+            error_messages={"min_value": _("Enter zero or more: this field takes no negative numbers.")},
+            **common,
+        )
     if spec.kind == RequestField.Kind.DATE:
         return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
     if spec.kind == RequestField.Kind.CHOICE:
@@ -124,6 +132,8 @@ class TaskForm(forms.Form):
             value = self.cleaned_data.get(f"f_{spec.key}")
             if value in (None, ""):
                 continue
+            if isinstance(value, Decimal) and not value:
+                value = Decimal(0)  # "-0" is zero
             values[spec.key] = value.isoformat() if hasattr(value, "isoformat") else str(value)
         return values
 

@@ -130,6 +130,13 @@ class RequestField(models.Model):
     label_en = models.CharField(_("label (English)"), max_length=80, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.TEXT)
     required = models.BooleanField(_("required"), default=False)
+    # Number fields are amounts, quantities and headcounts: below zero is a typing error or a trick
+    # (a negative amount slips under an approval step's "amount > 10000"), unless the field says so.
+    allow_negative = models.BooleanField(
+        _("negative numbers allowed"),
+        default=False,
+        help_text=_("For the number kind: whether values below zero are accepted."),
+    )
     choices = models.TextField(
         _("choices"), blank=True, max_length=MEDIUM_TEXT, help_text=_("One per line, for the choice kind.")
     )

@@ -220,3 +220,51 @@ def test_disguised_file_is_refused_and_a_stored_one_cannot_run(client, org, in_s
     assert response["Content-Disposition"].startswith("attachment")
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in response["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("amount", ["-1", "-0.01", "-99999999"])
+def test_negative_amount_is_a_form_error(client, org, purchase, amount):
+    login(client, org.requester)
+    for action in ("submit", "draft"):
+        response = client.post(
+            "/requests/new/purchase/", {"title": "负数", "f_amount": amount, "priority": "2", "action": action}
+        )
+        assert response.status_code == 200 and not Task.objects.exists()
+        assert response.context["form"].errors["f_amount"] == [
+            "Enter zero or more: this field takes no negative numbers."
+        ]
+        assert 'min="0"' in response.content.decode()  # the browser says so before sending too
+
+
+def test_zero_amount_is_accepted_and_minus_zero_is_zero(client, org, purchase):
+    login(client, org.requester)
+    for amount in ("0", "-0"):
+        response = client.post(
+            "/requests/new/purchase/", {"title": "零", "f_amount": amount, "priority": "2", "action": "draft"}
+        )
+        assert response.status_code == 302
+        assert Task.objects.latest("pk").field_values["amount"] == "0"
+
+
+def test_a_number_field_may_allow_negatives(client, org, purchase):
+    from tasks.models import RequestField
+
+    RequestField.objects.create(
+        request_type=purchase, key="difference", label="差额", kind=RequestField.Kind.NUMBER, allow_negative=True
+    )
+    login(client, org.requester)
+    response = client.post(
+        "/requests/new/purchase/",
+        {"title": "差额", "f_amount": "10", "f_difference": "-12.50", "priority": "2", "action": "draft"},
+    )
+    assert response.status_code == 302
+    assert Task.objects.get().field_values == {"amount": "10", "difference": "-12.50"}
+
+
+def test_the_admin_sets_whether_a_number_field_allows_negatives(client, org, purchase):
+    from tasks.models import RequestField
+
+    assert RequestField.objects.get(request_type=purchase, key="amount").allow_negative is False
+    login(client, org.admin)
+    response = client.get(f"/admin/tasks/requesttype/{purchase.pk}/change/")
+    assert response.status_code == 200 and "allow_negative" in response.content.decode()
