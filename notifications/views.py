@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -28,7 +29,11 @@ def notifications_read(request):
     safe = bool(target) and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
-    return redirect(target if safe else "notifications:list")
+    if safe and "\x00" not in target:
+        # An address, never a URL pattern's name: redirect() would try to reverse a value without
+        # a slash, and fail on it.
+        return HttpResponseRedirect(target)
+    return redirect("notifications:list")
 
 
 @login_required
