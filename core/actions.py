@@ -1,0 +1,64 @@
+"""The action log: `log_action(...)` writes one row for every change that matters (pretix's
+`log_action`), and the labels of the actions, which each app registers for its own actions
+(`register_actions(SomeAction.choices)` in its AppConfig.ready), so the kernel knows no app's
+words and every timeline shows the app's own."""
+
+from collections.abc import Iterable
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from core.models import ActionLog
+
+_labels: dict[str, object] = {}
+
+
+def register_actions(choices: Iterable[tuple[str, object]]) -> None:
+    """Make the actions' (lazy, translated) labels known. An action is namespaced by its app
+    ("task.approved"), so two apps never claim the same one."""
+    for value, label in choices:
+        if value in _labels and _labels[value] != label:
+            raise ValueError(f"The action {value!r} is registered twice with different labels.")
+        _labels[value] = label
+
+
+def action_label(action: str) -> str:
+    """The registered label of `action` in the active language (the raw value when unknown)."""
+    return str(_labels.get(action, action))
+
+
+def log_action(
+    target: models.Model,
+    *,
+    actor,
+    action: str,
+    acting_for=None,
+    from_state: str = "",
+    to_state: str | None = None,
+    reason: str = "",
+    comment: str = "",
+    data: dict | None = None,
+) -> ActionLog:
+    """Record that `actor` (None: the system), perhaps acting for `acting_for`, did `action` to
+    `target`. `to_state` defaults to the target's state now, after the step."""
+    if to_state is None:
+        to_state = getattr(target, "state", "") or ""
+    return ActionLog.objects.create(
+        content_type=ContentType.objects.get_for_model(target),
+        object_id=target.pk,
+        actor=actor,
+        acting_for=acting_for,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        comment=comment,
+        data=data or {},
+    )
+
+
+def actions_of(target: models.Model):
+    """The action log of one object, oldest first, with who acted (one query)."""
+    return ActionLog.objects.filter(
+        content_type=ContentType.objects.get_for_model(target), object_id=target.pk
+    ).select_related("actor", "acting_for")
