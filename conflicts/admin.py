@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from conflicts.models import Conflict, ConflictLog, ConflictParty, ConflictSettings, Position
+from conflicts.models import Conflict, ConflictParty, ConflictSettings, Position
+from core.admin import ActionLogInline
 
 
 @admin.register(ConflictSettings)
@@ -43,17 +44,6 @@ class PositionInline(admin.TabularInline):
         return False
 
 
-class LogInline(admin.TabularInline):
-    model = ConflictLog
-    extra = 0
-    fields = ["created_at", "actor", "acting_for", "action", "from_state", "to_state", "text"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Conflict)
 class ConflictAdmin(admin.ModelAdmin):
     """Read-only here: conflicts move through their page so every step is checked and logged."""
@@ -62,7 +52,7 @@ class ConflictAdmin(admin.ModelAdmin):
     list_filter = ["state", "resolution"]
     search_fields = ["subject", "decision"]
     readonly_fields = [field.name for field in Conflict._meta.fields]
-    inlines = [PartyInline, PositionInline, LogInline]
+    inlines = [PartyInline, PositionInline, ActionLogInline]
 
     def has_add_permission(self, request):
         return False

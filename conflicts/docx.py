@@ -3,7 +3,7 @@ the parties and their positions, the ladder it went through, and the decision or
 
 from django.utils import timezone
 
-from conflicts.models import Conflict, ConflictLog
+from conflicts.models import Conflict, ConflictAction
 from documents import rendering
 from documents.docx_layout import Block, OfficialDocument, render
 
@@ -26,11 +26,11 @@ def decision_spec(conflict: Conflict) -> OfficialDocument:
     logs = list(
         conflict.logs.select_related("actor", "acting_for").filter(
             action__in=[
-                ConflictLog.Action.RAISED,
-                ConflictLog.Action.ESCALATED,
-                ConflictLog.Action.AUTO_ESCALATED,
-                ConflictLog.Action.SETTLED,
-                ConflictLog.Action.DECIDED,
+                ConflictAction.RAISED,
+                ConflictAction.ESCALATED,
+                ConflictAction.AUTO_ESCALATED,
+                ConflictAction.SETTLED,
+                ConflictAction.DECIDED,
             ]
         )
     )

@@ -3,6 +3,7 @@ parties → mediation 调解 by a neutral mediator → arbitration 仲裁 by the
 is final. A conflict is about a request (or, once teams exist, a team)."""
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from core.limits import MEDIUM_TEXT
+from core.models import ActionLog
 from departments.models import Department
 
 
@@ -154,6 +156,9 @@ class Conflict(ConcurrentTransitionMixin, models.Model):
         _("arbiter reminded at"), null=True, blank=True, help_text=_("When the arbiter was told the deadline passed.")
     )
 
+    # Every step of the conflict, oldest first (core.actions.log_action writes it).
+    logs = GenericRelation(ActionLog)
+
     objects = ConflictQuerySet.as_manager()
 
     class Meta:
@@ -296,38 +301,15 @@ class Position(models.Model):
         return f"{self.department}: {self.text[:40]}"
 
 
-class ConflictLog(models.Model):
-    """One step of a conflict: who (acting for whom), when, from which level to which, and what they said."""
+class ConflictAction(models.TextChoices):
+    """What happened to a conflict, as its timeline says it (the rows are core.ActionLog)."""
 
-    class Action(models.TextChoices):
-        RAISED = "raised", _("raised the conflict")
-        POSITION = "position", _("stated a position")
-        PROPOSED = "proposed", _("proposed a settlement")
-        AGREED = "agreed", _("agreed to the settlement")
-        ESCALATED = "escalated", _("escalated the conflict")
-        AUTO_ESCALATED = "auto_escalated", _("escalated the conflict: the deadline passed")
-        SETTLED = "settled", _("settled: every party agreed")
-        DECIDED = "decided", _("decided (final)")
-        WITHDRAWN = "withdrawn", _("withdrew the conflict")
-
-    conflict = models.ForeignKey(Conflict, on_delete=models.CASCADE, related_name="logs")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    acting_for = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    department = models.ForeignKey(Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
-    from_state = models.CharField(_("from"), max_length=20, blank=True, choices=Conflict.State.choices)
-    to_state = models.CharField(_("to"), max_length=20, blank=True, choices=Conflict.State.choices)
-    text = models.TextField(_("text"), blank=True)
-    created_at = models.DateTimeField(_("at"), default=timezone.now)
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-        verbose_name = _("conflict log entry")
-        verbose_name_plural = _("conflict log")
-
-    def __str__(self) -> str:
-        return f"{self.conflict_id} {self.action}"
+    RAISED = "conflict.raised", _("raised the conflict")
+    POSITION = "conflict.position", _("stated a position")
+    PROPOSED = "conflict.proposed", _("proposed a settlement")
+    AGREED = "conflict.agreed", _("agreed to the settlement")
+    ESCALATED = "conflict.escalated", _("escalated the conflict")
+    AUTO_ESCALATED = "conflict.auto_escalated", _("escalated the conflict: the deadline passed")
+    SETTLED = "conflict.settled", _("settled: every party agreed")
+    DECIDED = "conflict.decided", _("decided (final)")
+    WITHDRAWN = "conflict.withdrawn", _("withdrew the conflict")

@@ -6,9 +6,10 @@ from datetime import datetime
 
 from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 
-from conflicts.models import Conflict, ConflictLog, ConflictParty, ConflictSettings, Position
+from conflicts.models import Conflict, ConflictParty, ConflictSettings, Position
+from core.models import ActionLog
 from departments.models import Department, Membership, User
-from departments.selectors import delegate_for, manager_acting_for, working_calendar
+from departments.selectors import delegate_for, departments_by_id, manager_acting_for, working_calendar
 from tasks.models import Task
 from tasks.selectors import acting_manager_department_ids, delegators_of
 
@@ -151,12 +152,29 @@ def conflict_for_page(user: User, pk: int) -> Conflict:
                 queryset=ConflictParty.objects.select_related("department", "department__head", "agreed_by"),
             ),
             Prefetch("positions", queryset=Position.objects.select_related("department", "author", "acting_for")),
-            Prefetch(
-                "logs", queryset=ConflictLog.objects.select_related("actor", "acting_for", "department").order_by("pk")
-            ),
+            Prefetch("logs", queryset=ActionLog.objects.select_related("actor", "acting_for").order_by("pk")),
         )
         .get(pk=pk)
     )
+
+
+def timeline(conflict: Conflict) -> list[dict]:
+    """The conflict's action log (prefetched by conflict_for_page) with the words its page shows:
+    the department a step spoke for (a party: already read with the parties) and the levels."""
+    departments = {party.department_id: party.department for party in conflict.parties.all()}
+    logs = list(conflict.logs.all())
+    if any(log.data.get("department", None) not in departments for log in logs if "department" in log.data):
+        departments = {**departments_by_id(), **departments}
+    states = dict(Conflict.State.choices)
+    return [
+        {
+            "log": log,
+            "department": departments.get(log.data.get("department")),
+            "from": states.get(log.from_state, log.from_state),
+            "to": states.get(log.to_state, log.to_state),
+        }
+        for log in logs
+    ]
 
 
 def conflict_list(user: User, scope: str = "mine") -> QuerySet[Conflict]:

@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from conflicts import selectors
-from conflicts.models import Conflict, ConflictLog, ConflictParty, ConflictSettings, Position
+from conflicts.models import Conflict, ConflictAction, ConflictParty, ConflictSettings, Position
+from core.actions import log_action
 from departments.models import Department, User
 from notifications.services import notify
 from tasks.models import Task
@@ -65,28 +66,6 @@ def _text(text: str, message: str) -> str:
     if len(text) > MAX_TEXT:
         raise ConflictError(_("Keep it under %(count)s characters.") % {"count": MAX_TEXT})
     return text
-
-
-def _log(
-    conflict: Conflict,
-    *,
-    actor: User | None,
-    action: str,
-    from_state: str = "",
-    acting_for: User | None = None,
-    department: Department | None = None,
-    text: str = "",
-) -> ConflictLog:
-    return ConflictLog.objects.create(
-        conflict=conflict,
-        actor=actor,
-        acting_for=acting_for,
-        department=department,
-        action=action,
-        from_state=from_state,
-        to_state=conflict.state,
-        text=text,
-    )
 
 
 def link(conflict: Conflict) -> str:
@@ -181,14 +160,16 @@ def conflict_raise(
             text=position,
             created_at=now,
         )
-        _log(conflict, actor=by, action=ConflictLog.Action.RAISED, department=department, text=position)
-        _log(
+        log_action(
+            conflict, actor=by, action=ConflictAction.RAISED, data={"department": department.pk}, comment=position
+        )
+        log_action(
             conflict,
             actor=by,
             acting_for=roles.speaks_for[department.pk],
-            action=ConflictLog.Action.POSITION,
-            department=department,
-            text=position,
+            action=ConflictAction.POSITION,
+            data={"department": department.pk},
+            comment=position,
         )
         notify(
             _party_managers(conflict),
@@ -215,13 +196,13 @@ def conflict_add_position(
         position = Position.objects.create(
             conflict=conflict, department=department, author=by, acting_for=acting_for, text=text
         )
-        _log(
+        log_action(
             conflict,
             actor=by,
             acting_for=acting_for,
-            action=ConflictLog.Action.POSITION,
-            department=department,
-            text=text,
+            action=ConflictAction.POSITION,
+            data={"department": department.pk},
+            comment=text,
         )
         notify(
             _everyone(conflict),
@@ -253,13 +234,13 @@ def conflict_propose(
         department, acting_for = None, roles.holds_for
         if roles.speaks_for and not (roles.holds and department_id is None):
             department, acting_for = _speaking_department(by, conflict, department_id)
-        _log(
+        log_action(
             conflict,
             actor=by,
             acting_for=acting_for,
-            action=ConflictLog.Action.PROPOSED,
-            department=department,
-            text=text,
+            action=ConflictAction.PROPOSED,
+            data={"department": department.pk} if department else None,
+            comment=text,
         )
         if department is not None:
             conflict.parties.filter(department=department).update(agreed_at=now, agreed_by=by)
@@ -309,7 +290,9 @@ def conflict_agree(
             raise ConflictStale(_("%(department)s has already agreed.") % {"department": department.display_name})
         party.agreed_at, party.agreed_by = timezone.now(), by
         party.save(update_fields=["agreed_at", "agreed_by"])
-        _log(conflict, actor=by, acting_for=acting_for, action=ConflictLog.Action.AGREED, department=department)
+        log_action(
+            conflict, actor=by, acting_for=acting_for, action=ConflictAction.AGREED, data={"department": department.pk}
+        )
         if not _settle_if_all_agree(conflict, by):
             notify(
                 _everyone(conflict),
@@ -331,7 +314,7 @@ def _settle_if_all_agree(conflict: Conflict, by: User) -> bool:
     conflict.settle()
     conflict.decision = conflict.proposal
     conflict.save()
-    _log(conflict, actor=by, action=ConflictLog.Action.SETTLED, from_state=from_state, text=conflict.decision)
+    log_action(conflict, actor=by, action=ConflictAction.SETTLED, from_state=from_state, comment=conflict.decision)
     _request_decision_file(conflict)
     notify(
         [*_party_managers(conflict), conflict.raised_by, conflict.mediator],
@@ -367,8 +350,8 @@ def _escalate(conflict: Conflict, *, actor: User | None, acting_for: User | None
         days = settings.arbitration_days
     conflict.deadline_at = selectors.level_deadline(conflict.level_started_at, days)
     conflict.save()
-    action = ConflictLog.Action.AUTO_ESCALATED if automatic else ConflictLog.Action.ESCALATED
-    _log(conflict, actor=actor, acting_for=acting_for, action=action, from_state=from_state, text=text)
+    action = ConflictAction.AUTO_ESCALATED if automatic else ConflictAction.ESCALATED
+    log_action(conflict, actor=actor, acting_for=acting_for, action=action, from_state=from_state, comment=text)
     holder = conflict.holder
 
     def message() -> str:
@@ -475,13 +458,13 @@ def conflict_decide(*, conflict: Conflict, by: User, text: str, seen_state: str 
         conflict.arbitrate()
         conflict.decision, conflict.decided_by, conflict.decided_for = text, by, roles.holds_for
         conflict.save()
-        _log(
+        log_action(
             conflict,
             actor=by,
             acting_for=roles.holds_for,
-            action=ConflictLog.Action.DECIDED,
+            action=ConflictAction.DECIDED,
             from_state=S.ARBITRATION,
-            text=text,
+            comment=text,
         )
         _request_decision_file(conflict)
         notify(
@@ -504,7 +487,7 @@ def conflict_withdraw(*, conflict: Conflict, by: User, text: str = "", seen_stat
         holder = conflict.holder
         conflict.withdraw()
         conflict.save()
-        _log(conflict, actor=by, action=ConflictLog.Action.WITHDRAWN, from_state=from_state, text=text)
+        log_action(conflict, actor=by, action=ConflictAction.WITHDRAWN, from_state=from_state, comment=text)
         notify(
             [*_party_managers(conflict), holder],
             path=link(conflict),

@@ -126,7 +126,7 @@ def detail(request, pk: int):
         "roles": roles,
         "parties": list(conflict.parties.all()),
         "positions": list(conflict.positions.all()),
-        "logs": list(conflict.logs.all()),
+        "timeline": selectors.timeline(conflict),
         "position_form": forms.PositionForm(parties=parties),
         "proposal_form": forms.ProposalForm(parties=parties if not roles.holds else ()),
         "agree_form": forms.AgreeForm(

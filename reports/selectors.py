@@ -19,6 +19,7 @@ Definitions (shown on the pages):
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import (
     Aggregate,
@@ -42,15 +43,16 @@ from django.db.models.functions import Cast, Coalesce, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.models import ActionLog
 from departments.models import Department, User
 from documents.models import Document, Opinion
 from documents.selectors import visible_documents
-from tasks.models import DEFAULT_ESTIMATE_HOURS, HoldPeriod, Reason, Task, TaskLog
+from tasks.models import DEFAULT_ESTIMATE_HOURS, HoldPeriod, Reason, Task, TaskAction
 from tasks.selectors import overdue, visible_tasks_filter
 
 PAGE_ROWS = 50
 AGE_BUCKETS = [(0, 1), (1, 3), (3, 7), (7, 14), (14, 30), (30, None)]
-REWORK_ACTIONS = [TaskLog.Action.RETURNED, TaskLog.Action.REOPENED]
+REWORK_ACTIONS = [TaskAction.RETURNED, TaskAction.REOPENED]
 IN_FLIGHT = [
     Document.State.REVIEWING,
     Document.State.COUNTERSIGNING,
@@ -334,12 +336,16 @@ class DepartmentReport:
 
     def rework(self) -> Table:
         counts = (
-            TaskLog.objects.filter(task__in=self.tasks.values("pk"), action__in=REWORK_ACTIONS)
+            ActionLog.objects.filter(
+                content_type=ContentType.objects.get_for_model(Task),
+                object_id__in=self.tasks.values("pk"),
+                action__in=REWORK_ACTIONS,
+            )
             .values_list("action", "reason")
             .annotate(n=Count("pk"))
             .order_by()
         )
-        actions = dict(TaskLog.Action.choices)
+        actions = dict(TaskAction.choices)
         reasons = dict(Reason.choices)
         rows = [
             [str(actions.get(action, action)), str(reasons.get(reason, reason or _("(none given)"))), n]
@@ -557,7 +563,7 @@ def heatmap(table: Table, value_column: int) -> dict:
 
 
 def _conflicts_section(report: "OrganisationReport") -> Table:
-    from conflicts.models import Conflict, ConflictLog, ConflictParty
+    from conflicts.models import Conflict, ConflictParty
     from conflicts.selectors import visible_conflicts_filter
 
     conflicts = Conflict.objects.filter(
@@ -568,8 +574,12 @@ def _conflicts_section(report: "OrganisationReport") -> Table:
             Exists(ConflictParty.objects.filter(conflict_id=OuterRef("pk"), department=report.department))
         )
 
+    conflict_type = ContentType.objects.get_for_model(Conflict)
+
     def reached(level):
-        return Q(state=level) | Exists(ConflictLog.objects.filter(conflict_id=OuterRef("pk"), to_state=level))
+        return Q(state=level) | Exists(
+            ActionLog.objects.filter(content_type=conflict_type, object_id=OuterRef("pk"), to_state=level)
+        )
 
     S = Conflict.State
     level = Case(

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ActionLogInline
 from tasks.models import (
     Approval,
     ApprovalStep,
@@ -8,7 +9,6 @@ from tasks.models import (
     RequestField,
     RequestType,
     Task,
-    TaskLog,
 )
 
 
@@ -48,17 +48,6 @@ class RequestTypeAdmin(admin.ModelAdmin):
     ]
 
 
-class TaskLogInline(admin.TabularInline):
-    model = TaskLog
-    extra = 0
-    can_delete = False
-    fields = ["created_at", "actor", "acting_for", "action", "from_state", "to_state", "reason", "comment"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
 class ApprovalInline(admin.TabularInline):
     model = Approval
     extra = 0
@@ -90,7 +79,7 @@ class TaskAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["requesting_department", "target_department", "assignee"]
     readonly_fields = [f.name for f in Task._meta.concrete_fields] + ["co_departments", "watchers"]
-    inlines = [ApprovalInline, TaskLogInline]
+    inlines = [ApprovalInline, ActionLogInline]
 
     def has_add_permission(self, request):
         return False

@@ -7,4 +7,8 @@ class TasksConfig(AppConfig):
     verbose_name = _("Requests")
 
     def ready(self) -> None:
+        from core.actions import register_actions
         from tasks import notices  # noqa: F401 - registers the requests' notice kinds and digest part
+        from tasks.models import TaskAction
+
+        register_actions(TaskAction.choices)

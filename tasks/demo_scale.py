@@ -9,13 +9,15 @@ import random
 from datetime import timedelta
 
 from django.contrib.auth.hashers import make_password
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from core.models import ActionLog
 from departments.management.commands.seed_demo import DEMO_PASSWORD, person_name
 from departments.models import Department, Membership, User
-from tasks.models import Approval, HoldPeriod, RequestCounter, RequestType, Task, TaskLog
+from tasks.models import Approval, HoldPeriod, RequestCounter, RequestType, Task, TaskAction
 
 SCALE_DEPARTMENTS = 30
 SCALE_PEOPLE = 2000
@@ -200,7 +202,7 @@ def _analyze() -> None:
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        for table in ("tasks_task", "tasks_holdperiod", "tasks_tasklog", "tasks_approval", "departments_user"):
+        for table in ("tasks_task", "tasks_holdperiod", "core_actionlog", "tasks_approval", "departments_user"):
             cursor.execute(f"ANALYZE {table}")
 
 
@@ -209,6 +211,7 @@ def _holds_and_rework(rng, rows: list[Task], departments: list[Department], now)
     ones of requests on hold) and returns/reopens with reasons, for the reports."""
     by_number = dict(Task.objects.filter(number__in=[t.number for t in rows]).values_list("number", "pk"))
     holds, logs = [], []
+    task_type = ContentType.objects.get_for_model(Task)
     reasons = ["incomplete", "unclear", "quality", "not_resolved", "other"]
     for task in rows:
         pk = by_number[task.number]
@@ -232,9 +235,10 @@ def _holds_and_rework(rng, rows: list[Task], departments: list[Department], now)
                 )
         if task.state in ("done", "in_progress") and rng.random() < 0.05:
             logs.append(
-                TaskLog(
-                    task_id=pk,
-                    action=TaskLog.Action.REOPENED,
+                ActionLog(
+                    content_type=task_type,
+                    object_id=pk,
+                    action=TaskAction.REOPENED,
                     from_state="pending_verification",
                     to_state="in_progress",
                     reason=rng.choice(reasons),
@@ -243,9 +247,10 @@ def _holds_and_rework(rng, rows: list[Task], departments: list[Department], now)
             )
         elif task.state in ("pending_approval", "pending_acceptance") and rng.random() < 0.05:
             logs.append(
-                TaskLog(
-                    task_id=pk,
-                    action=TaskLog.Action.RETURNED,
+                ActionLog(
+                    content_type=task_type,
+                    object_id=pk,
+                    action=TaskAction.RETURNED,
                     from_state="pending_approval",
                     to_state="draft",
                     reason=rng.choice(reasons),
@@ -253,7 +258,7 @@ def _holds_and_rework(rng, rows: list[Task], departments: list[Department], now)
                 )
             )
     HoldPeriod.objects.bulk_create(holds, batch_size=BATCH)
-    TaskLog.objects.bulk_create(logs, batch_size=BATCH)
+    ActionLog.objects.bulk_create(logs, batch_size=BATCH)
 
 
 def _highest_number(year: int) -> int:

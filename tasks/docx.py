@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from documents import rendering
 from documents.docx_layout import Sheet, SheetSection, render_sheet
-from tasks.models import Task
+from tasks.models import Reason, Task
 
 
 def _can_view(user, task: Task) -> bool:
@@ -47,6 +47,7 @@ def request_form_docx(task: Task) -> bytes:
     from tasks.selectors import timeline as events
 
     timeline = [[_("Date"), _("Who"), _("What"), _("Comment")]]
+    reasons = dict(Reason.choices)
     for item in events(task):
         entry = item["obj"]
         if item["kind"] == "log":
@@ -55,7 +56,7 @@ def request_form_docx(task: Task) -> bytes:
                 who = _("%(who)s (for %(whom)s)") % {"who": who, "whom": entry.acting_for.name}
             what = entry.get_action_display()
             if entry.reason:
-                what = f"{what}（{entry.get_reason_display()}）"
+                what = f"{what}（{reasons.get(entry.reason, entry.reason)}）"
             timeline.append([_when(entry.created_at), who, what, entry.comment])
         elif item["kind"] == "comment":
             timeline.append([_when(entry.created_at), entry.author.name, _("commented"), entry.body])

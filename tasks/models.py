@@ -6,6 +6,7 @@ import os
 import uuid
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -15,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from core.limits import LONG_TEXT, MEDIUM_TEXT, SHORT_TEXT
+from core.models import ActionLog
 from departments.models import Department, Skill, pick_language
 
 
@@ -362,6 +364,8 @@ class Task(ConcurrentTransitionMixin, models.Model):
     last_progress_at = models.DateTimeField(_("last progress"), null=True, blank=True)
     last_urged_at = models.DateTimeField(_("last urged"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Everything that happened to the request, oldest first (core.actions.log_action writes it).
+    logs = GenericRelation(ActionLog)
 
     objects = TaskQuerySet.as_manager()
 
@@ -587,70 +591,28 @@ class Approval(models.Model):
         return pick_language(self.step_name, self.step_name_en)
 
 
-class TaskLog(models.Model):
-    """Everything that happened to a request: who, acting for whom, when, from, to, why."""
+class TaskAction(models.TextChoices):
+    """What happened to a request, as its timeline says it (the rows are core.ActionLog)."""
 
-    class Action(models.TextChoices):
-        CREATED = "created", _("created the request")
-        EDITED = "edited", _("edited the request")
-        SUBMITTED = "submitted", pgettext_lazy("what happened to a request", "submitted")
-        APPROVED = "approved", _("approved")
-        REJECTED = "rejected", _("rejected")
-        RETURNED = "returned", _("returned for revision")
-        ACCEPTED = "accepted", _("accepted and assigned")
-        DECLINED = "declined", _("declined")
-        TRANSFERRED = "transferred", _("transferred")
-        PROGRESS = "progress", _("posted progress")
-        HELD = "held", _("put on hold")
-        RESUMED = "resumed", _("resumed")
-        SUBMITTED_FOR_VERIFICATION = "verification", _("submitted for verification")
-        CONFIRMED = "confirmed", _("confirmed done")
-        REOPENED = "reopened", _("reopened")
-        REVISED = "revised", _("revised")
-        CANCELLED = "cancelled", _("cancelled")
-        URGED = "urged", _("urged (催办)")
-        ASSIGNED = "assigned", _("reassigned")
-
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="logs")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    acting_for = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("acting for"),
-    )
-    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
-    from_state = models.CharField(_("from"), max_length=30, blank=True)
-    to_state = models.CharField(_("to"), max_length=30, blank=True)
-    reason = models.CharField(_("reason"), max_length=30, choices=Reason.choices, blank=True)
-    comment = models.TextField(_("comment"), blank=True)
-    progress = models.PositiveSmallIntegerField(_("progress %"), null=True, blank=True)
-    department = models.ForeignKey(
-        Department,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("department"),
-    )
-    created_at = models.DateTimeField(_("at"), default=timezone.now)
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-        verbose_name = _("request log entry")
-        verbose_name_plural = _("request log")
-
-    def __str__(self) -> str:
-        return f"{self.task_id} {self.action}"
+    CREATED = "task.created", _("created the request")
+    EDITED = "task.edited", _("edited the request")
+    SUBMITTED = "task.submitted", pgettext_lazy("what happened to a request", "submitted")
+    APPROVED = "task.approved", _("approved")
+    REJECTED = "task.rejected", _("rejected")
+    RETURNED = "task.returned", _("returned for revision")
+    ACCEPTED = "task.accepted", _("accepted and assigned")
+    DECLINED = "task.declined", _("declined")
+    TRANSFERRED = "task.transferred", _("transferred")
+    PROGRESS = "task.progress", _("posted progress")
+    HELD = "task.held", _("put on hold")
+    RESUMED = "task.resumed", _("resumed")
+    SUBMITTED_FOR_VERIFICATION = "task.verification", _("submitted for verification")
+    CONFIRMED = "task.confirmed", _("confirmed done")
+    REOPENED = "task.reopened", _("reopened")
+    REVISED = "task.revised", _("revised")
+    CANCELLED = "task.cancelled", _("cancelled")
+    URGED = "task.urged", _("urged (催办)")
+    ASSIGNED = "task.assigned", _("reassigned")
 
 
 class Comment(models.Model):

@@ -16,11 +16,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.actions import log_action
 from departments.models import Department, Membership, User
 from departments.selectors import working_calendar
 from notifications import services as notifications
 from tasks import selectors
-from tasks.models import Approval, Reminder, Task, TaskLog
+from tasks.models import Approval, Reminder, Task, TaskAction
 from tasks.services import managers_of, notify_about
 
 BATCH = 2000  # rows a sweep handles per kind; the next sweep takes the rest
@@ -229,12 +230,11 @@ def auto_close(now: datetime) -> int:
                 continue
             locked.confirm()
             locked.save()
-            TaskLog.objects.create(
-                task=locked,
+            log_action(
+                locked,
                 actor=None,
-                action=TaskLog.Action.CONFIRMED,
+                action=TaskAction.CONFIRMED,
                 from_state=Task.State.PENDING_VERIFICATION,
-                to_state=locked.state,
                 comment=_("Closed automatically: not verified within %(days)s days.")
                 % {"days": settings.AUTO_CLOSE_VERIFICATION_DAYS},
             )

@@ -40,7 +40,6 @@ from tasks.models import (
     RequestField,
     RequestType,
     Task,
-    TaskLog,
 )
 
 LIST_RELATED = ("request_type", "requester", "requesting_department", "target_department", "assignee")
@@ -745,7 +744,8 @@ def request_types_by_department(query: str = "") -> list[tuple[Department, list[
 
 def timeline(task: Task) -> list[dict]:
     """Transitions, progress, comments and files of a request merged in time order (up to three
-    queries: none for comments or files that task_for_page found there are none of)."""
+    queries: none for comments or files that task_for_page found there are none of). An entry of
+    the action log carries the department it names, if any."""
 
     def of(kind: str, label: str) -> list[dict]:
         rows = list(_timeline(kind, task=task.pk))
@@ -753,7 +753,14 @@ def timeline(task: Task) -> list[dict]:
             type(row).task.field.set_cached_value(row, task)
         return [{"kind": label, "at": row.created_at, "obj": row} for row in rows]
 
-    items = of("logs", "log")
+    logs = list(task.logs.select_related("actor", "acting_for"))
+    # A transfer, a hold or a co-handling sub-request names a department: the page's cache of
+    # them (departments_by_id) knows its name.
+    departments = departments_by_id() if any("department" in log.data for log in logs) else {}
+    items = [
+        {"kind": "log", "at": log.created_at, "obj": log, "department": departments.get(log.data.get("department"))}
+        for log in logs
+    ]
     if may_have(task, "comments"):
         items += of("comments", "comment")
     if may_have(task, "attachments"):
@@ -763,8 +770,6 @@ def timeline(task: Task) -> list[dict]:
 
 
 def _timeline(kind: str, *, task: int) -> QuerySet:
-    if kind == "logs":
-        return TaskLog.objects.filter(task_id=task).select_related("actor", "acting_for", "department")
     if kind == "comments":
         return Comment.objects.filter(task_id=task).select_related("author")
     return Attachment.objects.filter(task_id=task).select_related("uploaded_by")

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from collab_portal.lookups import AnyOf
+from core.actions import log_action
 from core.limits import SHORT_TEXT, too_long
 from core.uploads import UploadRejected, check_upload
 from departments.models import Department, Membership, User
@@ -32,7 +33,7 @@ from tasks.models import (
     RequestCounter,
     RequestType,
     Task,
-    TaskLog,
+    TaskAction,
 )
 from tasks.notices import task_path
 
@@ -104,32 +105,6 @@ def _manager_of(department_id: int) -> Q:
         AnyOf("pk", Department.objects.filter(pk=department_id, head__isnull=False).values("head_id").order_by())
         | AnyOf("pk", deputies)
         | AnyOf("pk", managers.values("user_id").order_by())
-    )
-
-
-def _log(
-    task: Task,
-    *,
-    actor: User | None,
-    action: str,
-    from_state: str = "",
-    acting_for: User | None = None,
-    reason: str = "",
-    comment: str = "",
-    progress: int | None = None,
-    department: Department | None = None,
-) -> TaskLog:
-    return TaskLog.objects.create(
-        task=task,
-        actor=actor,
-        acting_for=acting_for,
-        action=action,
-        from_state=from_state,
-        to_state=task.state,
-        reason=reason,
-        comment=comment,
-        progress=progress,
-        department=department,
     )
 
 
@@ -273,7 +248,7 @@ def task_create(
             if files:
                 task.save(update_fields=["field_values"])
             _store_attachments(task, by, attachments)
-            _log(task, actor=by, action=TaskLog.Action.CREATED)
+            log_action(task, actor=by, action=TaskAction.CREATED)
             if submit:
                 _submit(task, by)
     except IntegrityError:
@@ -317,7 +292,7 @@ def task_update_draft(
         task.save()
         task.co_departments.set([d for d in co_departments if d.pk != task.target_department_id])
         task.watchers.set([w for w in watchers if w.pk != by.pk])
-        _log(task, actor=by, action=TaskLog.Action.EDITED, from_state=S.DRAFT)
+        log_action(task, actor=by, action=TaskAction.EDITED, from_state=S.DRAFT)
     return task
 
 
@@ -336,7 +311,7 @@ def _submit(task: Task, by: User) -> None:
     if not route:
         task.send_to_department()
         task.save()
-        _log(task, actor=by, action=TaskLog.Action.SUBMITTED, from_state=S.DRAFT)
+        log_action(task, actor=by, action=TaskAction.SUBMITTED, from_state=S.DRAFT)
         _enter_department(task, by)
         return
     task.submit()
@@ -358,7 +333,7 @@ def _submit(task: Task, by: User) -> None:
             for person in step.approvers
         ]
     )
-    _log(task, actor=by, action=TaskLog.Action.SUBMITTED, from_state=S.DRAFT)
+    log_action(task, actor=by, action=TaskAction.SUBMITTED, from_state=S.DRAFT)
     _notify_approvers(task, by)
 
 
@@ -414,7 +389,9 @@ def _enter_department(task: Task, actor: User | None) -> None:
             )
             sub.send_to_department()
             sub.save()
-            _log(sub, actor=actor, action=TaskLog.Action.SUBMITTED, from_state=S.DRAFT, department=department)
+            log_action(
+                sub, actor=actor, action=TaskAction.SUBMITTED, from_state=S.DRAFT, data={"department": department.pk}
+            )
             notify_about(
                 managers_of(department),
                 task=sub,
@@ -527,10 +504,10 @@ def _decide(task: Task, by: User, decision: str, opinion: str, reason: str) -> T
                     task.approval_step = following
                     task.approval_due_at = _approval_due(task)
                     task.save()
-                    _log(
+                    log_action(
                         task,
                         actor=by,
-                        action=TaskLog.Action.APPROVED,
+                        action=TaskAction.APPROVED,
                         from_state=from_state,
                         acting_for=acting_for,
                         comment=opinion,
@@ -539,10 +516,10 @@ def _decide(task: Task, by: User, decision: str, opinion: str, reason: str) -> T
                     return task
                 task.send_to_department()
                 task.save()
-                _log(
+                log_action(
                     task,
                     actor=by,
-                    action=TaskLog.Action.APPROVED,
+                    action=TaskAction.APPROVED,
                     from_state=from_state,
                     acting_for=acting_for,
                     comment=opinion,
@@ -560,10 +537,10 @@ def _decide(task: Task, by: User, decision: str, opinion: str, reason: str) -> T
                 )
                 return task
             task.save()
-            _log(
+            log_action(
                 task,
                 actor=by,
-                action=TaskLog.Action.APPROVED,
+                action=TaskAction.APPROVED,
                 from_state=from_state,
                 acting_for=acting_for,
                 comment=opinion,
@@ -574,18 +551,18 @@ def _decide(task: Task, by: User, decision: str, opinion: str, reason: str) -> T
         )
         if decision == Approval.Decision.REJECTED:
             task.reject()
-            action, kind = TaskLog.Action.REJECTED, "rejected"
+            action, kind = TaskAction.REJECTED, "rejected"
             text = gettext_noop("%(number)s was rejected by %(who)s.")
         else:
             task.return_for_revision()
-            action, kind = TaskLog.Action.RETURNED, "returned"
+            action, kind = TaskAction.RETURNED, "returned"
             text = gettext_noop("%(number)s was returned to you for revision by %(who)s.")
 
         def message() -> str:
             return _(text) % {"number": task.number, "who": by.name}
 
         task.save()
-        _log(
+        log_action(
             task, actor=by, action=action, from_state=from_state, acting_for=acting_for, reason=reason, comment=opinion
         )
         notify_about([task.requester], task=task, actor=by, kind=kind, message=message)
@@ -626,7 +603,7 @@ def _accept(
         due = max(task.wanted_by, now)
     task.due_at = max(due, task.created_at)
     task.save()
-    _log(task, actor=by, action=TaskLog.Action.ACCEPTED, from_state=from_state, acting_for=acting_for, comment=note)
+    log_action(task, actor=by, action=TaskAction.ACCEPTED, from_state=from_state, acting_for=acting_for, comment=note)
     notify_about(
         [assignee],
         task=task,
@@ -681,10 +658,10 @@ def task_reassign(*, task: Task, by: User, assignee: User, note: str = "") -> Ta
             raise TaskError(_("%(name)s already handles this request.") % {"name": assignee.name})
         task.assignee = assignee
         task.save()
-        _log(
+        log_action(
             task,
             actor=by,
-            action=TaskLog.Action.ASSIGNED,
+            action=TaskAction.ASSIGNED,
             from_state=task.state,
             acting_for=_acting_for(by, task.target_department),
             comment=note,
@@ -709,10 +686,10 @@ def task_decline(*, task: Task, by: User, reason: str, comment: str = "", seen_s
         _require(by, "decline", task)
         task.decline()
         task.save()
-        _log(
+        log_action(
             task,
             actor=by,
-            action=TaskLog.Action.DECLINED,
+            action=TaskAction.DECLINED,
             from_state=S.PENDING_ACCEPTANCE,
             reason=reason,
             comment=comment,
@@ -751,14 +728,14 @@ def task_transfer(
         )
         task.save()
         task.co_departments.remove(department)
-        _log(
+        log_action(
             task,
             actor=by,
-            action=TaskLog.Action.TRANSFERRED,
+            action=TaskAction.TRANSFERRED,
             from_state=from_state,
             reason=reason,
             comment=comment,
-            department=department,
+            data={"department": department.pk},
             acting_for=acting_for,
         )
         notify_about(
@@ -798,8 +775,13 @@ def task_progress(*, task: Task, by: User, percent: int, note: str = "") -> Task
         task.progress = int(percent)
         task.last_progress_at = timezone.now()
         task.save()
-        _log(
-            task, actor=by, action=TaskLog.Action.PROGRESS, from_state=task.state, progress=task.progress, comment=note
+        log_action(
+            task,
+            actor=by,
+            action=TaskAction.PROGRESS,
+            from_state=task.state,
+            comment=note,
+            data={"progress": task.progress},
         )
         notify_about(
             [task.requester],
@@ -825,14 +807,14 @@ def task_hold(*, task: Task, by: User, reason: str, waiting_on: Department | Non
         HoldPeriod.objects.create(
             task=task, waiting_on=waiting_on, reason=reason, comment=comment, started_at=task.held_since
         )
-        _log(
+        log_action(
             task,
             actor=by,
-            action=TaskLog.Action.HELD,
+            action=TaskAction.HELD,
             from_state=S.IN_PROGRESS,
             reason=reason,
             comment=comment,
-            department=waiting_on,
+            data={"department": waiting_on.pk} if waiting_on else None,
         )
         notify_about(
             [task.requester],
@@ -863,7 +845,7 @@ def task_resume(*, task: Task, by: User, comment: str = "") -> Task:
             # The SLA clock was paused while on hold: move the due date by the working time held.
             task.due_at = calendar.add_working_hours(task.due_at, held)
         task.save()
-        _log(task, actor=by, action=TaskLog.Action.RESUMED, from_state=S.ON_HOLD, comment=comment)
+        log_action(task, actor=by, action=TaskAction.RESUMED, from_state=S.ON_HOLD, comment=comment)
     return task
 
 
@@ -875,7 +857,7 @@ def task_finish(*, task: Task, by: User, note: str = "") -> Task:
         _require(by, "finish", task)
         task.submit_for_verification()
         task.save()
-        _log(task, actor=by, action=TaskLog.Action.SUBMITTED_FOR_VERIFICATION, from_state=S.IN_PROGRESS, comment=note)
+        log_action(task, actor=by, action=TaskAction.SUBMITTED_FOR_VERIFICATION, from_state=S.IN_PROGRESS, comment=note)
         verifiers = [task.parent.assignee or task.parent.requester] if task.parent_id else [task.requester]
         notify_about(
             verifiers,
@@ -900,7 +882,7 @@ def task_confirm(*, task: Task, by: User, comment: str = "") -> Task:
             )
         task.confirm()
         task.save()
-        _log(task, actor=by, action=TaskLog.Action.CONFIRMED, from_state=S.PENDING_VERIFICATION, comment=comment)
+        log_action(task, actor=by, action=TaskAction.CONFIRMED, from_state=S.PENDING_VERIFICATION, comment=comment)
         notify_about(
             [task.assignee],
             task=task,
@@ -919,10 +901,10 @@ def task_reopen(*, task: Task, by: User, reason: str, comment: str = "") -> Task
         _require(by, "verify", task)
         task.reopen()
         task.save()
-        _log(
+        log_action(
             task,
             actor=by,
-            action=TaskLog.Action.REOPENED,
+            action=TaskAction.REOPENED,
             from_state=S.PENDING_VERIFICATION,
             reason=reason,
             comment=comment,
@@ -944,7 +926,7 @@ def task_revise(*, task: Task, by: User) -> Task:
         _require(by, "revise", task)
         task.revise()
         task.save()
-        _log(task, actor=by, action=TaskLog.Action.REVISED, from_state=S.REJECTED)
+        log_action(task, actor=by, action=TaskAction.REVISED, from_state=S.REJECTED)
     return task
 
 
@@ -959,12 +941,12 @@ def task_cancel(*, task: Task, by: User, comment: str = "", seen_state: str | No
         task.cancel()
         task.save()
         task.approvals.filter(decision=Approval.Decision.PENDING).update(decision=Approval.Decision.SKIPPED)
-        _log(task, actor=by, action=TaskLog.Action.CANCELLED, from_state=from_state, comment=comment)
+        log_action(task, actor=by, action=TaskAction.CANCELLED, from_state=from_state, comment=comment)
         for sub in task.subtasks.select_for_update().filter(state__in=[S.PENDING_ACCEPTANCE, S.IN_PROGRESS]):
             sub_from = sub.state
             sub.cancel()
             sub.save()
-            _log(sub, actor=by, action=TaskLog.Action.CANCELLED, from_state=sub_from, comment=comment)
+            log_action(sub, actor=by, action=TaskAction.CANCELLED, from_state=sub_from, comment=comment)
         if from_state != S.DRAFT:
             notify_about(
                 [task.assignee, *managers_of(task.target_department)],
@@ -1004,7 +986,7 @@ def task_urge(*, task: Task, by: User, comment: str = "") -> Task:
             holders = managers_of(task.target_department)
         else:
             holders = [task.assignee]
-        _log(task, actor=by, action=TaskLog.Action.URGED, from_state=task.state, comment=comment)
+        log_action(task, actor=by, action=TaskAction.URGED, from_state=task.state, comment=comment)
         notify_about(
             holders,
             task=task,

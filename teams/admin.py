@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from core.admin import ActionLogInline
 from teams.models import CalendarFeed, EvaluationCriterion, Meeting, Milestone, StrategicGoal, Team, TeamMember
 
 
@@ -36,7 +37,7 @@ class TeamAdmin(admin.ModelAdmin):
     search_fields = ["name", "goal"]
     readonly_fields = ["state"]
     autocomplete_fields = ["lead", "created_by"]
-    inlines = [TeamMemberInline, MilestoneInline, CriterionInline]
+    inlines = [TeamMemberInline, MilestoneInline, CriterionInline, ActionLogInline]
 
 
 @admin.register(Meeting)

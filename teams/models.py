@@ -6,6 +6,7 @@ calendar feed."""
 import secrets
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from core.limits import LONG_TEXT, SHORT_TEXT
+from core.models import ActionLog
 from departments.models import Department, pick_language
 
 
@@ -122,6 +124,9 @@ class Team(ConcurrentTransitionMixin, models.Model):
     evaluated_at = models.DateTimeField(_("evaluated"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    # What happened to the team, oldest first (core.actions.log_action writes it).
+    logs = GenericRelation(ActionLog)
 
     objects = TeamQuerySet.as_manager()
 
@@ -469,43 +474,19 @@ class EvaluationCriterion(models.Model):
         return self.name
 
 
-class TeamLog(models.Model):
-    """What happened to a team: who, when, from, to, why."""
+class TeamAction(models.TextChoices):
+    """What happened to a team, as its page says it (the rows are core.ActionLog)."""
 
-    class Action(models.TextChoices):
-        CREATED = "created", _("created the team")
-        EDITED = "edited", _("edited the team")
-        STARTED = "started", _("started the team")
-        COMPLETED = "completed", _("completed the team")
-        EVALUATED = "evaluated", _("evaluated the team")
-        CANCELLED = "cancelled", _("cancelled the team")
-        READING = "reading", _("recorded a metric reading")
-        PLAN = "plan", _("changed the plan")
-        MEETING = "meeting", _("updated a meeting")
-        ACTION = "action", _("updated an action item")
-
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="logs", verbose_name=_("team"))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
-    from_state = models.CharField(_("from"), max_length=20, blank=True)
-    to_state = models.CharField(_("to"), max_length=20, blank=True)
-    comment = models.TextField(_("comment"), blank=True)
-    created_at = models.DateTimeField(_("at"), default=timezone.now)
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-        verbose_name = _("team log entry")
-        verbose_name_plural = _("team log")
-
-    def __str__(self) -> str:
-        return f"{self.team_id} {self.action}"
+    CREATED = "team.created", _("created the team")
+    EDITED = "team.edited", _("edited the team")
+    STARTED = "team.started", _("started the team")
+    COMPLETED = "team.completed", _("completed the team")
+    EVALUATED = "team.evaluated", _("evaluated the team")
+    CANCELLED = "team.cancelled", _("cancelled the team")
+    READING = "team.reading", _("recorded a metric reading")
+    PLAN = "team.plan", _("changed the plan")
+    MEETING = "team.meeting", _("updated a meeting")
+    ACTION = "team.action", _("updated an action item")
 
 
 class DailyDigestSent(models.Model):

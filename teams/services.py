@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.actions import log_action
 from core.limits import SHORT_TEXT, too_long
 from departments.models import Department, User
 from notifications import services as notifications
@@ -27,7 +28,7 @@ from teams.models import (
     Milestone,
     StrategicGoal,
     Team,
-    TeamLog,
+    TeamAction,
     TeamMember,
     TeamRequest,
 )
@@ -69,12 +70,6 @@ def _lock(team: Team) -> Team:
 def _require(by: User, action: str, team: Team) -> None:
     if not can(by, action, team):
         raise TeamError(_("You may not do this to this team."))
-
-
-def _log(team: Team, *, actor: User | None, action: str, from_state="", to_state="", comment="") -> TeamLog:
-    return TeamLog.objects.create(
-        team=team, actor=actor, action=action, from_state=from_state, to_state=to_state, comment=comment[:2000]
-    )
 
 
 def team_link(team: Team) -> str:
@@ -140,7 +135,7 @@ def team_create(
     with transaction.atomic():
         team = Team.objects.create(lead=lead, created_by=by, **{k: values[k] for k in TEAM_FIELDS})
         _set_members(team, members)
-        _log(team, actor=by, action=TeamLog.Action.CREATED, to_state=team.state)
+        log_action(team, actor=by, action=TeamAction.CREATED, to_state=team.state)
         _notify_team(
             team,
             actor=by,
@@ -179,12 +174,12 @@ def team_update(
             )
         team.save()
         _set_members(team, members)
-        _log(team, actor=by, action=TeamLog.Action.EDITED)
+        log_action(team, actor=by, action=TeamAction.EDITED)
     return team
 
 
 def _transition(
-    team: Team, by: User, action: str, method: str, log_action: str, comment: str = "", seen_state: str | None = None
+    team: Team, by: User, action: str, method: str, verb: str, comment: str = "", seen_state: str | None = None
 ) -> Team:
     with transaction.atomic():
         locked = _lock(team)
@@ -202,12 +197,12 @@ def _transition(
             locked.meetings.filter(status=Meeting.Status.SCHEDULED, starts_at__gt=timezone.now()).update(
                 status=Meeting.Status.CANCELLED
             )
-        _log(locked, actor=by, action=log_action, from_state=before, to_state=locked.state, comment=comment)
+        log_action(locked, actor=by, action=verb, from_state=before, comment=comment[:2000])
         state_label = locked.get_state_display
         _notify_team(
             locked,
             actor=by,
-            kind=f"team.{log_action}",
+            kind=verb,
             message=lambda: _("Team “%(team)s” is now %(state)s.") % {"team": locked.name, "state": state_label()},
         )
     return locked
@@ -217,13 +212,13 @@ def team_start(*, team: Team, by: User, seen_state: str | None = None) -> Team:
     """`seen_state` is the state the user saw: if someone else moved the team meanwhile, they are told."""
     if not team.members.exists():
         raise TeamError(_("Add members before starting the team."))
-    return _transition(team, by, "start", "start", TeamLog.Action.STARTED, seen_state=seen_state)
+    return _transition(team, by, "start", "start", TeamAction.STARTED, seen_state=seen_state)
 
 
 def team_complete(*, team: Team, by: User, comment: str = "", seen_state: str | None = None) -> Team:
     if refused := too_long(comment, SHORT_TEXT):
         raise TeamError(refused)
-    return _transition(team, by, "complete", "complete", TeamLog.Action.COMPLETED, comment, seen_state=seen_state)
+    return _transition(team, by, "complete", "complete", TeamAction.COMPLETED, comment, seen_state=seen_state)
 
 
 def team_cancel(*, team: Team, by: User, reason: str, seen_state: str | None = None) -> Team:
@@ -240,7 +235,7 @@ def team_cancel(*, team: Team, by: User, reason: str, seen_state: str | None = N
         _require(by, "cancel", locked)
         locked.cancel_reason = reason
         locked.save(update_fields=["cancel_reason"])
-        return _transition(locked, by, "cancel", "cancel", TeamLog.Action.CANCELLED, reason)
+        return _transition(locked, by, "cancel", "cancel", TeamAction.CANCELLED, reason)
 
 
 def goal_attainment(team: Team, value: Decimal | None) -> Decimal | None:
@@ -276,7 +271,7 @@ def team_evaluate(*, team: Team, by: User, scores: dict[int, Decimal], summary: 
         locked.goal_attainment = goal_attainment(locked, locked.current_value)
         locked.evaluation_summary = summary.strip()
         locked.save(update_fields=["evaluation_score", "goal_attainment", "evaluation_summary"])
-        return _transition(locked, by, "evaluate", "evaluate", TeamLog.Action.EVALUATED, summary)
+        return _transition(locked, by, "evaluate", "evaluate", TeamAction.EVALUATED, summary)
 
 
 def criteria_set(*, team: Team, by: User, rows: list[tuple[str, int]]) -> list[EvaluationCriterion]:
@@ -296,7 +291,7 @@ def criteria_set(*, team: Team, by: User, rows: list[tuple[str, int]]) -> list[E
         created = EvaluationCriterion.objects.bulk_create(
             [EvaluationCriterion(team=locked, name=name[:120], weight=weight) for name, weight in rows]
         )
-        _log(locked, actor=by, action=TeamLog.Action.PLAN, comment=_("evaluation criteria"))
+        log_action(locked, actor=by, action=TeamAction.PLAN, comment=_("evaluation criteria"))
     return created
 
 
@@ -313,7 +308,7 @@ def reading_add(*, team: Team, by: User, value: Decimal, measured_on: date, note
         latest = locked.readings.order_by("-measured_on", "-recorded_at", "-pk").first()
         locked.current_value = latest.value
         locked.save(update_fields=["current_value", "updated_at"])
-        _log(locked, actor=by, action=TeamLog.Action.READING, comment=f"{measured_on}: {value}")
+        log_action(locked, actor=by, action=TeamAction.READING, comment=f"{measured_on}: {value}")
     return reading
 
 
@@ -393,7 +388,7 @@ def milestone_save(
             milestone.done_on = None
         milestone.save()
         milestone.depends_on.set(depends_on)
-        _log(locked, actor=by, action=TeamLog.Action.PLAN, comment=milestone.title)
+        log_action(locked, actor=by, action=TeamAction.PLAN, comment=milestone.title)
     return milestone
 
 
@@ -401,7 +396,7 @@ def milestone_delete(*, milestone: Milestone, by: User) -> None:
     with transaction.atomic():
         locked = _lock(milestone.team)
         _require(by, "manage", locked)
-        _log(locked, actor=by, action=TeamLog.Action.PLAN, comment=_("removed %(name)s") % {"name": milestone.title})
+        log_action(locked, actor=by, action=TeamAction.PLAN, comment=_("removed %(name)s") % {"name": milestone.title})
         milestone.delete()
 
 
@@ -420,7 +415,7 @@ def plan_set(*, team: Team, by: User, values: dict) -> Team:
             setattr(locked, key, values[key])
         locked.meeting_weekdays = sorted({int(d) for d in locked.meeting_weekdays or []})
         locked.save()
-        _log(locked, actor=by, action=TeamLog.Action.PLAN, comment=_("communication plan"))
+        log_action(locked, actor=by, action=TeamAction.PLAN, comment=_("communication plan"))
         if before != [getattr(locked, key) for key in cadence_fields]:
             # The cadence changed: the old cadence's future meetings that nobody has worked on go away;
             # meetings added by hand, or with an agenda, minutes or action items, stay.
@@ -467,7 +462,7 @@ def team_request_file(
             submit=True,
         )
         link = TeamRequest.objects.create(team=team, milestone=milestone, task=task, added_by=by)
-        _log(team, actor=by, action=TeamLog.Action.PLAN, comment=task.number)
+        log_action(team, actor=by, action=TeamAction.PLAN, comment=task.number)
     return link
 
 
@@ -481,7 +476,7 @@ def team_request_link(*, team: Team, by: User, task: Task, milestone: Milestone 
     try:
         with transaction.atomic():
             link = TeamRequest.objects.create(team=team, milestone=milestone, task=task, added_by=by)
-            _log(team, actor=by, action=TeamLog.Action.PLAN, comment=task.number)
+            log_action(team, actor=by, action=TeamAction.PLAN, comment=task.number)
     except IntegrityError:
         raise TeamError(_("This request is already linked to the team.")) from None
     return link
@@ -578,7 +573,7 @@ def meeting_add(
             agenda=agenda_with_overdue(locked, agenda.strip(), on=timezone.localtime(starts_at).date()),
         )
         Attendance.objects.bulk_create([Attendance(meeting=meeting, user=p) for p in team_people(locked)])
-        _log(locked, actor=by, action=TeamLog.Action.MEETING, comment=str(meeting))
+        log_action(locked, actor=by, action=TeamAction.MEETING, comment=str(meeting))
         when = timezone.localtime(starts_at)
         _notify_team(
             locked,
@@ -632,7 +627,7 @@ def meeting_record(
                 row.status = status
                 changed.append(row)
         Attendance.objects.bulk_update(changed, ["status"])
-        _log(team, actor=by, action=TeamLog.Action.MEETING, comment=str(meeting))
+        log_action(team, actor=by, action=TeamAction.MEETING, comment=str(meeting))
     return meeting
 
 
@@ -645,7 +640,7 @@ def meeting_cancel(*, meeting: Meeting, by: User) -> Meeting:
             raise TeamError(_("Only a scheduled meeting can be cancelled."))
         meeting.status = Meeting.Status.CANCELLED
         meeting.save(update_fields=["status"])
-        _log(team, actor=by, action=TeamLog.Action.MEETING, comment=_("cancelled %(m)s") % {"m": str(meeting)})
+        log_action(team, actor=by, action=TeamAction.MEETING, comment=_("cancelled %(m)s") % {"m": str(meeting)})
     return meeting
 
 
@@ -669,7 +664,7 @@ def action_add(
             due_on=due_on,
             created_by=by,
         )
-        _log(team, actor=by, action=TeamLog.Action.ACTION, comment=item.title)
+        log_action(team, actor=by, action=TeamAction.ACTION, comment=item.title)
         notifications.notify(
             [owner],
             path=team_link(team),
@@ -692,7 +687,7 @@ def action_done(*, item: ActionItem, by: User) -> ActionItem:
             raise TeamError(_("This action item is already done."))
         item.done_at = timezone.now()
         item.save(update_fields=["done_at"])
-        _log(team, actor=by, action=TeamLog.Action.ACTION, comment=_("done: %(title)s") % {"title": item.title})
+        log_action(team, actor=by, action=TeamAction.ACTION, comment=_("done: %(title)s") % {"title": item.title})
     return item
 
 
@@ -750,7 +745,7 @@ def action_to_request(*, item: ActionItem, by: User, request_type: RequestType |
         item.task = task
         item.save(update_fields=["task"])
         TeamRequest.objects.get_or_create(team=team, task=task, defaults={"added_by": by})
-        _log(team, actor=by, action=TeamLog.Action.ACTION, comment=task.number)
+        log_action(team, actor=by, action=TeamAction.ACTION, comment=task.number)
     return task
 
 

@@ -2,6 +2,8 @@ from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 
+from tasks.models import Reason
+
 register = template.Library()
 
 STATE_CLASS = {
@@ -21,6 +23,12 @@ PRIORITY_CLASS = {1: "text-body-secondary", 2: "", 3: "text-warning-emphasis fw-
 @register.filter
 def state_class(state: str) -> str:
     return STATE_CLASS.get(state, "text-bg-secondary")
+
+
+@register.filter
+def reason_label(reason: str) -> str:
+    """A reason from the fixed list (a step of the action log carries its value) in words."""
+    return dict(Reason.choices).get(reason, reason)
 
 
 @register.filter

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from conflicts.models import Conflict, ConflictLog
+from conflicts.models import Conflict, ConflictAction
 from tasks import services as task_services
 from tasks.models import Task
 from teams import services as team_services
@@ -144,9 +144,9 @@ def test_conflict_escalates_to_arbitration_and_is_decided(language, browser_for,
     assert not b.page.locator("#actions").count()  # nothing is left to do on a decided conflict
     actions = list(conflict.logs.order_by("pk").values_list("action", "actor__username"))
     assert actions[-3:] == [
-        (ConflictLog.Action.ESCALATED, "requester"),
-        (ConflictLog.Action.ESCALATED, "leader"),
-        (ConflictLog.Action.DECIDED, "chair"),
+        (ConflictAction.ESCALATED, "requester"),
+        (ConflictAction.ESCALATED, "leader"),
+        (ConflictAction.DECIDED, "chair"),
     ]
     b.shot("decided")
 

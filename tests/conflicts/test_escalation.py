@@ -9,7 +9,7 @@ import time_machine
 from django.db import connection
 
 from conflicts import services
-from conflicts.models import Conflict, ConflictLog, ConflictSettings
+from conflicts.models import Conflict, ConflictAction, ConflictSettings
 from conflicts.tasks import escalate_conflicts
 from departments.models import CalendarDay
 from notifications.models import Notification
@@ -58,7 +58,7 @@ def test_beat_escalates_at_the_deadline_once_and_tells_the_new_holder(org, chair
     conflict = Conflict.objects.get(pk=conflict.pk)
     assert conflict.state == S.MEDIATION and conflict.mediator == org.leader
     assert conflict.deadline_at == at(2026, 9, 28, 10, 0)  # two working days, over the weekend
-    log = conflict.logs.get(action=ConflictLog.Action.AUTO_ESCALATED)
+    log = conflict.logs.get(action=ConflictAction.AUTO_ESCALATED)
     assert log.actor is None and (log.from_state, log.to_state) == ("negotiation", "mediation")
     told = Notification.objects.filter(recipient=org.leader, kind="conflict.escalated").get()
     assert told.link == f"/conflicts/{conflict.pk}/"
@@ -99,7 +99,7 @@ def test_two_workers_escalate_a_conflict_once(org, chair, raise_conflict):
         lambda: services.conflict_auto_escalate(conflict_id=conflict.pk, now=now),
     )
     assert sorted(results) == [False, True]
-    assert ConflictLog.objects.filter(conflict=conflict, action=ConflictLog.Action.AUTO_ESCALATED).count() == 1
+    assert conflict.logs.filter(action=ConflictAction.AUTO_ESCALATED).count() == 1
 
 
 def test_the_new_holder_who_chose_email_for_conflicts_gets_one(org, chair, raise_conflict):

@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from conflicts import services
-from conflicts.models import Conflict, ConflictLog
+from conflicts.models import Conflict, ConflictAction
 from conflicts.rules import can
 from departments.models import Delegation
 from notifications.models import Notification
@@ -24,7 +24,7 @@ def test_raising_opens_negotiation_with_the_raisers_position(org, raise_conflict
     assert {p.department for p in conflict.parties.all()} == {org.sales, org.purchasing}
     position = conflict.positions.get()
     assert (position.department, position.author, position.text) == (org.sales, org.requester, "客户要求两周内交货")
-    assert list(conflict.logs.values_list("action", flat=True)) == ["raised", "position"]
+    assert list(conflict.logs.values_list("action", flat=True)) == ["conflict.raised", "conflict.position"]
     notified = set(Notification.objects.filter(kind="conflict.raised").values_list("recipient__username", flat=True))
     assert {"sales_head", "sales_deputy", "purchasing_head"} <= notified
     assert "requester" not in notified
@@ -72,7 +72,7 @@ def test_settlement_needs_every_party_and_a_new_proposal_clears_agreements(org, 
     assert conflict.resolution == Conflict.Resolution.AGREED
     assert conflict.decision == "四周交货，分两批"
     assert conflict.closed_at is not None and conflict.deadline_at is None
-    assert conflict.logs.filter(action=ConflictLog.Action.SETTLED).exists()
+    assert conflict.logs.filter(action=ConflictAction.SETTLED).exists()
     with pytest.raises(services.ConflictStale):
         services.conflict_agree(conflict=conflict, by=org.sales_head)
 
@@ -84,8 +84,8 @@ def test_party_escalates_now_to_the_neutral_mediator_who_cannot_decide(org, rais
     services.conflict_escalate(conflict=conflict, by=org.purchasing_head, text="谈不拢")
     conflict = fresh(conflict)
     assert conflict.state == S.MEDIATION and conflict.mediator == org.leader
-    log = conflict.logs.get(action=ConflictLog.Action.ESCALATED)
-    assert (log.actor, log.from_state, log.to_state, log.text) == (
+    log = conflict.logs.get(action=ConflictAction.ESCALATED)
+    assert (log.actor, log.from_state, log.to_state, log.comment) == (
         org.purchasing_head,
         "negotiation",
         "mediation",
@@ -136,7 +136,7 @@ def test_the_arbiters_delegate_decides_for_them(org, chair, raise_conflict):
     services.conflict_decide(conflict=fresh(conflict), by=org.outsider, text="代为裁决")
     conflict = fresh(conflict)
     assert (conflict.decided_by, conflict.decided_for) == (org.outsider, chair)
-    assert conflict.logs.get(action=ConflictLog.Action.DECIDED).acting_for == chair
+    assert conflict.logs.get(action=ConflictAction.DECIDED).acting_for == chair
 
 
 def test_a_party_member_delegate_cannot_hold_the_conflict(org, chair, raise_conflict):
@@ -162,7 +162,7 @@ def test_only_whoever_raised_it_withdraws(org, raise_conflict):
     services.conflict_withdraw(conflict=conflict, by=org.requester, text="客户改期了")
     conflict = fresh(conflict)
     assert conflict.state == S.WITHDRAWN and conflict.closed_at is not None
-    assert conflict.logs.get(action=ConflictLog.Action.WITHDRAWN).text == "客户改期了"
+    assert conflict.logs.get(action=ConflictAction.WITHDRAWN).comment == "客户改期了"
 
 
 def test_a_stale_page_gets_already_handled(org, raise_conflict):
@@ -201,5 +201,5 @@ def test_a_party_heads_delegate_speaks_for_the_party_acting_for_them(org, raise_
     Delegation.objects.create(delegator=org.purchasing_head, delegate=org.outsider, starts_on=today, ends_on=today)
     position = services.conflict_add_position(conflict=conflict, by=org.outsider, text="代部门表态：四周")
     assert (position.department, position.acting_for) == (org.purchasing, org.purchasing_head)
-    log = conflict.logs.get(action=ConflictLog.Action.POSITION, department=org.purchasing)
+    log = conflict.logs.get(action=ConflictAction.POSITION, data__department=org.purchasing.pk)
     assert (log.actor, log.acting_for) == (org.outsider, org.purchasing_head)

@@ -23,7 +23,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone, translation
 
-from tasks.models import RequestType, Task, TaskLog
+from core.actions import log_action
+from tasks.models import RequestType, Task, TaskAction
 
 
 @pytest.fixture(autouse=True)
@@ -111,10 +112,10 @@ def figures(org, support):
         title="保密的采购",
     )
     for task, action, reason in [
-        (tasks["T2"], TaskLog.Action.REOPENED, "quality"),
-        (tasks["T4"], TaskLog.Action.REOPENED, "quality"),
-        (tasks["T5"], TaskLog.Action.RETURNED, "incomplete"),
-        (tasks["T5"], TaskLog.Action.PROGRESS, ""),
+        (tasks["T2"], TaskAction.REOPENED, "quality"),
+        (tasks["T4"], TaskAction.REOPENED, "quality"),
+        (tasks["T5"], TaskAction.RETURNED, "incomplete"),
+        (tasks["T5"], TaskAction.PROGRESS, ""),
     ]:
-        TaskLog.objects.create(task=task, action=action, reason=reason)
+        log_action(task, actor=None, action=action, reason=reason)
     return tasks

@@ -5,7 +5,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from conflicts.models import Conflict, ConflictLog, ConflictParty
+from conflicts.models import Conflict, ConflictAction, ConflictParty
+from core.actions import log_action
 from reports.selectors import OrganisationReport
 from teams.models import Team, TeamMember
 from tests.reports.test_figures import period
@@ -16,7 +17,7 @@ def conflict(org, task, state, *, resolution="", levels=(), parties=None):
         subject="交货期", task=task, state=state, raised_by=org.requester, resolution=resolution
     )
     for level in levels:
-        ConflictLog.objects.create(conflict=made, action="escalated", to_state=level)
+        log_action(made, actor=None, action=ConflictAction.ESCALATED, to_state=level)
     for department in parties or [org.sales, org.purchasing]:
         ConflictParty.objects.create(conflict=made, department=department)
     return made

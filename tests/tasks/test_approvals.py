@@ -117,7 +117,7 @@ def test_delegate_approves_for_the_manager_and_the_log_says_so(org, purchase, fi
     assert list(tasks_to_approve(org.sales_deputy)) == [task]
     assert org.sales_deputy.notifications.filter(kind="approval", link=f"/requests/{task.number}/").exists()
     services.task_approve(task=task, by=org.sales_deputy, opinion="代批")
-    log = task.logs.get(action="approved")
+    log = task.logs.get(action="task.approved")
     assert (log.actor, log.acting_for) == (org.sales_deputy, org.sales_head)
     approval = task.approvals.get()
     assert (approval.approver, approval.decided_by) == (org.sales_head, org.sales_deputy)

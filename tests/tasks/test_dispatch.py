@@ -68,7 +68,7 @@ def test_least_loaded_auto_assignment(org, support, file_request, team):
     support.save()
     task = file_request(support)
     assert task.state == "in_progress" and task.assignee == skilled
-    log = task.logs.get(action="accepted")
+    log = task.logs.get(action="task.accepted")
     assert log.actor is None
 
 
@@ -94,7 +94,7 @@ def test_transfer_to_another_department(org, support, file_request):
     services.task_transfer(task=task, by=org.purchasing_head, department=org.hr, reason="wrong_department")
     task.refresh_from_db()
     assert task.state == "pending_acceptance" and task.target_department == org.hr
-    assert task.logs.last().department == org.hr
+    assert task.logs.last().data["department"] == org.hr.pk
     # 采购部's head no longer manages it.
     with pytest.raises(PermissionDenied):
         services.task_transfer(task=task, by=org.purchasing_head, department=org.sales, reason="other")

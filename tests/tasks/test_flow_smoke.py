@@ -25,12 +25,12 @@ def test_whole_flow(org, purchase, file_request):
     task.refresh_from_db()
     assert task.state == Task.State.DONE
     assert list(task.logs.values_list("action", flat=True)) == [
-        "created",
-        "submitted",
-        "approved",
-        "approved",
-        "accepted",
-        "progress",
-        "verification",
-        "confirmed",
+        "task.created",
+        "task.submitted",
+        "task.approved",
+        "task.approved",
+        "task.accepted",
+        "task.progress",
+        "task.verification",
+        "task.confirmed",
     ]

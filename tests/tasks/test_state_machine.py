@@ -138,16 +138,16 @@ def test_whole_life_through_the_browser_forms(client, org, in_state):
     assert task.state == "done"
     actions = list(task.logs.values_list("action", flat=True))
     assert actions[-8:] == [
-        "accepted",
-        "progress",
-        "held",
-        "resumed",
-        "verification",
-        "reopened",
-        "verification",
-        "confirmed",
+        "task.accepted",
+        "task.progress",
+        "task.held",
+        "task.resumed",
+        "task.verification",
+        "task.reopened",
+        "task.verification",
+        "task.confirmed",
     ]
-    assert task.logs.get(action="reopened").reason == "quality"
+    assert task.logs.get(action="task.reopened").reason == "quality"
 
 
 def test_stale_page_gets_already_handled(client, org, in_state):

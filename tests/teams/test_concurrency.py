@@ -10,7 +10,7 @@ from django.utils import timezone
 from notifications.models import Notification
 from tasks.models import Task
 from teams import reminders, services
-from teams.models import Team, TeamLog
+from teams.models import Team
 from teams.services import TeamError
 from tests.tasks.test_concurrency import race
 
@@ -30,7 +30,7 @@ def test_lead_and_admin_start_at_once(org, team, attempt):
     losers = [r for r in results if isinstance(r, TeamError)]
     assert len(winners) == 1 and len(losers) == 1, results
     assert "meanwhile" in str(losers[0]) or "其他人" in str(losers[0])
-    assert TeamLog.objects.filter(team=team, action="started").count() == 1
+    assert team.logs.filter(action="team.started").count() == 1
 
 
 def test_two_clicks_on_make_it_a_request_file_one(org, active_team, support):

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from teams import services
-from teams.models import Team, TeamLog
+from teams.models import Team
 from teams.services import TeamError
 from tests.teams.conftest import reload, team_values
 
@@ -25,8 +25,15 @@ def test_lead_runs_the_whole_lifecycle(org, team):
     assert evaluated.state == S.EVALUATED
     assert evaluated.evaluation_score == Decimal("84.00")  # 0.6 * 80 + 0.4 * 90
     assert evaluated.goal_attainment == Decimal("80.00")  # (14.4 - 12) / (15 - 12)
-    actions = list(TeamLog.objects.filter(team=team).values_list("action", flat=True))
-    assert actions == ["created", "started", "reading", "plan", "completed", "evaluated"]
+    actions = list(team.logs.values_list("action", flat=True))
+    assert actions == [
+        "team.created",
+        "team.started",
+        "team.reading",
+        "team.plan",
+        "team.completed",
+        "team.evaluated",
+    ]
     assert evaluated.activated_at and evaluated.completed_at and evaluated.evaluated_at
 
 
