@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ActionLogInline
 from documents.forms import TemplateUploadForm
 from documents.models import (
     Document,
@@ -71,7 +72,7 @@ class DocumentAdmin(admin.ModelAdmin):
         "countersign_departments",
         "recipient_departments",
     ]
-    inlines = [OpinionInline]
+    inlines = [OpinionInline, ActionLogInline]
 
     def has_add_permission(self, request):
         return False

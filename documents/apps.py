@@ -7,6 +7,8 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("Official documents")
 
     def ready(self) -> None:
+        from core.actions import register_actions
+        from documents.models import DocumentAction
         from notifications import kinds
 
         # Notices about documents are "document.<event>" (documents.services._tell).
@@ -16,3 +18,4 @@ class DocumentsConfig(AppConfig):
             order=100,
             areas=["document"],
         )
+        register_actions(DocumentAction.choices)

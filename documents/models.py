@@ -4,7 +4,7 @@ the document-number register (文号) it draws from at sign-off."""
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from core.limits import DOCUMENT_BODY, LONG_TEXT, SHORT_TEXT
+from core.models import ActionLog
 
 
 class DocumentKind(models.TextChoices):
@@ -106,6 +107,23 @@ def format_number(prefix: str, year: int, number: int) -> str:
     return f"{prefix}〔{year}〕{number}号"
 
 
+class DocumentAction(models.TextChoices):
+    """What happened to an official document, for its action log (core.ActionLog); the opinions
+    (Opinion) stay the document's own record of what each reviewer said."""
+
+    DRAFTED = "document.drafted", _("drafted the document")
+    EDITED = "document.edited", _("edited the draft")
+    SUBMITTED = "document.submitted", _("submitted the draft for review")
+    WITHDRAWN = "document.withdrawn", _("withdrew the draft")
+    REVIEWED = "document.reviewed", _("passed the review (核稿)")
+    COUNTERSIGNED = "document.countersigned", _("agreed in countersign (会签)")
+    RETURNED = "document.returned", _("returned the draft to the drafter")
+    ISSUED = "document.issued", _("signed off and issued (签发)")
+    DISTRIBUTED = "document.distributed", _("distributed the document")
+    ACKNOWLEDGED = "document.acknowledged", _("acknowledged receipt (签收)")
+    ARCHIVED = "document.archived", _("archived the document")
+
+
 class Document(ConcurrentTransitionMixin, models.Model):
     """An official document (公文) on its way from draft to archive (DESIGN §4)."""
 
@@ -197,6 +215,8 @@ class Document(ConcurrentTransitionMixin, models.Model):
         verbose_name=_("template"),
         help_text=_("Empty: the built-in layout of GB/T 9704."),
     )
+    # Who did what when (core.actions.log_action writes it); the opinions keep what reviewers said.
+    logs = GenericRelation(ActionLog)
 
     class Meta:
         ordering = ["-created_at"]

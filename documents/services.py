@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.actions import log_action
 from core.uploads import UploadRejected, check_upload
 from departments.models import Department, User
 from departments.selectors import manager_acting_for, signer_acting_for
@@ -18,6 +19,7 @@ from documents import rendering
 from documents.models import (
     Acknowledgement,
     Document,
+    DocumentAction,
     DocumentAttachment,
     DocumentKind,
     DocumentNumber,
@@ -285,6 +287,7 @@ def document_create(
         document.recipient_departments.set(recipient_departments)
         _keep_version(document, by)
         _attach(document, by, attachments)
+        log_action(document, actor=by, action=DocumentAction.DRAFTED)
     return document
 
 
@@ -329,6 +332,13 @@ def document_edit(
         if changed:
             _keep_version(document, by)
         _attach(document, by, attachments)
+        log_action(
+            document,
+            actor=by,
+            action=DocumentAction.EDITED,
+            from_state=document.state,
+            data={"version": document.version},
+        )
     return document
 
 
@@ -340,6 +350,7 @@ def document_submit(*, document: Document, by: User) -> Document:
             raise PermissionDenied
         document.submit()
         document.save()
+        log_action(document, actor=by, action=DocumentAction.SUBMITTED, from_state=Document.State.DRAFT)
         _tell(
             document,
             _managers(document.department) + list(document.department.document_reviewers.filter(is_active=True)),
@@ -362,6 +373,7 @@ def document_withdraw(*, document: Document, by: User) -> Document:
             raise PermissionDenied
         document.withdraw()
         document.save()
+        log_action(document, actor=by, action=DocumentAction.WITHDRAWN, from_state=Document.State.REVIEWING)
     return document
 
 
@@ -441,6 +453,14 @@ def document_review(*, document: Document, by: User, agree: bool, text: str = ""
         else:
             _send_back(document, by, text)
         document.save()
+        log_action(
+            document,
+            actor=by,
+            acting_for=acting_for,
+            action=DocumentAction.REVIEWED if agree else DocumentAction.RETURNED,
+            from_state=Document.State.REVIEWING,
+            comment=text,
+        )
         _opinion(
             document,
             Opinion.Stage.REVIEW,
@@ -486,6 +506,15 @@ def document_countersign(
             _send_back(document, by, text)
             _opinion(document, Opinion.Stage.COUNTERSIGN, department, by, acting_for, Opinion.Decision.DISAGREE, text)
         document.save()
+        log_action(
+            document,
+            actor=by,
+            acting_for=acting_for,
+            action=DocumentAction.COUNTERSIGNED if agree else DocumentAction.RETURNED,
+            from_state=Document.State.COUNTERSIGNING,
+            comment=text,
+            data={"department": department.pk},
+        )
     return document
 
 
@@ -524,6 +553,15 @@ def document_sign_off(
         else:
             _send_back(document, by, text)
         document.save()
+        log_action(
+            document,
+            actor=by,
+            acting_for=acting_for,
+            action=DocumentAction.ISSUED if agree else DocumentAction.RETURNED,
+            from_state=Document.State.PENDING_ISSUE,
+            comment=text,
+            data={"number": document.number.text} if agree else None,
+        )
         signer = acting_for or by  # the opinion is the signing leader's, in their own department
         _opinion(
             document,
@@ -567,6 +605,7 @@ def document_distribute(*, document: Document, by: User) -> Document:
             raise DocumentError(_("Choose the departments it is distributed to first."))
         document.distribute()
         document.save()
+        log_action(document, actor=by, action=DocumentAction.DISTRIBUTED, from_state=Document.State.ISSUED)
         Acknowledgement.objects.bulk_create(
             [Acknowledgement(document=document, department=d) for d in departments], ignore_conflicts=True
         )
@@ -588,7 +627,12 @@ def document_acknowledge(*, document: Document, by: User, department: Department
     if not by.memberships.filter(department=department).exists():
         raise PermissionDenied
     with transaction.atomic():
-        ack = Acknowledgement.objects.select_for_update().filter(document=document, department=department).first()
+        ack = (
+            Acknowledgement.objects.select_for_update(of=("self",))
+            .select_related("document")
+            .filter(document=document, department=department)
+            .first()
+        )
         if ack is None:
             raise PermissionDenied
         if ack.at is not None:
@@ -597,6 +641,7 @@ def document_acknowledge(*, document: Document, by: User, department: Department
             )
         ack.by, ack.at = by, timezone.now()
         ack.save(update_fields=["by", "at"])
+        log_action(ack.document, actor=by, action=DocumentAction.ACKNOWLEDGED, data={"department": department.pk})
     return ack
 
 
@@ -664,6 +709,7 @@ def document_archive(*, document: Document, by: User, retention_years: int = 10)
         document.archive()
         document.retention_year = timezone.localdate().year + retention_years
         document.save()
+        log_action(document, actor=by, action=DocumentAction.ARCHIVED, from_state=Document.State.DISTRIBUTED)
     return document
 
 

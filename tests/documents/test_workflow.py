@@ -73,6 +73,20 @@ def test_the_whole_way_to_the_archive(org, draft, settings, django_capture_on_co
     assert document.state == "archived" and document.retention_year == timezone.localdate().year + 10
     stages = list(document.opinions.values_list("stage", "decision"))
     assert stages == [("review", "agree"), ("countersign", "agree"), ("countersign", "agree"), ("sign_off", "agree")]
+    # Who did what when: every step is in the document's action log, with its states.
+    steps = list(document.logs.values_list("action", "actor__username", "from_state", "to_state"))
+    assert steps == [
+        ("document.drafted", "requester", "", "draft"),
+        ("document.submitted", "requester", "draft", "reviewing"),
+        ("document.reviewed", "sales_head", "reviewing", "countersigning"),
+        ("document.countersigned", "purchasing_head", "countersigning", "countersigning"),
+        ("document.countersigned", "hr_head", "countersigning", "pending_issue"),
+        ("document.issued", "leader", "pending_issue", "issued"),
+        ("document.distributed", "requester", "issued", "distributed"),
+        ("document.acknowledged", "assignee", "", "distributed"),
+        ("document.archived", "sales_head", "distributed", "archived"),
+    ]
+    assert document.logs.get(action="document.issued").data == {"number": document.number.text}
 
 
 def test_any_disagreement_returns_the_draft(org, draft):
@@ -89,6 +103,12 @@ def test_any_disagreement_returns_the_draft(org, draft):
     document.refresh_from_db()
     assert document.state == "draft"
     assert document.opinions.get(stage="countersign").decision == "disagree"
+    returned = document.logs.get(action="document.returned")
+    assert (returned.actor, returned.comment, returned.data) == (
+        org.purchasing_head,
+        "预算需调整",
+        {"department": org.purchasing.pk},
+    )
     # The drafter revises (a new version) and it goes round again.
     services.document_edit(
         document=document, by=org.requester, title=document.title, recipients="生产部", body="修改后的正文"
