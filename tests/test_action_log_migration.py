@@ -23,9 +23,9 @@ from tasks.models import RequestType, Task
 from teams.models import Team
 
 BEFORE = [
-    ("tasks", "0006_text_limits"),
+    ("tasks", "0008_requestfield_allow_negative"),
     ("conflicts", "0003_alter_conflict_decision_alter_conflict_proposal_and_more"),
-    ("teams", "0003_alter_meeting_agenda_alter_meeting_decisions_and_more"),
+    ("teams", "0004_action_item_label"),
 ]
 
 

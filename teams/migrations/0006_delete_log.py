@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('teams', '0004_log_into_action_log'),
+        ('teams', '0005_log_into_action_log'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tasks', '0007_log_into_action_log'),
+        ('tasks', '0009_log_into_action_log'),
     ]
 
     operations = [

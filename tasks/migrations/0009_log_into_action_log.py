@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
         ("core", "0001_initial"),
-        ("tasks", "0006_text_limits"),
+        ("tasks", "0008_requestfield_allow_negative"),
     ]
 
     operations = [migrations.RunPython(forward, migrations.RunPython.noop, elidable=True)]

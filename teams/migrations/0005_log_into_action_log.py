@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
         ("core", "0001_initial"),
-        ("teams", "0003_alter_meeting_agenda_alter_meeting_decisions_and_more"),
+        ("teams", "0004_action_item_label"),
     ]
 
     operations = [migrations.RunPython(forward, migrations.RunPython.noop, elidable=True)]
