@@ -107,7 +107,7 @@ def members_from(formset) -> list:
 
 class CompleteForm(forms.Form):
     comment = forms.CharField(
-        label=_("comment"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+        label=capfirst(_("comment")), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=SHORT_TEXT
     )
 
 
