@@ -9,7 +9,7 @@ locust headless (bench/locustfile.py) with a fixed number of users and no think 
    each with half the throughput), for the pages people read most — requests/s as a share of the
    ceiling (target for lists: at least 7 %);
 3. the realistic mix (dashboard, lists, a request, the inbox, documents, filing, approving,
-   commenting) for the full duration — p50/p95/p99 per page (target p95 < 200 ms), errors
+   commenting) for the full duration — p50/p95/p99 per page (target p95 < 300 ms), errors
    (target 0), SQL queries per request.
 """
 
@@ -26,7 +26,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-P95_TARGET_MS = 200
+P95_TARGET_MS = 300
 # As the Dockerfile and docker-compose.yml start gunicorn. On these two cores shared with PostgreSQL,
 # 3 workers served the mix at 98 req/s, 4 at 87-95, 6 at 80 (more processes, more switching).
 WEB_WORKERS = 3
