@@ -4,6 +4,7 @@ or disguised are refused or served so that a browser cannot run them."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -230,9 +231,10 @@ def test_negative_amount_is_a_form_error(client, org, purchase, amount):
             "/requests/new/purchase/", {"title": "负数", "f_amount": amount, "priority": "2", "action": action}
         )
         assert response.status_code == 200 and not Task.objects.exists()
-        assert response.context["form"].errors["f_amount"] == [
-            "Enter zero or more: this field takes no negative numbers."
-        ]
+        with translation.override(response.wsgi_request.LANGUAGE_CODE):  # the person's language
+            assert response.context["form"].errors["f_amount"] == [
+                translation.gettext("Enter zero or more: this field takes no negative numbers.")
+            ]
         assert 'min="0"' in response.content.decode()  # the browser says so before sending too
 
 
