@@ -1,7 +1,7 @@
-"""Use cases of a request's life. Each one: lock the row, check that the request
-is still where the user saw it (else TaskConflict: "already handled"), check
-the permission, run the transition, write the log and the notifications in the
-same transaction."""
+"""Use cases of a request's life. Each step goes through core.workflow.step: lock the
+row, check that the request is still where the user saw it (else TaskConflict:
+"already handled"), ask the rule of tasks/rules.py, run the transition, write the
+log and the notifications in the same transaction."""
 
 import re
 import uuid
@@ -20,6 +20,7 @@ from collab_portal.lookups import AnyOf
 from core.actions import log_action
 from core.limits import SHORT_TEXT, too_long
 from core.uploads import UploadRejected, check_upload
+from core.workflow import StepConflict, StepError, step
 from departments.models import Department, Membership, User
 from departments.selectors import delegate_for, manager_acting_for, working_calendar
 from notifications import services as notifications
@@ -42,21 +43,34 @@ MENTION = re.compile(r"@([\w.\-]+)")
 URGE_INTERVAL_HOURS = 4
 
 
-class TaskError(Exception):
+class TaskError(StepError):
     """A request action that cannot be done; the message is for the user."""
 
 
-class TaskConflict(TaskError):
+class TaskConflict(TaskError, StepConflict):
     """Someone else already moved the request on; the page should reload its current state."""
 
 
 # Helpers
 
 
-def _lock(task: Task) -> Task:
-    """The request read again under its row lock (only its own row: FOR UPDATE OF), with its type,
-    which most steps read for a deadline. Call inside the transaction."""
-    return Task.objects.select_for_update(of=("self",)).select_related("request_type").get(pk=task.pk)
+def _step(task: Task, by: User, action: str, *states: str, seen_state: str | None = None, refused=None):
+    """A step on the request (core.workflow.step): read again under its row lock (only its own
+    row: FOR UPDATE OF) with its type, which most steps read for a deadline; still in one of
+    `states`; allowed by the rule `action` of tasks/rules.py."""
+    from tasks.rules import task_rules
+
+    return step(
+        Task.objects.select_related("request_type"),
+        task.pk,
+        by=by,
+        expect=states,
+        seen_state=seen_state,
+        rule=task_rules[action],
+        stale=conflict,
+        refused=refused,
+        of=("self",),
+    )
 
 
 def _state_label(state: str) -> str:
@@ -72,22 +86,10 @@ def conflict(task: Task) -> TaskConflict:
     )
 
 
-def _expect(task: Task, *states: str, seen_state: str | None = None) -> None:
-    if task.state not in states or (seen_state and seen_state != task.state):
-        raise conflict(task)
-
-
 def _check_reason(reason: str) -> None:
     """Returns, declines, transfers, holds and reopens carry a reason from the fixed list."""
     if reason not in Reason.values:
         raise TaskError(_("Choose a reason."))
-
-
-def _require(by: User, action: str, task: Task) -> None:
-    from tasks.rules import can
-
-    if not can(by, action, task):
-        raise PermissionDenied
 
 
 def _acting_for(by: User, department: Department) -> User | None:
@@ -273,10 +275,8 @@ def task_update_draft(
     co_departments: Iterable[Department],
     watchers: Iterable[User],
 ) -> Task:
-    with transaction.atomic():
-        task = _lock(task)
-        _expect(task, S.DRAFT)
-        _require(by, "edit", task)
+    with _step(task, by, "edit", S.DRAFT) as s:
+        task = s.row
         if wanted_by is not None and wanted_by < timezone.now():
             raise TaskError(_("The wanted-by date is in the past."))
         task.title = title.strip()
@@ -289,18 +289,15 @@ def task_update_draft(
         task.confidential = confidential
         task.estimate_hours = estimate_hours
         task.wanted_by = wanted_by
-        task.save()
+        s.save(TaskAction.EDITED)
         task.co_departments.set([d for d in co_departments if d.pk != task.target_department_id])
         task.watchers.set([w for w in watchers if w.pk != by.pk])
-        log_action(task, actor=by, action=TaskAction.EDITED, from_state=S.DRAFT)
     return task
 
 
 def task_submit(*, task: Task, by: User, seen_state: str | None = None) -> Task:
-    with transaction.atomic():
-        task = _lock(task)
-        _expect(task, S.DRAFT, seen_state=seen_state)
-        _require(by, "submit", task)
+    with _step(task, by, "submit", S.DRAFT, seen_state=seen_state) as s:
+        task = s.row
         _submit(task, by)
     return task
 
@@ -461,11 +458,19 @@ def task_return(*, task: Task, by: User, opinion: str = "", reason: str = "") ->
 def _decide(task: Task, by: User, decision: str, opinion: str, reason: str) -> Task:
     if decision != Approval.Decision.APPROVED:
         _check_reason(reason)
-    with transaction.atomic():
-        task = _lock(task)
+
+    def refused(task: Task) -> TaskError | None:
+        """Why the approve rule says no to someone at this request: it is their own, or their
+        part of the step was already decided (a second click, or a delegate's)."""
         if task.requester_id == by.pk:
-            raise TaskError(_("You cannot approve your own request."))
-        _expect(task, S.PENDING_APPROVAL)
+            return TaskError(_("You cannot approve your own request."))
+        decided = task.approvals.filter(round=task.approval_round, approver_id=by.pk)
+        if decided.exclude(decision=Approval.Decision.PENDING).exists():
+            return conflict(task)
+        return None
+
+    with _step(task, by, "approve", S.PENDING_APPROVAL, refused=refused) as s:
+        task = s.row
         mine = list(
             task.approvals.select_for_update()
             .filter(
@@ -476,24 +481,16 @@ def _decide(task: Task, by: User, decision: str, opinion: str, reason: str) -> T
             )
             .select_related("approver")
         )
-        if not mine:
-            decided = task.approvals.filter(round=task.approval_round, approver_id=by.pk).exclude(
-                decision=Approval.Decision.PENDING
-            )
-            if decided.exists():
-                raise conflict(task)
-            raise PermissionDenied
         approval = next((a for a in mine if a.approver_id == by.pk), mine[0])
         acting_for = approval.approver if approval.approver_id != by.pk else None
         now = timezone.now()
         approval.decision, approval.decided_by, approval.opinion, approval.decided_at = decision, by, opinion, now
         approval.save()
-        from_state = task.state
-        step = task.approvals.filter(round=task.approval_round, step_order=task.approval_step)
+        current = task.approvals.filter(round=task.approval_round, step_order=task.approval_step)
         if decision == Approval.Decision.APPROVED:
             if approval.mode == "any":
-                step.filter(decision=Approval.Decision.PENDING).update(decision=Approval.Decision.SKIPPED)
-            if not step.filter(decision=Approval.Decision.PENDING).exists():
+                current.filter(decision=Approval.Decision.PENDING).update(decision=Approval.Decision.SKIPPED)
+            if not current.filter(decision=Approval.Decision.PENDING).exists():
                 following = (
                     task.approvals.filter(round=task.approval_round, step_order__gt=task.approval_step)
                     .order_by("step_order")
@@ -503,27 +500,11 @@ def _decide(task: Task, by: User, decision: str, opinion: str, reason: str) -> T
                 if following is not None:
                     task.approval_step = following
                     task.approval_due_at = _approval_due(task)
-                    task.save()
-                    log_action(
-                        task,
-                        actor=by,
-                        action=TaskAction.APPROVED,
-                        from_state=from_state,
-                        acting_for=acting_for,
-                        comment=opinion,
-                    )
+                    s.save(TaskAction.APPROVED, acting_for=acting_for, comment=opinion)
                     _notify_approvers(task, by)
                     return task
                 task.send_to_department()
-                task.save()
-                log_action(
-                    task,
-                    actor=by,
-                    action=TaskAction.APPROVED,
-                    from_state=from_state,
-                    acting_for=acting_for,
-                    comment=opinion,
-                )
+                s.save(TaskAction.APPROVED, acting_for=acting_for, comment=opinion)
                 _enter_department(task, by)
                 notify_about(
                     [task.requester],
@@ -536,15 +517,7 @@ def _decide(task: Task, by: User, decision: str, opinion: str, reason: str) -> T
                     ),
                 )
                 return task
-            task.save()
-            log_action(
-                task,
-                actor=by,
-                action=TaskAction.APPROVED,
-                from_state=from_state,
-                acting_for=acting_for,
-                comment=opinion,
-            )
+            s.save(TaskAction.APPROVED, acting_for=acting_for, comment=opinion)
             return task
         task.approvals.filter(round=task.approval_round, decision=Approval.Decision.PENDING).update(
             decision=Approval.Decision.SKIPPED
@@ -561,10 +534,7 @@ def _decide(task: Task, by: User, decision: str, opinion: str, reason: str) -> T
         def message() -> str:
             return _(text) % {"number": task.number, "who": by.name}
 
-        task.save()
-        log_action(
-            task, actor=by, action=action, from_state=from_state, acting_for=acting_for, reason=reason, comment=opinion
-        )
+        s.save(action, acting_for=acting_for, reason=reason, comment=opinion)
         notify_about([task.requester], task=task, actor=by, kind=kind, message=message)
     return task
 
@@ -632,10 +602,8 @@ def task_accept(
     note: str = "",
     seen_state: str | None = None,
 ) -> Task:
-    with transaction.atomic():
-        task = _lock(task)
-        _expect(task, S.PENDING_ACCEPTANCE, seen_state=seen_state)
-        _require(by, "accept", task)
+    with _step(task, by, "accept", S.PENDING_ACCEPTANCE, seen_state=seen_state) as s:
+        task = s.row
         _check_assignee(task, assignee)
         _accept(
             task,
@@ -649,23 +617,13 @@ def task_accept(
 
 
 def task_reassign(*, task: Task, by: User, assignee: User, note: str = "") -> Task:
-    with transaction.atomic():
-        task = _lock(task)
-        _expect(task, S.IN_PROGRESS, S.ON_HOLD)
-        _require(by, "reassign", task)
+    with _step(task, by, "reassign", S.IN_PROGRESS, S.ON_HOLD) as s:
+        task = s.row
         _check_assignee(task, assignee)
         if assignee.pk == task.assignee_id:
             raise TaskError(_("%(name)s already handles this request.") % {"name": assignee.name})
         task.assignee = assignee
-        task.save()
-        log_action(
-            task,
-            actor=by,
-            action=TaskAction.ASSIGNED,
-            from_state=task.state,
-            acting_for=_acting_for(by, task.target_department),
-            comment=note,
-        )
+        s.save(TaskAction.ASSIGNED, acting_for=_acting_for(by, task.target_department), comment=note)
         notify_about(
             [assignee],
             task=task,
@@ -680,17 +638,11 @@ def task_reassign(*, task: Task, by: User, assignee: User, note: str = "") -> Ta
 
 def task_decline(*, task: Task, by: User, reason: str, comment: str = "", seen_state: str | None = None) -> Task:
     _check_reason(reason)
-    with transaction.atomic():
-        task = _lock(task)
-        _expect(task, S.PENDING_ACCEPTANCE, seen_state=seen_state)
-        _require(by, "decline", task)
+    with _step(task, by, "decline", S.PENDING_ACCEPTANCE, seen_state=seen_state) as s:
+        task = s.row
         task.decline()
-        task.save()
-        log_action(
-            task,
-            actor=by,
-            action=TaskAction.DECLINED,
-            from_state=S.PENDING_ACCEPTANCE,
+        s.save(
+            TaskAction.DECLINED,
             reason=reason,
             comment=comment,
             acting_for=_acting_for(by, task.target_department),
@@ -712,32 +664,25 @@ def task_transfer(
     *, task: Task, by: User, department: Department, reason: str, comment: str = "", seen_state: str | None = None
 ) -> Task:
     _check_reason(reason)
-    with transaction.atomic():
-        task = _lock(task)
-        _expect(task, S.PENDING_ACCEPTANCE, S.IN_PROGRESS, seen_state=seen_state)
-        _require(by, "transfer", task)
+    with _step(task, by, "transfer", S.PENDING_ACCEPTANCE, S.IN_PROGRESS, seen_state=seen_state) as s:
+        task = s.row
         if department.pk == task.target_department_id or not department.is_active or not department.accepts_requests:
             raise TaskError(_("Choose another department that accepts requests."))
         acting_for = _acting_for(by, task.target_department)
-        from_state = task.state
         task.transfer()
         task.target_department = department
         task.due_at = None
         task.accept_due_at = working_calendar().add_working_hours(
             timezone.now(), float(task.request_type.accept_sla_hours)
         )
-        task.save()
-        task.co_departments.remove(department)
-        log_action(
-            task,
-            actor=by,
-            action=TaskAction.TRANSFERRED,
-            from_state=from_state,
+        s.save(
+            TaskAction.TRANSFERRED,
             reason=reason,
             comment=comment,
             data={"department": department.pk},
             acting_for=acting_for,
         )
+        task.co_departments.remove(department)
         notify_about(
             managers_of(department),
             task=task,
@@ -768,21 +713,11 @@ def task_transfer(
 def task_progress(*, task: Task, by: User, percent: int, note: str = "") -> Task:
     if not 0 <= int(percent) <= 100:
         raise TaskError(_("Progress is a percentage from 0 to 100."))
-    with transaction.atomic():
-        task = _lock(task)
-        _expect(task, S.IN_PROGRESS)
-        _require(by, "progress", task)
+    with _step(task, by, "progress", S.IN_PROGRESS) as s:
+        task = s.row
         task.progress = int(percent)
         task.last_progress_at = timezone.now()
-        task.save()
-        log_action(
-            task,
-            actor=by,
-            action=TaskAction.PROGRESS,
-            from_state=task.state,
-            comment=note,
-            data={"progress": task.progress},
-        )
+        s.save(TaskAction.PROGRESS, comment=note, data={"progress": task.progress})
         notify_about(
             [task.requester],
             task=task,
@@ -795,26 +730,20 @@ def task_progress(*, task: Task, by: User, percent: int, note: str = "") -> Task
 
 def task_hold(*, task: Task, by: User, reason: str, waiting_on: Department | None = None, comment: str = "") -> Task:
     _check_reason(reason)
-    with transaction.atomic():
-        task = _lock(task)
-        _expect(task, S.IN_PROGRESS)
-        _require(by, "hold", task)
+    with _step(task, by, "hold", S.IN_PROGRESS) as s:
+        task = s.row
         if waiting_on is not None and waiting_on.pk == task.target_department_id:
             raise TaskError(_("A request cannot wait on the department that handles it."))
         task.hold()
         task.waiting_on = waiting_on
-        task.save()
-        HoldPeriod.objects.create(
-            task=task, waiting_on=waiting_on, reason=reason, comment=comment, started_at=task.held_since
-        )
-        log_action(
-            task,
-            actor=by,
-            action=TaskAction.HELD,
-            from_state=S.IN_PROGRESS,
+        s.save(
+            TaskAction.HELD,
             reason=reason,
             comment=comment,
             data={"department": waiting_on.pk} if waiting_on else None,
+        )
+        HoldPeriod.objects.create(
+            task=task, waiting_on=waiting_on, reason=reason, comment=comment, started_at=task.held_since
         )
         notify_about(
             [task.requester],
@@ -827,10 +756,8 @@ def task_hold(*, task: Task, by: User, reason: str, waiting_on: Department | Non
 
 
 def task_resume(*, task: Task, by: User, comment: str = "") -> Task:
-    with transaction.atomic():
-        task = _lock(task)
-        _expect(task, S.ON_HOLD)
-        _require(by, "resume", task)
+    with _step(task, by, "resume", S.ON_HOLD) as s:
+        task = s.row
         now = timezone.now()
         calendar = working_calendar()
         hold = task.holds.filter(ended_at__isnull=True).order_by("-started_at").first()
@@ -844,20 +771,16 @@ def task_resume(*, task: Task, by: User, comment: str = "") -> Task:
         if task.due_at is not None and held > timedelta(0):
             # The SLA clock was paused while on hold: move the due date by the working time held.
             task.due_at = calendar.add_working_hours(task.due_at, held)
-        task.save()
-        log_action(task, actor=by, action=TaskAction.RESUMED, from_state=S.ON_HOLD, comment=comment)
+        s.save(TaskAction.RESUMED, comment=comment)
     return task
 
 
 def task_finish(*, task: Task, by: User, note: str = "") -> Task:
     """The assignee hands the result over for verification."""
-    with transaction.atomic():
-        task = _lock(task)
-        _expect(task, S.IN_PROGRESS)
-        _require(by, "finish", task)
+    with _step(task, by, "finish", S.IN_PROGRESS) as s:
+        task = s.row
         task.submit_for_verification()
-        task.save()
-        log_action(task, actor=by, action=TaskAction.SUBMITTED_FOR_VERIFICATION, from_state=S.IN_PROGRESS, comment=note)
+        s.save(TaskAction.SUBMITTED_FOR_VERIFICATION, comment=note)
         verifiers = [task.parent.assignee or task.parent.requester] if task.parent_id else [task.requester]
         notify_about(
             verifiers,
@@ -870,10 +793,8 @@ def task_finish(*, task: Task, by: User, note: str = "") -> Task:
 
 
 def task_confirm(*, task: Task, by: User, comment: str = "") -> Task:
-    with transaction.atomic():
-        task = _lock(task)
-        _expect(task, S.PENDING_VERIFICATION)
-        _require(by, "verify", task)
+    with _step(task, by, "verify", S.PENDING_VERIFICATION) as s:
+        task = s.row
         open_subtasks = list(task.subtasks.exclude(state__in=Task.CLOSED_STATES).select_related("target_department"))
         if open_subtasks:
             raise TaskError(
@@ -881,8 +802,7 @@ def task_confirm(*, task: Task, by: User, comment: str = "") -> Task:
                 % {"departments": ", ".join(sub.target_department.display_name for sub in open_subtasks)}
             )
         task.confirm()
-        task.save()
-        log_action(task, actor=by, action=TaskAction.CONFIRMED, from_state=S.PENDING_VERIFICATION, comment=comment)
+        s.save(TaskAction.CONFIRMED, comment=comment)
         notify_about(
             [task.assignee],
             task=task,
@@ -895,20 +815,10 @@ def task_confirm(*, task: Task, by: User, comment: str = "") -> Task:
 
 def task_reopen(*, task: Task, by: User, reason: str, comment: str = "") -> Task:
     _check_reason(reason)
-    with transaction.atomic():
-        task = _lock(task)
-        _expect(task, S.PENDING_VERIFICATION)
-        _require(by, "verify", task)
+    with _step(task, by, "verify", S.PENDING_VERIFICATION) as s:
+        task = s.row
         task.reopen()
-        task.save()
-        log_action(
-            task,
-            actor=by,
-            action=TaskAction.REOPENED,
-            from_state=S.PENDING_VERIFICATION,
-            reason=reason,
-            comment=comment,
-        )
+        s.save(TaskAction.REOPENED, reason=reason, comment=comment)
         notify_about(
             [task.assignee],
             task=task,
@@ -920,34 +830,29 @@ def task_reopen(*, task: Task, by: User, reason: str, comment: str = "") -> Task
 
 
 def task_revise(*, task: Task, by: User) -> Task:
-    with transaction.atomic():
-        task = _lock(task)
-        _expect(task, S.REJECTED)
-        _require(by, "revise", task)
+    with _step(task, by, "revise", S.REJECTED) as s:
+        task = s.row
         task.revise()
-        task.save()
-        log_action(task, actor=by, action=TaskAction.REVISED, from_state=S.REJECTED)
+        s.save(TaskAction.REVISED)
     return task
 
 
 def task_cancel(*, task: Task, by: User, comment: str = "", seen_state: str | None = None) -> Task:
-    with transaction.atomic():
-        task = _lock(task)
-        _expect(task, S.DRAFT, S.PENDING_APPROVAL, S.PENDING_ACCEPTANCE, S.IN_PROGRESS, seen_state=seen_state)
-        _require(by, "cancel", task)
+    with _step(
+        task, by, "cancel", S.DRAFT, S.PENDING_APPROVAL, S.PENDING_ACCEPTANCE, S.IN_PROGRESS, seen_state=seen_state
+    ) as s:
+        task = s.row
         if task.state != S.DRAFT and not comment.strip():
             raise TaskError(_("Say why the request is cancelled."))
-        from_state = task.state
         task.cancel()
-        task.save()
+        s.save(TaskAction.CANCELLED, comment=comment)
         task.approvals.filter(decision=Approval.Decision.PENDING).update(decision=Approval.Decision.SKIPPED)
-        log_action(task, actor=by, action=TaskAction.CANCELLED, from_state=from_state, comment=comment)
         for sub in task.subtasks.select_for_update().filter(state__in=[S.PENDING_ACCEPTANCE, S.IN_PROGRESS]):
             sub_from = sub.state
             sub.cancel()
             sub.save()
             log_action(sub, actor=by, action=TaskAction.CANCELLED, from_state=sub_from, comment=comment)
-        if from_state != S.DRAFT:
+        if s.from_state != S.DRAFT:
             notify_about(
                 [task.assignee, *managers_of(task.target_department)],
                 task=task,
@@ -960,10 +865,8 @@ def task_cancel(*, task: Task, by: User, comment: str = "", seen_state: str | No
 
 def task_urge(*, task: Task, by: User, comment: str = "") -> Task:
     """催办: remind whoever holds the next step; at most once per four working hours."""
-    with transaction.atomic():
-        task = _lock(task)
-        _expect(task, S.PENDING_APPROVAL, S.PENDING_ACCEPTANCE, S.IN_PROGRESS, S.ON_HOLD)
-        _require(by, "urge", task)
+    with _step(task, by, "urge", S.PENDING_APPROVAL, S.PENDING_ACCEPTANCE, S.IN_PROGRESS, S.ON_HOLD) as s:
+        task = s.row
         now = timezone.now()
         calendar = working_calendar()
         if task.last_urged_at is not None:
@@ -974,7 +877,6 @@ def task_urge(*, task: Task, by: User, comment: str = "") -> Task:
                     % {"time": timezone.localtime(next_allowed).strftime("%Y-%m-%d %H:%M")}
                 )
         task.last_urged_at = now
-        task.save()
         if task.state == S.PENDING_APPROVAL:
             holders = [
                 a.approver
@@ -986,7 +888,7 @@ def task_urge(*, task: Task, by: User, comment: str = "") -> Task:
             holders = managers_of(task.target_department)
         else:
             holders = [task.assignee]
-        log_action(task, actor=by, action=TaskAction.URGED, from_state=task.state, comment=comment)
+        s.save(TaskAction.URGED, comment=comment)
         notify_about(
             holders,
             task=task,
@@ -1008,9 +910,10 @@ def task_comment(*, task: Task, by: User, body: str, attachments: Iterable = ())
     attachments = list(attachments)
     if not body and not attachments:
         raise TaskError(_("Write a comment or attach a file."))
-    _require(by, "comment", task)
     from tasks.rules import can
 
+    if not can(by, "comment", task):
+        raise PermissionDenied
     usernames = sorted(set(MENTION.findall(body)))
     people = list(User.objects.filter(username__in=usernames, is_active=True))
     unknown = sorted(set(usernames) - {p.username for p in people})

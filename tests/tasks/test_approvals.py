@@ -183,3 +183,37 @@ def test_notifications_reach_the_approver_in_their_language(org, purchase, file_
     task = file_request(purchase)
     note = org.sales_head.notifications.get()
     assert note.path == f"/requests/{task.number}/" and "waits for your approval" in note.message
+
+
+@pytest.mark.parametrize(
+    ("decide", "extra"),
+    [
+        (services.task_approve, {}),
+        (services.task_reject, {"reason": "policy"}),
+        (services.task_return, {"reason": "policy"}),
+    ],
+)
+def test_deciding_asks_the_approve_rule_of_rules_py(org, purchase, file_request, monkeypatch, decide, extra):
+    """Who may decide an approval is written once, in tasks/rules.py: the service asks it."""
+    import rules
+
+    from tasks.rules import task_rules
+
+    task = file_request(purchase)
+    monkeypatch.setitem(task_rules, "approve", rules.predicate(lambda user, task: False))
+    with pytest.raises(PermissionDenied):
+        decide(task=task, by=org.sales_head, **extra)
+    task.refresh_from_db()
+    assert task.state == "pending_approval"
+    assert not task.approvals.exclude(decision=Approval.Decision.PENDING).exists()
+
+
+def test_a_second_decision_by_the_same_approver_is_told_it_was_handled(org, purchase, file_request):
+    rt = RequestType.objects.create(department=org.purchasing, code="cs", name="会签")
+    step = ApprovalStep.objects.create(request_type=rt, order=1, approver="users", mode="all")
+    step.users.set([org.sales_head, org.leader])
+    task = file_request(rt)
+    services.task_approve(task=task, by=org.sales_head)
+    with pytest.raises(services.TaskConflict, match="王经理"):
+        services.task_approve(task=task, by=org.sales_head)
+    assert task.logs.filter(action="task.approved").count() == 1
