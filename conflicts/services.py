@@ -1,6 +1,7 @@
-"""Use cases of a conflict's life. Each one: lock the row, check the conflict is still where the
-user saw it (else ConflictStale: "already handled"), check the permission, run the transition,
-write the log and the notifications in the same transaction.
+"""Use cases of a conflict's life. Each step goes through core.workflow.step: lock the row, check
+the conflict is still where the user saw it (else ConflictStale: "already handled"), ask the rule
+of conflicts/rules.py, run the transition, write the log and the notifications in the same
+transaction.
 
 Settlement: a settlement is the text on the table (proposed by a party, or by the mediator at
 mediation) once every party has agreed to it; proposing a new text clears earlier agreements.
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from conflicts import selectors
 from conflicts.models import Conflict, ConflictAction, ConflictParty, ConflictSettings, Position
 from core.actions import log_action
+from core.workflow import StepConflict, StepError, step
 from departments.models import Department, User
 from notifications.services import notify
 from tasks.models import Task
@@ -29,34 +31,35 @@ S = Conflict.State
 MAX_TEXT = 5000
 
 
-class ConflictError(Exception):
+class ConflictError(StepError):
     """A conflict action that cannot be done; the message is for the user."""
 
 
-class ConflictStale(ConflictError):
+class ConflictStale(ConflictError, StepConflict):
     """Someone else already moved the conflict on; the page should reload."""
 
 
-def _lock(conflict: Conflict) -> Conflict:
-    return Conflict.objects.select_for_update().get(pk=conflict.pk)
+def _step(conflict: Conflict, by: User, action: str, *states: str, seen_state: str | None = None, refused=None):
+    """A step on the conflict (core.workflow.step): its row locked, still in one of `states`,
+    allowed by the rule `action` of conflicts/rules.py."""
+    from conflicts.rules import conflict_rules
+
+    return step(
+        Conflict,
+        conflict.pk,
+        by=by,
+        expect=states,
+        seen_state=seen_state,
+        rule=conflict_rules[action],
+        stale=stale,
+        refused=refused,
+    )
 
 
 def stale(conflict: Conflict) -> ConflictStale:
     return ConflictStale(
         _("This conflict was already handled; it is now “%(state)s”.") % {"state": conflict.get_state_display()}
     )
-
-
-def _expect(conflict: Conflict, *states: str, seen_state: str | None = None) -> None:
-    if conflict.state not in states or (seen_state and seen_state != conflict.state):
-        raise stale(conflict)
-
-
-def _require(by: User, action: str, conflict: Conflict) -> None:
-    from conflicts.rules import can
-
-    if not can(by, action, conflict):
-        raise PermissionDenied
 
 
 def _text(text: str, message: str) -> str:
@@ -188,10 +191,8 @@ def conflict_add_position(
     *, conflict: Conflict, by: User, text: str, department_id: int | None = None, seen_state: str | None = None
 ) -> Position:
     text = _text(text, _("Write the position."))
-    with transaction.atomic():
-        conflict = _lock(conflict)
-        _expect(conflict, *Conflict.OPEN_STATES, seen_state=seen_state)
-        _require(by, "position", conflict)
+    with _step(conflict, by, "position", *Conflict.OPEN_STATES, seen_state=seen_state) as s:
+        conflict = s.row
         department, acting_for = _speaking_department(by, conflict, department_id)
         position = Position.objects.create(
             conflict=conflict, department=department, author=by, acting_for=acting_for, text=text
@@ -222,10 +223,8 @@ def conflict_propose(
 ) -> Conflict:
     """Put a settlement on the table. Earlier agreements lapse; a party proposing it agrees to it."""
     text = _text(text, _("Write the settlement you propose."))
-    with transaction.atomic():
-        conflict = _lock(conflict)
-        _expect(conflict, S.NEGOTIATION, S.MEDIATION, seen_state=seen_state)
-        _require(by, "propose", conflict)
+    with _step(conflict, by, "propose", S.NEGOTIATION, S.MEDIATION, seen_state=seen_state) as s:
+        conflict = s.row
         roles = selectors.roles_of(by, conflict)
         now = timezone.now()
         conflict.proposal, conflict.proposal_by, conflict.proposal_at = text, by, now
@@ -267,16 +266,17 @@ def conflict_agree(
     seen_state: str | None = None,
 ) -> Conflict:
     """The party `by` speaks for agrees to the settlement on the table; the last agreement settles it."""
-    with transaction.atomic():
-        conflict = _lock(conflict)
-        _expect(conflict, S.NEGOTIATION, S.MEDIATION, seen_state=seen_state)
+
+    def refused(conflict: Conflict) -> ConflictStale | None:
+        """A party whose every department has agreed clicked again (or a colleague was quicker)."""
+        speaks_for = selectors.roles_of(by, conflict).speaks_for
+        if speaks_for and not conflict.parties.filter(department_id__in=speaks_for, agreed_at__isnull=True).exists():
+            return ConflictStale(_("Your department has already agreed."))
+        return None
+
+    with _step(conflict, by, "agree", S.NEGOTIATION, S.MEDIATION, seen_state=seen_state, refused=refused) as s:
+        conflict = s.row
         roles = selectors.roles_of(by, conflict)
-        if (
-            roles.speaks_for
-            and not conflict.parties.filter(department_id__in=roles.speaks_for, agreed_at__isnull=True).exists()
-        ):
-            raise ConflictStale(_("Your department has already agreed."))
-        _require(by, "agree", conflict)
         if seen_proposal_at and (conflict.proposal_at is None or seen_proposal_at != conflict.proposal_at.isoformat()):
             raise ConflictStale(_("The settlement on the table has changed; read it again before agreeing."))
         if department_id is None:  # one party of theirs left to agree: that one
@@ -381,10 +381,8 @@ def conflict_escalate(
 ) -> Conflict:
     """Escalate now: a party declares this level failed, or the mediator refers it to arbitration."""
     text = _text(text, _("Say why the conflict cannot be settled at this level."))
-    with transaction.atomic():
-        conflict = _lock(conflict)
-        _expect(conflict, S.NEGOTIATION, S.MEDIATION, seen_state=seen_state)
-        _require(by, "escalate", conflict)
+    with _step(conflict, by, "escalate", S.NEGOTIATION, S.MEDIATION, seen_state=seen_state) as s:
+        conflict = s.row
         roles = selectors.roles_of(by, conflict)
         acting_for = roles.holds_for if roles.holds else None
         if not roles.holds:
@@ -450,22 +448,12 @@ def remind_arbiter(*, conflict_id: int, now: datetime | None = None) -> bool:
 def conflict_decide(*, conflict: Conflict, by: User, text: str, seen_state: str | None = None) -> Conflict:
     """The arbiter's decision: final and binding."""
     text = _text(text, _("Write the decision."))
-    with transaction.atomic():
-        conflict = _lock(conflict)
-        _expect(conflict, S.ARBITRATION, seen_state=seen_state)
-        _require(by, "decide", conflict)
+    with _step(conflict, by, "decide", S.ARBITRATION, seen_state=seen_state) as s:
+        conflict = s.row
         roles = selectors.roles_of(by, conflict)
         conflict.arbitrate()
         conflict.decision, conflict.decided_by, conflict.decided_for = text, by, roles.holds_for
-        conflict.save()
-        log_action(
-            conflict,
-            actor=by,
-            acting_for=roles.holds_for,
-            action=ConflictAction.DECIDED,
-            from_state=S.ARBITRATION,
-            comment=text,
-        )
+        s.save(ConflictAction.DECIDED, acting_for=roles.holds_for, comment=text)
         _request_decision_file(conflict)
         notify(
             [*_party_managers(conflict), conflict.raised_by, conflict.mediator],
@@ -479,15 +467,11 @@ def conflict_decide(*, conflict: Conflict, by: User, text: str, seen_state: str 
 
 def conflict_withdraw(*, conflict: Conflict, by: User, text: str = "", seen_state: str | None = None) -> Conflict:
     text = _text(text, _("Say why the conflict is withdrawn."))
-    with transaction.atomic():
-        conflict = _lock(conflict)
-        _expect(conflict, *Conflict.OPEN_STATES, seen_state=seen_state)
-        _require(by, "withdraw", conflict)
-        from_state = conflict.state
+    with _step(conflict, by, "withdraw", *Conflict.OPEN_STATES, seen_state=seen_state) as s:
+        conflict = s.row
         holder = conflict.holder
         conflict.withdraw()
-        conflict.save()
-        log_action(conflict, actor=by, action=ConflictAction.WITHDRAWN, from_state=from_state, comment=text)
+        s.save(ConflictAction.WITHDRAWN, comment=text)
         notify(
             [*_party_managers(conflict), holder],
             path=link(conflict),
