@@ -1,5 +1,6 @@
-"""Team use cases: each one a transaction that locks the team row, checks the state and the
-rule, writes, logs and notifies (in the same transaction, through notifications.services.notify)."""
+"""Team use cases: each step goes through core.workflow.step, which locks the team row and checks
+the state and the rule of teams/rules.py; the step writes, logs and notifies (in the same
+transaction, through notifications.services.notify)."""
 
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from core.actions import log_action
 from core.limits import SHORT_TEXT, too_long
+from core.workflow import Step, StepConflict, StepError, step
 from departments.models import Department, User
 from notifications import services as notifications
 from tasks import services as task_services
@@ -59,17 +61,32 @@ PLAN_FIELDS = (
 )
 
 
-class TeamError(Exception):
+class TeamError(StepError):
     """A use case refused: the message says why, in the user's language."""
 
 
-def _lock(team: Team) -> Team:
-    return Team.objects.select_for_update().get(pk=team.pk)
+class TeamConflict(TeamError, StepConflict):
+    """Someone else changed the team meanwhile."""
 
 
-def _require(by: User, action: str, team: Team) -> None:
-    if not can(by, action, team):
-        raise TeamError(_("You may not do this to this team."))
+def _changed(team: Team) -> TeamConflict:
+    return TeamConflict(
+        _("Someone else changed this team meanwhile; it is now %(state)s.") % {"state": team.get_state_display()}
+    )
+
+
+def _step(team: Team, by: User, action: str, *, seen_state: str | None = None):
+    """A step on the team (core.workflow.step): its row locked, allowed by the rule `action` of
+    teams/rules.py; `seen_state` is the state the user saw, if they are to be told it changed."""
+    return step(
+        Team,
+        team.pk,
+        by=by,
+        seen_state=seen_state,
+        rule=lambda user, locked: can(user, action, locked),
+        stale=_changed,
+        refused=lambda locked: TeamError(_("You may not do this to this team.")),
+    )
 
 
 def team_link(team: Team) -> str:
@@ -154,9 +171,8 @@ def team_update(
     members = _check_members(members)
     if len({d.pk for _u, d, _r in members}) < 2:
         raise TeamError(_("A collaboration team has members from at least two departments."))
-    with transaction.atomic():
-        team = _lock(team)
-        _require(by, "manage", team)
+    with _step(team, by, "manage") as s:
+        team = s.row
         if (
             team.milestones.filter(starts_on__lt=values["starts_on"]).exists()
             or team.milestones.filter(due_on__gt=values["deadline"]).exists()
@@ -178,33 +194,23 @@ def team_update(
     return team
 
 
-def _transition(
-    team: Team, by: User, action: str, method: str, verb: str, comment: str = "", seen_state: str | None = None
-) -> Team:
-    with transaction.atomic():
-        locked = _lock(team)
-        if seen_state is not None and locked.state != seen_state:
-            raise TeamError(
-                _("Someone else changed this team meanwhile; it is now %(state)s.")
-                % {"state": locked.get_state_display()}
-            )
-        _require(by, action, locked)
-        before = locked.state
-        getattr(locked, method)()
-        locked.save()
-        if not locked.is_open:
-            # A finished or cancelled team meets no more: its future meetings are called off.
-            locked.meetings.filter(status=Meeting.Status.SCHEDULED, starts_at__gt=timezone.now()).update(
-                status=Meeting.Status.CANCELLED
-            )
-        log_action(locked, actor=by, action=verb, from_state=before, comment=comment[:2000])
-        state_label = locked.get_state_display
-        _notify_team(
-            locked,
-            actor=by,
-            kind=verb,
-            message=lambda: _("Team “%(team)s” is now %(state)s.") % {"team": locked.name, "state": state_label()},
+def _transition(s: Step, method: str, verb: str, comment: str = "") -> Team:
+    """Run the team's transition `method` in the step `s`, save and log it as `verb`, tell the team."""
+    locked = s.row
+    getattr(locked, method)()
+    s.save(verb, comment=comment[:2000])
+    if not locked.is_open:
+        # A finished or cancelled team meets no more: its future meetings are called off.
+        locked.meetings.filter(status=Meeting.Status.SCHEDULED, starts_at__gt=timezone.now()).update(
+            status=Meeting.Status.CANCELLED
         )
+    state_label = locked.get_state_display
+    _notify_team(
+        locked,
+        actor=s.by,
+        kind=verb,
+        message=lambda: _("Team “%(team)s” is now %(state)s.") % {"team": locked.name, "state": state_label()},
+    )
     return locked
 
 
@@ -212,30 +218,24 @@ def team_start(*, team: Team, by: User, seen_state: str | None = None) -> Team:
     """`seen_state` is the state the user saw: if someone else moved the team meanwhile, they are told."""
     if not team.members.exists():
         raise TeamError(_("Add members before starting the team."))
-    return _transition(team, by, "start", "start", TeamAction.STARTED, seen_state=seen_state)
+    with _step(team, by, "start", seen_state=seen_state) as s:
+        return _transition(s, "start", TeamAction.STARTED)
 
 
 def team_complete(*, team: Team, by: User, comment: str = "", seen_state: str | None = None) -> Team:
     if refused := too_long(comment, SHORT_TEXT):
         raise TeamError(refused)
-    return _transition(team, by, "complete", "complete", TeamAction.COMPLETED, comment, seen_state=seen_state)
+    with _step(team, by, "complete", seen_state=seen_state) as s:
+        return _transition(s, "complete", TeamAction.COMPLETED, comment)
 
 
 def team_cancel(*, team: Team, by: User, reason: str, seen_state: str | None = None) -> Team:
     reason = (reason or "").strip()
     if not reason:
         raise TeamError(_("Say why the team is cancelled."))
-    with transaction.atomic():
-        locked = _lock(team)
-        if seen_state is not None and locked.state != seen_state:
-            raise TeamError(
-                _("Someone else changed this team meanwhile; it is now %(state)s.")
-                % {"state": locked.get_state_display()}
-            )
-        _require(by, "cancel", locked)
-        locked.cancel_reason = reason
-        locked.save(update_fields=["cancel_reason"])
-        return _transition(locked, by, "cancel", "cancel", TeamAction.CANCELLED, reason)
+    with _step(team, by, "cancel", seen_state=seen_state) as s:
+        s.row.cancel_reason = reason
+        return _transition(s, "cancel", TeamAction.CANCELLED, reason)
 
 
 def goal_attainment(team: Team, value: Decimal | None) -> Decimal | None:
@@ -253,9 +253,8 @@ def weighted_score(criteria: Iterable[EvaluationCriterion]) -> Decimal:
 
 def team_evaluate(*, team: Team, by: User, scores: dict[int, Decimal], summary: str = "") -> Team:
     """The lead scores each criterion (0–100); the weighted result and goal attainment are recorded."""
-    with transaction.atomic():
-        locked = _lock(team)
-        _require(by, "evaluate", locked)
+    with _step(team, by, "evaluate") as s:
+        locked = s.row
         criteria = list(locked.criteria.all())
         if not criteria:
             raise TeamError(_("The team has no evaluation criteria to score."))
@@ -270,8 +269,7 @@ def team_evaluate(*, team: Team, by: User, scores: dict[int, Decimal], summary: 
         locked.evaluation_score = weighted_score(criteria)
         locked.goal_attainment = goal_attainment(locked, locked.current_value)
         locked.evaluation_summary = summary.strip()
-        locked.save(update_fields=["evaluation_score", "goal_attainment", "evaluation_summary"])
-        return _transition(locked, by, "evaluate", "evaluate", TeamAction.EVALUATED, summary)
+        return _transition(s, "evaluate", TeamAction.EVALUATED, summary)
 
 
 def criteria_set(*, team: Team, by: User, rows: list[tuple[str, int]]) -> list[EvaluationCriterion]:
@@ -284,9 +282,8 @@ def criteria_set(*, team: Team, by: User, rows: list[tuple[str, int]]) -> list[E
     total = sum(weight for _n, weight in rows)
     if total != 100:
         raise TeamError(_("The weights add up to %(total)s; they must add up to 100.") % {"total": total})
-    with transaction.atomic():
-        locked = _lock(team)
-        _require(by, "criteria", locked)
+    with _step(team, by, "criteria") as s:
+        locked = s.row
         locked.criteria.all().delete()
         created = EvaluationCriterion.objects.bulk_create(
             [EvaluationCriterion(team=locked, name=name[:120], weight=weight) for name, weight in rows]
@@ -299,9 +296,8 @@ def reading_add(*, team: Team, by: User, value: Decimal, measured_on: date, note
     """Record a reading of the metric; the latest reading by date becomes the current value."""
     if measured_on > timezone.localdate():
         raise TeamError(_("A reading cannot be in the future."))
-    with transaction.atomic():
-        locked = _lock(team)
-        _require(by, "contribute", locked)
+    with _step(team, by, "contribute") as s:
+        locked = s.row
         reading = MetricReading.objects.create(
             team=locked, value=value, measured_on=measured_on, note=note.strip()[:200], recorded_by=by
         )
@@ -343,9 +339,8 @@ def milestone_save(
     """Add or change a milestone: inside the team's span, due after it starts, after the milestones
     it depends on, and no dependency loops."""
     depends_on = list(depends_on)
-    with transaction.atomic():
-        locked = _lock(team)
-        _require(by, "manage", locked)
+    with _step(team, by, "manage") as s:
+        locked = s.row
         starts_on, due_on = values["starts_on"], values["due_on"]
         if starts_on < locked.starts_on or due_on > locked.deadline:
             raise TeamError(
@@ -393,9 +388,8 @@ def milestone_save(
 
 
 def milestone_delete(*, milestone: Milestone, by: User) -> None:
-    with transaction.atomic():
-        locked = _lock(milestone.team)
-        _require(by, "manage", locked)
+    with _step(milestone.team, by, "manage") as s:
+        locked = s.row
         log_action(locked, actor=by, action=TeamAction.PLAN, comment=_("removed %(name)s") % {"name": milestone.title})
         milestone.delete()
 
@@ -406,9 +400,8 @@ def plan_set(*, team: Team, by: User, values: dict) -> Team:
         raise TeamError(_("Give the meeting time."))
     if values.get("meeting_freq") == "WEEKLY" and not values.get("meeting_weekdays"):
         raise TeamError(_("Choose the weekday(s) of a weekly meeting."))
-    with transaction.atomic():
-        locked = _lock(team)
-        _require(by, "manage", locked)
+    with _step(team, by, "manage") as s:
+        locked = s.row
         cadence_fields = ("meeting_freq", "meeting_interval", "meeting_weekdays", "meeting_time", "meeting_minutes")
         before = [getattr(locked, key) for key in cadence_fields]
         for key in PLAN_FIELDS:
@@ -560,9 +553,8 @@ def meeting_add(
     *, team: Team, by: User, starts_at: datetime, minutes: int, location: str = "", agenda: str = ""
 ) -> Meeting:
     """A meeting outside the cadence (lead and admins)."""
-    with transaction.atomic():
-        locked = _lock(team)
-        _require(by, "manage", locked)
+    with _step(team, by, "manage") as s:
+        locked = s.row
         if locked.meetings.filter(starts_at=starts_at).exists():
             raise TeamError(_("The team already has a meeting at this time."))
         meeting = Meeting.objects.create(
@@ -600,9 +592,8 @@ def meeting_record(
     valid = {choice for choice, _label in Attendance.Status.choices}
     if any(status not in valid for status in attendance.values()):
         raise TeamError(_("Unknown attendance status."))
-    with transaction.atomic():
-        team = _lock(meeting.team)
-        _require(by, "contribute", team)
+    with _step(meeting.team, by, "contribute") as s:
+        team = s.row
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if meeting.status == Meeting.Status.CANCELLED:
             raise TeamError(_("This meeting was cancelled."))
@@ -632,9 +623,8 @@ def meeting_record(
 
 
 def meeting_cancel(*, meeting: Meeting, by: User) -> Meeting:
-    with transaction.atomic():
-        team = _lock(meeting.team)
-        _require(by, "manage", team)
+    with _step(meeting.team, by, "manage") as s:
+        team = s.row
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if meeting.status != Meeting.Status.SCHEDULED:
             raise TeamError(_("Only a scheduled meeting can be cancelled."))
@@ -650,9 +640,8 @@ def action_add(
     title = title.strip()
     if not title:
         raise TeamError(_("Say what is to be done."))
-    with transaction.atomic():
-        team = _lock(meeting.team)
-        _require(by, "contribute", team)
+    with _step(meeting.team, by, "contribute") as s:
+        team = s.row
         if owner.pk != team.lead_id and not team.members.filter(user=owner).exists():
             raise TeamError(_("The owner must be on the team."))
         item = ActionItem.objects.create(
@@ -678,8 +667,8 @@ def action_add(
 
 
 def action_done(*, item: ActionItem, by: User) -> ActionItem:
-    with transaction.atomic():
-        team = _lock(item.team)
+    with step(Team, item.team_id, by=by, stale=_changed) as s:
+        team = s.row
         item = ActionItem.objects.select_for_update().get(pk=item.pk)
         if not (can(by, "contribute", team) or item.owner_id == by.pk):
             raise TeamError(_("You may not do this to this team."))
@@ -715,9 +704,8 @@ def action_to_request(*, item: ActionItem, by: User, request_type: RequestType |
         )
     if request_type.department_id != item.department_id:
         raise TeamError(_("Choose a request type of the action item's department."))
-    with transaction.atomic():
-        team = _lock(item.team)
-        _require(by, "contribute", team)
+    with _step(item.team, by, "contribute") as s:
+        team = s.row
         item = ActionItem.objects.select_for_update().get(pk=item.pk)
         if item.task_id is not None:
             raise TeamError(_("This action item is already a request."))
