@@ -22,6 +22,14 @@ def may_register_incoming(user: User) -> bool:
     return user.is_active and (user.is_superuser or user.has_perm("documents.add_incomingdocument"))
 
 
+def may_countersign_for(user: User, document: Document, department) -> bool:
+    """会签 for `department`: one of the document's countersigning departments that `user` manages
+    (or acts today for one who does)."""
+    return (
+        document.countersign_departments.filter(pk=department.pk).exists() and manager_acting_for(user, department)[0]
+    )
+
+
 def countersign_departments_for(user: User, document: Document) -> list:
     """Countersign departments this user manages that have not countersigned the current version."""
     done = set(

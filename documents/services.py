@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from core.actions import log_action
 from core.uploads import UploadRejected, check_upload
+from core.workflow import StepConflict, StepError, step
 from departments.models import Department, User
 from departments.selectors import manager_acting_for, signer_acting_for
 from documents import rendering
@@ -137,18 +138,30 @@ def gap_audit(sequence: NumberSequence) -> list[Gap]:
 
 
 # The document workflow (DESIGN §4): draft → review → countersign → sign-off → issue → distribute → archive.
+# Each step goes through core.workflow.step: the row locked, the state checked, the rule of
+# documents/rules.py asked.
 
 
-class DocumentError(Exception):
+class DocumentError(StepError):
     """A document action that cannot be done; the message is for the user."""
 
 
-class DocumentConflict(DocumentError):
+class DocumentConflict(DocumentError, StepConflict):
     """Someone already moved the document on."""
 
 
-def _lock(document: Document) -> Document:
-    return Document.objects.select_for_update().get(pk=document.pk)
+def _step(document: Document, by: User, state: str, rule):
+    """A step on the document (core.workflow.step): its row locked, still in `state`, allowed by
+    `rule` (an action of documents.rules.can, or a function of documents/rules.py)."""
+    from documents import rules
+
+    if isinstance(rule, str):
+        action = rule
+
+        def rule(user, locked):
+            return rules.can(user, action, locked)
+
+    return step(Document, document.pk, by=by, expect=[state], rule=rule, stale=conflict)
 
 
 def conflict(document: Document) -> DocumentConflict:
@@ -167,11 +180,6 @@ def conflict(document: Document) -> DocumentConflict:
         _("This document was already handled by %(who)s; it is now “%(state)s”.")
         % {"who": last.author.name, "state": state}
     )
-
-
-def _expect(document: Document, *states: str) -> None:
-    if document.state not in states:
-        raise conflict(document)
 
 
 def _manager(by: User, department: Department) -> User | None:
@@ -308,11 +316,8 @@ def document_edit(
     attachments=(),
 ) -> Document:
     """Only the drafter edits, and only a draft. A change of the text is a new version (留痕)."""
-    with transaction.atomic():
-        document = _lock(document)
-        _expect(document, Document.State.DRAFT)
-        if by.pk != document.drafter_id:
-            raise PermissionDenied
+    with _step(document, by, Document.State.DRAFT, "edit") as s:
+        document = s.row
         text = (title.strip(), recipients.strip(), body, cc.strip())
         changed = text != (document.title, document.recipients, document.body, document.cc)
         document.title, document.recipients, document.body, document.cc = text
@@ -343,14 +348,10 @@ def document_edit(
 
 
 def document_submit(*, document: Document, by: User) -> Document:
-    with transaction.atomic():
-        document = _lock(document)
-        _expect(document, Document.State.DRAFT)
-        if by.pk != document.drafter_id:
-            raise PermissionDenied
+    with _step(document, by, Document.State.DRAFT, "submit") as s:
+        document = s.row
         document.submit()
-        document.save()
-        log_action(document, actor=by, action=DocumentAction.SUBMITTED, from_state=Document.State.DRAFT)
+        s.save(DocumentAction.SUBMITTED)
         _tell(
             document,
             _managers(document.department) + list(document.department.document_reviewers.filter(is_active=True)),
@@ -366,14 +367,10 @@ def document_submit(*, document: Document, by: User) -> Document:
 
 def document_withdraw(*, document: Document, by: User) -> Document:
     """撤回: the drafter takes the document back before it is reviewed."""
-    with transaction.atomic():
-        document = _lock(document)
-        _expect(document, Document.State.REVIEWING)
-        if by.pk != document.drafter_id:
-            raise PermissionDenied
+    with _step(document, by, Document.State.REVIEWING, "withdraw") as s:
+        document = s.row
         document.withdraw()
-        document.save()
-        log_action(document, actor=by, action=DocumentAction.WITHDRAWN, from_state=Document.State.REVIEWING)
+        s.save(DocumentAction.WITHDRAWN)
     return document
 
 
@@ -427,9 +424,8 @@ def _to_sign_off(document: Document, by: User) -> None:
 
 def document_review(*, document: Document, by: User, agree: bool, text: str = "") -> Document:
     """核稿 by the drafting department's manager: pass on, or return to the drafter."""
-    with transaction.atomic():
-        document = _lock(document)
-        _expect(document, Document.State.REVIEWING)
+    with _step(document, by, Document.State.REVIEWING, "review") as s:
+        document = s.row
         if document.department.document_reviewers.filter(pk=by.pk).exists():
             acting_for = None  # a named reviewer (核稿人) reviews in their own right
         else:
@@ -452,15 +448,7 @@ def document_review(*, document: Document, by: User, agree: bool, text: str = ""
                 _to_sign_off(document, by)
         else:
             _send_back(document, by, text)
-        document.save()
-        log_action(
-            document,
-            actor=by,
-            acting_for=acting_for,
-            action=DocumentAction.REVIEWED if agree else DocumentAction.RETURNED,
-            from_state=Document.State.REVIEWING,
-            comment=text,
-        )
+        s.save(DocumentAction.REVIEWED if agree else DocumentAction.RETURNED, acting_for=acting_for, comment=text)
         _opinion(
             document,
             Opinion.Stage.REVIEW,
@@ -477,11 +465,13 @@ def document_countersign(
     *, document: Document, by: User, department: Department, agree: bool, text: str = ""
 ) -> Document:
     """会签 by each chosen department; any disagreement returns the draft, all agreeing sends it on."""
-    with transaction.atomic():
-        document = _lock(document)
-        _expect(document, Document.State.COUNTERSIGNING)
-        if not document.countersign_departments.filter(pk=department.pk).exists():
-            raise PermissionDenied
+    from documents.rules import may_countersign_for
+
+    def rule(user: User, locked: Document) -> bool:
+        return may_countersign_for(user, locked, department)
+
+    with _step(document, by, Document.State.COUNTERSIGNING, rule) as s:
+        document = s.row
         acting_for = _manager(by, department)
         done = document.opinions.filter(
             stage=Opinion.Stage.COUNTERSIGN, version=document.version, department=department
@@ -505,13 +495,9 @@ def document_countersign(
         else:
             _send_back(document, by, text)
             _opinion(document, Opinion.Stage.COUNTERSIGN, department, by, acting_for, Opinion.Decision.DISAGREE, text)
-        document.save()
-        log_action(
-            document,
-            actor=by,
+        s.save(
+            DocumentAction.COUNTERSIGNED if agree else DocumentAction.RETURNED,
             acting_for=acting_for,
-            action=DocumentAction.COUNTERSIGNED if agree else DocumentAction.RETURNED,
-            from_state=Document.State.COUNTERSIGNING,
             comment=text,
             data={"department": department.pk},
         )
@@ -533,12 +519,9 @@ def document_sign_off(
 ) -> Document:
     """签发 by a leader with sign-off right (or their delegate): the number is taken now (or a
     number reserved for it is used) and the final .docx rendered; or the leader returns the draft."""
-    with transaction.atomic():
-        document = _lock(document)
-        _expect(document, Document.State.PENDING_ISSUE)
-        may_sign, acting_for = signer_acting_for(by)
-        if not may_sign:
-            raise PermissionDenied
+    with _step(document, by, Document.State.PENDING_ISSUE, "sign_off") as s:
+        document = s.row
+        acting_for = signer_acting_for(by)[1]
         if agree and reserved is not None:
             if not reserved_numbers_for(document).filter(pk=reserved.pk).exists():
                 raise DocumentError(_("%(number)s is not reserved in this register.") % {"number": reserved.text})
@@ -552,13 +535,9 @@ def document_sign_off(
             document.issue()
         else:
             _send_back(document, by, text)
-        document.save()
-        log_action(
-            document,
-            actor=by,
+        s.save(
+            DocumentAction.ISSUED if agree else DocumentAction.RETURNED,
             acting_for=acting_for,
-            action=DocumentAction.ISSUED if agree else DocumentAction.RETURNED,
-            from_state=Document.State.PENDING_ISSUE,
             comment=text,
             data={"number": document.number.text} if agree else None,
         )
@@ -589,23 +568,14 @@ def document_sign_off(
     return document
 
 
-def _may_issue(by: User, document: Document) -> None:
-    """The drafter, or a manager of the drafting department, distributes, reminds and archives."""
-    if by.pk != document.drafter_id:
-        _manager(by, document.department)
-
-
 def document_distribute(*, document: Document, by: User) -> Document:
-    with transaction.atomic():
-        document = _lock(document)
-        _expect(document, Document.State.ISSUED)
-        _may_issue(by, document)
+    with _step(document, by, Document.State.ISSUED, "distribute") as s:
+        document = s.row
         departments = list(document.recipient_departments.all())
         if not departments:
             raise DocumentError(_("Choose the departments it is distributed to first."))
         document.distribute()
-        document.save()
-        log_action(document, actor=by, action=DocumentAction.DISTRIBUTED, from_state=Document.State.ISSUED)
+        s.save(DocumentAction.DISTRIBUTED)
         Acknowledgement.objects.bulk_create(
             [Acknowledgement(document=document, department=d) for d in departments], ignore_conflicts=True
         )
@@ -664,10 +634,8 @@ def _remind(document: Document, pending: list[Acknowledgement], by: User | None)
 
 def document_remind(*, document: Document, by: User) -> int:
     """The issuer reminds the departments that have not acknowledged yet; returns how many."""
-    with transaction.atomic():
-        document = _lock(document)
-        _expect(document, Document.State.DISTRIBUTED)
-        _may_issue(by, document)
+    with _step(document, by, Document.State.DISTRIBUTED, "remind") as s:
+        document = s.row
         pending = list(document.acknowledgements.filter(at__isnull=True).select_related("department"))
         if not pending:
             raise DocumentError(_("Every department has acknowledged it."))
@@ -702,14 +670,11 @@ def remind_unacknowledged(now=None) -> int:
 
 
 def document_archive(*, document: Document, by: User, retention_years: int = 10) -> Document:
-    with transaction.atomic():
-        document = _lock(document)
-        _expect(document, Document.State.DISTRIBUTED)
-        _manager(by, document.department)
+    with _step(document, by, Document.State.DISTRIBUTED, "archive") as s:
+        document = s.row
         document.archive()
         document.retention_year = timezone.localdate().year + retention_years
-        document.save()
-        log_action(document, actor=by, action=DocumentAction.ARCHIVED, from_state=Document.State.DISTRIBUTED)
+        s.save(DocumentAction.ARCHIVED)
     return document
 
 

@@ -118,3 +118,21 @@ def test_a_queryset_reads_related_rows_with_the_locked_one(org, draft):
             assert s.row.request_type.code == "q"
     selects = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
     assert len(selects) == 1
+
+
+def test_every_apps_errors_build_on_the_kernels():
+    """Views may handle any app's refusals and late clicks the same way."""
+    from conflicts.services import ConflictError, ConflictStale
+    from documents.services import DocumentConflict, DocumentError
+    from tasks.services import TaskConflict, TaskError
+    from teams.services import TeamConflict, TeamError
+
+    for error in (TaskError, ConflictError, DocumentError, TeamError):
+        assert issubclass(error, StepError)
+    for conflict, error in (
+        (TaskConflict, TaskError),
+        (ConflictStale, ConflictError),
+        (DocumentConflict, DocumentError),
+        (TeamConflict, TeamError),
+    ):
+        assert issubclass(conflict, StepConflict) and issubclass(conflict, error)

@@ -184,3 +184,19 @@ def test_a_failed_render_is_retried_then_recorded_and_can_run_again(org, draft, 
     assert rendering.run(job.pk) == "ready"
     job.refresh_from_db()
     assert job.status == "ready" and job.error == "" and job.seconds is not None
+
+
+def test_countersigning_for_a_department_asks_the_rule_of_rules_py(org, draft):
+    """Who may countersign for a department is written once, in documents/rules.py."""
+    from documents.rules import may_countersign_for
+
+    document = draft(countersign=[org.purchasing])
+    services.document_submit(document=document, by=org.requester)
+    services.document_review(document=document, by=org.sales_head, agree=True)
+    assert may_countersign_for(org.purchasing_head, document, org.purchasing)
+    assert not may_countersign_for(org.purchasing_head, document, org.hr)  # not a countersigning department
+    assert not may_countersign_for(org.sales_head, document, org.purchasing)  # not its manager
+    with pytest.raises(PermissionDenied):
+        services.document_countersign(document=document, by=org.sales_head, department=org.purchasing, agree=True)
+    services.document_countersign(document=document, by=org.purchasing_head, department=org.purchasing, agree=True)
+    assert Document.objects.get(pk=document.pk).state == "pending_issue"
