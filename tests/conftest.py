@@ -85,3 +85,14 @@ def broker_breaker_closed():
     Breaker.reset()
     yield
     Breaker.reset()
+
+
+@pytest.fixture(autouse=True)
+def default_language_afterwards():
+    """A page asked for in English leaves English active in the thread (the locale middleware
+    activates the request's language and nothing resets it); the next test starts in the default."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
