@@ -120,6 +120,8 @@ def detail(request, pk: int):
     perms = {action: can(user, action, conflict) for action in ACTIONS}
     roles = selectors.roles_of(user, conflict)
     parties = [party.department for party in conflict.parties.all() if party.department_id in roles.speaks_for]
+    # Each action's form gets ids of its own: several forms share field names ("text"), and a label
+    # must focus the field of its own form.
     context = {
         "conflict": conflict,
         "perms": perms,
@@ -127,15 +129,16 @@ def detail(request, pk: int):
         "parties": list(conflict.parties.all()),
         "positions": list(conflict.positions.all()),
         "timeline": selectors.timeline(conflict),
-        "position_form": forms.PositionForm(parties=parties),
-        "proposal_form": forms.ProposalForm(parties=parties if not roles.holds else ()),
+        "position_form": forms.PositionForm(parties=parties, auto_id="id_position_%s"),
+        "proposal_form": forms.ProposalForm(parties=parties if not roles.holds else (), auto_id="id_propose_%s"),
         "agree_form": forms.AgreeForm(
             parties=[p for p in parties if not _agreed(conflict, p.pk)],
             initial={"seen_proposal_at": conflict.proposal_at.isoformat() if conflict.proposal_at else ""},
+            auto_id="id_agree_%s",
         ),
-        "escalate_form": forms.EscalateForm(parties=parties if not roles.holds else ()),
-        "decision_form": forms.DecisionForm(),
-        "withdraw_form": forms.WithdrawForm(),
+        "escalate_form": forms.EscalateForm(parties=parties if not roles.holds else (), auto_id="id_escalate_%s"),
+        "decision_form": forms.DecisionForm(auto_id="id_decide_%s"),
+        "withdraw_form": forms.WithdrawForm(auto_id="id_withdraw_%s"),
         "decision_job": _decision_job(conflict),
     }
     return render(request, "conflicts/conflict_detail.html", context)

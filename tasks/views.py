@@ -241,28 +241,45 @@ def detail(request, number: str):
         "timeline": selectors.timeline(task),
         "holds": list(task.holds.select_related("waiting_on")) if has("holds") else [],
         "comment_form": forms.CommentForm(),
-        "opinion_form": forms.OpinionForm(),
-        "reason_form": forms.ReasonForm(),
-        "note_form": forms.NoteForm(),
-        "progress_form": forms.ProgressForm(initial={"percent": task.progress}),
     }
+    # One form per action, each with ids of its own: the return, reject, decline and reopen forms
+    # share field names, and a label must focus the field of its own form.
+    action_forms = {
+        action: form_class(auto_id=f"id_{action}_%s")
+        for action, form_class in (
+            ("approve", forms.OpinionForm),
+            ("return", forms.OpinionReasonForm),
+            ("reject", forms.OpinionReasonForm),
+            ("decline", forms.ReasonForm),
+            ("reopen", forms.ReasonForm),
+            ("finish", forms.NoteForm),
+            ("resume", forms.NoteForm),
+            ("confirm", forms.NoteForm),
+            ("urge", forms.NoteForm),
+            ("cancel", forms.NoteForm),
+        )
+    }
+    action_forms["progress"] = forms.ProgressForm(initial={"percent": task.progress}, auto_id="id_progress_%s")
     if perms["accept"] or perms["reassign"]:
         candidates = selectors.workload(task.target_department, task.request_type)
         suggested = next((c for c in candidates if c.suggested), None)
         context["candidates"] = candidates
-        context["accept_form"] = forms.AcceptForm(
-            task=task,
-            initial={"assignee": suggested.user.pk if suggested else None, "estimate_hours": task.estimate_hours},
-            loads={c.user.pk: c for c in candidates},
-        )
+        for action in ("accept", "reassign"):
+            action_forms[action] = forms.AcceptForm(
+                task=task,
+                initial={"assignee": suggested.user.pk if suggested else None, "estimate_hours": task.estimate_hours},
+                loads={c.user.pk: c for c in candidates},
+                auto_id=f"id_{action}_%s",
+            )
     context["request_form"] = rendering.latest(task, "request_form") if has("request_form") else None
     context["incoming_route"] = (
         IncomingRoute.objects.filter(task=task).select_related("incoming").first() if has("incoming_route") else None
     )
     if perms["transfer"]:
-        context["transfer_form"] = forms.TransferForm(task=task)
+        action_forms["transfer"] = forms.TransferForm(task=task, auto_id="id_transfer_%s")
     if perms["hold"]:
-        context["hold_form"] = forms.HoldForm(task=task)
+        action_forms["hold"] = forms.HoldForm(task=task, auto_id="id_hold_%s")
+    context["action_forms"] = action_forms
     return render(request, "tasks/task_detail.html", context)
 
 
