@@ -464,8 +464,15 @@ class Task(ConcurrentTransitionMixin, models.Model):
         self.closed_at = timezone.now()
         self.approval_step = None
 
+    @property
+    def is_returned(self) -> bool:
+        """A draft an approver returned for revision: it was submitted once (revising a rejected
+        request clears submitted_at, so that draft starts afresh)."""
+        return self.state == self.State.DRAFT and self.submitted_at is not None
+
     @transition(field=state, source=State.PENDING_APPROVAL, target=State.DRAFT)
     def return_for_revision(self):
+        # submitted_at stays: a draft that was sent once is a returned one (is_returned).
         self.approval_step = None
 
     @transition(field=state, source=State.PENDING_ACCEPTANCE, target=State.IN_PROGRESS)

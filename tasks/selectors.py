@@ -40,6 +40,7 @@ from tasks.models import (
     RequestField,
     RequestType,
     Task,
+    TaskAction,
 )
 
 LIST_RELATED = ("request_type", "requester", "requesting_department", "target_department", "assignee")
@@ -454,7 +455,15 @@ def _overdue(qs: QuerySet[Task], now) -> QuerySet[Task]:
 
 
 NAME_COLUMNS = ("username", "display_name", "first_name", "last_name")  # what User.name reads
-PANEL_COLUMNS = ("number", "title", "state", "due_at", "target_department__name", "target_department__name_en")
+PANEL_COLUMNS = (
+    "number",
+    "title",
+    "state",
+    "submitted_at",
+    "due_at",
+    "target_department__name",
+    "target_department__name_en",
+)
 APPROVAL_PANEL_COLUMNS = (
     *(f"approver__{column}" for column in NAME_COLUMNS),
     *(f"task__requester__{column}" for column in NAME_COLUMNS),
@@ -472,6 +481,7 @@ ROW_COLUMNS = (
     "number",
     "title",
     "state",
+    "submitted_at",  # a draft sent once is shown as returned
     "priority",
     "due_at",
     "accept_due_at",
@@ -770,6 +780,19 @@ def timeline(task: Task) -> list[dict]:
         items += of("attachments", "file")
     items.sort(key=lambda item: item["at"])
     return items
+
+
+def latest_return(timeline: list[dict]):
+    """The action log entry of the latest return for revision in a request's timeline, if any:
+    its reason and the approver's opinion head the returned draft's page."""
+    return next(
+        (
+            item["obj"]
+            for item in reversed(timeline)
+            if item["kind"] == "log" and item["obj"].action == TaskAction.RETURNED
+        ),
+        None,
+    )
 
 
 def _timeline(kind: str, *, task: int) -> QuerySet:

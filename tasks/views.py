@@ -238,7 +238,8 @@ def detail(request, number: str):
         "subtasks": list(task.subtasks.select_related("target_department", "assignee")) if has("subtasks") else [],
         "co_departments": list(task.co_departments.all()) if has("co_departments") else [],
         "watchers": list(task.watchers.all()) if has("watchers") else [],
-        "timeline": selectors.timeline(task),
+        "timeline": (timeline := selectors.timeline(task)),
+        "returned": selectors.latest_return(timeline) if task.is_returned else None,
         "holds": list(task.holds.select_related("waiting_on")) if has("holds") else [],
         "comment_form": forms.CommentForm(),
     }

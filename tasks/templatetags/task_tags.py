@@ -1,6 +1,7 @@
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from tasks.models import Reason
 
@@ -33,7 +34,9 @@ def reason_label(reason: str) -> str:
 
 @register.filter
 def state_badge(task) -> str:
-    """The request's state as a coloured badge."""
+    """The request's state as a coloured badge; a draft an approver returned says so."""
+    if task.is_returned:
+        return format_html('<span class="badge text-bg-warning">{}</span>', _("Returned"))
     return format_html('<span class="badge {}">{}</span>', state_class(task.state), task.get_state_display())
 
 
