@@ -770,8 +770,20 @@ def timeline(task: Task) -> list[dict]:
     # A transfer, a hold or a co-handling sub-request names a department: the page's cache of
     # them (departments_by_id) knows its name.
     departments = departments_by_id() if any("department" in log.data for log in logs) else {}
+    # An accept or a reassignment names the assignee by id (older rows do not): most often the
+    # request's assignee or someone who acted on it, already at hand; the others in one query.
+    people = {user.pk: user for user in (task.assignee, *(log.actor for log in logs)) if user}
+    named = {log.data["assignee"] for log in logs if isinstance(log.data.get("assignee"), int)}
+    if named - people.keys():
+        people |= User.objects.only(*NAME_COLUMNS).in_bulk(named - people.keys())
     items = [
-        {"kind": "log", "at": log.created_at, "obj": log, "department": departments.get(log.data.get("department"))}
+        {
+            "kind": "log",
+            "at": log.created_at,
+            "obj": log,
+            "department": departments.get(log.data.get("department")),
+            "assignee": people.get(log.data.get("assignee")),
+        }
         for log in logs
     ]
     if may_have(task, "comments"):

@@ -573,7 +573,15 @@ def _accept(
         due = max(task.wanted_by, now)
     task.due_at = max(due, task.created_at)
     task.save()
-    log_action(task, actor=by, action=TaskAction.ACCEPTED, from_state=from_state, acting_for=acting_for, comment=note)
+    log_action(
+        task,
+        actor=by,
+        action=TaskAction.ACCEPTED,
+        from_state=from_state,
+        acting_for=acting_for,
+        comment=note,
+        data={"assignee": assignee.pk},  # the timeline names whom it was assigned to
+    )
     notify_about(
         [assignee],
         task=task,
@@ -623,7 +631,12 @@ def task_reassign(*, task: Task, by: User, assignee: User, note: str = "") -> Ta
         if assignee.pk == task.assignee_id:
             raise TaskError(_("%(name)s already handles this request.") % {"name": assignee.name})
         task.assignee = assignee
-        s.save(TaskAction.ASSIGNED, acting_for=_acting_for(by, task.target_department), comment=note)
+        s.save(
+            TaskAction.ASSIGNED,
+            acting_for=_acting_for(by, task.target_department),
+            comment=note,
+            data={"assignee": assignee.pk},
+        )
         notify_about(
             [assignee],
             task=task,
