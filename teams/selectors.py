@@ -41,18 +41,21 @@ def meeting_of(team: Team, pk: int) -> Meeting:
     return team.meetings.get(pk=pk)
 
 
-def team_page(team: Team) -> dict:
-    """Everything the team page shows, in a fixed number of queries."""
+def team_page(team: Team, viewer) -> dict:
+    """Everything the team page shows to `viewer`, in a fixed number of queries. The linked
+    requests are those the viewer may see: a confidential one or a draft that a member linked is
+    not the team's to show."""
     today = timezone.localdate()
+    visible = Task.objects.visible_to(viewer).values("pk")
     members = list(TeamMember.objects.filter(team=team).select_related("user", "department"))
     readings = list(team.readings.select_related("recorded_by").order_by("measured_on", "recorded_at", "pk"))
     milestones = list(
         team.milestones.select_related("department")
         .prefetch_related(Prefetch("depends_on", queryset=Milestone.objects.only("id", "title", "team_id")))
-        .annotate(request_count=Count("requests"))
+        .annotate(request_count=Count("requests", filter=Q(requests__task__in=visible)))
     )
     links = list(
-        TeamRequest.objects.filter(team=team)
+        TeamRequest.objects.filter(team=team, task__in=visible)
         .select_related("task__target_department", "task__assignee", "milestone")
         .order_by("task__due_at", "pk")
     )

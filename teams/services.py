@@ -466,6 +466,9 @@ def team_request_link(*, team: Team, by: User, task: Task, milestone: Milestone 
         raise TeamError(_("You may not do this to this team."))
     if not Task.objects.visible_to(by).filter(pk=task.pk).exists():
         raise TeamError(_("No request with this number that you can see."))
+    if task.state == Task.State.DRAFT:
+        # A draft is its requester's alone; linked, it would be a request the team cannot see.
+        raise TeamError(_("A draft cannot be linked: submit it first."))
     try:
         with transaction.atomic():
             link = TeamRequest.objects.create(team=team, milestone=milestone, task=task, added_by=by)

@@ -117,8 +117,8 @@ def team_edit(request, pk: int):
 @require_GET
 def team_detail(request, pk: int):
     team = _team_or_404(request, pk)
-    context = selectors.team_page(team)
     user = request.user
+    context = selectors.team_page(team, user)
     context.update(
         team=team,
         cadence=describe(team),

@@ -267,7 +267,7 @@ def test_timelines_sheets_and_reports_read_the_same_after_the_move(org, english)
     team = Team.objects.get(pk=team.pk)
     assert [
         (_when(entry.created_at), getattr(entry.actor, "name", None), entry.get_action_display(), entry.comment)
-        for entry in team_page(team)["log"]
+        for entry in team_page(team, org.admin)["log"]
     ] == team_entries
     with translation.override("zh-hans"):
         from django.utils.translation import pgettext
