@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 
 from departments.models import Department, User
-from notifications import delivery
+from notifications import delivery, selectors
 from notifications.models import Delivery, Notification
 
 # The outbox, for apps that write their own e-mails (weekly summaries, sweeps that batch).
@@ -51,6 +51,7 @@ def notify(
     if not rows:
         return []
     created = Notification.objects.bulk_create(rows)
+    selectors.unread_changed(row.recipient_id for row in rows)
     if any(n.pk is None for n in created):  # backends that do not return ids
         created = list(Notification.objects.filter(link=path, kind=kind).order_by("-pk")[: len(rows)])
     delivery.queue_for_notifications(created, department=department, email=email)
@@ -62,7 +63,10 @@ def mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
-    return qs.update(read_at=timezone.now())
+    marked = qs.update(read_at=timezone.now())
+    if marked:
+        selectors.unread_changed([user.pk])
+    return marked
 
 
 def email(recipient: User, *, key: str, kind: str, subject: str, body: str, html: str = "") -> Delivery:
