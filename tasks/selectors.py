@@ -1,6 +1,7 @@
 """Read queries for request pages, with their joins: visibility, lists, the
 inbox with workload, the approval route and the dashboard."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -483,6 +484,7 @@ ROW_COLUMNS = (
     "state",
     "submitted_at",  # a draft sent once is shown as returned
     "priority",
+    "estimate_hours",  # the inbox spreads its suggestions by the load each request adds
     "due_at",
     "accept_due_at",
     "confidential",
@@ -630,19 +632,63 @@ def skills_of(link, owner: str, owner_ids) -> dict[int, list[Skill]]:
     return found
 
 
+def _suggestion_pool(candidates: list[Candidate], wanted_skill_ids: set[int]) -> list[Candidate]:
+    """Who may be suggested: staff rather than managers and, among them, those with a wanted
+    skill (each candidate's `matches` says whether they have one)."""
+    for candidate in candidates:
+        candidate.matches = bool(wanted_skill_ids & candidate.skill_ids)
+    staff = [c for c in candidates if not c.is_manager] or candidates
+    return [c for c in staff if c.matches] or staff
+
+
 def mark_suggestion(candidates: list[Candidate], wanted_skill_ids: set[int]) -> Candidate | None:
     """Mark and return the least loaded candidate, preferring staff to managers and, among
     them, those with a wanted skill."""
     for candidate in candidates:
-        candidate.matches = bool(wanted_skill_ids & candidate.skill_ids)
         candidate.suggested = False
-    staff = [c for c in candidates if not c.is_manager] or candidates
-    pool = [c for c in staff if c.matches] or staff
+    pool = _suggestion_pool(candidates, wanted_skill_ids)
     if not pool:
         return None
     best = min(pool, key=lambda c: (c.load_hours, c.open_count, c.user.username))
     best.suggested = True
     return best
+
+
+def task_load_hours(task: Task) -> float:
+    """The weighted hours a request adds to its assignee's load (as _workload counts them)."""
+    hours = float(task.estimate_hours if task.estimate_hours is not None else DEFAULT_ESTIMATE_HOURS)
+    return hours * PRIORITY_WEIGHT.get(task.priority, 1.0)
+
+
+def suggest_batch(
+    candidates: list[Candidate], tasks: list[Task], wanted: dict[int, set[int]]
+) -> list[Candidate | None]:
+    """The suggested assignee of each of `tasks` in turn (most urgent first), `wanted` giving the
+    skills each request type needs. Each suggestion counts as load added to that person for the
+    rows after it, so a batch is spread by load instead of all going to the one least loaded
+    person. The first row's suggestion is the one marked `suggested`: the department's suggestion
+    now, which bulk assign defaults to and the workload table marks."""
+    added: dict[int, float] = defaultdict(float)
+    counted: dict[int, int] = defaultdict(int)
+    picks: list[Candidate | None] = []
+    for task in tasks:
+        pool = _suggestion_pool(candidates, wanted.get(task.request_type_id, set()))
+        if not pool:
+            picks.append(None)
+            continue
+        best = min(
+            pool,
+            key=lambda c: (c.load_hours + added[c.user.pk], c.open_count + counted[c.user.pk], c.user.username),
+        )
+        added[best.user.pk] += task_load_hours(task)
+        counted[best.user.pk] += 1
+        picks.append(best)
+    for candidate in candidates:
+        candidate.suggested = False
+    if picks and picks[0] is not None:
+        _suggestion_pool(candidates, wanted.get(tasks[0].request_type_id, set()))  # `matches` of the first
+        picks[0].suggested = True
+    return picks
 
 
 # The approval route

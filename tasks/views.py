@@ -564,20 +564,23 @@ def department_inbox(request):
     waiting_here = selectors.filter_tasks(selectors.inbox(user), filters)
     tasks, waiting = selectors.inbox_page(waiting_here, INBOX_ROWS * len(departments))
     wanted = selectors.skills_of(RequestType.skills.through, "requesttype", {t.request_type_id for t in tasks})
+    wanted_ids = {type_id: {skill.pk for skill in skills} for type_id, skills in wanted.items()}
     boards = []
     for department in departments:
         candidates = selectors.workload(department)
-        rows = []
-        for task in [t for t in tasks if t.target_department_id == department.pk][:INBOX_ROWS]:
-            best = selectors.mark_suggestion(candidates, {s.pk for s in wanted.get(task.request_type_id, [])})
-            # Each row carries only its suggestion; portal.js copies the board's list into it, so
-            # the rows of a large department do not each repeat every member's name.
-            rows.append({"task": task, "suggested": best})
+        shown = [t for t in tasks if t.target_department_id == department.pk][:INBOX_ROWS]
+        # Each row carries only its suggestion; portal.js copies the board's list into it, so
+        # the rows of a large department do not each repeat every member's name.
+        picks = selectors.suggest_batch(candidates, shown, wanted_ids)
+        suggested = next((c for c in candidates if c.suggested), None)
+        workload_url = reverse("tasks:workload", args=[department.code])
         boards.append(
             {
                 "department": department,
-                "rows": rows,
+                "rows": [{"task": task, "suggested": best} for task, best in zip(shown, picks, strict=True)],
                 "candidates": candidates,
+                "suggested": suggested,
+                "workload_url": f"{workload_url}?suggested={suggested.user.pk}" if suggested else workload_url,
                 "waiting": waiting.get(department.pk, 0),
             }
         )
@@ -593,7 +596,13 @@ def department_workload(request, code: str):
     department = next((d for d in managed if d.code == code), None)
     if department is None:
         raise Http404
-    context = {"department": department, "candidates": selectors.workload(department)}
+    candidates = selectors.workload(department)
+    # The inbox says whom it suggests now (its first row's suggestion), so the table marks the same
+    # person; anyone else's id marks nobody.
+    suggested = request.GET.get("suggested", "")
+    for candidate in candidates:
+        candidate.suggested = str(candidate.user.pk) == suggested
+    context = {"department": department, "candidates": candidates}
     template = "tasks/_workload.html" if request.headers.get("HX-Request") else "tasks/workload.html"
     return render(request, template, context)
 

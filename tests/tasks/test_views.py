@@ -341,7 +341,9 @@ def test_the_inbox_loads_a_departments_workload_when_it_is_opened(client, org, s
     file_request(support)
     login(client, org.purchasing_head)
     inbox = client.get("/requests/inbox/").content.decode()
-    assert 'hx-get="/requests/inbox/workload/purchasing/"' in inbox and 'hx-trigger="toggle once"' in inbox
+    # (the address names the person the inbox suggests, for the table to mark)
+    assert f'hx-get="/requests/inbox/workload/purchasing/?suggested={org.assignee.pk}"' in inbox
+    assert 'hx-trigger="toggle once"' in inbox
     assert "<table" not in inbox  # the table is not sent with every inbox view
     # htmx asks for the table alone; without JavaScript the link opens it as a page.
     fragment = client.get("/requests/inbox/workload/purchasing/", headers={"HX-Request": "true"})
