@@ -135,7 +135,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "collab_portal.request_cache.RequestCacheMiddleware",
+    "core.request_cache.RequestCacheMiddleware",
     "departments.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "collab_portal.middleware.NulPathMiddleware",

@@ -7,8 +7,8 @@ from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from collab_portal.request_cache import per_request
-from collab_portal.workcalendar import WorkingCalendar
+from core.request_cache import per_request
+from core.workhours import WorkingCalendar
 from departments.models import CalendarDay, Delegation, Department, Membership, User, WorkCalendar
 
 

@@ -26,8 +26,8 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
-from collab_portal.lookups import AnyOf
-from collab_portal.request_cache import per_request
+from core.lookups import AnyOf
+from core.request_cache import per_request
 from departments.models import Delegation, Department, Membership, Skill, User, pick_language
 from departments.selectors import departments_by_id, working_calendar
 from tasks.models import (

@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from collab_portal.lookups import AnyOf
 from core.actions import log_action
 from core.limits import SHORT_TEXT, too_long
+from core.lookups import AnyOf
 from core.uploads import UploadRejected, check_upload
 from core.workflow import StepConflict, StepError, step
 from departments.models import Department, Membership, User
@@ -99,7 +99,7 @@ def _acting_for(by: User, department: Department) -> User | None:
 
 def _manager_of(department_id: int) -> Q:
     """The department's head, deputies and members with the manager role, as a test on the person
-    alone: `id = ANY(ARRAY(subquery))` per role (collab_portal.lookups.AnyOf) rather than three
+    alone: `id = ANY(ARRAY(subquery))` per role (core.lookups.AnyOf) rather than three
     outer joins and DISTINCT, which read every person of the organisation."""
     deputies = Department.deputies.through.objects.filter(department_id=department_id).values("user_id")
     managers = Membership.objects.filter(department_id=department_id, role=Membership.Role.MANAGER)

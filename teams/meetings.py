@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, rrule, weekdays
 from django.conf import settings
 
-from collab_portal.workcalendar import WorkingCalendar
+from core.workhours import WorkingCalendar
 
 FREQUENCIES = {"DAILY": DAILY, "WEEKLY": WEEKLY, "MONTHLY": MONTHLY}
 

@@ -300,7 +300,7 @@ def test_request_lists_export_to_csv_and_xlsx_with_the_same_filters(client, org,
 
 def test_the_request_page_reads_the_viewers_roles_once(client, org, purchase, file_request):
     """Sixteen permission checks ask who manages what and for whom one acts; a web request answers
-    each question once (collab_portal.request_cache), so the page stays at a few dozen queries."""
+    each question once (core.request_cache), so the page stays at a few dozen queries."""
     task = file_request(purchase)
     comment = "请尽快"
     services.task_comment(task=task, by=org.requester, body=comment)

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from collab_portal.workcalendar import WorkingCalendar
+from core.workhours import WorkingCalendar
 from departments.models import CalendarDay
 from tasks.models import Task
 from teams import services

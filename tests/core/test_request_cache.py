@@ -1,11 +1,11 @@
-"""collab_portal.request_cache: role facts read once per web request, keyed by their arguments."""
+"""core.request_cache: role facts read once per web request, keyed by their arguments."""
 
 from datetime import date
 
 import pytest
 from django.utils.functional import SimpleLazyObject
 
-from collab_portal.request_cache import RequestCacheMiddleware, per_request
+from core.request_cache import RequestCacheMiddleware, per_request
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from collab_portal.workcalendar import WorkingCalendar
+from core.workhours import WorkingCalendar
 
 SH = ZoneInfo("Asia/Shanghai")
 
