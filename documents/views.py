@@ -43,8 +43,7 @@ def _document_or_404(request, pk: int) -> Document:
 
 def _export(documents, fmt: str, scope: str):
     """The list as CSV or XLSX, with the same filters (read in one query)."""
-    from reports.exports import response
-    from reports.selectors import Table
+    from core.exports import Table, response
 
     rows = [
         [

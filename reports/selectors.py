@@ -16,7 +16,6 @@ Definitions (shown on the pages):
 - waiting charged: working hours of finished holds that name the department waited on.
 """
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
@@ -43,6 +42,7 @@ from django.db.models.functions import Cast, Coalesce, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.exports import Table
 from core.models import ActionLog
 from departments.models import Department, User
 from documents.models import Document, Opinion
@@ -84,19 +84,6 @@ class EpochHours(Func):
 
 def has_percentiles() -> bool:
     return connection.vendor == "postgresql"
-
-
-@dataclass
-class Table:
-    """A report section: what the chart shows and the table behind it, and what exports write."""
-
-    key: str
-    title: str
-    headers: list[str]
-    rows: list[list] = field(default_factory=list)
-    note: str = ""
-    total: int | None = None  # when the page shows only the first rows of a longer list
-    chart: dict | None = None
 
 
 def hours(value) -> float | None:

@@ -7,8 +7,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from core import exports
 from departments.models import Department
-from reports import charts, exports
+from reports import charts
 from reports.forms import ReportFilterForm
 from reports.rules import dashboard_departments
 from reports.search import KINDS, search

@@ -492,8 +492,7 @@ EXPORT_LIMIT = 50_000
 
 def _export(qs, fmt: str, scope: str):
     """The list as CSV or XLSX, with the same filters, up to EXPORT_LIMIT rows (read in one query)."""
-    from reports.exports import response
-    from reports.selectors import Table
+    from core.exports import Table, response
 
     states = dict(Task.State.choices)
     departments = {d.pk: d.display_name for d in Department.objects.all()}

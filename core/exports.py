@@ -1,7 +1,9 @@
-"""Report tables as CSV (UTF-8 with a BOM, so that Excel opens Chinese text) and XLSX (openpyxl)."""
+"""Tables as CSV (UTF-8 with a BOM, so that Excel opens Chinese text) and XLSX (openpyxl): the
+reports' sections and the request and document lists' exports."""
 
 import csv
 import io
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.http import HttpResponse
@@ -9,7 +11,19 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from reports.selectors import Table
+
+@dataclass
+class Table:
+    """A table to show or export: a report section (with its chart), or a list's rows."""
+
+    key: str
+    title: str
+    headers: list[str]
+    rows: list[list] = field(default_factory=list)
+    note: str = ""
+    total: int | None = None  # when the page shows only the first rows of a longer list
+    chart: dict | None = None
+
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
