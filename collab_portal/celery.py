@@ -32,7 +32,7 @@ def _beat_schedule() -> dict:
         # Monday's weekly summary for department managers.
         "weekly-summaries": {"task": "tasks.tasks.send_weekly_summaries", "schedule": 1800.0},
         # .docx jobs a lost message or a killed worker left stalled: found within a minute.
-        "generated-files-requeue": {"task": "documents.tasks.requeue_generated_files", "schedule": 30.0},
+        "generated-files-requeue": {"task": "core.tasks.requeue_generated_files", "schedule": 30.0},
         # Departments that have not acknowledged (签收) a distributed document, once a working day.
         "document-acknowledgement-reminders": {"task": "documents.tasks.remind_unacknowledged", "schedule": 1800.0},
         # Teams: four weeks of meetings from each cadence; a reminder an hour before each meeting

@@ -21,6 +21,7 @@ urlpatterns = [
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("admin/", admin.site.urls),
+    path("", include("core.urls")),
     path("", include("departments.urls")),
     path("", include("notifications.urls")),
     path("", include("tasks.urls")),

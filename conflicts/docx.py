@@ -4,8 +4,8 @@ the parties and their positions, the ladder it went through, and the decision or
 from django.utils import timezone
 
 from conflicts.models import Conflict, ConflictAction
-from documents import rendering
-from documents.docx_layout import Block, OfficialDocument, render
+from core import rendering
+from core.docx_layout import Block, OfficialDocument, render
 
 LEVEL_ZH = {
     Conflict.State.NEGOTIATION: "协商",

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
 
-from core.models import ActionLog
+from core.models import ActionLog, GeneratedFile
 
 LOG_FIELDS = ["created_at", "actor", "acting_for", "action", "from_state", "to_state", "reason", "comment", "data"]
 
@@ -38,4 +38,16 @@ class ActionLogInline(GenericTabularInline):
     readonly_fields = LOG_FIELDS
 
     def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(GeneratedFile)
+class GeneratedFileAdmin(admin.ModelAdmin):
+    """The rendering jobs, to see what failed and why."""
+
+    list_display = ["kind", "object_id", "version", "status", "attempts", "seconds", "created_at"]
+    list_filter = ["status", "kind"]
+    readonly_fields = [f.name for f in GeneratedFile._meta.concrete_fields]
+
+    def has_add_permission(self, request):
         return False

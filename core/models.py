@@ -1,7 +1,10 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -61,3 +64,76 @@ class ActionLog(models.Model):
         from core.actions import action_label
 
         return action_label(self.action)
+
+
+class GeneratedFile(models.Model):
+    """One .docx made by a worker from one version of something: an official document, a
+    request's 事务单, a meeting's minutes, a team's plan, a conflict's decision. At most one per
+    (object, kind, version); a failed one keeps the earlier ready files downloadable.
+
+    A job is *stalled* when nothing will finish it by itself: claimed longer ago than a render can
+    run (the task's hard time limit stops it before then, so its worker is gone), or queued for a
+    minute without a worker taking it (its message was never sent or was lost with the broker).
+    Pages show a stalled job as failed with "Try again", and the periodic sweep queues it again."""
+
+    # The render task's time limits: a document renders in about a second.
+    SOFT_TIME_LIMIT = 30
+    TIME_LIMIT = 40
+    STALE_AFTER = timedelta(seconds=TIME_LIMIT + 10)
+    QUEUE_PATIENCE = timedelta(seconds=60)
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RENDERING = "rendering", _("Rendering")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    source = GenericForeignKey("content_type", "object_id")
+    kind = models.CharField(_("kind"), max_length=30)
+    version = models.CharField(_("version"), max_length=64)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    file = models.FileField(_("file"), upload_to="generated/%Y/%m/", blank=True, max_length=200)
+    problems = models.JSONField(_("layout problems"), default=list, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("last claimed by a worker"), null=True, blank=True)
+    queued_at = models.DateTimeField(_("last queued"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    seconds = models.FloatField(_("rendering time (s)"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("generated file")
+        verbose_name_plural = _("generated files")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "kind", "version"], name="core_generatedfile_one_per_version"
+            ),
+        ]
+        indexes = [
+            # The latest file of one kind for one object (rendering.latest, latest_ready, request_file).
+            models.Index(fields=["content_type", "object_id", "kind", "-created_at"], name="core_genfile_latest"),
+            # rendering.requeue_stuck: the few queued and rendering jobs, out of every file ever made.
+            models.Index(fields=["status"], condition=Q(status__in=["queued", "rendering"]), name="core_genfile_busy"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id} v{self.version} {self.status}"
+
+    @property
+    def busy(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RENDERING)
+
+    def stalled_at(self, now) -> bool:
+        if self.status == self.Status.QUEUED:
+            return self.queued_at < now - self.QUEUE_PATIENCE
+        if self.status == self.Status.RENDERING:
+            return self.claimed_at is None or self.claimed_at < now - self.STALE_AFTER
+        return False
+
+    @property
+    def stalled(self) -> bool:
+        return self.stalled_at(timezone.now())

@@ -8,7 +8,6 @@ from documents.models import (
     Document,
     DocumentNumber,
     DocumentTemplate,
-    GeneratedFile,
     IncomingDocument,
     IncomingRoute,
     NumberSequence,
@@ -114,18 +113,6 @@ class IncomingDocumentAdmin(admin.ModelAdmin):
     search_fields = ["title", "source", "their_number"]
     readonly_fields = [f.name for f in IncomingDocument._meta.concrete_fields]
     inlines = [IncomingRouteInline]
-
-    def has_add_permission(self, request):
-        return False
-
-
-@admin.register(GeneratedFile)
-class GeneratedFileAdmin(admin.ModelAdmin):
-    """The rendering jobs, to see what failed and why."""
-
-    list_display = ["kind", "object_id", "version", "status", "attempts", "seconds", "created_at"]
-    list_filter = ["status", "kind"]
-    readonly_fields = [f.name for f in GeneratedFile._meta.concrete_fields]
 
     def has_add_permission(self, request):
         return False

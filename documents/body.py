@@ -9,7 +9,7 @@ import re
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from documents.docx_layout import Block
+from core.docx_layout import Block
 
 LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.、)])\s+")
 TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")

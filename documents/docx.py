@@ -5,9 +5,9 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from documents import rendering
+from core import rendering
+from core.docx_layout import OfficialDocument, Sheet, SheetSection, check, render, render_sheet
 from documents.body import parse
-from documents.docx_layout import OfficialDocument, Sheet, SheetSection, check, render, render_sheet
 from documents.models import Document, DocumentKind
 from documents.usertemplates import TemplateRejected, fill
 

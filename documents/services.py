@@ -11,12 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import rendering
 from core.actions import log_action
 from core.uploads import UploadRejected, check_upload
 from core.workflow import StepConflict, StepError, step
 from departments.models import Department, User
 from departments.selectors import manager_acting_for, signer_acting_for
-from documents import rendering
 from documents.models import (
     Acknowledgement,
     Document,

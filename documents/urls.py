@@ -18,7 +18,4 @@ urlpatterns = [
     path("documents/incoming/new/", views.incoming_new, name="incoming_new"),
     path("documents/incoming/<int:pk>/", views.incoming_detail, name="incoming_detail"),
     path("documents/incoming/<int:pk>/file/", views.incoming_file, name="incoming_file"),
-    path("files/<int:pk>/", views.generated_file, name="generated_file"),
-    path("files/<int:pk>/status/", views.generated_file_status, name="generated_file_status"),
-    path("files/<int:pk>/retry/", views.generated_file_retry, name="generated_file_retry"),
 ]

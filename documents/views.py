@@ -1,14 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import rendering
 from core.uploads import serve_upload
-from documents import rendering, rules, selectors, services
+from documents import rules, selectors, services
 from documents.body import to_html
 from documents.compare import compare_versions
 from documents.docx import file_version, sheet_version
@@ -20,7 +20,7 @@ from documents.forms import (
     ReserveNumberForm,
     VoidNumberForm,
 )
-from documents.models import Document, DocumentNumber, GeneratedFile, NumberSequence
+from documents.models import Document, DocumentNumber, NumberSequence
 
 ACTIONS = (
     "submit",
@@ -278,60 +278,6 @@ def document_compare(request, pk: int):
         "documents/compare.html",
         {"document": document, "comparison": compare_versions(document, a, b), "numbers": numbers, "a": a, "b": b},
     )
-
-
-def _generated_or_404(request, pk: int) -> GeneratedFile:
-    job = get_object_or_404(GeneratedFile.objects.select_related("content_type"), pk=pk)
-    source = job.source
-    try:
-        allowed = source is not None and rendering.builder_for(job.kind).can_view(request.user, source)
-    except KeyError:
-        allowed = False
-    if not allowed:
-        raise Http404
-    return job
-
-
-@login_required
-@require_GET
-def generated_file(request, pk: int):
-    job = _generated_or_404(request, pk)
-    if job.status != GeneratedFile.Status.READY or not job.file:
-        raise Http404
-    return FileResponse(
-        job.file.open("rb"),
-        as_attachment=True,
-        filename=job.file.name.rsplit("/", 1)[-1],
-        content_type=rendering.DOCX,
-    )
-
-
-@login_required
-@require_GET
-def generated_file_status(request, pk: int):
-    """The job's status block; it keeps polling itself (htmx) while the worker is busy."""
-    job = _generated_or_404(request, pk)
-    return render(
-        request, "documents/_generated_file.html", {"job": job, "show_check": request.GET.get("check") == "1"}
-    )
-
-
-@login_required
-@require_POST
-def generated_file_retry(request, pk: int):
-    job = _generated_or_404(request, pk)
-    if job.status == GeneratedFile.Status.FAILED:
-        rendering.request_file(job.source, job.kind, version=job.version)
-        job.refresh_from_db()
-    elif job.stalled:
-        rendering.requeue(job)
-        job.refresh_from_db()
-    if request.headers.get("HX-Request"):
-        return render(request, "documents/_generated_file.html", {"job": job})
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) or "\x00" in target:
-        target = "/"
-    return HttpResponseRedirect(target)  # an address: redirect() would try to reverse one without a slash
 
 
 # Received documents (收文)

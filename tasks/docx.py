@@ -1,4 +1,4 @@
-"""A request's 事务单 as .docx, through the documents rendering service: its particulars, the
+"""A request's 事务单 as .docx, through the rendering service (core.rendering): its particulars, the
 approval opinions of every round, and the whole timeline."""
 
 from django.conf import settings
@@ -6,8 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from documents import rendering
-from documents.docx_layout import Sheet, SheetSection, render_sheet
+from core import rendering
+from core.docx_layout import Sheet, SheetSection, render_sheet
 from tasks.models import Reason, Task
 
 

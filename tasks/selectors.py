@@ -234,7 +234,8 @@ def _page_lists() -> dict[str, QuerySet]:
     sub-tasks, CCs, files, holds, conflicts or documents, and a query for each empty list would
     be most of the page's round trips."""
     from conflicts.models import Conflict
-    from documents.models import GeneratedFile, IncomingRoute
+    from core.models import GeneratedFile
+    from documents.models import IncomingRoute
 
     this = OuterRef("pk")
     return {

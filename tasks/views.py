@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import rendering
 from core.uploads import serve_upload
 from departments.models import Department, User
 from departments.selectors import departments_in_order, people_matching
-from documents import rendering
 from documents.models import IncomingRoute
 from tasks import forms, selectors, services
 from tasks.models import Attachment, RequestType, Task

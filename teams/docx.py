@@ -1,13 +1,13 @@
-"""Team files rendered by the documents rendering service: 会议纪要 (minutes), 协作计划 (plan) and
-the evaluation report, in the GB/T 9704 layout of documents/docx_layout.py. Like the other
+"""Team files rendered by the rendering service (core.rendering): 会议纪要 (minutes), 协作计划 (plan) and
+the evaluation report, in the GB/T 9704 layout of core/docx_layout.py. Like the other
 generated official documents they are written in Chinese whatever the reader's language."""
 
 import hashlib
 
 from django.utils import timezone
 
-from documents import rendering
-from documents.docx_layout import Block, OfficialDocument, render
+from core import rendering
+from core.docx_layout import Block, OfficialDocument, render
 from teams.models import Attendance, Meeting, Team
 from teams.rules import can
 

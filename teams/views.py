@@ -136,7 +136,7 @@ def team_detail(request, pk: int):
         criteria_total=sum(c.weight for c in context["criteria"]),
     )
     if context["can_documents"]:
-        from documents import rendering
+        from core import rendering
 
         context["plan_job"] = rendering.latest(team, "team_plan")
         context["evaluation_job"] = rendering.latest(team, "team_evaluation")
@@ -364,7 +364,7 @@ def meeting_detail(request, pk: int, meeting_pk: int):
                 return redirect("teams:meeting", pk=team.pk, meeting_pk=meeting.pk)
     minutes_job = None
     if can(request.user, "documents", team):
-        from documents import rendering
+        from core import rendering
 
         minutes_job = rendering.latest(meeting, "minutes")
     return render(
@@ -511,7 +511,7 @@ def team_document(request, pk: int, kind: str):
     if kind == "evaluation" and team.state != Team.State.EVALUATED:
         messages.error(request, _("The evaluation report exists once the team is evaluated."))
         return _back(team, "evaluation")
-    from documents import rendering
+    from core import rendering
     from teams.docx import team_version
 
     rendering.request_file(team, DOCUMENT_KINDS[kind], version=team_version(team))
@@ -525,7 +525,7 @@ def minutes_document(request, pk: int, meeting_pk: int):
     team = _team_or_404(request, pk)
     _require(request, "documents", team)
     meeting = get_object_or_404(team.meetings, pk=meeting_pk)
-    from documents import rendering
+    from core import rendering
     from teams.docx import minutes_version
 
     rendering.request_file(meeting, "minutes", version=minutes_version(meeting))

@@ -33,7 +33,7 @@ from django.test import Client, TestCase
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from documents import rendering
+from core import rendering
 from documents import services as document_services
 from documents.models import Document
 from tasks import services as task_services
@@ -453,14 +453,14 @@ MATRIX: dict[str, list[Check]] = {
     "documents:compare": [
         get(lambda w: f"/documents/{w.document.pk}/compare/", outsider=404, involved=200, manager=200, admin=200),
     ],
-    "documents:generated_file": [
+    "core:generated_file": [
         get(lambda w: f"/files/{w.job.pk}/", outsider=404, involved=200, manager=200, admin=200),
         get(lambda w: "/files/999999/", **everyone(404)),
     ],
-    "documents:generated_file_status": [
+    "core:generated_file_status": [
         get(lambda w: f"/files/{w.job.pk}/status/", outsider=404, involved=200, manager=200, admin=200),
     ],
-    "documents:generated_file_retry": [
+    "core:generated_file_retry": [
         # Only a failed job renders again; a ready one is left alone (and the answer is the same).
         post(lambda w: f"/files/{w.job.pk}/retry/", outsider=404, involved=302, manager=302, admin=302),
     ],

@@ -170,7 +170,7 @@ def test_search_finds_settled_conflicts_by_position_and_decision(client, org, ch
 def test_decision_docx_is_rendered_by_a_worker_and_opens(client, org, chair, conflict, settings, tmp_path):
     from django.test import TestCase
 
-    from documents.models import GeneratedFile
+    from core.models import GeneratedFile
 
     settings.MEDIA_ROOT = str(tmp_path)
     login(client, org.purchasing_head)
@@ -181,7 +181,7 @@ def test_decision_docx_is_rendered_by_a_worker_and_opens(client, org, chair, con
     assert job.status == GeneratedFile.Status.READY, job.error
     page = client.get(reverse("conflicts:detail", args=[conflict.pk]))
     assert page.context["decision_job"] == job
-    download = reverse("documents:generated_file", args=[job.pk])
+    download = reverse("core:generated_file", args=[job.pk])
     assert download in page.content.decode()
     response = client.get(download)
     assert response.status_code == 200

@@ -13,10 +13,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 from docx import Document as Docx
 
+from core import rendering
+from core.models import GeneratedFile
 from departments.models import Delegation, User
-from documents import body, rendering, services
+from documents import body, services
 from documents.compare import compare_versions
-from documents.models import Acknowledgement, Document, GeneratedFile, IncomingDocument
+from documents.models import Acknowledgement, Document, IncomingDocument
 from documents.usertemplates import TemplateRejected, fill, inspect
 from notifications.models import Notification
 from tasks.models import Task

@@ -6,9 +6,9 @@ import io
 import pytest
 from docx.table import Table
 
+from core.docx_layout import OfficialDocument, render
 from documents import bench
 from documents.body import parse
-from documents.docx_layout import OfficialDocument, render
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,8 @@ def test_the_bench_document_is_about_ten_pages_with_a_200_row_table():
 
 
 def test_the_bench_renders_and_leaves_nothing_behind(org, settings, tmp_path):
-    from documents.models import Document, GeneratedFile
+    from core.models import GeneratedFile
+    from documents.models import Document
 
     settings.MEDIA_ROOT = str(tmp_path)
     out = io.StringIO()

@@ -42,7 +42,7 @@ def build_slowly(obj) -> bytes:
 
 
 def register_slow_builder() -> None:
-    from documents import rendering
+    from core import rendering
 
     rendering.builder(KIND, can_view=lambda user, obj: True, filename=lambda obj: f"slow-{obj.pk}")(build_slowly)
 
@@ -53,7 +53,7 @@ if os.environ.get(GATE_ENV):  # imported by the worker started below
 
 @pytest.fixture
 def slow_kind():
-    from documents import rendering
+    from core import rendering
 
     register_slow_builder()
     yield KIND
@@ -114,8 +114,8 @@ def test_killed_render_worker_gives_exactly_one_file(org, slow_kind, through_the
     from django.db.models import F
     from django.utils import timezone
 
-    from documents import rendering
-    from documents.models import GeneratedFile
+    from core import rendering
+    from core.models import GeneratedFile
 
     gate = tmp_path / "gate"
     gate.mkdir()
@@ -166,7 +166,7 @@ def test_killed_render_worker_gives_exactly_one_file(org, slow_kind, through_the
         # The job's message comes round again, as the broker hands back a message a killed worker never
         # acknowledged (acks_late, reject_on_worker_lost; sent again here, as in test_worker_killed,
         # since the filesystem transport does not redeliver): the job is done, nothing is rendered.
-        through_the_broker.send_task("documents.tasks.render_generated", args=[job.pk])
+        through_the_broker.send_task("core.tasks.render_generated", args=[job.pk])
         assert wait_for(lambda: "not claimed" in logs["second"].read_text(), timeout=60), logs["second"].read_text()
         # …and so does a second sweep: a READY job is no longer stuck.
         assert rendering.requeue_stuck(now=timezone.now() + GeneratedFile.STALE_AFTER) == 0

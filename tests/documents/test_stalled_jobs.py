@@ -13,10 +13,11 @@ import pytest
 from django.utils import timezone, translation
 
 from collab_portal.celery import _beat_schedule
+from core import rendering
+from core.models import GeneratedFile
+from core.tasks import render_generated
 from departments.models import User
-from documents import rendering, services
-from documents.models import GeneratedFile
-from documents.tasks import render_generated
+from documents import services
 from tests.conftest import login
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +66,7 @@ def test_the_limits_put_a_dead_worker_within_a_minute():
     assert GeneratedFile.TIME_LIMIT < GeneratedFile.STALE_AFTER.total_seconds() <= 60
     assert GeneratedFile.QUEUE_PATIENCE.total_seconds() <= 60
     sweep = _beat_schedule()["generated-files-requeue"]
-    assert sweep["task"] == "documents.tasks.requeue_generated_files" and sweep["schedule"] <= 30
+    assert sweep["task"] == "core.tasks.requeue_generated_files" and sweep["schedule"] <= 30
 
 
 def test_a_render_whose_worker_died_shows_failed_with_try_again(client, org, django_capture_on_commit_callbacks):

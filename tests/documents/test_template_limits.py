@@ -19,10 +19,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from docx import Document as Docx
 
+from core import rendering
+from core.models import GeneratedFile
+from core.tasks import render_generated
 from departments.models import User
-from documents import rendering, services, usertemplates
-from documents.models import DocumentTemplate, GeneratedFile
-from documents.tasks import render_generated
+from documents import services, usertemplates
+from documents.models import DocumentTemplate
 from documents.usertemplates import TemplateRejected, fill, inspect
 from tests.conftest import login
 

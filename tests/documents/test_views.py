@@ -9,8 +9,9 @@ from django.test import Client
 from django.utils import timezone
 from docx import Document as Docx
 
+from core import rendering
 from departments.models import Delegation
-from documents import rendering, services
+from documents import services
 from documents.models import Document
 from tests.conftest import login
 

@@ -9,9 +9,11 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from docx import Document as Docx
 
+from core import rendering
+from core.models import GeneratedFile
 from departments.models import Delegation, Membership
-from documents import rendering, services
-from documents.models import Document, GeneratedFile, Opinion
+from documents import services
+from documents.models import Document, Opinion
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -168,8 +168,8 @@ def test_a_known_down_broker_is_not_tried_again_by_docx_pages_the_outbox_or_heal
     from django.utils import timezone
 
     from collab_portal.health import check_broker
-    from documents import rendering
-    from documents.models import GeneratedFile
+    from core import rendering
+    from core.models import GeneratedFile
 
     url, seen = counting_broker
     settings.CELERY_BROKER_URL = url

@@ -260,7 +260,7 @@ MACHINE_WRITTEN = {
     "tasks.Delivery.body",
     "tasks.Delivery.html",
     "tasks.Delivery.last_error",
-    "documents.GeneratedFile.error",
+    "core.GeneratedFile.error",
     "reports.SearchEntry.text",
     "reports.SearchEntry.title_tokens",
     "reports.SearchEntry.text_tokens",

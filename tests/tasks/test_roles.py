@@ -59,7 +59,8 @@ def test_the_request_pages_list_probe_matches_the_orm(org, in_state, file_reques
     from django.db.models import Exists, OuterRef
 
     from conflicts.models import Conflict
-    from documents.models import GeneratedFile, IncomingRoute
+    from core.models import GeneratedFile
+    from documents.models import IncomingRoute
     from tasks.models import Attachment, Comment, HoldPeriod, Task
 
     this = OuterRef("pk")

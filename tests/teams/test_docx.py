@@ -1,5 +1,5 @@
 """会议纪要, 协作计划 and the evaluation report: built as .docx, opened again with python-docx, and
-wired to the documents rendering service."""
+wired to the rendering service (core.rendering)."""
 
 import io
 from datetime import date, timedelta
@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.utils import timezone
 from docx import Document
 
-from documents import rendering
+from core import rendering
 from teams import docx as team_docx
 from teams import services
 from teams.models import Milestone

@@ -9,7 +9,7 @@ from django.utils import translation
 from docx import Document
 from docx.shared import RGBColor
 
-from documents.docx_layout import Block, OfficialDocument, check, render
+from core.docx_layout import Block, OfficialDocument, check, render
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,7 @@ reached one, is stalled (GeneratedFile.stalled, within a minute): pages offer "T
 periodic sweep queues it again. A render has a
 time limit: one that overruns it, or whose source cannot be rendered at all (`CannotRender`), is
 failed at once, since trying again would only spend a worker the same way. Pages show a job
-with `{% include "documents/_generated_file.html" with job=job %}`, which polls its status with
+with `{% include "core/_generated_file.html" with job=job %}`, which polls its status with
 htmx until the file is ready.
 """
 
@@ -34,7 +34,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
 from core import broker
-from documents.models import GeneratedFile
+from core.models import GeneratedFile
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +127,7 @@ def request_file(obj, kind: str, *, version) -> GeneratedFile:
 
 
 def enqueue(job_id: int) -> None:
-    from documents.tasks import render_generated
+    from core.tasks import render_generated
 
     # The broker down (or known down): the job stays queued and stalls; the sweep sends it again.
     broker.publish(render_generated, [job_id], f"generated file {job_id}")
