@@ -8,8 +8,9 @@ class DocumentsConfig(AppConfig):
 
     def ready(self) -> None:
         from core.actions import register_actions
-        from documents.models import DocumentAction
+        from documents.models import DocumentAction, IncomingRoute
         from notifications import kinds
+        from tasks.selectors import add_page_list
 
         # Notices about documents are "document.<event>" (documents.services._tell).
         kinds.register(
@@ -19,3 +20,6 @@ class DocumentsConfig(AppConfig):
             areas=["document"],
         )
         register_actions(DocumentAction.choices)
+        # The request page links the received document it came from ({% received_document %}) only
+        # when there is one.
+        add_page_list("incoming_route", lambda task: IncomingRoute.objects.filter(task=task))

@@ -2,6 +2,7 @@
 inbox with workload, the approval route and the dashboard."""
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -27,6 +28,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from core.lookups import AnyOf
+from core.models import GeneratedFile
 from core.request_cache import per_request
 from departments.models import Delegation, Department, Membership, Skill, User, pick_language
 from departments.selectors import departments_by_id, working_calendar
@@ -228,15 +230,23 @@ def task_for_page(user: User, number: str) -> Task:
     return task
 
 
+# Lists about a request that apps above this one keep (its conflicts, the received document it
+# came from). They add them in their AppConfig.ready() with add_page_list, so the request page
+# learns whether each has rows in its one query without this app importing them.
+OTHER_PAGE_LISTS: dict[str, Callable[[OuterRef], QuerySet]] = {}
+
+
+def add_page_list(name: str, rows: Callable[[OuterRef], QuerySet]) -> None:
+    """Have task_for_page read whether the request has any of `rows(request)` (an OuterRef to it);
+    whoever shows the list asks `may_have(task, name)` before reading it."""
+    OTHER_PAGE_LISTS[name] = rows
+
+
 def _page_lists() -> dict[str, QuerySet]:
     """What the request page lists besides the request, each as the rows of one request (OuterRef).
     task_for_page reads whether each has any rows with the request: most requests have no
     sub-tasks, CCs, files, holds, conflicts or documents, and a query for each empty list would
     be most of the page's round trips."""
-    from conflicts.models import Conflict
-    from core.models import GeneratedFile
-    from documents.models import IncomingRoute
-
     this = OuterRef("pk")
     return {
         "approvals": Approval.objects.filter(task=this, round=OuterRef("approval_round")),
@@ -249,8 +259,7 @@ def _page_lists() -> dict[str, QuerySet]:
         "request_form": GeneratedFile.objects.filter(
             content_type=ContentType.objects.get_for_model(Task), object_id=this, kind="request_form"
         ),
-        "incoming_route": IncomingRoute.objects.filter(task=this),
-        "conflicts": Conflict.objects.filter(task=this),
+        **{name: rows(this) for name, rows in OTHER_PAGE_LISTS.items()},
     }
 
 

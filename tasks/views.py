@@ -14,7 +14,6 @@ from core import rendering
 from core.uploads import serve_upload
 from departments.models import Department, User
 from departments.selectors import departments_in_order, people_matching
-from documents.models import IncomingRoute
 from tasks import forms, selectors, services
 from tasks.models import Attachment, RequestType, Task
 from tasks.rules import can
@@ -273,9 +272,6 @@ def detail(request, number: str):
                 auto_id=f"id_{action}_%s",
             )
     context["request_form"] = rendering.latest(task, "request_form") if has("request_form") else None
-    context["incoming_route"] = (
-        IncomingRoute.objects.filter(task=task).select_related("incoming").first() if has("incoming_route") else None
-    )
     if perms["transfer"]:
         action_forms["transfer"] = forms.TransferForm(task=task, auto_id="id_transfer_%s")
     if perms["hold"]:

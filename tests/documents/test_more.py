@@ -10,6 +10,8 @@ import pytest
 import time_machine
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from docx import Document as Docx
 
@@ -22,6 +24,7 @@ from documents.models import Acknowledgement, Document, IncomingDocument
 from documents.usertemplates import TemplateRejected, fill, inspect
 from notifications.models import Notification
 from tasks.models import Task
+from tasks.services import task_create
 from tests.conftest import login
 from tests.samples import sample
 
@@ -297,6 +300,36 @@ def test_a_received_document_becomes_a_request_for_each_department(client, org, 
     login(client, org.sales_head)
     assert client.get(f"/documents/incoming/{incoming.pk}/").status_code == 404
     assert client.get("/documents/incoming/new/").status_code == 403
+
+
+def test_a_request_page_links_the_received_document_it_came_from(client, org, registrar):
+    """The documents app adds the link to the request page ({% received_document %}); a request
+    that did not come from one reads nothing for it."""
+    login(client, registrar)
+    client.post(
+        "/documents/incoming/new/",
+        {
+            "title": "关于开展安全生产检查的通知",
+            "source": "市应急管理局",
+            "received_on": "2026-11-27",
+            "urgency": "normal",
+            "file": SimpleUploadedFile("来文.pdf", b"%PDF-1.4 test", content_type="application/pdf"),
+            "departments": [org.purchasing.pk],
+        },
+    )
+    incoming = IncomingDocument.objects.get()
+    routed = Task.objects.get(incoming_route__incoming=incoming)
+    link = f'href="/documents/incoming/{incoming.pk}/"'
+    login(client, org.purchasing_head)
+    page = client.get(f"/requests/{routed.number}/").content.decode()
+    assert link in page and "关于开展安全生产检查的通知" in page
+    other = task_create(by=org.requester, request_type=routed.request_type, title="普通事务")
+    login(client, org.requester)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(f"/requests/{other.number}/").content.decode()
+    assert "/documents/incoming/" not in page
+    read_routes = [q for q in queries.captured_queries if q["sql"].startswith('SELECT "documents_incomingroute"')]
+    assert not read_routes
 
 
 def test_a_bad_received_document_saves_nothing(client, org, registrar):
