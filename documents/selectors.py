@@ -1,5 +1,7 @@
 """Read queries for document pages: who sees a document, and what waits on whom."""
 
+from collections.abc import Callable
+
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
@@ -101,15 +103,24 @@ def register(user: User, *, number="", title="", kind="", department=None, since
     return qs.order_by("-created_at")
 
 
+# Ranked full-text search of documents (Chinese as character n-grams) is the search index's, which
+# lives in the reports app above this one: it hands its search over in ReportsConfig.ready(). A
+# search takes (user, text) and gives index rows with `object_id` and `rank`, best first.
+ranked_search: Callable[[User, str], QuerySet] | None = None
+
+
+def use_ranked_search(search: Callable[[User, str], QuerySet]) -> None:
+    global ranked_search
+    ranked_search = search
+
+
 def _text_match(user: User, qs: QuerySet[Document], text: str) -> QuerySet[Document]:
-    """PostgreSQL: the search index's full-text match (Chinese as character n-grams), best first.
-    Elsewhere: a substring of the title, recipients or body."""
-    if connection.vendor != "postgresql":
+    """PostgreSQL: the search index's full-text match, best first. Elsewhere (or without the
+    index): a substring of the title, recipients or body."""
+    if connection.vendor != "postgresql" or ranked_search is None:
         condition = Q(title__icontains=text) | Q(body__icontains=text) | Q(recipients__icontains=text)
         return qs.filter(condition).order_by("-created_at")
-    from reports.search import search_entries
-
-    hits = search_entries(user, text, kinds=("document",))
+    hits = ranked_search(user, text)
     return (
         qs.filter(pk__in=hits.values("object_id"))
         .annotate(rank=Subquery(hits.filter(object_id=OuterRef("pk")).values("rank")[:1]))
