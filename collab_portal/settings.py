@@ -123,6 +123,8 @@ INSTALLED_APPS = [
     "documents",
     "conflicts",
     "reports",
+    # Outside the production apps, installed for their commands: seed_demo, bench.
+    "demo",
 ]
 
 MIDDLEWARE = [

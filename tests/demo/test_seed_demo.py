@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from departments.management.commands.seed_demo import DEMO_PASSWORD, DEPARTMENTS
+from demo.organisation import DEMO_PASSWORD, DEPARTMENTS
 from departments.models import CalendarDay, Delegation, Department, Membership, Skill, User, WorkCalendar
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from core.models import ActionLog
-from departments.management.commands.seed_demo import DEMO_PASSWORD, person_name
+from demo.organisation import DEMO_PASSWORD, person_name
 from departments.models import Department, Membership, User
 from tasks.models import Approval, HoldPeriod, RequestCounter, RequestType, Task, TaskAction
 

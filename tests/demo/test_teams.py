@@ -2,7 +2,7 @@
 
 from django.core.management import call_command
 
-from teams.demo import seed_teams
+from demo.teams import seed_teams
 from teams.models import ActionItem, Meeting, MetricReading, Milestone, Team
 
 
