@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "reports",
     # Outside the production apps, installed for their commands: seed_demo, bench.
     "demo",
+    "bench",
 ]
 
 MIDDLEWARE = [

@@ -6,8 +6,8 @@ import io
 import pytest
 from docx.table import Table
 
+from bench import documents as bench
 from core.docx_layout import OfficialDocument, render
-from documents import bench
 from documents.body import parse
 
 pytestmark = pytest.mark.django_db
