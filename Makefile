@@ -48,6 +48,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/bandit -q -c pyproject.toml -r . --severity-level medium
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports  # the layers of docs/architecture.md ([tool.importlinter] in pyproject.toml)
 
 # Rebuild the translation catalogues (needs GNU gettext; the compiled .mo files are
 # committed). Merges in locale/pending/*.po, where parallel work leaves its translations.
