@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.utils.html import format_html_join
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ActionLogInline
@@ -46,7 +46,7 @@ class NumberSequenceAdmin(admin.ModelAdmin):
         found = gap_audit(obj)
         if not found:
             return _("No gaps: every number up to the last is an issued document.")
-        return format_html_join("", "<div>{} · {} · {}</div>", ((gap.text, gap.status, gap.reason) for gap in found))
+        return render_to_string("documents/admin/_gaps.html", {"gaps": found})
 
 
 class OpinionInline(admin.TabularInline):

@@ -4,18 +4,28 @@ marked inside a changed line."""
 import difflib
 from dataclasses import dataclass
 
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from documents.models import Document
 
 
 @dataclass
+class Piece:
+    """A run of a line's text; `marked` when it is what changed (shown as <del> or <ins>)."""
+
+    text: str
+    marked: bool = False
+
+
+@dataclass
 class Line:
     kind: str  # "same", "added", "removed", "changed"
-    old: SafeString
-    new: SafeString
+    old: list[Piece]
+    new: list[Piece]
+
+
+def _whole(text: str) -> list[Piece]:
+    return [Piece(text)] if text else []
 
 
 @dataclass
@@ -30,20 +40,21 @@ class Comparison:
         return bool(self.fields) or any(line.kind != "same" for line in self.lines)
 
 
-def _inline(old: str, new: str) -> tuple[SafeString, SafeString]:
-    """Both sides of a changed line, with the changed characters in <del>/<ins> (Chinese has no spaces)."""
+def _inline(old: str, new: str) -> tuple[list[Piece], list[Piece]]:
+    """Both sides of a changed line, the changed characters marked (Chinese has no spaces)."""
     matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
-    left, right = [], []
+    left: list[Piece] = []
+    right: list[Piece] = []
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
-            left.append(escape(old[i1:i2]))
-            right.append(escape(new[j1:j2]))
+            left.append(Piece(old[i1:i2]))
+            right.append(Piece(new[j1:j2]))
             continue
         if i2 > i1:
-            left.append(f"<del>{escape(old[i1:i2])}</del>")
+            left.append(Piece(old[i1:i2], marked=True))
         if j2 > j1:
-            right.append(f"<ins>{escape(new[j1:j2])}</ins>")
-    return mark_safe("".join(left)), mark_safe("".join(right))  # noqa: S308 - every piece escaped
+            right.append(Piece(new[j1:j2], marked=True))
+    return left, right
 
 
 def compare_versions(document: Document, a: int, b: int) -> Comparison:
@@ -61,16 +72,16 @@ def compare_versions(document: Document, a: int, b: int) -> Comparison:
     matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
-            lines.extend(Line("same", escape(x), escape(x)) for x in old_lines[i1:i2])
+            lines.extend(Line("same", _whole(x), _whole(x)) for x in old_lines[i1:i2])
         elif op == "replace":
             pairs = list(zip(old_lines[i1:i2], new_lines[j1:j2], strict=False))
             for x, y in pairs:
                 left, right = _inline(x, y)
                 lines.append(Line("changed", left, right))
-            lines.extend(Line("removed", escape(x), mark_safe("")) for x in old_lines[i1 + len(pairs) : i2])
-            lines.extend(Line("added", mark_safe(""), escape(y)) for y in new_lines[j1 + len(pairs) : j2])
+            lines.extend(Line("removed", _whole(x), []) for x in old_lines[i1 + len(pairs) : i2])
+            lines.extend(Line("added", [], _whole(y)) for y in new_lines[j1 + len(pairs) : j2])
         elif op == "delete":
-            lines.extend(Line("removed", escape(x), mark_safe("")) for x in old_lines[i1:i2])
+            lines.extend(Line("removed", _whole(x), []) for x in old_lines[i1:i2])
         else:
-            lines.extend(Line("added", mark_safe(""), escape(y)) for y in new_lines[j1:j2])
+            lines.extend(Line("added", [], _whole(y)) for y in new_lines[j1:j2])
     return Comparison(a, b, fields, lines)

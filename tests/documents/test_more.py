@@ -19,7 +19,7 @@ from core import rendering
 from core.models import GeneratedFile
 from departments.models import Delegation, User
 from documents import body, services
-from documents.compare import compare_versions
+from documents.compare import Piece, compare_versions
 from documents.models import Acknowledgement, Document, IncomingDocument
 from documents.usertemplates import TemplateRejected, fill, inspect
 from notifications.models import Notification
@@ -95,7 +95,8 @@ def test_every_changed_save_is_a_version_and_any_two_compare(org):
     kinds = [line.kind for line in comparison.lines]
     assert kinds.count("changed") == 1 and kinds.count("added") >= 1
     changed = next(line for line in comparison.lines if line.kind == "changed")
-    assert "<del>底</del>" in changed.old and "<ins>25日</ins>" in changed.new  # marked by character
+    # Marked by character: what went ("底") and what came ("25日").
+    assert Piece("底", marked=True) in changed.old and Piece("25日", marked=True) in changed.new
 
 
 def test_a_return_shows_what_changed_since(client, org):

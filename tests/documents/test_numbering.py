@@ -103,6 +103,17 @@ def test_gap_audit_lists_every_hole_and_why(clerk, admin):
     assert first.number == 1
 
 
+@pytest.mark.django_db
+def test_the_register_admin_lists_its_gaps_with_reasons_escaped(client, clerk, admin):
+    take(clerk)
+    second = take(clerk)
+    services.number_void(number=second, by=admin, reason="<b>重复</b>")
+    sequence = NumberSequence.objects.get()
+    client.force_login(admin)
+    page = client.get(f"/admin/documents/numbersequence/{sequence.pk}/change/").content.decode()
+    assert f"<div>{second.text} · voided · &lt;b&gt;重复&lt;/b&gt;</div>" in page
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks under real concurrency need PostgreSQL")
 def test_numbers_taken_at_the_same_instant_never_collide_or_skip(clerk):
