@@ -185,3 +185,15 @@ def test_nul_or_odd_digits_in_a_people_picker_is_the_forms_message(client, world
     )
     assert response.status_code == 200 and response.context["form"].errors["watchers"]
     assert Task.objects.count() == before
+
+
+@pytest.mark.parametrize("header", ["HTTP_USER_AGENT", "HTTP_ACCEPT"])
+def test_a_failed_sign_in_with_nul_in_a_header_is_counted_not_a_500(client, world, header):
+    from axes.models import AccessAttempt
+
+    response = client.post(
+        reverse("login"), {"username": "nobody-here", "password": "wrong"}, **{header: "probe\x00 1"}
+    )
+    assert response.status_code == 200
+    attempt = AccessAttempt.objects.get(username="nobody-here")
+    assert "\x00" not in attempt.user_agent + attempt.http_accept
