@@ -1,0 +1,130 @@
+"""Approvers deciding on a request: approve, reject, return, in bulk."""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from core.limits import SHORT_TEXT, too_long
+from departments.models import User
+from tasks import selectors
+from tasks.models import Approval, Task, TaskAction
+from tasks.services.common import S, TaskError, _check_reason, _step, conflict, notify_about
+from tasks.services.dispatch import _enter_department
+from tasks.services.filing import _approval_due, _notify_approvers
+
+# Approval
+
+
+def task_approve(*, task: Task, by: User, opinion: str = "") -> Task:
+    return _decide(task, by, Approval.Decision.APPROVED, opinion, reason="")
+
+
+def task_reject(*, task: Task, by: User, opinion: str = "", reason: str = "") -> Task:
+    return _decide(task, by, Approval.Decision.REJECTED, opinion, reason=reason)
+
+
+def task_return(*, task: Task, by: User, opinion: str = "", reason: str = "") -> Task:
+    return _decide(task, by, Approval.Decision.RETURNED, opinion, reason=reason)
+
+
+def _decide(task: Task, by: User, decision: str, opinion: str, reason: str) -> Task:
+    if decision != Approval.Decision.APPROVED:
+        _check_reason(reason)
+
+    def refused(task: Task) -> TaskError | None:
+        """Why the approve rule says no to someone at this request: it is their own, or their
+        part of the step was already decided (a second click, or a delegate's)."""
+        if task.requester_id == by.pk:
+            return TaskError(_("You cannot approve your own request."))
+        decided = task.approvals.filter(round=task.approval_round, approver_id=by.pk)
+        if decided.exclude(decision=Approval.Decision.PENDING).exists():
+            return conflict(task)
+        return None
+
+    with _step(task, by, "approve", S.PENDING_APPROVAL, refused=refused) as s:
+        task = s.row
+        mine = list(
+            task.approvals.select_for_update()
+            .filter(
+                round=task.approval_round,
+                step_order=task.approval_step,
+                decision=Approval.Decision.PENDING,
+                approver_id__in=[by.pk, *selectors.delegators_of(by)],
+            )
+            .select_related("approver")
+        )
+        approval = next((a for a in mine if a.approver_id == by.pk), mine[0])
+        acting_for = approval.approver if approval.approver_id != by.pk else None
+        now = timezone.now()
+        approval.decision, approval.decided_by, approval.opinion, approval.decided_at = decision, by, opinion, now
+        approval.save()
+        current = task.approvals.filter(round=task.approval_round, step_order=task.approval_step)
+        if decision == Approval.Decision.APPROVED:
+            if approval.mode == "any":
+                current.filter(decision=Approval.Decision.PENDING).update(decision=Approval.Decision.SKIPPED)
+            if not current.filter(decision=Approval.Decision.PENDING).exists():
+                following = (
+                    task.approvals.filter(round=task.approval_round, step_order__gt=task.approval_step)
+                    .order_by("step_order")
+                    .values_list("step_order", flat=True)
+                    .first()
+                )
+                if following is not None:
+                    task.approval_step = following
+                    task.approval_due_at = _approval_due(task)
+                    s.save(TaskAction.APPROVED, acting_for=acting_for, comment=opinion)
+                    _notify_approvers(task, by)
+                    return task
+                task.send_to_department()
+                s.save(TaskAction.APPROVED, acting_for=acting_for, comment=opinion)
+                _enter_department(task, by)
+                notify_about(
+                    [task.requester],
+                    task=task,
+                    actor=by,
+                    kind="approved",
+                    message=lambda: (
+                        _("%(number)s was approved and sent to %(department)s.")
+                        % {"number": task.number, "department": task.target_department.display_name}
+                    ),
+                )
+                return task
+            s.save(TaskAction.APPROVED, acting_for=acting_for, comment=opinion)
+            return task
+        task.approvals.filter(round=task.approval_round, decision=Approval.Decision.PENDING).update(
+            decision=Approval.Decision.SKIPPED
+        )
+        if decision == Approval.Decision.REJECTED:
+            task.reject()
+            action, kind = TaskAction.REJECTED, "rejected"
+            text = gettext_noop("%(number)s was rejected by %(who)s.")
+        else:
+            task.return_for_revision()
+            action, kind = TaskAction.RETURNED, "returned"
+            text = gettext_noop("%(number)s was returned to you for revision by %(who)s.")
+
+        def message() -> str:
+            return _(text) % {"number": task.number, "who": by.name}
+
+        s.save(action, acting_for=acting_for, reason=reason, comment=opinion)
+        notify_about([task.requester], task=task, actor=by, kind=kind, message=message)
+    return task
+
+
+# Bulk actions
+
+
+def bulk_approve(*, tasks: Iterable[Task], by: User, opinion: str = "") -> tuple[list[Task], list[tuple[Task, str]]]:
+    """Approve each request with the same opinion; an opinion over the limit approves none."""
+    if refused := too_long(opinion, SHORT_TEXT):
+        raise TaskError(refused)
+    done, failed = [], []
+    for task in tasks:
+        try:
+            done.append(task_approve(task=task, by=by, opinion=opinion))
+        except (TaskError, PermissionDenied) as exc:
+            failed.append((task, str(exc) or _("You may not approve it.")))
+    return done, failed

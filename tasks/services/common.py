@@ -1,0 +1,163 @@
+"""Errors, the step wrapper, numbering, attachments: what every request use case shares."""
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from django.db import connection
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.lookups import AnyOf
+from core.uploads import UploadRejected, check_upload
+from core.workflow import StepConflict, StepError, step
+from departments.models import Department, Membership, User
+from departments.selectors import manager_acting_for
+from notifications import services as notifications
+from tasks.models import Attachment, Reason, RequestCounter, Task
+from tasks.notices import task_path
+
+S = Task.State
+
+
+class TaskError(StepError):
+    """A request action that cannot be done; the message is for the user."""
+
+
+class TaskConflict(TaskError, StepConflict):
+    """Someone else already moved the request on; the page should reload its current state."""
+
+
+# Helpers
+
+
+def _step(task: Task, by: User, action: str, *states: str, seen_state: str | None = None, refused=None):
+    """A step on the request (core.workflow.step): read again under its row lock (only its own
+    row: FOR UPDATE OF) with its type, which most steps read for a deadline; still in one of
+    `states`; allowed by the rule `action` of tasks/rules.py."""
+    from tasks.rules import task_rules
+
+    return step(
+        Task.objects.select_related("request_type"),
+        task.pk,
+        by=by,
+        expect=states,
+        seen_state=seen_state,
+        rule=task_rules[action],
+        stale=conflict,
+        refused=refused,
+        of=("self",),
+    )
+
+
+def _state_label(state: str) -> str:
+    return str(S(state).label)
+
+
+def conflict(task: Task) -> TaskConflict:
+    last = task.logs.select_related("actor").order_by("-created_at", "-pk").first()
+    who = last.actor.name if last and last.actor else _("someone else")
+    return TaskConflict(
+        _("This request was already handled by %(who)s; it is now “%(state)s”.")
+        % {"who": who, "state": _state_label(task.state)}
+    )
+
+
+def _check_reason(reason: str) -> None:
+    """Returns, declines, transfers, holds and reopens carry a reason from the fixed list."""
+    if reason not in Reason.values:
+        raise TaskError(_("Choose a reason."))
+
+
+def _acting_for(by: User, department: Department) -> User | None:
+    """When `by` acts as a delegate for a manager of the department, that manager."""
+    return manager_acting_for(by, department)[1]
+
+
+def _manager_of(department_id: int) -> Q:
+    """The department's head, deputies and members with the manager role, as a test on the person
+    alone: `id = ANY(ARRAY(subquery))` per role (core.lookups.AnyOf) rather than three
+    outer joins and DISTINCT, which read every person of the organisation."""
+    deputies = Department.deputies.through.objects.filter(department_id=department_id).values("user_id")
+    managers = Membership.objects.filter(department_id=department_id, role=Membership.Role.MANAGER)
+    return (
+        AnyOf("pk", Department.objects.filter(pk=department_id, head__isnull=False).values("head_id").order_by())
+        | AnyOf("pk", deputies)
+        | AnyOf("pk", managers.values("user_id").order_by())
+    )
+
+
+def notify_about(
+    recipients: Iterable[User | None],
+    *,
+    task: Task,
+    actor: User | None,
+    kind: str,
+    message: Callable[[], str],
+    department: Department | None = None,
+) -> list:
+    """Tell people about a request: a notice leading to its page, with the e-mails and robot posts
+    their settings ask for (notifications.services.notify), in the same transaction."""
+    return notifications.notify(
+        recipients, path=task_path(task), actor=actor, kind=kind, message=message, department=department
+    )
+
+
+def managers_of(department: Department) -> list[User]:
+    return list(User.objects.filter(_manager_of(department.pk), is_active=True).order_by("username"))
+
+
+def _next_number(now: datetime) -> str:
+    """The year's next request number, in one statement: the counter row is created or bumped
+    under its row lock until the transaction ends, so two filings never get the same number."""
+    year = timezone.localtime(now).year
+    table = RequestCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (year, last) VALUES (%s, 1) "  # noqa: S608  # nosec B608 - the model's table name
+            f"ON CONFLICT (year) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [year],
+        )
+        (last,) = cursor.fetchone()
+    return f"REQ-{year}-{last:06d}"
+
+
+# Attachments
+
+
+def validate_upload(upload) -> None:
+    """Refuse a file over the size limit, of a type not allowed, or whose content is not its type."""
+    try:
+        check_upload(upload)
+    except UploadRejected as exc:
+        raise TaskError(str(exc)) from None
+
+
+def storage_failed(exc: OSError) -> str:
+    """What to tell the person when the media storage refuses a file (full disk, no permission)."""
+    import logging
+
+    logging.getLogger(__name__).error("media storage refused a file: %s", exc)
+    return _("The file could not be stored (the server's storage is full or unavailable). Nothing was saved.")
+
+
+def _store_attachments(task: Task, by: User, uploads: Iterable, field_key: str = "") -> list[Attachment]:
+    stored = []
+    for upload in uploads:
+        validate_upload(upload)
+        try:
+            stored.append(
+                Attachment.objects.create(
+                    task=task,
+                    file=upload,
+                    name=upload.name[:200],
+                    size=upload.size,
+                    field_key=field_key,
+                    uploaded_by=by,
+                )
+            )
+        except OSError as exc:
+            for attachment in stored:  # the rows roll back with the caller's transaction; the files go now
+                attachment.file.delete(save=False)
+            raise TaskError(storage_failed(exc)) from None
+    return stored

@@ -1,0 +1,296 @@
+"""A request reaching its department: acceptance clock, sub-tasks, assignment and transfer."""
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.actions import log_action
+from departments.models import Department, Membership, User
+from departments.selectors import working_calendar
+from tasks import selectors
+from tasks.models import Task, TaskAction
+from tasks.services.common import (
+    S,
+    TaskError,
+    _acting_for,
+    _check_reason,
+    _next_number,
+    _step,
+    managers_of,
+    notify_about,
+)
+
+
+def _enter_department(task: Task, actor: User | None) -> None:
+    """The request reaches its department: acceptance clock, co-handling sub-tasks, dispatch."""
+    now = timezone.now()
+    calendar = working_calendar()
+    task.accept_due_at = calendar.add_working_hours(now, float(task.request_type.accept_sla_hours))
+    task.save(update_fields=["accept_due_at"])
+    co_departments = list(task.co_departments.all()) if task.parent_id is None else []
+    if co_departments and not task.subtasks.exists():
+        for department in co_departments:
+            sub = Task.objects.create(
+                number=_next_number(now),
+                title=task.title,
+                description=task.description,
+                request_type=task.request_type,
+                field_values=task.field_values,
+                requester=task.requester,
+                requesting_department=task.requesting_department,
+                target_department=department,
+                parent=task,
+                priority=task.priority,
+                confidential=task.confidential,
+                wanted_by=task.wanted_by,
+                created_at=now,
+                accept_due_at=task.accept_due_at,
+            )
+            sub.send_to_department()
+            sub.save()
+            log_action(
+                sub, actor=actor, action=TaskAction.SUBMITTED, from_state=S.DRAFT, data={"department": department.pk}
+            )
+            notify_about(
+                managers_of(department),
+                task=sub,
+                actor=actor,
+                kind="inbox",
+                department=department,
+                message=lambda sub=sub: (
+                    _("%(number)s “%(title)s” asks your department to co-handle it.")
+                    % {"number": sub.number, "title": sub.title}
+                ),
+            )
+    if task.parent_id is None and task.request_type.auto_assign != "none":
+        assignee = _auto_assignee(task)
+        if assignee is not None:
+            _accept(task, None, assignee, acting_for=None, note=_("Assigned automatically."))
+            return
+    notify_about(
+        managers_of(task.target_department),
+        task=task,
+        actor=actor,
+        kind="inbox",
+        department=task.target_department,
+        message=lambda: (
+            _("%(number)s “%(title)s” waits for your department to accept it.")
+            % {"number": task.number, "title": task.title}
+        ),
+    )
+
+
+def _auto_assignee(task: Task) -> User | None:
+    candidates = selectors.workload(task.target_department, task.request_type)
+    if not candidates:
+        return None
+    if task.request_type.auto_assign == "least_loaded":
+        return next(c.user for c in candidates if c.suggested)
+    ordered = [c.user for c in candidates]  # round-robin in username order
+    last = (
+        Task.objects.filter(
+            request_type=task.request_type, target_department=task.target_department, assignee__isnull=False
+        )
+        .exclude(pk=task.pk)
+        .order_by("-accepted_at", "-pk")
+        .values_list("assignee_id", flat=True)
+        .first()
+    )
+    ids = [u.pk for u in ordered]
+    if last in ids:
+        return ordered[(ids.index(last) + 1) % len(ordered)]
+    return ordered[0]
+
+
+# Dispatch
+
+
+def _check_assignee(task: Task, assignee: User) -> None:
+    if (
+        not assignee.is_active
+        or not Membership.objects.filter(user=assignee, department=task.target_department).exists()
+    ):
+        raise TaskError(
+            _("%(name)s is not a member of %(department)s.")
+            % {"name": assignee.name, "department": task.target_department.display_name}
+        )
+
+
+def _accept(
+    task: Task,
+    by: User | None,
+    assignee: User,
+    *,
+    acting_for: User | None,
+    note: str = "",
+    estimate_hours: Decimal | None = None,
+) -> None:
+    from_state = task.state
+    task.accept()
+    task.assignee = assignee
+    if estimate_hours is not None:
+        task.estimate_hours = estimate_hours
+    now = timezone.now()
+    due = working_calendar().add_working_hours(now, float(task.request_type.finish_sla_hours))
+    if task.wanted_by and task.wanted_by < due:
+        due = max(task.wanted_by, now)
+    task.due_at = max(due, task.created_at)
+    task.save()
+    log_action(
+        task,
+        actor=by,
+        action=TaskAction.ACCEPTED,
+        from_state=from_state,
+        acting_for=acting_for,
+        comment=note,
+        data={"assignee": assignee.pk},  # the timeline names whom it was assigned to
+    )
+    notify_about(
+        [assignee],
+        task=task,
+        actor=by,
+        kind="assigned",
+        message=lambda: _("%(number)s “%(title)s” was assigned to you.") % {"number": task.number, "title": task.title},
+    )
+    notify_about(
+        [task.requester],
+        task=task,
+        actor=by,
+        kind="accepted",
+        message=lambda: (
+            _("%(department)s accepted %(number)s; %(name)s handles it.")
+            % {"department": task.target_department.display_name, "number": task.number, "name": assignee.name}
+        ),
+    )
+
+
+def task_accept(
+    *,
+    task: Task,
+    by: User,
+    assignee: User,
+    estimate_hours: Decimal | None = None,
+    note: str = "",
+    seen_state: str | None = None,
+) -> Task:
+    with _step(task, by, "accept", S.PENDING_ACCEPTANCE, seen_state=seen_state) as s:
+        task = s.row
+        _check_assignee(task, assignee)
+        _accept(
+            task,
+            by,
+            assignee,
+            acting_for=_acting_for(by, task.target_department),
+            note=note,
+            estimate_hours=estimate_hours,
+        )
+    return task
+
+
+def task_reassign(*, task: Task, by: User, assignee: User, note: str = "") -> Task:
+    with _step(task, by, "reassign", S.IN_PROGRESS, S.ON_HOLD) as s:
+        task = s.row
+        _check_assignee(task, assignee)
+        if assignee.pk == task.assignee_id:
+            raise TaskError(_("%(name)s already handles this request.") % {"name": assignee.name})
+        task.assignee = assignee
+        s.save(
+            TaskAction.ASSIGNED,
+            acting_for=_acting_for(by, task.target_department),
+            comment=note,
+            data={"assignee": assignee.pk},
+        )
+        notify_about(
+            [assignee],
+            task=task,
+            actor=by,
+            kind="assigned",
+            message=lambda: (
+                _("%(number)s “%(title)s” was assigned to you.") % {"number": task.number, "title": task.title}
+            ),
+        )
+    return task
+
+
+def task_decline(*, task: Task, by: User, reason: str, comment: str = "", seen_state: str | None = None) -> Task:
+    _check_reason(reason)
+    with _step(task, by, "decline", S.PENDING_ACCEPTANCE, seen_state=seen_state) as s:
+        task = s.row
+        task.decline()
+        s.save(
+            TaskAction.DECLINED,
+            reason=reason,
+            comment=comment,
+            acting_for=_acting_for(by, task.target_department),
+        )
+        notify_about(
+            [task.requester],
+            task=task,
+            actor=by,
+            kind="declined",
+            message=lambda: (
+                _("%(department)s declined %(number)s.")
+                % {"department": task.target_department.display_name, "number": task.number}
+            ),
+        )
+    return task
+
+
+def task_transfer(
+    *, task: Task, by: User, department: Department, reason: str, comment: str = "", seen_state: str | None = None
+) -> Task:
+    _check_reason(reason)
+    with _step(task, by, "transfer", S.PENDING_ACCEPTANCE, S.IN_PROGRESS, seen_state=seen_state) as s:
+        task = s.row
+        if department.pk == task.target_department_id or not department.is_active or not department.accepts_requests:
+            raise TaskError(_("Choose another department that accepts requests."))
+        acting_for = _acting_for(by, task.target_department)
+        task.transfer()
+        task.target_department = department
+        task.due_at = None
+        task.accept_due_at = working_calendar().add_working_hours(
+            timezone.now(), float(task.request_type.accept_sla_hours)
+        )
+        s.save(
+            TaskAction.TRANSFERRED,
+            reason=reason,
+            comment=comment,
+            data={"department": department.pk},
+            acting_for=acting_for,
+        )
+        task.co_departments.remove(department)
+        notify_about(
+            managers_of(department),
+            task=task,
+            actor=by,
+            kind="inbox",
+            department=department,
+            message=lambda: (
+                _("%(number)s “%(title)s” was transferred to your department.")
+                % {"number": task.number, "title": task.title}
+            ),
+        )
+        notify_about(
+            [task.requester],
+            task=task,
+            actor=by,
+            kind="transferred",
+            message=lambda: (
+                _("%(number)s was transferred to %(department)s.")
+                % {"number": task.number, "department": department.display_name}
+            ),
+        )
+    return task
+
+
+def bulk_assign(*, tasks: Iterable[Task], by: User, assignee: User) -> tuple[list[Task], list[tuple[Task, str]]]:
+    done, failed = [], []
+    for task in tasks:
+        try:
+            done.append(task_accept(task=task, by=by, assignee=assignee))
+        except (TaskError, PermissionDenied) as exc:
+            failed.append((task, str(exc) or _("You may not assign it.")))
+    return done, failed

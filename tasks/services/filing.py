@@ -1,0 +1,198 @@
+"""Filing a request: drafts, submission and routing to its approvers."""
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.actions import log_action
+from departments.models import Department, User
+from departments.selectors import delegate_for, working_calendar
+from tasks import selectors
+from tasks.models import Approval, RequestType, Task, TaskAction
+from tasks.services.common import S, TaskError, _next_number, _step, _store_attachments, notify_about
+from tasks.services.dispatch import _enter_department
+
+# Filing
+
+
+def task_create(
+    *,
+    by: User,
+    request_type: RequestType,
+    title: str,
+    description: str = "",
+    values: dict | None = None,
+    files: dict | None = None,
+    attachments: Iterable = (),
+    co_departments: Iterable[Department] = (),
+    watchers: Iterable[User] = (),
+    priority: int | None = None,
+    confidential: bool = False,
+    estimate_hours: Decimal | None = None,
+    wanted_by: datetime | None = None,
+    token: uuid.UUID | None = None,
+    submit: bool = False,
+) -> Task:
+    """File a request (a draft, or submitted at once). A repeated token files nothing new."""
+    if token is not None:
+        existing = Task.objects.filter(submit_token=token).first()
+        if existing is not None:
+            return existing
+    department = by.primary_department
+    if department is None:
+        raise TaskError(_("You belong to no department, so you cannot file a request. Ask an administrator."))
+    if not request_type.is_active:
+        raise TaskError(_("This request type is no longer in use."))
+    co = [d for d in co_departments if d.pk != request_type.department_id]
+    now = timezone.now()
+    if wanted_by is not None and wanted_by < now:
+        raise TaskError(_("The wanted-by date is in the past."))
+    try:
+        with transaction.atomic():
+            task = Task.objects.create(
+                number=_next_number(now),
+                title=title.strip(),
+                description=description,
+                request_type=request_type,
+                field_values=dict(values or {}),
+                requester=by,
+                requesting_department=department,
+                target_department=request_type.department,
+                priority=priority or request_type.default_priority,
+                confidential=confidential,
+                estimate_hours=estimate_hours,
+                wanted_by=wanted_by,
+                submit_token=token,
+                created_at=now,
+            )
+            # A new request has neither: set() would first read what is there.
+            if co:
+                task.co_departments.set(co)
+            if cc := [w for w in watchers if w.pk != by.pk]:
+                task.watchers.set(cc)
+            for key, upload in (files or {}).items():
+                stored = _store_attachments(task, by, [upload], field_key=key)
+                task.field_values[key] = stored[0].name
+            if files:
+                task.save(update_fields=["field_values"])
+            _store_attachments(task, by, attachments)
+            log_action(task, actor=by, action=TaskAction.CREATED)
+            if submit:
+                _submit(task, by)
+    except IntegrityError:
+        if token is not None and Task.objects.filter(submit_token=token).exists():
+            return Task.objects.get(submit_token=token)
+        raise
+    return task
+
+
+def task_update_draft(
+    *,
+    task: Task,
+    by: User,
+    title: str,
+    description: str,
+    values: dict,
+    files: dict,
+    priority: int,
+    confidential: bool,
+    estimate_hours,
+    wanted_by,
+    co_departments: Iterable[Department],
+    watchers: Iterable[User],
+) -> Task:
+    with _step(task, by, "edit", S.DRAFT) as s:
+        task = s.row
+        if wanted_by is not None and wanted_by < timezone.now():
+            raise TaskError(_("The wanted-by date is in the past."))
+        task.title = title.strip()
+        task.description = description
+        kept_files = {k: v for k, v in task.field_values.items() if k in files or k not in values}
+        task.field_values = {**kept_files, **values}
+        for key, upload in files.items():
+            task.field_values[key] = _store_attachments(task, by, [upload], field_key=key)[0].name
+        task.priority = priority
+        task.confidential = confidential
+        task.estimate_hours = estimate_hours
+        task.wanted_by = wanted_by
+        s.save(TaskAction.EDITED)
+        task.co_departments.set([d for d in co_departments if d.pk != task.target_department_id])
+        task.watchers.set([w for w in watchers if w.pk != by.pk])
+    return task
+
+
+def task_submit(*, task: Task, by: User, seen_state: str | None = None) -> Task:
+    with _step(task, by, "submit", S.DRAFT, seen_state=seen_state) as s:
+        task = s.row
+        _submit(task, by)
+    return task
+
+
+def _submit(task: Task, by: User) -> None:
+    route = selectors.approval_route(task.request_type, by, task.requesting_department, task.field_values)
+    task.approval_round += 1
+    if not route:
+        task.send_to_department()
+        task.save()
+        log_action(task, actor=by, action=TaskAction.SUBMITTED, from_state=S.DRAFT)
+        _enter_department(task, by)
+        return
+    task.submit()
+    task.approval_step = 1
+    task.approval_due_at = _approval_due(task)
+    task.save()
+    Approval.objects.bulk_create(
+        [
+            Approval(
+                task=task,
+                round=task.approval_round,
+                step_order=step.order,
+                step_name=step.name[:60],
+                step_name_en=step.name_en[:80],
+                mode=step.mode,
+                approver=person,
+            )
+            for step in route
+            for person in step.approvers
+        ]
+    )
+    log_action(task, actor=by, action=TaskAction.SUBMITTED, from_state=S.DRAFT)
+    _notify_approvers(task, by)
+
+
+def _approval_due(task: Task) -> datetime:
+    """Each approval step has the type's time to accept, in working hours, from when it starts."""
+    return working_calendar().add_working_hours(timezone.now(), float(task.request_type.accept_sla_hours))
+
+
+def _notify_approvers(task: Task, actor: User | None) -> None:
+    approvers = [
+        a.approver
+        for a in task.approvals.filter(
+            round=task.approval_round, step_order=task.approval_step, decision=Approval.Decision.PENDING
+        ).select_related("approver")
+    ]
+    # Whoever acts for an approver today hears of it too; the step stays the approver's own.
+    delegates = [delegate for delegate in map(delegate_for, approvers) if delegate is not None]
+    notify_about(
+        approvers + delegates,
+        task=task,
+        actor=actor,
+        kind="approval",
+        message=lambda: (
+            _("%(number)s “%(title)s” waits for your approval.") % {"number": task.number, "title": task.title}
+        ),
+    )
+
+
+def task_revise(*, task: Task, by: User) -> Task:
+    with _step(task, by, "revise", S.REJECTED) as s:
+        task = s.row
+        task.revise()
+        s.save(TaskAction.REVISED)
+    return task
