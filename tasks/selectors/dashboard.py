@@ -1,0 +1,88 @@
+"""The home page's panels."""
+
+from datetime import timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from departments.models import User
+from tasks.models import Approval, Task
+from tasks.selectors.lists import (
+    NAME_COLUMNS,
+    _approvals_waiting,
+    _assigned,
+    _awaiting_verification,
+    _filed_by,
+    _overdue,
+    _waiting_in,
+)
+from tasks.selectors.visibility import acting_manager_department_ids, approvers_for
+
+PANEL_COLUMNS = (
+    "number",
+    "title",
+    "state",
+    "submitted_at",
+    "due_at",
+    "target_department__name",
+    "target_department__name_en",
+)
+
+
+APPROVAL_PANEL_COLUMNS = (
+    *(f"approver__{column}" for column in NAME_COLUMNS),
+    *(f"task__requester__{column}" for column in NAME_COLUMNS),
+    "task__number",
+    "task__title",
+    "task__state",  # django-fsm reads a protected state when the instance is made
+    "task__requesting_department__name",
+    "task__requesting_department__name_en",
+)
+
+
+def _home_panel(panel: str, *, user=None, now=None, week_end=None, departments=None) -> QuerySet[Task]:
+    """One of the home page's request panels. Each shows a request's number, title, state and department, so it joins only that department:
+    every join costs PostgreSQL planning time."""
+    # The requester and the assignee always see a request: no visibility filter needed.
+    involved = Task.objects.filter(Q(requester_id=user) | Q(assignee_id=user))
+    if panel == "to_accept":
+        tasks, order = _waiting_in(departments), ("accept_due_at", "created_at")
+    elif panel == "to_verify":
+        tasks, order = _awaiting_verification(user), ("done_at",)
+    elif panel == "my_open":
+        tasks, order = _filed_by(user).filter(state__in=Task.OPEN_STATES), ("-created_at",)
+    elif panel == "assigned":
+        tasks, order = _assigned(user).filter(state__in=Task.WORK_STATES), ("due_at",)
+    elif panel == "due_this_week":
+        tasks = involved.filter(state__in=Task.WORK_STATES, due_at__gte=now, due_at__lt=week_end)
+        order = ("due_at",)
+    else:
+        tasks, order = _overdue(involved, now), ("due_at",)
+    # Only the columns a panel shows: Django converts every selected column of every row.
+    return tasks.select_related("target_department").only(*PANEL_COLUMNS).order_by(*order)[:10]
+
+
+def _approvals_panel(*, user: int, approvers: list[int]) -> QuerySet[Approval]:
+    return (
+        _approvals_waiting(user, approvers)
+        .select_related("approver", "task__requester", "task__requesting_department")
+        .only(*APPROVAL_PANEL_COLUMNS)[:10]
+    )
+
+
+def dashboard(user: User) -> dict:
+    """Everything the home page shows, in a fixed number of queries."""
+    now = timezone.now()
+    managed = acting_manager_department_ids(user)
+    panels = {
+        "to_approve": list(_approvals_panel(user=user.pk, approvers=approvers_for(user))),
+        # Most people manage nothing: no query for a panel that cannot have rows.
+        "to_accept": list(_home_panel("to_accept", departments=managed)) if managed else [],
+    }
+    for panel in ("to_verify", "my_open", "assigned"):
+        panels[panel] = list(_home_panel(panel, user=user.pk))
+    panels["due_this_week"] = list(
+        _home_panel("due_this_week", user=user.pk, now=now, week_end=now + timedelta(days=7))
+    )
+    panels["overdue"] = list(_home_panel("overdue", user=user.pk, now=now))
+    return panels

@@ -1,0 +1,119 @@
+"""What filing a request needs: approval route, request types, expected finish."""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils import timezone
+
+from departments.models import Department, User, pick_language
+from departments.selectors import working_calendar
+from tasks.models import ApprovalStep, RequestType
+
+# The approval route
+
+
+@dataclass
+class RouteStep:
+    order: int
+    name: str
+    mode: str
+    approvers: list[User]
+    note: str = ""
+    name_en: str = ""
+
+    @property
+    def display_name(self) -> str:
+        return pick_language(self.name, self.name_en)
+
+
+def _head_or_parent_head(department: Department | None, requester: User) -> User | None:
+    """The department's head; when that is the requester, the head above."""
+    seen = set()
+    while department is not None and department.pk not in seen:
+        seen.add(department.pk)
+        if department.head_id and department.head_id != requester.pk and department.head.is_active:
+            return department.head
+        department = department.parent
+    return None
+
+
+def approval_route(
+    request_type: RequestType, requester: User, requesting_department: Department, values: dict
+) -> list[RouteStep]:
+    """The steps a request would go through, with their approvers, leaving out steps whose
+    condition does not hold. The requester never approves their own request."""
+    steps = (
+        ApprovalStep.objects.filter(request_type=request_type)
+        .select_related("department__head", "request_type__department__head")
+        .prefetch_related("users")
+        .order_by("order", "pk")
+    )
+    requesting = (
+        Department.objects.select_related("head", "parent__head", "parent__parent__head")
+        .filter(pk=requesting_department.pk)
+        .first()
+    )
+    route: list[RouteStep] = []
+    for step in steps:
+        if not step.applies_to(values):
+            continue
+        kind = step.approver
+        if kind == ApprovalStep.Approver.REQUESTER_MANAGER:
+            people = [_head_or_parent_head(requesting, requester)]
+        elif kind == ApprovalStep.Approver.REQUESTER_PARENT_HEAD:
+            people = [_head_or_parent_head(requesting.parent if requesting else None, requester)]
+        elif kind == ApprovalStep.Approver.TARGET_MANAGER:
+            people = [_head_or_parent_head(request_type.department, requester)]
+        elif kind == ApprovalStep.Approver.DEPARTMENT_HEAD:
+            people = [_head_or_parent_head(step.department, requester)]
+        else:
+            people = [person for person in step.users.all() if person.is_active and person.pk != requester.pk]
+        approvers = []
+        for person in people:
+            if person is not None and person not in approvers:
+                approvers.append(person)
+        if approvers:
+            route.append(
+                RouteStep(
+                    order=len(route) + 1, name=str(step), name_en=step.name_en, mode=step.mode, approvers=approvers
+                )
+            )
+    return route
+
+
+def filing_type(code: str) -> RequestType | None:
+    """The active request type `code` with its department and fields (the filing page), or None."""
+    return (
+        RequestType.objects.select_related("department")
+        .prefetch_related("fields")
+        .filter(code=code, is_active=True)
+        .first()
+    )
+
+
+def expected_finish(request_type: RequestType, start=None, *, approval_steps: int = 0):
+    """When a request of this type filed now would be finished if every promised time were kept:
+    each approval step's time (the type's time to accept, as services._approval_due gives each
+    step), then accepting and finishing, in working hours."""
+    calendar = working_calendar()
+    start = start or timezone.now()
+    hours = request_type.accept_sla_hours * approval_steps + request_type.accept_sla_hours
+    return calendar.add_working_hours(start, float(hours + request_type.finish_sla_hours))
+
+
+def request_types_by_department(query: str = "") -> list[tuple[Department, list[RequestType]]]:
+    if "\x00" in query:  # no stored text holds a NUL (PostgreSQL refuses one): nothing matches
+        return []
+    types = RequestType.objects.filter(is_active=True, department__is_active=True).select_related("department")
+    if query:
+        types = types.filter(
+            Q(name__icontains=query)
+            | Q(name_en__icontains=query)
+            | Q(purpose__icontains=query)
+            | Q(department__name__icontains=query)
+            | Q(department__name_en__icontains=query)
+        )
+    grouped: dict[int, tuple[Department, list[RequestType]]] = {}
+    for request_type in types.order_by("department__sort_order", "department__code", "sort_order", "code"):
+        grouped.setdefault(request_type.department_id, (request_type.department, []))[1].append(request_type)
+    return list(grouped.values())

@@ -1,0 +1,72 @@
+"""A request's timeline and form fields."""
+
+from django.db.models import QuerySet
+
+from departments.models import User
+from departments.selectors import departments_by_id
+from tasks.models import Attachment, Comment, RequestField, RequestType, Task, TaskAction
+from tasks.selectors.lists import NAME_COLUMNS
+from tasks.selectors.visibility import may_have
+
+
+def timeline(task: Task) -> list[dict]:
+    """Transitions, progress, comments and files of a request merged in time order (up to three
+    queries: none for comments or files that task_for_page found there are none of). An entry of
+    the action log carries the department it names, if any."""
+
+    def of(kind: str, label: str) -> list[dict]:
+        rows = list(_timeline(kind, task=task.pk))
+        for row in rows:  # as task.logs etc. would give them: their request is this one, not read again
+            type(row).task.field.set_cached_value(row, task)
+        return [{"kind": label, "at": row.created_at, "obj": row} for row in rows]
+
+    logs = list(task.logs.select_related("actor", "acting_for"))
+    # A transfer, a hold or a co-handling sub-request names a department: the page's cache of
+    # them (departments_by_id) knows its name.
+    departments = departments_by_id() if any("department" in log.data for log in logs) else {}
+    # An accept or a reassignment names the assignee by id (older rows do not): most often the
+    # request's assignee or someone who acted on it, already at hand; the others in one query.
+    people = {user.pk: user for user in (task.assignee, *(log.actor for log in logs)) if user}
+    named = {log.data["assignee"] for log in logs if isinstance(log.data.get("assignee"), int)}
+    if named - people.keys():
+        people |= User.objects.only(*NAME_COLUMNS).in_bulk(named - people.keys())
+    items = [
+        {
+            "kind": "log",
+            "at": log.created_at,
+            "obj": log,
+            "department": departments.get(log.data.get("department")),
+            "assignee": people.get(log.data.get("assignee")),
+        }
+        for log in logs
+    ]
+    if may_have(task, "comments"):
+        items += of("comments", "comment")
+    if may_have(task, "attachments"):
+        items += of("attachments", "file")
+    items.sort(key=lambda item: item["at"])
+    return items
+
+
+def latest_return(timeline: list[dict]):
+    """The action log entry of the latest return for revision in a request's timeline, if any:
+    its reason and the approver's opinion head the returned draft's page."""
+    return next(
+        (
+            item["obj"]
+            for item in reversed(timeline)
+            if item["kind"] == "log" and item["obj"].action == TaskAction.RETURNED
+        ),
+        None,
+    )
+
+
+def _timeline(kind: str, *, task: int) -> QuerySet:
+    if kind == "comments":
+        return Comment.objects.filter(task_id=task).select_related("author")
+    return Attachment.objects.filter(task_id=task).select_related("uploaded_by")
+
+
+def fields_of(request_type: RequestType) -> list:
+    """The extra fields of a request type, in order (RequestField.Meta.ordering)."""
+    return list(RequestField.objects.filter(request_type=request_type))
