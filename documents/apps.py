@@ -12,7 +12,7 @@ class DocumentsConfig(AppConfig):
         from notifications import kinds
         from tasks.selectors import add_page_list
 
-        # Notices about documents are "document.<event>" (documents.services._tell).
+        # Notices about documents are "document.<event>" (documents.services.common._tell).
         kinds.register(
             "documents",
             _("Official documents: waiting for me, returned, issued to my department"),

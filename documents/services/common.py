@@ -1,0 +1,132 @@
+"""Errors, the step wrapper, who is told, versions and attachments: what every use case shares."""
+
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from core.uploads import UploadRejected, check_upload
+from core.workflow import StepConflict, StepError, step
+from departments.models import Department, User
+from departments.selectors import manager_acting_for
+from documents.models import Document, DocumentAttachment, DocumentVersion, Opinion
+from notifications.services import notify
+
+# The document workflow (DESIGN §4): draft → review → countersign → sign-off → issue → distribute → archive.
+# Each step goes through core.workflow.step: the row locked, the state checked, the rule of
+# documents/rules.py asked.
+
+
+class DocumentError(StepError):
+    """A document action that cannot be done; the message is for the user."""
+
+
+class DocumentConflict(DocumentError, StepConflict):
+    """Someone already moved the document on."""
+
+
+def _step(document: Document, by: User, state: str, rule):
+    """A step on the document (core.workflow.step): its row locked, still in `state`, allowed by
+    `rule` (an action of documents.rules.can, or a function of documents/rules.py)."""
+    from documents import rules
+
+    if isinstance(rule, str):
+        action = rule
+
+        def rule(user, locked):
+            return rules.can(user, action, locked)
+
+    return step(Document, document.pk, by=by, expect=[state], rule=rule, stale=conflict)
+
+
+def conflict(document: Document) -> DocumentConflict:
+    """The message for someone whose click came after another person moved the document on:
+    who did it (the signer, for a sign-off) and where it is now."""
+    state = Document.State(document.state).label
+    last = document.opinions.select_related("author").order_by("-created_at", "-pk").first()
+    if last is None:
+        return DocumentConflict(_("This document was already handled; it is now “%(state)s”.") % {"state": state})
+    if last.stage == Opinion.Stage.SIGN_OFF and last.decision == Opinion.Decision.AGREE:
+        return DocumentConflict(
+            _("This document was already signed off by %(who)s; it is now “%(state)s”.")
+            % {"who": last.author.name, "state": state}
+        )
+    return DocumentConflict(
+        _("This document was already handled by %(who)s; it is now “%(state)s”.")
+        % {"who": last.author.name, "state": state}
+    )
+
+
+def _manager(by: User, department: Department) -> User | None:
+    """Raise unless `by` manages `department` (or acts today for one who does); returns who they act for."""
+    ok, acting_for = manager_acting_for(by, department)
+    if not ok:
+        raise PermissionDenied
+    return acting_for
+
+
+def prefix_of(department: Department) -> str:
+    """The department's short name used in document numbers: 销售部 → 销售."""
+    name = department.name.strip()
+    return name[:-1] if name.endswith("部") and len(name) > 2 else name
+
+
+def _people_and_delegates(people) -> list[User]:
+    """Those concerned, plus whoever acts for each of them today."""
+    from departments.selectors import delegate_for
+
+    result = list(people)
+    for person in list(result):
+        delegate = delegate_for(person)
+        if delegate is not None:
+            result.append(delegate)
+    return result
+
+
+def _managers(department: Department) -> list[User]:
+    from tasks.services import managers_of
+
+    return _people_and_delegates(managers_of(department))
+
+
+def _signers() -> list[User]:
+    return _people_and_delegates(User.objects.filter(can_sign_off=True, is_active=True).order_by("username"))
+
+
+def _tell(document: Document, people, *, actor: User | None, event: str, message) -> None:
+    """Notify `people` about this document (in-app, and e-mail/robots by their preferences)."""
+    notify(
+        people,
+        path=reverse("documents:detail", args=[document.pk]),
+        actor=actor,
+        kind=f"document.{event}",
+        message=message,
+    )
+
+
+def _keep_version(document: Document, by: User) -> DocumentVersion:
+    return DocumentVersion.objects.create(
+        document=document,
+        number=document.version,
+        title=document.title,
+        recipients=document.recipients,
+        cc=document.cc,
+        body=document.body,
+        saved_by=by,
+    )
+
+
+def _attach(document: Document, by: User, uploads) -> None:
+    """Keep the files that go with a draft; a file of a refused type or size refuses the save."""
+    from tasks.services import storage_failed
+
+    for upload in uploads:
+        try:
+            check_upload(upload)
+        except UploadRejected as exc:
+            raise DocumentError(str(exc)) from None
+        try:
+            DocumentAttachment.objects.create(
+                document=document, file=upload, name=upload.name[:200], size=upload.size, uploaded_by=by
+            )
+        except OSError as exc:
+            raise DocumentError(storage_failed(exc)) from None

@@ -1,0 +1,133 @@
+"""After sign-off: distribution, acknowledgements and reminders, archive, rendering."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core import rendering
+from core.actions import log_action
+from departments.models import Department, User
+from documents.models import Acknowledgement, Document, DocumentAction
+from documents.services.common import DocumentConflict, DocumentError, _managers, _step, _tell
+
+
+def document_distribute(*, document: Document, by: User) -> Document:
+    with _step(document, by, Document.State.ISSUED, "distribute") as s:
+        document = s.row
+        departments = list(document.recipient_departments.all())
+        if not departments:
+            raise DocumentError(_("Choose the departments it is distributed to first."))
+        document.distribute()
+        s.save(DocumentAction.DISTRIBUTED)
+        Acknowledgement.objects.bulk_create(
+            [Acknowledgement(document=document, department=d) for d in departments], ignore_conflicts=True
+        )
+        _tell(
+            document,
+            [m for d in departments for m in _managers(d)],
+            actor=by,
+            event="distributed",
+            message=lambda: (
+                _("%(number)s “%(title)s” was issued to your department; please acknowledge it (签收).")
+                % {"number": document.number.text, "title": document.title}
+            ),
+        )
+    return document
+
+
+def document_acknowledge(*, document: Document, by: User, department: Department) -> Acknowledgement:
+    """签收 by a member of a recipient department."""
+    if not by.memberships.filter(department=department).exists():
+        raise PermissionDenied
+    with transaction.atomic():
+        ack = (
+            Acknowledgement.objects.select_for_update(of=("self",))
+            .select_related("document")
+            .filter(document=document, department=department)
+            .first()
+        )
+        if ack is None:
+            raise PermissionDenied
+        if ack.at is not None:
+            raise DocumentConflict(
+                _("%(department)s has already acknowledged it.") % {"department": department.display_name}
+            )
+        ack.by, ack.at = by, timezone.now()
+        ack.save(update_fields=["by", "at"])
+        log_action(ack.document, actor=by, action=DocumentAction.ACKNOWLEDGED, data={"department": department.pk})
+    return ack
+
+
+def _remind(document: Document, pending: list[Acknowledgement], by: User | None) -> int:
+    now = timezone.now()
+    people = [m for ack in pending for m in _managers(ack.department)]
+    _tell(
+        document,
+        people,
+        actor=by,
+        event="acknowledge",
+        message=lambda: (
+            _("Reminder: %(number)s “%(title)s” still waits for your department to acknowledge it.")
+            % {"number": document.number.text, "title": document.title}
+        ),
+    )
+    Acknowledgement.objects.filter(pk__in=[a.pk for a in pending]).update(reminded_at=now)
+    return len(pending)
+
+
+def document_remind(*, document: Document, by: User) -> int:
+    """The issuer reminds the departments that have not acknowledged yet; returns how many."""
+    with _step(document, by, Document.State.DISTRIBUTED, "remind") as s:
+        document = s.row
+        pending = list(document.acknowledgements.filter(at__isnull=True).select_related("department"))
+        if not pending:
+            raise DocumentError(_("Every department has acknowledged it."))
+        return _remind(document, pending, by)
+
+
+def remind_unacknowledged(now=None) -> int:
+    """Beat: once a working day, remind departments that have not acknowledged a document
+    distributed to them a working day ago or more."""
+    from departments.selectors import working_calendar
+
+    now = now or timezone.now()
+    calendar = working_calendar()
+    if not calendar.is_working_moment(now):
+        return 0
+    cutoff = calendar.subtract_working_hours(now, calendar.hours_per_day)
+    reminded = 0
+    documents = Document.objects.filter(
+        state=Document.State.DISTRIBUTED, acknowledgements__at__isnull=True, issued_at__lte=cutoff
+    ).distinct()
+    for document in documents.select_related("number"):
+        with transaction.atomic():
+            pending = list(
+                document.acknowledgements.select_for_update()
+                .filter(at__isnull=True)
+                .exclude(reminded_at__gt=cutoff)
+                .select_related("department")
+            )
+            if pending:
+                reminded += _remind(document, pending, None)
+    return reminded
+
+
+def document_archive(*, document: Document, by: User, retention_years: int = 10) -> Document:
+    with _step(document, by, Document.State.DISTRIBUTED, "archive") as s:
+        document = s.row
+        document.archive()
+        document.retention_year = timezone.localdate().year + retention_years
+        s.save(DocumentAction.ARCHIVED)
+    return document
+
+
+def document_render(*, document: Document, kind: str = "document"):
+    """Queue the .docx of the document's current version (or its processing sheet)."""
+    from documents.docx import file_version, sheet_version
+
+    if kind == "processing_sheet":
+        version = sheet_version(document, document.opinions.count())
+    else:
+        version = file_version(document)
+    return rendering.request_file(document, kind, version=version)
