@@ -1,11 +1,28 @@
 """Read queries for request pages, with their joins: visibility, lists, the
 inbox with workload, the approval route and the dashboard."""
 
-from tasks.selectors.dashboard import dashboard as dashboard
+from tasks.selectors.access import _page_lists as _page_lists
+from tasks.selectors.access import _roles as _roles
+from tasks.selectors.access import acting_manager_department_ids as acting_manager_department_ids
+from tasks.selectors.access import add_page_list as add_page_list
+from tasks.selectors.access import delegators_of as delegators_of
+from tasks.selectors.access import department_ids as department_ids
+from tasks.selectors.access import managed_department_ids as managed_department_ids
+from tasks.selectors.access import may_have as may_have
+from tasks.selectors.access import plainly_visible as plainly_visible
+from tasks.selectors.access import task_for_page as task_for_page
+from tasks.selectors.access import visible_tasks_filter as visible_tasks_filter
+from tasks.selectors.assignment import skills_of as skills_of
+from tasks.selectors.assignment import suggest_batch as suggest_batch
+from tasks.selectors.assignment import workload as workload
 from tasks.selectors.filing import approval_route as approval_route
 from tasks.selectors.filing import expected_finish as expected_finish
 from tasks.selectors.filing import filing_type as filing_type
 from tasks.selectors.filing import request_types_by_department as request_types_by_department
+from tasks.selectors.history import fields_of as fields_of
+from tasks.selectors.history import latest_return as latest_return
+from tasks.selectors.history import timeline as timeline
+from tasks.selectors.home import dashboard as dashboard
 from tasks.selectors.lists import ROW_COLUMNS as ROW_COLUMNS
 from tasks.selectors.lists import approvals_waiting_for as approvals_waiting_for
 from tasks.selectors.lists import assigned_to as assigned_to
@@ -20,20 +37,3 @@ from tasks.selectors.lists import overdue as overdue
 from tasks.selectors.lists import page_of as page_of
 from tasks.selectors.lists import tasks_for_list as tasks_for_list
 from tasks.selectors.lists import tasks_to_approve as tasks_to_approve
-from tasks.selectors.timeline import fields_of as fields_of
-from tasks.selectors.timeline import latest_return as latest_return
-from tasks.selectors.timeline import timeline as timeline
-from tasks.selectors.visibility import _page_lists as _page_lists
-from tasks.selectors.visibility import _roles as _roles
-from tasks.selectors.visibility import acting_manager_department_ids as acting_manager_department_ids
-from tasks.selectors.visibility import add_page_list as add_page_list
-from tasks.selectors.visibility import delegators_of as delegators_of
-from tasks.selectors.visibility import department_ids as department_ids
-from tasks.selectors.visibility import managed_department_ids as managed_department_ids
-from tasks.selectors.visibility import may_have as may_have
-from tasks.selectors.visibility import plainly_visible as plainly_visible
-from tasks.selectors.visibility import task_for_page as task_for_page
-from tasks.selectors.visibility import visible_tasks_filter as visible_tasks_filter
-from tasks.selectors.workload import skills_of as skills_of
-from tasks.selectors.workload import suggest_batch as suggest_batch
-from tasks.selectors.workload import workload as workload

@@ -7,7 +7,7 @@ from django.utils import timezone
 from core.lookups import AnyOf
 from departments.models import User
 from tasks.models import Approval, Task
-from tasks.selectors.visibility import (
+from tasks.selectors.access import (
     acting_manager_department_ids,
     approvers_for,
     visible_tasks_filter,

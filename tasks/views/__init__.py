@@ -1,10 +1,5 @@
 """Request pages: filing, the request page and its actions, the lists, the inbox, bulk actions."""
 
-from tasks.views.detail import act as act
-from tasks.views.detail import detail as detail
-from tasks.views.detail import download as download
-from tasks.views.detail import mention_search as mention_search
-from tasks.views.detail import request_form as request_form
 from tasks.views.filing import edit_request as edit_request
 from tasks.views.filing import file_request as file_request
 from tasks.views.filing import new_request as new_request
@@ -14,3 +9,8 @@ from tasks.views.lists import bulk as bulk
 from tasks.views.lists import department_inbox as department_inbox
 from tasks.views.lists import department_workload as department_workload
 from tasks.views.lists import task_list as task_list
+from tasks.views.request_page import act as act
+from tasks.views.request_page import detail as detail
+from tasks.views.request_page import download as download
+from tasks.views.request_page import mention_search as mention_search
+from tasks.views.request_page import request_form as request_form

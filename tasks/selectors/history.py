@@ -5,8 +5,8 @@ from django.db.models import QuerySet
 from departments.models import User
 from departments.selectors import departments_by_id
 from tasks.models import Attachment, Comment, RequestField, RequestType, Task, TaskAction
+from tasks.selectors.access import may_have
 from tasks.selectors.lists import NAME_COLUMNS
-from tasks.selectors.visibility import may_have
 
 
 def timeline(task: Task) -> list[dict]:

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from departments.models import User
 from tasks.models import Approval, Task
+from tasks.selectors.access import acting_manager_department_ids, approvers_for
 from tasks.selectors.lists import (
     NAME_COLUMNS,
     _approvals_waiting,
@@ -16,7 +17,6 @@ from tasks.selectors.lists import (
     _overdue,
     _waiting_in,
 )
-from tasks.selectors.visibility import acting_manager_department_ids, approvers_for
 
 PANEL_COLUMNS = (
     "number",
