@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from conflicts.models import Conflict, ConflictParty, ConflictSettings, Position
-from core.admin import ActionLogInline
+from core.admin import ActionLogInline, ReadOnlyAdmin, ReadOnlyInline
 
 
 @admin.register(ConflictSettings)
@@ -22,37 +22,21 @@ class ConflictSettingsAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-class PartyInline(admin.TabularInline):
+class PartyInline(ReadOnlyInline):
     model = ConflictParty
-    extra = 0
     fields = ["department", "agreed_at", "agreed_by"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class PositionInline(admin.TabularInline):
+class PositionInline(ReadOnlyInline):
     model = Position
-    extra = 0
     fields = ["created_at", "department", "author", "acting_for", "text"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Conflict)
-class ConflictAdmin(admin.ModelAdmin):
+class ConflictAdmin(ReadOnlyAdmin):
     """Read-only here: conflicts move through their page so every step is checked and logged."""
 
     list_display = ["number", "subject", "state", "mediator", "arbiter", "deadline_at", "raised_at"]
     list_filter = ["state", "resolution"]
     search_fields = ["subject", "decision"]
-    readonly_fields = [field.name for field in Conflict._meta.fields]
     inlines = [PartyInline, PositionInline, ActionLogInline]
-
-    def has_add_permission(self, request):
-        return False

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ActionLogInline
+from core.admin import ActionLogInline, ReadOnlyAdmin, ReadOnlyInline
 from documents.forms import TemplateUploadForm
 from documents.models import (
     Document,
@@ -16,19 +16,13 @@ from documents.models import (
 from documents.services import gap_audit
 
 
-class DocumentNumberInline(admin.TabularInline):
+class DocumentNumberInline(ReadOnlyInline):
     model = DocumentNumber
-    extra = 0
-    can_delete = False
     fields = ["text", "status", "subject", "reason", "taken_by", "taken_at", "voided_by", "voided_at"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(NumberSequence)
-class NumberSequenceAdmin(admin.ModelAdmin):
+class NumberSequenceAdmin(ReadOnlyAdmin):
     """The registers are read-only here: numbers are taken at sign-off, reserved or voided through
     the register's services, never typed in."""
 
@@ -38,9 +32,6 @@ class NumberSequenceAdmin(admin.ModelAdmin):
     readonly_fields = ["kind", "prefix", "year", "last", "gaps"]
     inlines = [DocumentNumberInline]
 
-    def has_add_permission(self, request):
-        return False
-
     @admin.display(description=_("Gap audit"))
     def gaps(self, obj):
         found = gap_audit(obj)
@@ -49,32 +40,19 @@ class NumberSequenceAdmin(admin.ModelAdmin):
         return render_to_string("documents/admin/_gaps.html", {"gaps": found})
 
 
-class OpinionInline(admin.TabularInline):
+class OpinionInline(ReadOnlyInline):
     model = Opinion
-    extra = 0
-    can_delete = False
     fields = ["created_at", "stage", "department", "author", "acting_for", "decision", "text", "version"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(ReadOnlyAdmin):
     """Read-only: documents move through the workflow's services, which keep the opinions."""
 
     list_display = ["title", "kind", "department", "state", "number", "created_at"]
     list_filter = ["state", "kind", "department"]
     search_fields = ["title", "number__text"]
-    readonly_fields = [f.name for f in Document._meta.concrete_fields] + [
-        "countersign_departments",
-        "recipient_departments",
-    ]
     inlines = [OpinionInline, ActionLogInline]
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(DocumentTemplate)
@@ -94,25 +72,15 @@ class DocumentTemplateAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-class IncomingRouteInline(admin.TabularInline):
+class IncomingRouteInline(ReadOnlyInline):
     model = IncomingRoute
-    extra = 0
-    can_delete = False
     fields = ["department", "task"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(IncomingDocument)
-class IncomingDocumentAdmin(admin.ModelAdmin):
+class IncomingDocumentAdmin(ReadOnlyAdmin):
     """Read-only here: received documents are registered and routed from the 收文 page."""
 
     list_display = ["title", "source", "their_number", "received_on", "registered_by"]
     search_fields = ["title", "source", "their_number"]
-    readonly_fields = [f.name for f in IncomingDocument._meta.concrete_fields]
     inlines = [IncomingRouteInline]
-
-    def has_add_permission(self, request):
-        return False

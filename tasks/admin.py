@@ -1,15 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ActionLogInline
-from tasks.models import (
-    Approval,
-    ApprovalStep,
-    Attachment,
-    RequestField,
-    RequestType,
-    Task,
-)
+from core.admin import ActionLogInline, ReadOnlyAdmin, ReadOnlyInline
+from tasks.models import Approval, ApprovalStep, Attachment, RequestField, RequestType, Task
 
 
 class RequestFieldInline(admin.TabularInline):
@@ -48,10 +41,8 @@ class RequestTypeAdmin(admin.ModelAdmin):
     ]
 
 
-class ApprovalInline(admin.TabularInline):
+class ApprovalInline(ReadOnlyInline):
     model = Approval
-    extra = 0
-    can_delete = False
     fields = [
         "round",
         "step_order",
@@ -63,14 +54,10 @@ class ApprovalInline(admin.TabularInline):
         "decided_at",
         "opinion",
     ]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(ReadOnlyAdmin):
     """Read-mostly: requests change through the portal's actions, which log and notify."""
 
     list_display = ["number", "title", "state", "requesting_department", "target_department", "assignee", "due_at"]
@@ -78,11 +65,7 @@ class TaskAdmin(admin.ModelAdmin):
     search_fields = ["number", "title"]
     date_hierarchy = "created_at"
     list_select_related = ["requesting_department", "target_department", "assignee"]
-    readonly_fields = [f.name for f in Task._meta.concrete_fields] + ["co_departments", "watchers"]
     inlines = [ApprovalInline, ActionLogInline]
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(Attachment)
