@@ -37,46 +37,31 @@ class RaiseForm(forms.Form):
         return chosen
 
 
-class PartyChoiceMixin:
-    """A "speaking for" choice shown only to someone who speaks for more than one party."""
+class PartyForm(forms.Form):
+    """A form with a "speaking for" choice, shown only to someone who speaks for more than one party."""
 
-    def _party_field(self, parties):
+    def __init__(self, *args, parties=(), **kwargs):
+        super().__init__(*args, **kwargs)
         if len(parties) > 1:
             self.fields["department"] = forms.TypedChoiceField(
                 label=_("Speaking for"), choices=[(d.pk, d.display_name) for d in parties], coerce=int
             )
 
 
-class PositionForm(PartyChoiceMixin, forms.Form):
+class PositionForm(PartyForm):
     text = forms.CharField(label=_("Position"), widget=_textarea(4), max_length=TEXT_MAX)
 
-    def __init__(self, *args, parties=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self._party_field(parties)
 
-
-class ProposalForm(PartyChoiceMixin, forms.Form):
+class ProposalForm(PartyForm):
     text = forms.CharField(label=_("Settlement proposed"), widget=_textarea(4), max_length=TEXT_MAX)
 
-    def __init__(self, *args, parties=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self._party_field(parties)
 
-
-class AgreeForm(PartyChoiceMixin, forms.Form):
+class AgreeForm(PartyForm):
     seen_proposal_at = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, parties=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self._party_field(parties)
 
-
-class EscalateForm(PartyChoiceMixin, forms.Form):
+class EscalateForm(PartyForm):
     text = forms.CharField(label=_("Why it cannot be settled at this level"), widget=_textarea(2), max_length=TEXT_MAX)
-
-    def __init__(self, *args, parties=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self._party_field(parties)
 
 
 class DecisionForm(forms.Form):
