@@ -97,42 +97,7 @@ DEPARTMENTS = [
 ]
 
 SURNAMES = "王李张刘陈杨黄赵周吴徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董"
-GIVEN = [
-    "伟",
-    "芳",
-    "娜",
-    "敏",
-    "静",
-    "丽",
-    "强",
-    "磊",
-    "洋",
-    "艳",
-    "勇",
-    "军",
-    "杰",
-    "娟",
-    "涛",
-    "明",
-    "超",
-    "秀英",
-    "霞",
-    "平",
-    "刚",
-    "桂英",
-    "建华",
-    "文",
-    "华",
-    "红",
-    "建国",
-    "晓东",
-    "海燕",
-    "志强",
-    "慧",
-    "宇",
-    "欣怡",
-    "子涵",
-]
+GIVEN = "伟 芳 娜 敏 静 丽 强 磊 洋 艳 勇 军 杰 娟 涛 明 超 秀英 霞 平 刚 桂英 建华 文 华 红 建国 晓东 海燕 志强 慧 宇 欣怡 子涵".split()
 
 # China's public holidays and make-up workdays for 2026 as announced by the
 # State Council; admins keep later years up to date in the admin.

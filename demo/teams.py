@@ -48,14 +48,15 @@ def _values(name, goal, strategic, metric, unit, baseline, target, starts_on, de
     }
 
 
-def _milestone(team, lead, title, start, due, department, deliverable, depends_on=(), status="planned"):
+def _milestone(team, lead, title, start, days, department, deliverable, depends_on=(), status="planned"):
+    """A milestone running from `days[0]` to `days[1]` days after `start`."""
     return services.milestone_save(
         team=team,
         by=lead,
         values={
             "title": title,
-            "starts_on": start,
-            "due_on": due,
+            "starts_on": start + timedelta(days=days[0]),
+            "due_on": start + timedelta(days=days[1]),
             "department": _d(department),
             "deliverable": deliverable,
             "status": status,
@@ -123,47 +124,12 @@ def _market_team(goal, today) -> None:
         },
     )
     services.criteria_set(team=team, by=lead, rows=[("目标达成", 50), ("按期交付", 30), ("跨部门协作", 20)])
-    research = _milestone(
-        team,
-        lead,
-        "华东市场调研",
-        start,
-        start + timedelta(days=30),
-        "marketing",
-        "市场调研报告",
-        status="done",
-    )
+    research = _milestone(team, lead, "华东市场调研", start, (0, 30), "marketing", "市场调研报告", status="done")
     channels = _milestone(
-        team,
-        lead,
-        "重点渠道签约",
-        start + timedelta(days=31),
-        start + timedelta(days=120),
-        "sales",
-        "10家经销商协议",
-        depends_on=[research],
-        status="in_progress",
+        team, lead, "重点渠道签约", start, (31, 120), "sales", "10家经销商协议", [research], status="in_progress"
     )
-    _milestone(
-        team,
-        lead,
-        "产品本地化改进",
-        start + timedelta(days=31),
-        start + timedelta(days=150),
-        "rnd",
-        "改进版样机",
-        depends_on=[research],
-    )
-    _milestone(
-        team,
-        lead,
-        "华东推广活动",
-        start + timedelta(days=121),
-        start + timedelta(days=240),
-        "marketing",
-        "三场区域发布会",
-        depends_on=[channels],
-    )
+    _milestone(team, lead, "产品本地化改进", start, (31, 150), "rnd", "改进版样机", [research])
+    _milestone(team, lead, "华东推广活动", start, (121, 240), "marketing", "三场区域发布会", [channels])
     for days_ago, value in ((34, "12.0"), (20, "12.4"), (6, "12.9")):
         services.reading_add(
             team=team, by=_u("marketing_staff2"), value=Decimal(value), measured_on=today - timedelta(days=days_ago)
@@ -240,30 +206,9 @@ def _cost_team(goal, today) -> None:
     )
     services.team_start(team=team, by=lead)
     services.criteria_set(team=team, by=lead, rows=[("降本目标达成", 60), ("质量不受影响", 25), ("协作配合", 15)])
-    quotes = _milestone(
-        team, lead, "供应商重新询价", start, start + timedelta(days=45), "purchasing", "比价表", status="done"
-    )
-    _milestone(
-        team,
-        lead,
-        "损耗分析",
-        start,
-        start + timedelta(days=60),
-        "production",
-        "损耗分析报告",
-        status="done",
-    )
-    _milestone(
-        team,
-        lead,
-        "付款条件调整",
-        start + timedelta(days=46),
-        start + timedelta(days=150),
-        "finance",
-        "新付款协议",
-        depends_on=[quotes],
-        status="done",
-    )
+    quotes = _milestone(team, lead, "供应商重新询价", start, (0, 45), "purchasing", "比价表", status="done")
+    _milestone(team, lead, "损耗分析", start, (0, 60), "production", "损耗分析报告", status="done")
+    _milestone(team, lead, "付款条件调整", start, (46, 150), "finance", "新付款协议", [quotes], status="done")
     for days_ago, value in ((210, "820"), (150, "805"), (90, "792"), (40, "781"), (25, "776")):
         services.reading_add(
             team=team, by=_u("finance_staff1"), value=Decimal(value), measured_on=today - timedelta(days=days_ago)
@@ -325,5 +270,5 @@ def _product_team(goal, today) -> None:
             "daily_email": False,
         },
     )
-    _milestone(team, lead, "样机定型", start, start + timedelta(days=90), "rnd", "定型样机与图纸")
+    _milestone(team, lead, "样机定型", start, (0, 90), "rnd", "定型样机与图纸")
     services.meetings_generate(team=Team.objects.get(pk=team.pk))
