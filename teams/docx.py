@@ -21,12 +21,20 @@ def _lines(text: str) -> list[Block]:
     ]
 
 
-def _departments(team: Team) -> str:
-    names = []
-    for member in team.members.select_related("department"):
-        if member.department.name not in names:
-            names.append(member.department.name)
-    return "、".join(names)
+def _render(team: Team, *, kind: str, number: str, title: str, body: list[Block], issued_on) -> bytes:
+    """A team file in the official layout, addressed to the members' departments."""
+    names = dict.fromkeys(member.department.name for member in team.members.select_related("department"))
+    return render(
+        OfficialDocument(
+            organ=f"{ORGAN}{kind}",
+            number=number,
+            title=title,
+            recipients="、".join(names) or team.name,
+            body=body,
+            issuer=team.name,
+            issued_on=issued_on,
+        )
+    )
 
 
 def minutes_version(meeting: Meeting) -> str:
@@ -73,16 +81,13 @@ def minutes_docx(meeting: Meeting) -> bytes:
         body.append(Block("table", rows=table))
     else:
         body.append(Block("paragraph", "无。"))
-    return render(
-        OfficialDocument(
-            organ=f"{ORGAN}会议纪要",
-            number=f"{team.name}　第{meeting.pk}期",
-            title=f"{team.name}例会纪要",
-            recipients=_departments(team) or team.name,
-            body=body,
-            issuer=team.name,
-            issued_on=when.date(),
-        )
+    return _render(
+        team,
+        kind="会议纪要",
+        number=f"{team.name}　第{meeting.pk}期",
+        title=f"{team.name}例会纪要",
+        body=body,
+        issued_on=when.date(),
     )
 
 
@@ -125,16 +130,13 @@ def plan_docx(team: Team) -> bytes:
     body.append(Block("heading", "五、评估标准"))
     criteria = [["评估项", "权重"]] + [[c.name, f"{c.weight}%"] for c in team.criteria.all()]
     body.append(Block("table", rows=criteria) if len(criteria) > 1 else Block("paragraph", "待定。"))
-    return render(
-        OfficialDocument(
-            organ=f"{ORGAN}协作计划",
-            number=f"{team.name}",
-            title=f"关于{team.name}的协作计划",
-            recipients=_departments(team) or team.name,
-            body=body,
-            issuer=team.name,
-            issued_on=timezone.localdate(),
-        )
+    return _render(
+        team,
+        kind="协作计划",
+        number=team.name,
+        title=f"关于{team.name}的协作计划",
+        body=body,
+        issued_on=timezone.localdate(),
     )
 
 
@@ -157,16 +159,9 @@ def evaluation_docx(team: Team) -> bytes:
         Block("heading", "三、总结"),
         *_lines(team.evaluation_summary),
     ]
-    return render(
-        OfficialDocument(
-            organ=f"{ORGAN}评估报告",
-            number=f"{team.name}",
-            title=f"{team.name}评估报告",
-            recipients=_departments(team) or team.name,
-            body=body,
-            issuer=team.name,
-            issued_on=(timezone.localtime(team.evaluated_at).date() if team.evaluated_at else timezone.localdate()),
-        )
+    evaluated_on = timezone.localtime(team.evaluated_at).date() if team.evaluated_at else timezone.localdate()
+    return _render(
+        team, kind="评估报告", number=team.name, title=f"{team.name}评估报告", body=body, issued_on=evaluated_on
     )
 
 
