@@ -1,7 +1,7 @@
 """The organisation: people, departments (a tree), memberships, skills,
 delegations and the working calendar."""
 
-from datetime import date, time
+from datetime import time
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
@@ -176,23 +176,14 @@ class Department(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        if self.parent_id is None:
+        if self.pk is None or self.parent_id is None:
             return
-        if self.pk is not None and self.parent_id == self.pk:
+        if self.parent_id == self.pk:
             raise ValidationError({"parent": _("A department cannot be its own parent.")})
-        if self.pk is not None:
-            node = self.parent
-            seen = set()
-            while node is not None and node.pk not in seen:
-                if node.pk == self.pk:
-                    raise ValidationError(
-                        {
-                            "parent": _("%(parent)s is below %(department)s; a department cannot be its own ancestor.")
-                            % {"parent": self.parent, "department": self}
-                        }
-                    )
-                seen.add(node.pk)
-                node = node.parent
+        chain = self.ancestors()
+        if chain and chain[-1].parent_id == self.pk:  # the parents' line leads back to this department
+            message = _("%(parent)s is below %(department)s; a department cannot be its own ancestor.")
+            raise ValidationError({"parent": message % {"parent": self.parent, "department": self}})
 
 
 class Membership(models.Model):
@@ -277,9 +268,6 @@ class Delegation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delegator} → {self.delegate} ({self.starts_on} – {self.ends_on})"
-
-    def in_force_on(self, day: date) -> bool:
-        return self.is_active and self.starts_on <= day <= self.ends_on
 
 
 class WorkCalendar(models.Model):

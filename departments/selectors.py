@@ -150,21 +150,24 @@ def delegate_for(user: User, day: date | None = None) -> User | None:
     return delegation.delegate if delegation else None
 
 
+def _delegators_today(user: User) -> QuerySet[User]:
+    """The people whose delegation to `user` is in force today."""
+    today = timezone.localdate()
+    return User.objects.filter(
+        delegations_given__delegate=user,
+        delegations_given__is_active=True,
+        delegations_given__starts_on__lte=today,
+        delegations_given__ends_on__gte=today,
+    )
+
+
 @per_request
 def signer_acting_for(user: User) -> tuple[bool, User | None]:
     """Whether `user` may sign off documents today, and for which leader when by delegation (a
     role fact: read once per web request, however many of a page's actions ask)."""
     if user.can_sign_off:
         return True, None
-    today = timezone.localdate()
-    leader = User.objects.filter(
-        can_sign_off=True,
-        is_active=True,
-        delegations_given__delegate=user,
-        delegations_given__is_active=True,
-        delegations_given__starts_on__lte=today,
-        delegations_given__ends_on__gte=today,
-    ).first()
+    leader = _delegators_today(user).filter(can_sign_off=True, is_active=True).first()
     return leader is not None, leader
 
 
@@ -174,14 +177,7 @@ def manager_acting_for(user: User, department: Department) -> tuple[bool, User |
     (a role fact: read once per web request; a document's page asks it for each of its actions)."""
     if departments_managed_by(user).filter(pk=department.pk).exists():
         return True, None
-    today = timezone.localdate()
-    delegators = User.objects.filter(
-        delegations_given__delegate=user,
-        delegations_given__is_active=True,
-        delegations_given__starts_on__lte=today,
-        delegations_given__ends_on__gte=today,
-    )
-    for person in delegators:
+    for person in _delegators_today(user):
         if departments_managed_by(person).filter(pk=department.pk).exists():
             return True, person
     return False, None

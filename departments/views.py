@@ -83,13 +83,7 @@ def profile_edit(request):
     user = request.user
     form = ProfileForm(request.POST or None, instance=User.objects.get(pk=user.pk))
     if request.method == "POST" and form.is_valid():
-        services.user_update_profile(
-            user=user,
-            by=user,
-            display_name=form.cleaned_data["display_name"],
-            phone=form.cleaned_data["phone"],
-            language=form.cleaned_data["language"],
-        )
+        services.user_update_profile(user=user, by=user, **form.cleaned_data)
         messages.success(request, _("Your profile was saved."))
         response = redirect("departments:me")
         if user.language:
