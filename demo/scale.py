@@ -213,6 +213,18 @@ def _holds_and_rework(rng, rows: list[Task], departments: list[Department], now)
     holds, logs = [], []
     task_type = ContentType.objects.get_for_model(Task)
     reasons = ["incomplete", "unclear", "quality", "not_resolved", "other"]
+
+    def rework(pk: int, action: str, from_state: str, to_state: str, at) -> ActionLog:
+        return ActionLog(
+            content_type=task_type,
+            object_id=pk,
+            action=action,
+            from_state=from_state,
+            to_state=to_state,
+            reason=rng.choice(reasons),
+            created_at=at,
+        )
+
     for task in rows:
         pk = by_number[task.number]
         if task.state == "on_hold":
@@ -234,29 +246,10 @@ def _holds_and_rework(rng, rows: list[Task], departments: list[Department], now)
                     )
                 )
         if task.state in ("done", "in_progress") and rng.random() < 0.05:
-            logs.append(
-                ActionLog(
-                    content_type=task_type,
-                    object_id=pk,
-                    action=TaskAction.REOPENED,
-                    from_state="pending_verification",
-                    to_state="in_progress",
-                    reason=rng.choice(reasons),
-                    created_at=task.created_at + timedelta(days=1),
-                )
-            )
+            at = task.created_at + timedelta(days=1)
+            logs.append(rework(pk, TaskAction.REOPENED, "pending_verification", "in_progress", at))
         elif task.state in ("pending_approval", "pending_acceptance") and rng.random() < 0.05:
-            logs.append(
-                ActionLog(
-                    content_type=task_type,
-                    object_id=pk,
-                    action=TaskAction.RETURNED,
-                    from_state="pending_approval",
-                    to_state="draft",
-                    reason=rng.choice(reasons),
-                    created_at=task.created_at,
-                )
-            )
+            logs.append(rework(pk, TaskAction.RETURNED, "pending_approval", "draft", task.created_at))
     HoldPeriod.objects.bulk_create(holds, batch_size=BATCH)
     ActionLog.objects.bulk_create(logs, batch_size=BATCH)
 

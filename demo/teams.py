@@ -48,6 +48,19 @@ def _values(name, goal, strategic, metric, unit, baseline, target, starts_on, de
     }
 
 
+def _plan(every, weekdays, at, minutes, location, *, daily_email) -> dict:
+    """A weekly meeting cadence: every `every` weeks on `weekdays` (0 = Monday) at `at`."""
+    return {
+        "meeting_freq": "WEEKLY",
+        "meeting_interval": every,
+        "meeting_weekdays": weekdays,
+        "meeting_time": at,
+        "meeting_minutes": minutes,
+        "meeting_location": location,
+        "daily_email": daily_email,
+    }
+
+
 def _milestone(team, lead, title, start, days, department, deliverable, depends_on=(), status="planned"):
     """A milestone running from `days[0]` to `days[1]` days after `start`."""
     return services.milestone_save(
@@ -110,19 +123,7 @@ def _market_team(goal, today) -> None:
         ],
     )
     services.team_start(team=team, by=lead)
-    services.plan_set(
-        team=team,
-        by=lead,
-        values={
-            "meeting_freq": "WEEKLY",
-            "meeting_interval": 1,
-            "meeting_weekdays": [0],
-            "meeting_time": time(10, 0),
-            "meeting_minutes": 60,
-            "meeting_location": "总部3楼会议室",
-            "daily_email": True,
-        },
-    )
+    services.plan_set(team=team, by=lead, values=_plan(1, [0], time(10, 0), 60, "总部3楼会议室", daily_email=True))
     services.criteria_set(team=team, by=lead, rows=[("目标达成", 50), ("按期交付", 30), ("跨部门协作", 20)])
     research = _milestone(team, lead, "华东市场调研", start, (0, 30), "marketing", "市场调研报告", status="done")
     channels = _milestone(
@@ -257,18 +258,6 @@ def _product_team(goal, today) -> None:
             (_u("sales_staff2"), _d("sales"), "首批客户"),
         ],
     )
-    services.plan_set(
-        team=team,
-        by=lead,
-        values={
-            "meeting_freq": "WEEKLY",
-            "meeting_interval": 2,
-            "meeting_weekdays": [2],
-            "meeting_time": time(15, 0),
-            "meeting_minutes": 45,
-            "meeting_location": "研发部会议室",
-            "daily_email": False,
-        },
-    )
+    services.plan_set(team=team, by=lead, values=_plan(2, [2], time(15, 0), 45, "研发部会议室", daily_email=False))
     _milestone(team, lead, "样机定型", start, (0, 90), "rnd", "定型样机与图纸")
     services.meetings_generate(team=Team.objects.get(pk=team.pk))

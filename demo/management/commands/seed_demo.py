@@ -64,7 +64,7 @@ class Command(BaseCommand):
         self._membership(admin, hq, Membership.Role.MEMBER, primary=True, title="系统管理员")
 
         index = 0
-        for order, (code, name, name_en, handles, handles_en, skills) in enumerate(DEPARTMENTS, start=1):
+        for order, (code, (name, name_en), (handles, handles_en), skills) in enumerate(DEPARTMENTS, start=1):
             skill_rows = [Skill.objects.update_or_create(name=zh, defaults={"name_en": en})[0] for zh, en in skills]
             head = self._user(f"{code}_head", person_name(index), f"Head of {name_en}", title=f"{name}经理")
             index += 1
