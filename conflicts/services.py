@@ -19,7 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from conflicts import selectors
+from conflicts.docx import request_decision_file
 from conflicts.models import Conflict, ConflictAction, ConflictParty, ConflictSettings, Position
+from conflicts.rules import can_raise_on_task, can_raise_on_team, conflict_rules
 from core.actions import log_action
 from core.workflow import StepConflict, StepError, step
 from departments.models import Department, User
@@ -42,8 +44,6 @@ class ConflictStale(ConflictError, StepConflict):
 def _step(conflict: Conflict, by: User, action: str, *states: str, seen_state: str | None = None, refused=None):
     """A step on the conflict (core.workflow.step): its row locked, still in one of `states`,
     allowed by the rule `action` of conflicts/rules.py."""
-    from conflicts.rules import conflict_rules
-
     return step(
         Conflict,
         conflict.pk,
@@ -116,8 +116,6 @@ def conflict_raise(
 ) -> Conflict:
     """Raise a conflict about a request or a team between two or more departments, with the
     raiser's position (which is the position of the raiser's own department among the parties)."""
-    from conflicts.rules import can_raise_on_task, can_raise_on_team
-
     if (task is None) == (team is None):
         raise ValueError("A conflict is about either a request or a team.")
     departments = list({department.pk: department for department in departments}.values())
@@ -315,7 +313,7 @@ def _settle_if_all_agree(conflict: Conflict, by: User) -> bool:
     conflict.decision = conflict.proposal
     conflict.save()
     log_action(conflict, actor=by, action=ConflictAction.SETTLED, from_state=from_state, comment=conflict.decision)
-    _request_decision_file(conflict)
+    request_decision_file(conflict)  # a worker renders the .docx after the commit
     notify(
         [*_party_managers(conflict), conflict.raised_by, conflict.mediator],
         path=link(conflict),
@@ -324,13 +322,6 @@ def _settle_if_all_agree(conflict: Conflict, by: User) -> bool:
         message=lambda: _("Every party agreed: %(subject)s is settled.") % {"subject": conflict.subject},
     )
     return True
-
-
-def _request_decision_file(conflict: Conflict) -> None:
-    """Queue the decision's .docx; a worker renders it after the commit."""
-    from conflicts.docx import request_decision_file
-
-    request_decision_file(conflict)
 
 
 def _escalate(conflict: Conflict, *, actor: User | None, acting_for: User | None, text: str, automatic: bool) -> None:
@@ -454,7 +445,7 @@ def conflict_decide(*, conflict: Conflict, by: User, text: str, seen_state: str 
         conflict.arbitrate()
         conflict.decision, conflict.decided_by, conflict.decided_for = text, by, roles.holds_for
         s.save(ConflictAction.DECIDED, acting_for=roles.holds_for, comment=text)
-        _request_decision_file(conflict)
+        request_decision_file(conflict)
         notify(
             [*_party_managers(conflict), conflict.raised_by, conflict.mediator],
             path=link(conflict),

@@ -8,12 +8,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from conflicts import forms, selectors, services
+from conflicts.docx import decision_file
 from conflicts.models import Conflict
 from conflicts.rules import can, can_raise_on_task, can_raise_on_team
 from conflicts.services import ConflictError, ConflictStale
 from departments.models import Membership
 from tasks.models import Task
 from tasks.selectors import acting_manager_department_ids, task_for_page
+from teams.models import Team, TeamMember
 
 PAGE_SIZE = 25
 ACTIONS = ("position", "propose", "agree", "escalate", "decide", "withdraw")
@@ -72,8 +74,6 @@ def raise_conflict(request, number: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def raise_on_team(request, pk: int):
-    from teams.models import Team, TeamMember
-
     team = Team.objects.visible_to(request.user).filter(pk=pk).first()
     if team is None:
         raise Http404
@@ -87,23 +87,13 @@ def _raise(request, initial, *, subject: str, task=None, team=None):
     own = set(Membership.objects.filter(user=request.user).values_list("department_id", flat=True))
     own |= set(acting_manager_department_ids(request.user))
     if team is not None:
-        from teams.models import TeamMember
-
         own |= set(TeamMember.objects.filter(team=team, user=request.user).values_list("department_id", flat=True))
     form = forms.RaiseForm(
         request.POST or None, speaks_for_ids=own, initial={"departments": initial, "subject": subject}
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            conflict = services.conflict_raise(
-                by=request.user,
-                task=task,
-                team=team,
-                departments=data["departments"],
-                subject=data["subject"],
-                position=data["position"],
-            )
+            conflict = services.conflict_raise(by=request.user, task=task, team=team, **form.cleaned_data)
         except ConflictError as exc:
             form.add_error(None, str(exc))
         else:
@@ -139,17 +129,9 @@ def detail(request, pk: int):
         "escalate_form": forms.EscalateForm(parties=parties if not roles.holds else (), auto_id="id_escalate_%s"),
         "decision_form": forms.DecisionForm(auto_id="id_decide_%s"),
         "withdraw_form": forms.WithdrawForm(auto_id="id_withdraw_%s"),
-        "decision_job": _decision_job(conflict),
+        "decision_job": decision_file(conflict) if conflict.state == Conflict.State.RESOLVED else None,
     }
     return render(request, "conflicts/conflict_detail.html", context)
-
-
-def _decision_job(conflict: Conflict):
-    if conflict.state != Conflict.State.RESOLVED:
-        return None
-    from conflicts.docx import decision_file
-
-    return decision_file(conflict)
 
 
 def _agreed(conflict: Conflict, department_id: int) -> bool:
