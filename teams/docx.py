@@ -165,16 +165,14 @@ def evaluation_docx(team: Team) -> bytes:
     )
 
 
-def _can_view_team(user, team: Team) -> bool:
+def _can_view(user, team: Team) -> bool:
     return can(user, "documents", team)
 
 
-def _can_view_meeting(user, meeting: Meeting) -> bool:
-    return can(user, "documents", meeting.team)
-
-
-rendering.builder("minutes", can_view=_can_view_meeting, filename=lambda m: f"会议纪要-{m.team_id}-{m.pk}")(
-    minutes_docx
-)
-rendering.builder("team_plan", can_view=_can_view_team, filename=lambda t: f"协作计划-{t.pk}")(plan_docx)
-rendering.builder("team_evaluation", can_view=_can_view_team, filename=lambda t: f"评估报告-{t.pk}")(evaluation_docx)
+rendering.builder(
+    "minutes",
+    can_view=lambda user, meeting: _can_view(user, meeting.team),
+    filename=lambda m: f"会议纪要-{m.team_id}-{m.pk}",
+)(minutes_docx)
+rendering.builder("team_plan", can_view=_can_view, filename=lambda t: f"协作计划-{t.pk}")(plan_docx)
+rendering.builder("team_evaluation", can_view=_can_view, filename=lambda t: f"评估报告-{t.pk}")(evaluation_docx)

@@ -8,6 +8,7 @@ from departments.models import Department, User
 from departments.pickers import PeoplePicker, PersonField
 from tasks.models import RequestType
 from teams.models import Attendance, Milestone, StrategicGoal, Team
+from teams.services import simple_request_types
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SMALL = {"class": "form-control form-control-sm"}
@@ -225,8 +226,6 @@ class FileRequestForm(forms.Form):
 
     def __init__(self, *args, team, **kwargs):
         super().__init__(*args, **kwargs)
-        from teams.services import simple_request_types
-
         self.fields["request_type"].queryset = (
             simple_request_types().select_related("department").order_by("department__sort_order", "sort_order")
         )

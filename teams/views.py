@@ -12,20 +12,27 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import rendering
 from tasks.models import Task
 from teams import forms, selectors, services
+from teams.docx import minutes_version, team_version
+from teams.ical import build_feed
 from teams.meetings import describe
 from teams.models import ActionItem, CalendarFeed, Team
 from teams.rules import can
 from teams.services import TeamError
 
 
-def _team_or_404(request, pk: int) -> Team:
-    """The team if the user may see it; outsiders of a private team get 404 on every team URL."""
+def _team_or_404(request, pk: int, *, may: str = "") -> Team:
+    """The team if the user may see it (outsiders of a private team get 404 on every team URL),
+    and, with `may`, take that action on it (else 403)."""
     try:
-        return selectors.team_for_page(request.user, pk)
+        team = selectors.team_for_page(request.user, pk)
     except Team.DoesNotExist:
         raise Http404 from None
+    if may:
+        _require(request, may, team)
+    return team
 
 
 def _require(request, action: str, team: Team) -> None:
@@ -67,48 +74,37 @@ def team_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def team_create(request):
-    form = forms.TeamForm(request.POST or None, user=request.user)
-    members = forms.MemberFormSet(request.POST or None, prefix="m")
-    if request.method == "POST" and form.is_valid() and members.is_valid():
-        try:
-            team = services.team_create(
-                by=request.user,
-                values=form.cleaned_data,
-                members=forms.members_from(members),
-                lead=form.cleaned_data.get("lead"),
-            )
-        except TeamError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("Team created. Next: plan the milestones and meetings."))
-            return _back(team)
-    return render(request, "teams/team_form.html", {"form": form, "members": members, "team": None})
+    return _team_form(request, None)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def team_edit(request, pk: int):
-    team = _team_or_404(request, pk)
-    _require(request, "manage", team)
-    initial = [
-        {"user": m.user_id, "department": m.department_id, "role": m.role}
-        for m in team.members.select_related("user", "department")
-    ]
+    team = _team_or_404(request, pk, may="manage")
+    return _team_form(request, team)
+
+
+def _team_form(request, team: Team | None):
+    """The team's form and its members' formset: a new team, or the changes to `team`."""
+    initial = (
+        [{"user": m.user_id, "department": m.department_id, "role": m.role} for m in team.members.all()] if team else []
+    )
     form = forms.TeamForm(request.POST or None, instance=team, user=request.user)
     members = forms.MemberFormSet(request.POST or None, prefix="m", initial=initial)
     if request.method == "POST" and form.is_valid() and members.is_valid():
+        data = form.cleaned_data
+        values = {"by": request.user, "values": data, "members": forms.members_from(members), "lead": data.get("lead")}
         try:
-            services.team_update(
-                team=team,
-                by=request.user,
-                values=form.cleaned_data,
-                members=forms.members_from(members),
-                lead=form.cleaned_data.get("lead"),
-            )
+            if team is None:
+                team = services.team_create(**values)
+                done = _("Team created. Next: plan the milestones and meetings.")
+            else:
+                services.team_update(team=team, **values)
+                done = _("Team saved.")
         except TeamError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("Team saved."))
+            messages.success(request, done)
             return _back(team)
     return render(request, "teams/team_form.html", {"form": form, "members": members, "team": team})
 
@@ -136,8 +132,6 @@ def team_detail(request, pk: int):
         criteria_total=sum(c.weight for c in context["criteria"]),
     )
     if context["can_documents"]:
-        from core import rendering
-
         context["plan_job"] = rendering.latest(team, "team_plan")
         context["evaluation_job"] = rendering.latest(team, "team_evaluation")
     return render(request, "teams/team_detail.html", context)
@@ -146,8 +140,7 @@ def team_detail(request, pk: int):
 @login_required
 @require_POST
 def team_transition(request, pk: int, action: str):
-    team = _team_or_404(request, pk)
-    _require(request, action, team)
+    team = _team_or_404(request, pk, may=action)
     try:
         if action == "start":
             services.team_start(team=team, by=request.user, seen_state=team.state)
@@ -176,8 +169,7 @@ def team_transition(request, pk: int, action: str):
 @login_required
 @require_POST
 def reading_add(request, pk: int):
-    team = _team_or_404(request, pk)
-    _require(request, "contribute", team)
+    team = _team_or_404(request, pk, may="contribute")
     form = forms.ReadingForm(request.POST)
     if not form.is_valid():
         messages.error(request, _errors(form))
@@ -194,8 +186,7 @@ def reading_add(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_edit(request, pk: int):
-    team = _team_or_404(request, pk)
-    _require(request, "manage", team)
+    team = _team_or_404(request, pk, may="manage")
     plan_form = forms.PlanForm(request.POST if "plan" in request.POST else None, instance=team)
     lines = "\n".join(f"{c.name} = {c.weight}" for c in team.criteria.all())
     criteria_form = forms.CriteriaForm(request.POST if "criteria" in request.POST else None, initial={"lines": lines})
@@ -220,8 +211,7 @@ def plan_edit(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def milestone_edit(request, pk: int, milestone_pk: int | None = None):
-    team = _team_or_404(request, pk)
-    _require(request, "manage", team)
+    team = _team_or_404(request, pk, may="manage")
     milestone = None
     if milestone_pk is not None:
         milestone = get_object_or_404(team.milestones, pk=milestone_pk)
@@ -246,8 +236,7 @@ def milestone_edit(request, pk: int, milestone_pk: int | None = None):
 @login_required
 @require_POST
 def milestone_delete(request, pk: int, milestone_pk: int):
-    team = _team_or_404(request, pk)
-    _require(request, "manage", team)
+    team = _team_or_404(request, pk, may="manage")
     milestone = get_object_or_404(team.milestones, pk=milestone_pk)
     try:
         services.milestone_delete(milestone=milestone, by=request.user)
@@ -259,20 +248,11 @@ def milestone_delete(request, pk: int, milestone_pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def request_file(request, pk: int):
-    team = _team_or_404(request, pk)
-    _require(request, "contribute", team)
+    team = _team_or_404(request, pk, may="contribute")
     form = forms.FileRequestForm(request.POST or None, team=team, initial={"milestone": request.GET.get("milestone")})
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            link = services.team_request_file(
-                team=team,
-                by=request.user,
-                request_type=data["request_type"],
-                title=data["title"],
-                description=data["description"],
-                milestone=data["milestone"],
-            )
+            link = services.team_request_file(team=team, by=request.user, **form.cleaned_data)
         except (TeamError, services.task_services.TaskError) as error:
             form.add_error(None, str(error))
         else:
@@ -284,8 +264,7 @@ def request_file(request, pk: int):
 @login_required
 @require_POST
 def request_link(request, pk: int):
-    team = _team_or_404(request, pk)
-    _require(request, "contribute", team)
+    team = _team_or_404(request, pk, may="contribute")
     form = forms.LinkRequestForm(request.POST, team=team)
     if not form.is_valid():
         messages.error(request, _errors(form))
@@ -305,8 +284,7 @@ def request_link(request, pk: int):
 @login_required
 @require_POST
 def meetings_generate(request, pk: int):
-    team = _team_or_404(request, pk)
-    _require(request, "manage", team)
+    team = _team_or_404(request, pk, may="manage")
     created = services.meetings_generate(team=team)
     messages.success(request, _("%(n)s meeting(s) scheduled from the cadence.") % {"n": len(created)})
     return _back(team, "meetings")
@@ -315,8 +293,7 @@ def meetings_generate(request, pk: int):
 @login_required
 @require_POST
 def meeting_add(request, pk: int):
-    team = _team_or_404(request, pk)
-    _require(request, "manage", team)
+    team = _team_or_404(request, pk, may="manage")
     form = forms.MeetingAddForm(request.POST)
     if not form.is_valid():
         messages.error(request, _errors(form))
@@ -364,8 +341,6 @@ def meeting_detail(request, pk: int, meeting_pk: int):
                 return redirect("teams:meeting", pk=team.pk, meeting_pk=meeting.pk)
     minutes_job = None
     if can(request.user, "documents", team):
-        from core import rendering
-
         minutes_job = rendering.latest(meeting, "minutes")
     return render(
         request,
@@ -387,8 +362,7 @@ def meeting_detail(request, pk: int, meeting_pk: int):
 @login_required
 @require_POST
 def meeting_cancel(request, pk: int, meeting_pk: int):
-    team = _team_or_404(request, pk)
-    _require(request, "manage", team)
+    team = _team_or_404(request, pk, may="manage")
     meeting = get_object_or_404(team.meetings, pk=meeting_pk)
     try:
         services.meeting_cancel(meeting=meeting, by=request.user)
@@ -400,8 +374,7 @@ def meeting_cancel(request, pk: int, meeting_pk: int):
 @login_required
 @require_POST
 def action_add(request, pk: int, meeting_pk: int):
-    team = _team_or_404(request, pk)
-    _require(request, "contribute", team)
+    team = _team_or_404(request, pk, may="contribute")
     meeting = get_object_or_404(team.meetings, pk=meeting_pk)
     form = forms.ActionForm(request.POST, team=team)
     if not form.is_valid():
@@ -430,8 +403,7 @@ def _action_of(team: Team, action_pk: int) -> ActionItem:
 @login_required
 @require_POST
 def action_request(request, pk: int, action_pk: int):
-    team = _team_or_404(request, pk)
-    _require(request, "contribute", team)
+    team = _team_or_404(request, pk, may="contribute")
     item = _action_of(team, action_pk)
     error = ""
     try:
@@ -469,8 +441,7 @@ def action_done(request, pk: int, action_pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def team_evaluate(request, pk: int):
-    team = _team_or_404(request, pk)
-    _require(request, "evaluate", team)
+    team = _team_or_404(request, pk, may="evaluate")
     criteria = list(team.criteria.all())
     if not criteria:
         # Completed without criteria: set them here first.
@@ -504,16 +475,12 @@ DOCUMENT_KINDS = {"plan": "team_plan", "evaluation": "team_evaluation"}
 @require_POST
 def team_document(request, pk: int, kind: str):
     """Queue the 协作计划 (plan) or the evaluation report .docx for rendering."""
-    team = _team_or_404(request, pk)
-    _require(request, "documents", team)
+    team = _team_or_404(request, pk, may="documents")
     if kind not in DOCUMENT_KINDS:
         raise Http404
     if kind == "evaluation" and team.state != Team.State.EVALUATED:
         messages.error(request, _("The evaluation report exists once the team is evaluated."))
         return _back(team, "evaluation")
-    from core import rendering
-    from teams.docx import team_version
-
     rendering.request_file(team, DOCUMENT_KINDS[kind], version=team_version(team))
     messages.success(request, _("The file is being generated."))
     return _back(team, "documents")
@@ -522,12 +489,8 @@ def team_document(request, pk: int, kind: str):
 @login_required
 @require_POST
 def minutes_document(request, pk: int, meeting_pk: int):
-    team = _team_or_404(request, pk)
-    _require(request, "documents", team)
+    team = _team_or_404(request, pk, may="documents")
     meeting = get_object_or_404(team.meetings, pk=meeting_pk)
-    from core import rendering
-    from teams.docx import minutes_version
-
     rendering.request_file(meeting, "minutes", version=minutes_version(meeting))
     messages.success(request, _("The file is being generated."))
     return redirect("teams:meeting", pk=team.pk, meeting_pk=meeting.pk)
@@ -566,8 +529,6 @@ def calendar_feed(request, token: str):
     feed = CalendarFeed.objects.filter(token=token, is_active=True).select_related("user").first()
     if feed is None or not feed.user.is_active:
         raise Http404
-    from teams.ical import build_feed
-
     response = HttpResponse(build_feed(feed.user, request), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="collab-portal.ics"'
     response["Cache-Control"] = "private, max-age=300"
