@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core import rendering
+from core import exports, rendering
 from core.uploads import serve_upload
 from documents import rules, selectors, services
 from documents.body import to_html
@@ -43,8 +43,6 @@ def _document_or_404(request, pk: int) -> Document:
 
 def _export(documents, fmt: str, scope: str):
     """The list as CSV or XLSX, with the same filters (read in one query)."""
-    from core.exports import Table, response
-
     rows = [
         [
             d.number.text if d.number_id else "",
@@ -68,7 +66,7 @@ def _export(documents, fmt: str, scope: str):
         _("Created"),
         _("Issued"),
     ]
-    return response(Table(key=scope, title=scope, headers=headers, rows=rows), fmt, "documents")
+    return exports.response(exports.Table(key=scope, title=scope, headers=headers, rows=rows), fmt, "documents")
 
 
 @login_required
@@ -94,33 +92,13 @@ def document_list(request):
     return render(request, "documents/list.html", {"documents": shown, "scope": scope, "filters": filters})
 
 
-DRAFT_FIELDS = (
-    "kind",
-    "title",
-    "recipients",
-    "body",
-    "cc",
-    "urgency",
-    "secrecy",
-    "countersign_departments",
-    "recipient_departments",
-    "template",
-    "attachments",
-)
-
-
-def _draft_fields(data: dict) -> dict:
-    return {name: data[name] for name in DRAFT_FIELDS}
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def document_new(request):
     form = DocumentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            document = services.document_create(by=request.user, **_draft_fields(data))
+            document = services.document_create(by=request.user, **form.cleaned_data)
         except services.DocumentError as exc:
             form.add_error(None, str(exc))
         else:
@@ -137,9 +115,8 @@ def document_edit(request, pk: int):
         raise PermissionDenied
     form = DocumentForm(request.POST or None, request.FILES or None, instance=Document.objects.get(pk=pk))
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            document = services.document_edit(document=document, by=request.user, **_draft_fields(data))
+            document = services.document_edit(document=document, by=request.user, **form.cleaned_data)
         except services.DocumentError as exc:
             messages.warning(request, str(exc))
         else:
@@ -303,20 +280,8 @@ def incoming_new(request):
         raise PermissionDenied
     form = IncomingForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            incoming = services.incoming_register(
-                by=request.user,
-                title=data["title"],
-                source=data["source"],
-                their_number=data["their_number"],
-                dated=data["dated"],
-                received_on=data["received_on"],
-                urgency=data["urgency"],
-                summary=data["summary"],
-                file=data["file"],
-                departments=data["departments"],
-            )
+            incoming = services.incoming_register(by=request.user, **form.cleaned_data)
         except services.DocumentError as exc:
             form.add_error(None, str(exc))
         else:
