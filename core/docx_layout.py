@@ -122,6 +122,17 @@ def _page_number_footer(section) -> None:
     _font(paragraph.add_run(" —"), FONT_BODY, SIZE_COLOPHON)
 
 
+def _table(document, rows: list[list[str]], *, bold_header: bool = False) -> None:
+    table = document.add_table(rows=0, cols=max(len(row) for row in rows))
+    table.style = "Table Grid"
+    for position, row in enumerate(rows):
+        for cell, value in zip(table.add_row().cells, row, strict=False):
+            cell.text = value
+            if bold_header and position == 0:
+                for run in cell.paragraphs[0].runs:
+                    run.font.bold = True
+
+
 def _chinese_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
@@ -160,13 +171,7 @@ def render(spec: OfficialDocument) -> bytes:
             for position, item in enumerate(block.items, start=1):
                 _paragraph(document, f"（{position}）{item}", indent=True)
         elif block.kind == "table" and block.rows:
-            columns = max(len(row) for row in block.rows)
-            table = document.add_table(rows=0, cols=columns)
-            table.style = "Table Grid"
-            for row in block.rows:
-                cells = table.add_row().cells
-                for cell, value in zip(cells, row, strict=False):
-                    cell.text = value
+            _table(document, block.rows)
         else:
             _paragraph(document, block.text, indent=True)
 
@@ -279,15 +284,7 @@ def render_sheet(spec: Sheet) -> bytes:
         for text in part.paragraphs:
             _paragraph(document, text, size=Pt(12))
         if part.rows:
-            grid = document.add_table(rows=0, cols=max(len(row) for row in part.rows))
-            grid.style = "Table Grid"
-            for position, row in enumerate(part.rows):
-                cells = grid.add_row().cells
-                for cell, value in zip(cells, row, strict=False):
-                    cell.text = value
-                    if position == 0:
-                        for run in cell.paragraphs[0].runs:
-                            run.font.bold = True
+            _table(document, part.rows, bold_header=True)
     if spec.footer:
         _paragraph(document, "", space_after=Pt(6))
         _paragraph(document, spec.footer, size=Pt(10), align=WD_ALIGN_PARAGRAPH.RIGHT)

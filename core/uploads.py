@@ -86,10 +86,6 @@ def _looks_like_text(head: bytes) -> bool:
     return b"\x00" not in head[:1024] and not is_executable(head)
 
 
-def _webp(head: bytes) -> bool:
-    return head[:4] == b"RIFF" and head[8:12] == b"WEBP"
-
-
 def _zip_holds(upload, required: tuple[str, ...]) -> bool:
     """Whether the archive opens and has each required entry (a name, or a folder ending in /)."""
     try:
@@ -110,7 +106,7 @@ def content_matches(upload, extension: str) -> bool:
     if extension in TEXT:
         return _looks_like_text(head)
     if extension == "webp":
-        return _webp(head)
+        return head[:4] == b"RIFF" and head[8:12] == b"WEBP"
     signatures = SIGNATURES.get(extension)
     if signatures is None:  # no reliable signature: refusing executables is all that can be done
         return True

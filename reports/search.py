@@ -161,7 +161,7 @@ def rebuild(*, batch_size: int = 5000) -> dict[str, int]:
         # this keeps memory flat however many rows there are.
         total, last = 0, 0
         while batch := list(queryset.filter(pk__gt=last).order_by("pk")[:batch_size]):
-            _insert([make(obj) for obj in batch])
+            SearchEntry.objects.bulk_create([_tokens(make(obj)) for obj in batch])
             total += len(batch)
             last = batch[-1].pk
         counts[kind] = total
@@ -170,10 +170,6 @@ def rebuild(*, batch_size: int = 5000) -> dict[str, int]:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE reports_searchentry")
     return counts
-
-
-def _insert(entries: list[SearchEntry]) -> None:
-    SearchEntry.objects.bulk_create([_tokens(entry) for entry in entries])
 
 
 # Searching

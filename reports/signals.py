@@ -66,20 +66,12 @@ def team_saved(sender, instance, created, update_fields=None, **kwargs):
         _later(entry_for_team, instance, "team")
 
 
-def team_deleted(sender, instance, **kwargs):
-    _later(None, instance, "team", alive=False)
+# The index's kind of each indexed model, by model name.
+KIND_OF = {"task": "task", "document": "document", "user": "person", "team": "team"}
 
 
-def task_deleted(sender, instance, **kwargs):
-    _later(None, instance, "task", alive=False)
-
-
-def document_deleted(sender, instance, **kwargs):
-    _later(None, instance, "document", alive=False)
-
-
-def person_deleted(sender, instance, **kwargs):
-    _later(None, instance, "person", alive=False)
+def deleted(sender, instance, **kwargs):
+    _later(None, instance, KIND_OF[sender._meta.model_name], alive=False)
 
 
 def connect() -> None:
@@ -91,10 +83,10 @@ def connect() -> None:
     from teams.models import Team
 
     post_save.connect(team_saved, sender=Team, dispatch_uid="reports_index_team")
-    post_delete.connect(team_deleted, sender=Team, dispatch_uid="reports_unindex_team")
+    post_delete.connect(deleted, sender=Team, dispatch_uid="reports_unindex_team")
     post_save.connect(task_saved, sender=Task, dispatch_uid="reports_index_task")
     post_save.connect(document_saved, sender=Document, dispatch_uid="reports_index_document")
     post_save.connect(person_saved, sender=User, dispatch_uid="reports_index_person")
-    post_delete.connect(task_deleted, sender=Task, dispatch_uid="reports_unindex_task")
-    post_delete.connect(document_deleted, sender=Document, dispatch_uid="reports_unindex_document")
-    post_delete.connect(person_deleted, sender=User, dispatch_uid="reports_unindex_person")
+    post_delete.connect(deleted, sender=Task, dispatch_uid="reports_unindex_task")
+    post_delete.connect(deleted, sender=Document, dispatch_uid="reports_unindex_document")
+    post_delete.connect(deleted, sender=User, dispatch_uid="reports_unindex_person")

@@ -5,12 +5,6 @@ import rules
 from tasks.models import Task
 
 
-def _acting_manager(user, department_id) -> bool:
-    from tasks.selectors import acting_manager_department_ids
-
-    return department_id in acting_manager_department_ids(user)
-
-
 @rules.predicate
 def is_admin(user) -> bool:
     return bool(user.is_active and user.is_superuser)
@@ -36,7 +30,9 @@ def is_assignee(user, task: Task) -> bool:
 @rules.predicate
 def is_target_manager(user, task: Task) -> bool:
     """Manager of the department the request is with (or acting for one today)."""
-    return _acting_manager(user, task.target_department_id)
+    from tasks.selectors import acting_manager_department_ids
+
+    return task.target_department_id in acting_manager_department_ids(user)
 
 
 @rules.predicate
