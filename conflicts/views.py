@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from conflicts import forms, selectors, services
@@ -18,7 +19,19 @@ from tasks.selectors import acting_manager_department_ids, task_for_page
 from teams.models import Team, TeamMember
 
 PAGE_SIZE = 25
-ACTIONS = ("position", "propose", "agree", "escalate", "decide", "withdraw")
+# Each action on a conflict: its form, the service it calls, and what the page says once done.
+ACTIONS = {
+    "position": (forms.PositionForm, services.conflict_add_position, gettext_lazy("Position recorded.")),
+    "propose": (
+        forms.ProposalForm,
+        services.conflict_propose,
+        gettext_lazy("Settlement proposed; each party is asked to agree."),
+    ),
+    "agree": (forms.AgreeForm, services.conflict_agree, gettext_lazy("Agreement recorded.")),
+    "escalate": (forms.EscalateForm, services.conflict_escalate, gettext_lazy("Conflict escalated.")),
+    "decide": (forms.DecisionForm, services.conflict_decide, gettext_lazy("Decision recorded; it is final.")),
+    "withdraw": (forms.WithdrawForm, services.conflict_withdraw, gettext_lazy("Conflict withdrawn.")),
+}
 
 
 def _conflict_or_404(request, pk: int) -> Conflict:
@@ -138,21 +151,11 @@ def _agreed(conflict: Conflict, department_id: int) -> bool:
     return any(p.department_id == department_id and p.agreed_at for p in conflict.parties.all())
 
 
-FORMS = {
-    "position": forms.PositionForm,
-    "propose": forms.ProposalForm,
-    "agree": forms.AgreeForm,
-    "escalate": forms.EscalateForm,
-    "decide": forms.DecisionForm,
-    "withdraw": forms.WithdrawForm,
-}
-
-
 @login_required
 @require_POST
 def act(request, pk: int, action: str):
     conflict = _conflict_or_404(request, pk)
-    if action not in FORMS:
+    if action not in ACTIONS:
         raise Http404
     seen_state = request.POST.get("seen_state")
     if seen_state and seen_state != conflict.state:  # someone moved it on since the page was shown
@@ -162,35 +165,18 @@ def act(request, pk: int, action: str):
         raise PermissionDenied
     roles = selectors.roles_of(request.user, conflict)
     parties = [party.department for party in conflict.parties.all() if party.department_id in roles.speaks_for]
-    form_class = FORMS[action]
-    form = (
-        form_class(request.POST, parties=parties) if action not in ("decide", "withdraw") else form_class(request.POST)
-    )
+    form_class, service, done = ACTIONS[action]
+    speaks = issubclass(form_class, forms.PartyForm)  # the form asks which party, the service takes its id
+    form = form_class(request.POST, parties=parties) if speaks else form_class(request.POST)
     if not form.is_valid():
         messages.error(request, _errors(form))
         return redirect("conflicts:detail", pk=conflict.pk)
-    data = form.cleaned_data
-    common = {"conflict": conflict, "by": request.user, "seen_state": request.POST.get("seen_state") or None}
-    department_id = data.get("department")
+    data = dict(form.cleaned_data)
+    if speaks:
+        data["department_id"] = data.pop("department", None)
     try:
-        if action == "position":
-            services.conflict_add_position(text=data["text"], department_id=department_id, **common)
-            messages.success(request, _("Position recorded."))
-        elif action == "propose":
-            services.conflict_propose(text=data["text"], department_id=department_id, **common)
-            messages.success(request, _("Settlement proposed; each party is asked to agree."))
-        elif action == "agree":
-            services.conflict_agree(department_id=department_id, seen_proposal_at=data["seen_proposal_at"], **common)
-            messages.success(request, _("Agreement recorded."))
-        elif action == "escalate":
-            services.conflict_escalate(text=data["text"], department_id=department_id, **common)
-            messages.success(request, _("Conflict escalated."))
-        elif action == "decide":
-            services.conflict_decide(text=data["text"], **common)
-            messages.success(request, _("Decision recorded; it is final."))
-        elif action == "withdraw":
-            services.conflict_withdraw(text=data["text"], **common)
-            messages.success(request, _("Conflict withdrawn."))
+        service(conflict=conflict, by=request.user, seen_state=seen_state or None, **data)
+        messages.success(request, done)
     except ConflictStale as exc:
         messages.warning(request, str(exc))
     except ConflictError as exc:
