@@ -133,17 +133,29 @@ def _table(document, rows: list[list[str]], *, bold_header: bool = False) -> Non
                     run.font.bold = True
 
 
+def _a4(top: int, bottom: int, left: int, right: int):
+    """A new document on A4 with these margins (mm), and its section."""
+    document = Document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(top), Mm(bottom)
+    section.left_margin, section.right_margin = Mm(left), Mm(right)
+    return document, section
+
+
+def _saved(document) -> bytes:
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
 def _chinese_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
 def render(spec: OfficialDocument) -> bytes:
-    document = Document()
-    section = document.sections[0]
+    document, section = _a4(37, 35, 28, 26)
     section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
 
     if spec.confidentiality or spec.urgency:
         _paragraph(document, "  ".join(x for x in (spec.confidentiality, spec.urgency) if x), font=FONT_HEADING)
@@ -192,9 +204,7 @@ def render(spec: OfficialDocument) -> bytes:
     _rule(printer)
     _page_number_footer(section)
 
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return _saved(document)
 
 
 def check(data: bytes, *, numbered: bool = True) -> list[str]:
@@ -262,11 +272,7 @@ class Sheet:
 
 def render_sheet(spec: Sheet) -> bytes:
     """A sheet on A4: the organ's name, the title, a two-column table of fields, then sections."""
-    document = Document()
-    section = document.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(25), Mm(25)
-    section.left_margin, section.right_margin = Mm(25), Mm(25)
+    document, section = _a4(25, 25, 25, 25)
     _paragraph(document, spec.organ, font=FONT_TITLE, size=SIZE_COLOPHON, align=WD_ALIGN_PARAGRAPH.CENTER, color=RED)
     _paragraph(
         document, spec.title, font=FONT_TITLE, size=SIZE_TITLE, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=Pt(12)
@@ -289,6 +295,4 @@ def render_sheet(spec: Sheet) -> bytes:
         _paragraph(document, "", space_after=Pt(6))
         _paragraph(document, spec.footer, size=Pt(10), align=WD_ALIGN_PARAGRAPH.RIGHT)
     _page_number_footer(section)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return _saved(document)

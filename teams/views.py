@@ -109,6 +109,10 @@ def _team_form(request, team: Team | None):
     return render(request, "teams/team_form.html", {"form": form, "members": members, "team": team})
 
 
+# The actions the team page offers, each as can_<action> in its context.
+PAGE_ACTIONS = ("manage", "contribute", "start", "complete", "evaluate", "cancel", "documents")
+
+
 @login_required
 @require_GET
 def team_detail(request, pk: int):
@@ -118,13 +122,7 @@ def team_detail(request, pk: int):
     context.update(
         team=team,
         cadence=describe(team),
-        can_manage=can(user, "manage", team),
-        can_contribute=can(user, "contribute", team),
-        can_start=can(user, "start", team),
-        can_complete=can(user, "complete", team),
-        can_evaluate=can(user, "evaluate", team),
-        can_cancel=can(user, "cancel", team),
-        can_documents=can(user, "documents", team),
+        **{f"can_{action}": can(user, action, team) for action in PAGE_ACTIONS},
         reading_form=forms.ReadingForm(initial={"measured_on": timezone.localdate()}),
         cancel_form=forms.CancelForm(),
         meeting_form=forms.MeetingAddForm(),
