@@ -76,7 +76,7 @@ class GeneratedFile(models.Model):
     minute without a worker taking it (its message was never sent or was lost with the broker).
     Pages show a stalled job as failed with "Try again", and the periodic sweep queues it again."""
 
-    # The render task's time limits: a document renders in about a second.
+    # The render task's time limits, far above what rendering one document takes.
     SOFT_TIME_LIMIT = 30
     TIME_LIMIT = 40
     STALE_AFTER = timedelta(seconds=TIME_LIMIT + 10)
