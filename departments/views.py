@@ -65,7 +65,9 @@ def person_detail(request, username: str):
     except User.DoesNotExist:
         raise Http404 from None
     is_self = person.pk == request.user.pk
-    context = {"person": person, "is_self": is_self}
+    # A manager's place is named for what they are there: the head, a deputy, or another manager.
+    deputy_of = set(person.deputy_of_departments.values_list("pk", flat=True))
+    context = {"person": person, "is_self": is_self, "deputy_of": deputy_of}
     if is_self:
         context["delegations"] = selectors.delegations_of(person)
         context["can_delegate"] = request.user.has_perm("departments.delegate")

@@ -212,3 +212,17 @@ def test_a_deputy_is_listed_as_a_deputy_not_as_the_head(client, org):
     assert "负责人" in role_of("王经理")
     deputy = role_of("李副经理")
     assert "负责人" not in deputy and ("副职" in deputy or "Deputy head" in deputy)
+
+
+def test_a_deputys_own_page_names_them_a_deputy(client, org):
+    """A person's page names each of their places: the head as 负责人, a deputy as 副职."""
+    from departments.models import Membership
+
+    Membership.objects.update_or_create(
+        user=org.sales_deputy, department=org.sales, defaults={"role": Membership.Role.MANAGER}
+    )
+    login(client, org.requester)
+    deputy = client.get(f"/people/{org.sales_deputy.username}/").content.decode()
+    head = client.get(f"/people/{org.sales_head.username}/").content.decode()
+    assert "副职" in deputy and "负责人" not in deputy
+    assert "负责人" in head
