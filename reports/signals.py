@@ -32,15 +32,20 @@ def task_saved(sender, instance, created, update_fields=None, **kwargs):
     """A request is saved whole on every step of its way; its index entry changes only with its
     number, title, description or department. After the commit the entry is compared with the one
     the index holds, so a step that changes none of them writes nothing, and a request saved twice
-    in one transaction (filed and submitted) is written once."""
+    in one transaction (filed and submitted) is written once: the object remembers the entry it
+    wrote, so its second save after the same commit need not ask the index again."""
     if not _touches(update_fields, INDEXED_TASK_FIELDS):
         return
     from reports import search
 
     def run():
         entry = search.entry_for_task(instance)
+        words = (entry.title, entry.text, entry.url, entry.department_id)
+        if getattr(instance, "search_entry_written", None) == words:
+            return
         if created or not search.holds(entry):
             search.store([entry])
+        instance.search_entry_written = words
 
     transaction.on_commit(run)
 

@@ -43,11 +43,24 @@ def is_verifier(user, task: Task) -> bool:
     return task.requester_id == user.pk
 
 
-@rules.predicate
-def is_pending_approver(user, task: Task) -> bool:
+def pending_approvals(user, task: Task) -> list:
+    """The approvals of the request's current step that `user` may decide now (their own or those
+    of the people they act for), with their approvers. Kept on the task object they were read for,
+    with the step they belong to: the approve step asks the rule on its locked row and then
+    decides these rows, so the question is put to the database once."""
     from tasks.selectors import approvals_waiting_for
 
-    return approvals_waiting_for(user).filter(task=task).exists()
+    key = (user.pk, task.state, task.approval_round, task.approval_step)
+    kept = getattr(task, "pending_approvals_read", None)
+    if kept is None or kept[0] != key:
+        rows = list(approvals_waiting_for(user).filter(task=task).select_related(None).select_related("approver"))
+        kept = task.pending_approvals_read = (key, rows)
+    return kept[1]
+
+
+@rules.predicate
+def is_pending_approver(user, task: Task) -> bool:
+    return bool(pending_approvals(user, task))
 
 
 @rules.predicate
@@ -79,8 +92,9 @@ def can(user, action: str, task: Task) -> bool:
 task_rules.add_rule("view", can_view)
 task_rules.add_rule("edit", is_requester & state_is(S.DRAFT))
 task_rules.add_rule("submit", is_requester & state_is(S.DRAFT))
-# The state first: is_pending_approver asks the database, and only a request pending approval has approvers.
-task_rules.add_rule("approve", state_is(S.PENDING_APPROVAL) & is_pending_approver & ~is_requester)
+# The state and the requester first: is_pending_approver asks the database, only a request pending
+# approval has approvers, and its requester is never one of them.
+task_rules.add_rule("approve", state_is(S.PENDING_APPROVAL) & ~is_requester & is_pending_approver)
 task_rules.add_rule("accept", is_target_manager & state_is(S.PENDING_ACCEPTANCE))
 task_rules.add_rule("decline", is_target_manager & state_is(S.PENDING_ACCEPTANCE))
 task_rules.add_rule("transfer", is_target_manager & state_is(S.PENDING_ACCEPTANCE, S.IN_PROGRESS))

@@ -12,7 +12,7 @@ from departments.models import User
 from tasks import selectors
 from tasks.models import Approval, Task, TaskAction
 from tasks.services.common import S, TaskError, _check_reason, _step, conflict, notify_about
-from tasks.services.dispatch import _enter_department
+from tasks.services.dispatch import _enter_department, _start_accept_clock
 from tasks.services.filing import _approval_due, _notify_approvers
 
 # Approval
@@ -31,6 +31,8 @@ def task_return(*, task: Task, by: User, opinion: str = "", reason: str = "") ->
 
 
 def _decide(task: Task, by: User, decision: str, opinion: str, reason: str) -> Task:
+    from tasks.rules import pending_approvals
+
     if decision != Approval.Decision.APPROVED:
         _check_reason(reason)
 
@@ -44,18 +46,12 @@ def _decide(task: Task, by: User, decision: str, opinion: str, reason: str) -> T
             return conflict(task)
         return None
 
-    with _step(task, by, "approve", S.PENDING_APPROVAL, refused=refused) as s:
+    with _step(task, by, "approve", S.PENDING_APPROVAL, refused=refused, related=("requester",)) as s:
         task = s.row
-        mine = list(
-            task.approvals.select_for_update()
-            .filter(
-                round=task.approval_round,
-                step_order=task.approval_step,
-                decision=Approval.Decision.PENDING,
-                approver_id__in=[by.pk, *selectors.delegators_of(by)],
-            )
-            .select_related("approver")
-        )
+        selectors.with_departments([task])  # the page's departments: the notices name the handling one
+        # What the approve rule found for `by` on the locked row (the request's lock guards its approvals).
+        mine = pending_approvals(by, task)
+        task.pending_approvals_read = None
         approval = next((a for a in mine if a.approver_id == by.pk), mine[0])
         acting_for = approval.approver if approval.approver_id != by.pk else None
         now = timezone.now()
@@ -65,7 +61,8 @@ def _decide(task: Task, by: User, decision: str, opinion: str, reason: str) -> T
         if decision == Approval.Decision.APPROVED:
             if approval.mode == "any":
                 current.filter(decision=Approval.Decision.PENDING).update(decision=Approval.Decision.SKIPPED)
-            if not current.filter(decision=Approval.Decision.PENDING).exists():
+            # After "any", nothing of the step is pending: no need to ask.
+            if approval.mode == "any" or not current.filter(decision=Approval.Decision.PENDING).exists():
                 following = (
                     task.approvals.filter(round=task.approval_round, step_order__gt=task.approval_step)
                     .order_by("step_order")
@@ -79,6 +76,7 @@ def _decide(task: Task, by: User, decision: str, opinion: str, reason: str) -> T
                     _notify_approvers(task, by)
                     return task
                 task.send_to_department()
+                _start_accept_clock(task)
                 s.save(TaskAction.APPROVED, acting_for=acting_for, comment=opinion)
                 _enter_department(task, by)
                 notify_about(

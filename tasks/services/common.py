@@ -31,14 +31,14 @@ class TaskConflict(TaskError, StepConflict):
 # Helpers
 
 
-def _step(task: Task, by: User, action: str, *states: str, seen_state: str | None = None, refused=None):
+def _step(task: Task, by: User, action: str, *states: str, seen_state: str | None = None, refused=None, related=()):
     """A step on the request (core.workflow.step): read again under its row lock (only its own
-    row: FOR UPDATE OF) with its type, which most steps read for a deadline; still in one of
-    `states`; allowed by the rule `action` of tasks/rules.py."""
+    row: FOR UPDATE OF) with its type, which most steps read for a deadline, and the `related`
+    rows the step needs; still in one of `states`; allowed by the rule `action` of tasks/rules.py."""
     from tasks.rules import task_rules
 
     return step(
-        Task.objects.select_related("request_type"),
+        Task.objects.select_related("request_type", *related),
         task.pk,
         by=by,
         expect=states,

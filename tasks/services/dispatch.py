@@ -24,12 +24,16 @@ from tasks.services.common import (
 )
 
 
+def _start_accept_clock(task: Task) -> None:
+    """The acceptance deadline of a request reaching its department; set before the step saves the
+    row, so that it is written with the step's own save."""
+    task.accept_due_at = working_calendar().add_working_hours(timezone.now(), float(task.request_type.accept_sla_hours))
+
+
 def _enter_department(task: Task, actor: User | None) -> None:
-    """The request reaches its department: acceptance clock, co-handling sub-tasks, dispatch."""
+    """The request has reached its department (saved, its acceptance clock started by
+    _start_accept_clock): co-handling sub-tasks, dispatch."""
     now = timezone.now()
-    calendar = working_calendar()
-    task.accept_due_at = calendar.add_working_hours(now, float(task.request_type.accept_sla_hours))
-    task.save(update_fields=["accept_due_at"])
     co_departments = list(task.co_departments.all()) if task.parent_id is None else []
     if co_departments and not task.subtasks.exists():
         for department in co_departments:

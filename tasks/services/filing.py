@@ -15,7 +15,7 @@ from departments.selectors import delegate_for, working_calendar
 from tasks import selectors
 from tasks.models import Approval, RequestType, Task, TaskAction
 from tasks.services.common import S, TaskError, _next_number, _step, _store_attachments, notify_about
-from tasks.services.dispatch import _enter_department
+from tasks.services.dispatch import _enter_department, _start_accept_clock
 
 # Filing
 
@@ -138,6 +138,7 @@ def _submit(task: Task, by: User) -> None:
     task.approval_round += 1
     if not route:
         task.send_to_department()
+        _start_accept_clock(task)
         task.save()
         log_action(task, actor=by, action=TaskAction.SUBMITTED, from_state=S.DRAFT)
         _enter_department(task, by)
