@@ -32,30 +32,21 @@ class Breaker:
 
 def publish(task, args: list, what: str) -> bool:
     """Send `task(*args)` to the workers unless the broker is known to be down; False when it was
-    not sent (the caller's sweep sends it later)."""
+    not sent (the caller's sweep sends it later).
+
+    The message goes out on a connection of its own, closed afterwards, rather than one kept in
+    Celery's pool: a connection that timed out mid-command (a frozen Redis) could otherwise stay in
+    the pool and swallow later publishes without an error, and nothing pooled is left to clean up
+    after a failure."""
     if Breaker.is_open():
         return False
+    from celery import current_app
+
     try:
-        task.apply_async(args=args, retry=False)
+        with current_app.connection_for_write() as connection:
+            task.apply_async(args=args, retry=False, connection=connection)
     except Exception as exc:  # noqa: BLE001 - any broker failure: the work stays in the database
         Breaker.trip()
-        reset_connections()
         log.warning("broker unavailable, %s stays for the sweep: %s", what, exc)
         return False
     return True
-
-
-def reset_connections() -> None:
-    """Throw away pooled broker connections after a failed publish. A connection that timed out
-    mid-command (a frozen Redis) can otherwise swallow later publishes without an error."""
-    from celery import current_app as app
-    from kombu import pools
-
-    try:
-        app.pool.force_close_all()
-    except Exception:  # noqa: BLE001, S110 - closing a broken pool is best effort
-        pass
-    pools.reset()
-    # Celery caches the pools it built from the closed ones; let it build new ones.
-    app._pool = None
-    app.amqp._producer_pool = None

@@ -64,14 +64,12 @@ def private_redis(tmp_path, monkeypatch):
     monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
     monkeypatch.setitem(celery_app.conf, "broker_url", url)
     monkeypatch.setitem(celery_app.conf, "broker_transport_options", {"socket_connect_timeout": 2, "socket_timeout": 2})
-    broker.reset_connections()
     broker.Breaker.reset()
     yield process, client
     if process.poll() is None:
         os.kill(process.pid, signal.SIGCONT)
         process.terminate()
         process.wait(timeout=10)
-    broker.reset_connections()
     broker.Breaker.reset()
 
 
@@ -147,13 +145,11 @@ def counting_broker(monkeypatch):
     monkeypatch.setitem(
         celery_app.conf, "broker_transport_options", {"socket_connect_timeout": 0.5, "socket_timeout": 2}
     )
-    broker.reset_connections()
     broker.Breaker.reset()
     yield url, seen
     stopping.set()
     thread.join(timeout=5)
     listener.close()
-    broker.reset_connections()
     broker.Breaker.reset()
 
 

@@ -191,7 +191,6 @@ class Command(BaseCommand):
                 broker_url=f"redis://127.0.0.1:{port}/0",
                 broker_transport_options={"socket_connect_timeout": 2, "socket_timeout": 2},
             )
-            broker.reset_connections()
             broker.Breaker.reset()
             if state == "stopped":
                 server.terminate()
@@ -215,6 +214,5 @@ class Command(BaseCommand):
                 server.terminate()
                 server.wait(timeout=10)
         app.conf.update(saved)
-        broker.reset_connections()
         broker.Breaker.reset()
         return results
