@@ -1,4 +1,4 @@
-"""selectors._roles (one SQL statement for the person's roles) answers what these ORM lookups
+"""selectors._roles (one query for the person's roles) answers what these separate lookups
 answer; task_for_page says which of its lists a request has."""
 
 from datetime import timedelta
@@ -28,7 +28,7 @@ def through_the_orm(user, day) -> dict[str, set[int]]:
     }
 
 
-def test_roles_match_the_orm_for_every_kind_of_person(org):
+def test_roles_match_the_orm_for_every_kind_of_person(org, django_assert_num_queries):
     today = timezone.localdate()
     # A head with a second, ordinary membership; a deputy; a delegate with one delegation in force,
     # one ended, one switched off.
@@ -48,6 +48,8 @@ def test_roles_match_the_orm_for_every_kind_of_person(org):
     for day in (today, today - timedelta(days=3)):
         for user in people:
             assert selectors._roles(user, day) == through_the_orm(user, day), (user.username, day)
+    with django_assert_num_queries(1):  # the five lookups in one round trip
+        selectors._roles(org.requester, today)
     assert selectors.delegators_of(org.requester) == [org.purchasing_head.pk]
     assert selectors.managed_department_ids(org.sales_head) == [org.sales.pk]
     assert selectors.department_ids(org.sales_head) == sorted([org.sales.pk, org.hr.pk])
