@@ -331,6 +331,9 @@ CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
 
+# The document register's ranked text search (PostgreSQL): the search index's, in the reports app.
+DOCUMENT_TEXT_SEARCH = "reports.search.ranked_documents"
+
 # The organisation's name, printed in official documents' red header (e.g. 某某公司销售部文件).
 ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "协作门户示范公司")
 

@@ -99,7 +99,9 @@ class Roles:
 
 def roles_of(user: User, conflict: Conflict) -> Roles:
     """The person's roles in the conflict, computed once per request and kept on the object."""
-    cache = conflict.__dict__.setdefault("_roles", {})
+    cache = getattr(conflict, "roles_read", None)
+    if cache is None:
+        cache = conflict.roles_read = {}
     if user.pk in cache:
         return cache[user.pk]
     roles = Roles(raised=conflict.raised_by_id == user.pk, admin=bool(user.is_active and user.is_superuser))

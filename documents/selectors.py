@@ -2,8 +2,10 @@
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils.module_loading import import_string
 
 from departments.models import Department, User
 from documents.models import Acknowledgement, Document, IncomingDocument, Opinion
@@ -103,24 +105,23 @@ def register(user: User, *, number="", title="", kind="", department=None, since
     return qs.order_by("-created_at")
 
 
-# Ranked full-text search of documents (Chinese as character n-grams) is the search index's, which
-# lives in the reports app above this one: it hands its search over in ReportsConfig.ready(). A
-# search takes (user, text) and gives index rows with `object_id` and `rank`, best first.
-ranked_search: Callable[[User, str], QuerySet] | None = None
-
-
-def use_ranked_search(search: Callable[[User, str], QuerySet]) -> None:
-    global ranked_search
-    ranked_search = search
+def ranked_search() -> Callable[[User, str], QuerySet] | None:
+    """The ranked full-text search of documents (Chinese as character n-grams), named by the
+    DOCUMENT_TEXT_SEARCH setting: the search index belongs to the reports app, above this one, so
+    the settings name it rather than this app importing it. It takes (user, text) and gives index
+    rows with `object_id` and `rank`, best first. None when the setting is empty."""
+    path = getattr(settings, "DOCUMENT_TEXT_SEARCH", "")
+    return import_string(path) if path else None
 
 
 def _text_match(user: User, qs: QuerySet[Document], text: str) -> QuerySet[Document]:
     """PostgreSQL: the search index's full-text match, best first. Elsewhere (or without the
     index): a substring of the title, recipients or body."""
-    if connection.vendor != "postgresql" or ranked_search is None:
+    search = ranked_search() if connection.vendor == "postgresql" else None
+    if search is None:
         condition = Q(title__icontains=text) | Q(body__icontains=text) | Q(recipients__icontains=text)
         return qs.filter(condition).order_by("-created_at")
-    hits = ranked_search(user, text)
+    hits = search(user, text)
     return (
         qs.filter(pk__in=hits.values("object_id"))
         .annotate(rank=Subquery(hits.filter(object_id=OuterRef("pk")).values("rank")[:1]))

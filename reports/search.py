@@ -205,6 +205,12 @@ def _visible(user, kinds) -> Q:
     return condition
 
 
+def ranked_documents(user, query: str) -> QuerySet[SearchEntry]:
+    """The document register's text filter (settings.DOCUMENT_TEXT_SEARCH): documents' entries
+    matching `query` that `user` may see, best first."""
+    return search_entries(user, query, kinds=("document",))
+
+
 def search_entries(user, query: str, kinds=KINDS) -> QuerySet[SearchEntry]:
     """Entries matching `query` that `user` may see, best first (rank annotated)."""
     kinds = [kind for kind in kinds if kind in KINDS]
