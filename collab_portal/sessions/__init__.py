@@ -12,7 +12,11 @@ _KEY_CHARS = frozenset(VALID_KEY_CHARS)
 
 
 class KnownCharactersOnly:
-    """Mixin for a session store: a key with a character no session key has is no key."""
+    """Mixin for a session store: a key with a character no session key has is no key. The store is
+    made with the cookie's value (SessionStore(session_key), as the session middleware makes it),
+    so the value is checked there, before Django's own check of its length."""
 
-    def _validate_session_key(self, key):
-        return super()._validate_session_key(key) and _KEY_CHARS.issuperset(key)
+    def __init__(self, session_key=None):
+        if session_key is not None and not _KEY_CHARS.issuperset(session_key):
+            session_key = None
+        super().__init__(session_key)
