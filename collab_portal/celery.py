@@ -22,6 +22,9 @@ def _beat_schedule() -> dict:
         },
         # Re-send whatever the outbox still holds (the broker may have been down).
         "outbox-sweep": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
+        # Webhook deliveries that are due: retries after backoff, and first attempts the broker
+        # never carried.
+        "webhook-sweep": {"task": "webhooks.tasks.sweep_deliveries", "schedule": 30.0},
         # Due soon, overdue, escalations, approvals and acceptance past their time, stale work,
         # auto-closing unverified results. Sends nothing outside working hours.
         "reminder-sweep": {"task": "tasks.tasks.sweep_reminders", "schedule": float(settings.REMINDER_SWEEP_SECONDS)},

@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "documents",
     "conflicts",
     "reports",
+    "webhooks",
     # Outside the production apps, installed for their commands: seed_demo, bench.
     "demo",
     "bench",
@@ -343,6 +344,15 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 REMINDER_SWEEP_SECONDS = envint("REMINDER_SWEEP_SECONDS", 300, minimum=10)
 STALE_WORKING_DAYS = envint("STALE_WORKING_DAYS", 3, minimum=1)
 AUTO_CLOSE_VERIFICATION_DAYS = envint("AUTO_CLOSE_VERIFICATION_DAYS", 7, minimum=1)
+
+# Outgoing webhooks: the wait for a receiver's answer, the first retry's delay (doubling after
+# each failure up to the maximum), attempts before a delivery is given up, and consecutive failed
+# attempts after which an endpoint is paused and its owner told.
+WEBHOOK_TIMEOUT_SECONDS = envint("WEBHOOK_TIMEOUT_SECONDS", 5, minimum=1)
+WEBHOOK_RETRY_SECONDS = envint("WEBHOOK_RETRY_SECONDS", 30, minimum=1)
+WEBHOOK_RETRY_MAX_SECONDS = envint("WEBHOOK_RETRY_MAX_SECONDS", 6 * 3600, minimum=1)
+WEBHOOK_MAX_ATTEMPTS = envint("WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
+WEBHOOK_PAUSE_AFTER_FAILURES = envint("WEBHOOK_PAUSE_AFTER_FAILURES", 20, minimum=1)
 
 # /healthz/: the worker heartbeat must be younger than this.
 HEARTBEAT_INTERVAL_SECONDS = envint("HEARTBEAT_INTERVAL_SECONDS", 30, minimum=1)

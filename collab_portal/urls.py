@@ -29,4 +29,5 @@ urlpatterns = [
     path("", include("teams.urls")),
     path("", include("conflicts.urls")),
     path("", include("reports.urls")),
+    path("", include("webhooks.urls")),
 ]

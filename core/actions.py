@@ -1,14 +1,24 @@
 """The action log: `log_action(...)` writes one row for every change that matters (pretix's
 `log_action`), and the labels of the actions, which each app registers for its own actions
 (`register_actions(SomeAction.choices)` in its AppConfig.ready), so the kernel knows no app's
-words and every timeline shows the app's own."""
+words and every timeline shows the app's own.
+
+After writing its row, `log_action` sends the `action_logged` signal (sender: the target's model;
+arguments `target` and `entry`, the ActionLog row), inside the caller's transaction. An app above
+that must react to what happens anywhere (outgoing webhooks) connects to it in its
+AppConfig.ready instead of every service calling it; whatever a receiver writes commits or rolls
+back with the change itself. A receiver must not do slow I/O: it queues work for after commit."""
 
 from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.dispatch import Signal
 
 from core.models import ActionLog
+
+# Sent by log_action after the row is written: sender=type(target), target=..., entry=ActionLog.
+action_logged = Signal()
 
 _labels: dict[str, object] = {}
 
@@ -43,7 +53,7 @@ def log_action(
     `target`. `to_state` defaults to the target's state now, after the step."""
     if to_state is None:
         to_state = getattr(target, "state", "") or ""
-    return ActionLog.objects.create(
+    entry = ActionLog.objects.create(
         content_type=ContentType.objects.get_for_model(target),
         object_id=target.pk,
         actor=actor,
@@ -55,6 +65,8 @@ def log_action(
         comment=comment,
         data=data or {},
     )
+    action_logged.send(sender=type(target), target=target, entry=entry)
+    return entry
 
 
 def actions_of(target: models.Model):

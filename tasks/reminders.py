@@ -23,6 +23,7 @@ from notifications import services as notifications
 from tasks import selectors
 from tasks.models import Approval, Reminder, Task, TaskAction
 from tasks.services import managers_of, notify_about
+from tasks.signals import request_overdue
 
 BATCH = 2000  # rows a sweep handles per kind; the next sweep takes the rest
 
@@ -172,6 +173,8 @@ def sweep(now: datetime | None = None) -> dict:
                         message=message,
                         department=department,
                     )
+                if kind == "overdue" and batch:
+                    request_overdue.send(sender=Task, tasks=batch)
         transaction.on_commit(lambda ids=delivery_ids: notifications.hand_to_workers(ids))
         sent[kind] = len(batch)
     sent["auto_closed"] = auto_close(now)
