@@ -240,11 +240,12 @@ def test_after_a_rotation_both_secrets_verify_for_a_day(
     assert len(receiver.refused) == 1  # the old secret no longer signs
 
 
-def test_an_endpoint_paused_by_hand_sends_nothing(org, in_state, receiver, register, django_capture_on_commit_callbacks):
+def test_an_endpoint_paused_by_hand_sends_nothing(
+    org, in_state, receiver, register, django_capture_on_commit_callbacks
+):
     endpoint = register(receiver, events=[Event.REQUEST_FILED])
     services.endpoint_pause(endpoint=endpoint, by=org.admin)
     with django_capture_on_commit_callbacks(execute=True):
         in_state("pending_approval")
     assert receiver.received == [] and not Delivery.objects.exists()
     assert Endpoint.objects.get().status == "paused"
-
