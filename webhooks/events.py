@@ -90,7 +90,7 @@ def departments_of(target) -> set[int]:
     elif isinstance(target, Document):
         found = {target.department_id}
     elif isinstance(target, Conflict):
-        found = set(target.positions.values_list("department_id", flat=True))
+        found = set(target.parties.values_list("department_id", flat=True))
         if target.task_id:
             found |= departments_of(target.task)
         if target.team_id:
@@ -173,13 +173,24 @@ def payload(event: str, target, *, actor=None, at=None, entry=None) -> str:
     )
 
 
-def queue(target, events: Iterable[tuple[str, str]], *, actor=None, at=None, entry=None) -> list[int]:
-    """Write the deliveries of these events about `target` for every endpoint that wants them, in
-    the caller's transaction; the workers get them after commit."""
-    wanted = [(event, key, [s for s in subscriptions() if event in s[2]]) for event, key in events]
-    wanted = [(event, key, subs) for event, key, subs in wanted if subs]
-    if not wanted:
+def endpoints_wanting(events: Iterable[str]) -> list[tuple[int, int | None, list[str]]]:
+    """The active endpoints that chose any of `events`, as (id, department id, events). The cache
+    only says whether anyone may want them; the endpoints are read from the database, in the
+    caller's transaction, so a stale cache entry never names a missing one."""
+    events = set(events)
+    candidates = {pk for pk, _department, wanted in subscriptions() if events & wanted}
+    if not candidates:
         return []
+    return list(
+        Endpoint.objects.filter(pk__in=sorted(candidates), status=Endpoint.Status.ACTIVE).values_list(
+            "pk", "department_id", "events"
+        )
+    )
+
+
+def _rows(target, events, endpoints, *, actor=None, at=None, entry=None) -> list[Delivery]:
+    wanted = [(event, key, [e for e in endpoints if event in e[2]]) for event, key in events]
+    wanted = [(event, key, subs) for event, key, subs in wanted if subs]
     departments = None
     if any(department_id is not None for _e, _k, subs in wanted for _p, department_id, _ev in subs):
         departments = departments_of(target)
@@ -199,6 +210,12 @@ def queue(target, events: Iterable[tuple[str, str]], *, actor=None, at=None, ent
                     body=body,
                 )
             )
+    return rows
+
+
+def _save(rows: list[Delivery]) -> list[int]:
+    """Write the deliveries (one per event and endpoint: a repeated key is skipped) in the
+    caller's transaction; the workers get them after commit."""
     if not rows:
         return []
     Delivery.objects.bulk_create(rows, ignore_conflicts=True)
@@ -213,6 +230,15 @@ def queue(target, events: Iterable[tuple[str, str]], *, actor=None, at=None, ent
     return ids
 
 
+def queue(target, events: Iterable[tuple[str, str]], *, actor=None, at=None, entry=None) -> list[int]:
+    """Queue these events (each with its key) about `target` for every endpoint that wants them."""
+    events = list(events)
+    endpoints = endpoints_wanting(event for event, _key in events)
+    if not endpoints:
+        return []
+    return _save(_rows(target, events, endpoints, actor=actor, at=at, entry=entry))
+
+
 def on_action_logged(sender, target, entry, **kwargs) -> None:
     events = events_for(target, entry)
     if events:
@@ -220,7 +246,11 @@ def on_action_logged(sender, target, entry, **kwargs) -> None:
 
 
 def on_request_overdue(sender, tasks, **kwargs) -> None:
-    if not any(Event.REQUEST_OVERDUE in s[2] for s in subscriptions()):
+    endpoints = endpoints_wanting([Event.REQUEST_OVERDUE])
+    if not endpoints:
         return
+    rows = []
     for task in tasks:
-        queue(task, [(Event.REQUEST_OVERDUE, f"overdue:{task.pk}:{task.due_at.isoformat()}")])
+        key = f"overdue:{task.pk}:{task.due_at.isoformat()}"
+        rows.extend(_rows(task, [(Event.REQUEST_OVERDUE, key)], endpoints))
+    _save(rows)

@@ -84,6 +84,18 @@ class Receiver:
         return [r["id"] for r in self.received]
 
 
+@pytest.fixture(autouse=True)
+def fresh_subscriptions():
+    """The endpoints' cache entry outlives a test's rolled-back database: start and end without it."""
+    from django.core.cache import cache
+
+    from webhooks.events import SUBSCRIPTIONS_KEY
+
+    cache.delete(SUBSCRIPTIONS_KEY)
+    yield
+    cache.delete(SUBSCRIPTIONS_KEY)
+
+
 @pytest.fixture
 def receiver():
     receiver = Receiver()
