@@ -134,7 +134,7 @@ def _pause_if_failing(endpoint_id: int) -> None:
         owners_of(endpoint),
         kind="webhook.paused",
         message=lambda: (
-            _("The webhook endpoint “%(name)s” was paused after %(count)s failed deliveries in a row.")
+            _("The webhook endpoint “%(name)s” was paused after %(count)s failed attempts in a row.")
             % {"name": endpoint.name, "count": limit}
         ),
         path=reverse("webhooks:detail", args=[endpoint.pk]),

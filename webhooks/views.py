@@ -16,7 +16,7 @@ from webhooks.services import WebhookError
 
 
 def _may_manage(request) -> None:
-    if not rules.test_rule("webhooks.manage", request.user):
+    if not rules.has_perm("webhooks.manage", request.user):
         raise PermissionDenied
 
 
