@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
+from tests.notifications.test_broker_faults import private_redis  # noqa: F401
 from tests.tasks.conftest import file_request, finance, in_state, purchase, support  # noqa: F401
 from webhooks import services
 from webhooks.models import Endpoint, Event

@@ -6,9 +6,8 @@ import socket
 import pytest
 
 from tests.conftest import login
-from webhooks import addresses
+from webhooks import addresses, services
 from webhooks import delivery as outbox
-from webhooks import services
 from webhooks.models import Delivery, Endpoint, Event
 
 PUBLIC = "93.184.216.34"  # a literal public address: no DNS needed to check it
@@ -77,9 +76,7 @@ def test_the_check_runs_again_at_send_time(org, in_state, monkeypatch, receiver)
 
     monkeypatch.setattr(addresses.socket, "getaddrinfo", dns)
     endpoint = services.endpoint_save(
-        endpoint=Endpoint(
-            name="ERP", url=f"http://hooks.example.com:{receiver.port}/", events=[Event.REQUEST_FILED]
-        ),
+        endpoint=Endpoint(name="ERP", url=f"http://hooks.example.com:{receiver.port}/", events=[Event.REQUEST_FILED]),
         by=org.admin,
     )
     in_state("pending_approval")

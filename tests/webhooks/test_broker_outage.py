@@ -12,7 +12,6 @@ import pytest
 
 from collab_portal.celery import app as celery_app
 from core import broker
-from tests.notifications.test_broker_faults import private_redis  # noqa: F401
 from webhooks import delivery as outbox
 from webhooks.models import Delivery, Event
 
@@ -27,9 +26,7 @@ def unreachable_broker(monkeypatch):
         port = sock.getsockname()[1]
     monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
     monkeypatch.setitem(celery_app.conf, "broker_url", f"redis://127.0.0.1:{port}/0")
-    monkeypatch.setitem(
-        celery_app.conf, "broker_transport_options", {"socket_connect_timeout": 1, "socket_timeout": 1}
-    )
+    monkeypatch.setitem(celery_app.conf, "broker_transport_options", {"socket_connect_timeout": 1, "socket_timeout": 1})
     broker.reset_connections()
     yield monkeypatch
     broker.reset_connections()
@@ -55,7 +52,12 @@ def test_the_sweep_delivers_what_the_broker_never_carried(
 
 @pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs the redis-server program")
 def test_a_real_redis_outage_and_one_job_after(
-    org, in_state, receiver, register, private_redis, django_capture_on_commit_callbacks  # noqa: F811
+    org,
+    in_state,
+    receiver,
+    register,
+    private_redis,
+    django_capture_on_commit_callbacks,
 ):
     process, redis_client = private_redis
     os.kill(process.pid, signal.SIGSTOP)  # frozen: publishes time out

@@ -143,7 +143,12 @@ def test_a_head_editing_keeps_what_a_superuser_allowed(client, org):
     login(client, org.purchasing_head)
     response = client.post(
         f"/webhooks/{endpoint.pk}/edit/",
-        {"name": "local 2", "url": "http://127.0.0.1:9001/", "department": org.purchasing.pk, "events": ["request.filed"]},
+        {
+            "name": "local 2",
+            "url": "http://127.0.0.1:9001/",
+            "department": org.purchasing.pk,
+            "events": ["request.filed"],
+        },
     )
     assert response.status_code == 302
     endpoint.refresh_from_db()
