@@ -67,11 +67,14 @@ def headers_for(delivery: Delivery, endpoint: Endpoint, now: datetime) -> dict:
 def deliver_one(delivery_id: int) -> str:
     """Claim and send one delivery. Returns what happened (for logs and tests)."""
     now = timezone.now()
+    # Every condition on the delivery's own row stays in the UPDATE's WHERE: PostgreSQL rechecks
+    # those on the row a concurrent claim just changed. A join (endpoint__status) would make Django
+    # write "id IN (subquery)", whose answer is not rechecked, and two workers could both claim.
     claimed = Delivery.objects.filter(
         pk=delivery_id,
         status=Delivery.Status.PENDING,
         next_attempt_at__lte=now,
-        endpoint__status=Endpoint.Status.ACTIVE,
+        endpoint_id__in=Endpoint.objects.filter(status=Endpoint.Status.ACTIVE).values("pk"),
     ).update(status=Delivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     if claimed != 1:
         return "not claimed"
