@@ -598,6 +598,11 @@ from tests.teams.authorization import team_entries  # noqa: E402
 
 MATRIX.update(team_entries(get, post, everyone))
 
+# webhooks: an endpoint of 销售部 and one of 采购部 (see tests/webhooks/authorization.py).
+from tests.webhooks.authorization import webhook_entries  # noqa: E402
+
+MATRIX.update(webhook_entries(get, post, everyone))
+
 
 # Patterns whose full entry their owners still owe (they landed before this matrix). For these the
 # suite checks only that anonymous users are sent to the login page (test_anonymous_is_sent_to_login).
