@@ -5,13 +5,29 @@ from webhooks.models import Delivery, Endpoint
 
 @admin.register(Endpoint)
 class EndpointAdmin(admin.ModelAdmin):
-    """Endpoints are managed on their own pages (/webhooks/); the admin lists them for support."""
+    """Endpoints are managed on their own pages (/webhooks/), which check the address and who may
+    allow private ones; the admin only lists them, read-only, for support."""
 
     list_display = ["name", "url", "department", "status", "failures", "created_at"]
     list_filter = ["status", "department"]
     search_fields = ["name", "url"]
     exclude = ["secret", "previous_secret"]
-    readonly_fields = ["created_by", "created_at", "failures", "previous_secret_until"]
+    readonly_fields = [
+        "name",
+        "url",
+        "department",
+        "events",
+        "allow_private",
+        "status",
+        "paused_reason",
+        "failures",
+        "previous_secret_until",
+        "created_by",
+        "created_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(Delivery)

@@ -68,6 +68,8 @@ def goal_reached(team: Team) -> bool:
 def events_for(target, entry) -> list[tuple[str, str]]:
     """The events one action log row makes, each with its key (one message per event and endpoint)."""
     model = type(target)
+    if model is Task and entry.from_state == Task.State.DRAFT and entry.action != TaskAction.SUBMITTED:
+        return []  # a draft is its requester's alone until submitted (a cancelled draft says nothing)
     found = []
     event = ACTION_EVENTS.get((model, entry.action))
     if event:

@@ -98,21 +98,22 @@ def _act(request, pk: int, action) -> Endpoint:
 @login_required
 @require_POST
 def endpoint_rotate(request, pk: int):
-    _act(
-        request,
-        pk,
-        lambda e: (
-            services.endpoint_rotate_secret(endpoint=e, by=request.user)
-            and _("A new secret is in place; deliveries carry a signature by the old one too for a day.")
-        ),
-    )
+    def rotate(endpoint):
+        services.endpoint_rotate_secret(endpoint=endpoint, by=request.user)
+        return _("A new secret is in place; deliveries carry a signature by the old one too for a day.")
+
+    _act(request, pk, rotate)
     return redirect("webhooks:detail", pk)
 
 
 @login_required
 @require_POST
 def endpoint_pause(request, pk: int):
-    _act(request, pk, lambda e: services.endpoint_pause(endpoint=e, by=request.user) or _("The endpoint is paused."))
+    def pause(endpoint):
+        services.endpoint_pause(endpoint=endpoint, by=request.user)
+        return _("The endpoint is paused.")
+
+    _act(request, pk, pause)
     return redirect("webhooks:detail", pk)
 
 

@@ -131,3 +131,15 @@ def test_overdue_comes_from_the_reminder_sweep_once(org, in_state, receiver, reg
     assert events(endpoint) == ["request.overdue"]
     data = body_of(Delivery.objects.get(endpoint=endpoint))["data"]
     assert data["number"] == task.number and data["actor"] is None
+
+
+def test_a_draft_says_nothing_until_it_is_submitted(org, purchase, file_request, receiver, register):
+    from tasks import services as task_services
+
+    endpoint = register(receiver)
+    draft = file_request(purchase, submit=False)
+    task_services.task_cancel(task=draft, by=org.requester, comment="不要了")
+    assert events(endpoint) == []
+    other = file_request(purchase, submit=False, title="另一个草稿")
+    task_services.task_submit(task=other, by=org.requester)
+    assert events(endpoint) == ["request.filed", "request.state_changed"]
