@@ -47,7 +47,9 @@ def subscriptions() -> list[tuple[int, int | None, frozenset[str]]]:
                 "pk", "department_id", "events"
             )
         ]
-        cache.set(SUBSCRIPTIONS_KEY, found, 3600)
+        # Saving an endpoint deletes the entry at once in a shared cache (Redis); where each process
+        # has its own (the embedded default), the others see the change within a minute.
+        cache.set(SUBSCRIPTIONS_KEY, found, 60)
     return found
 
 
