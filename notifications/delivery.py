@@ -28,6 +28,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from core import broker
+from notifications import decisions
 from notifications.models import Delivery, ImRobot, Notification, NotificationPreference
 
 logger = logging.getLogger(__name__)
@@ -49,9 +50,15 @@ def site_link(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _email_parts(user, subject: str, text: str, path: str) -> tuple[str, str, str]:
+def _email_parts(user, subject: str, text: str, path: str, actions=()) -> tuple[str, str, str]:
     with translation.override(user.language or settings.LANGUAGE_CODE):
-        context = {"user": user, "subject": subject, "text": text, "link": site_link(path) if path else ""}
+        context = {
+            "user": user,
+            "subject": subject,
+            "text": text,
+            "link": site_link(path) if path else "",
+            "actions": actions,
+        }
         subject_line = render_to_string("notifications/emails/notification-subject.txt", context).strip()
         return (
             " ".join(subject_line.split())[:300],
@@ -65,12 +72,17 @@ def queue_for_notifications(
     *,
     department=None,
     email: Callable[[object], tuple[str, str, str]] | None = None,
+    target=None,
+    decide: Iterable[str] = (),
 ) -> list[int]:
     """Outbox rows for notifications just recorded: e-mail for those who want this kind, and a
     post by each robot of `department` that carries this kind. Call inside the transaction.
 
     `email(person)`, when given, writes the e-mail's subject, text and HTML (in the person's
-    language) instead of the standard one that repeats the notice."""
+    language) instead of the standard one that repeats the notice. With `decide`, the standard
+    e-mail carries the person's own decision links for those actions on `target` (decisions.py);
+    robots post to a group, so they never carry one."""
+    decide = list(decide) if target is not None else []
     rows: list[Delivery] = []
     notifications = list(notifications)
     preferences = preferences_for(note.recipient for note in notifications)
@@ -80,7 +92,8 @@ def queue_for_notifications(
             continue
         path = note.path
         if email is None:
-            subject, body, html = _email_parts(person, note.message, note.message, path)
+            actions = _links(person, target, decide) if decide else []
+            subject, body, html = _email_parts(person, note.message, note.message, path, actions)
         else:
             with translation.override(person.language or settings.LANGUAGE_CODE):
                 subject, body, html = email(person)
@@ -117,6 +130,11 @@ def queue_for_notifications(
                 )
             )
     return queue(rows)
+
+
+def _links(person, target, decide: list[str]) -> list[tuple[str, str]]:
+    with translation.override(person.language or settings.LANGUAGE_CODE):
+        return decisions.issue(person, target, decide)
 
 
 def queue(rows: list[Delivery]) -> list[int]:

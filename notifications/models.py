@@ -8,6 +8,7 @@ chooses the text and the path.
 from datetime import time
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -170,3 +171,37 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.kind} → {self.address}"
+
+
+class DecisionLink(models.Model):
+    """A link in an e-mail or IM message that lets one person take one decision (approve, reject,
+    countersign…) on one object, once, before it expires.
+
+    Only the SHA-256 of the token is kept: the token itself lives in the message alone. The target
+    is generic (a content type and an id) and `action` a name the target's app registered with
+    `notifications.decisions.register`; this app knows neither."""
+
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("for")
+    )
+    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    target_id = models.PositiveBigIntegerField(_("target"))
+    action = models.CharField(_("action"), max_length=30)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("decision link")
+        verbose_name_plural = _("decision links")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")),
+                name="notifications_decisionlink_expires_after_created",
+                violation_error_message=_("A decision link must expire after it is created."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target_type_id}:{self.target_id} → {self.user_id}"

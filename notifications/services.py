@@ -31,6 +31,8 @@ def notify(
     actor: User | None = None,
     department: Department | None = None,
     email: Callable[[User], tuple[str, str, str]] | None = None,
+    target=None,
+    decide: Iterable[str] = (),
 ) -> list[Notification]:
     """Record an in-app notice for each recipient and queue, in the same transaction, the e-mails
     they asked for and the posts of `department`'s IM robots that carry this kind.
@@ -39,6 +41,8 @@ def notify(
     kinds.py; `message` the text, a callable evaluated in each recipient's language; `path` the
     portal page it leads to. Nobody hears of their own action (`actor`), nobody twice. `email`
     writes a custom e-mail per person (subject, text, HTML) instead of the one repeating the notice.
+    `decide` names actions on `target` (registered in decisions.py) that each recipient may take
+    from the message: their e-mail carries one decision link per action.
     """
     rows, seen = [], set()
     for person in recipients:
@@ -54,7 +58,7 @@ def notify(
     selectors.unread_changed(row.recipient_id for row in rows)
     if any(n.pk is None for n in created):  # backends that do not return ids
         created = list(Notification.objects.filter(link=path, kind=kind).order_by("-pk")[: len(rows)])
-    delivery.queue_for_notifications(created, department=department, email=email)
+    delivery.queue_for_notifications(created, department=department, email=email, target=target, decide=decide)
     return created
 
 

@@ -8,4 +8,5 @@ urlpatterns = [
     path("notifications/", views.notifications, name="list"),
     path("notifications/read/", views.notifications_read, name="read"),
     path("notifications/settings/", views.notification_settings, name="settings"),
+    path("decide/<str:token>/", views.decide, name="decide"),
 ]

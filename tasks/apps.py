@@ -8,7 +8,7 @@ class TasksConfig(AppConfig):
 
     def ready(self) -> None:
         from core.actions import register_actions
-        from tasks import notices  # noqa: F401 - registers the requests' notice kinds and digest part
+        from tasks import decide, notices  # noqa: F401 - notice kinds, digest part, decision links
         from tasks.models import TaskAction
 
         register_actions(TaskAction.choices)

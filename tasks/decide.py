@@ -1,0 +1,116 @@
+"""Deciding an approval from a link in an e-mail or IM message (notifications.decisions).
+
+The notifications app checks the link (the signed-in person's own, unused, unexpired) and hands
+it here. GET shows the request's essentials and the opinion box with the link's decision chosen;
+POST spends the link and calls the same service as the request page's buttons, in one
+transaction, so the same rule, row lock and "already handled" answer apply and a refused step
+leaves the link usable."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.workflow import StepConflict, StepError
+from notifications import decisions
+from tasks import selectors, services
+from tasks.models import Reason, Task
+from tasks.notices import task_path
+from tasks.rules import can
+
+ACTIONS = {
+    "approve": gettext_lazy("Approve"),
+    "reject": gettext_lazy("Reject"),
+    "return": gettext_lazy("Return for revision"),
+}
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=gettext_lazy("Decision"), choices=ACTIONS.items(), widget=forms.RadioSelect)
+    reason = forms.ChoiceField(
+        label=gettext_lazy("Reason"),
+        choices=[("", "—")] + Reason.choices,
+        required=False,
+        help_text=gettext_lazy("Needed to reject or return."),
+    )
+    opinion = forms.CharField(
+        label=gettext_lazy("Opinion"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") in ("reject", "return") and not cleaned.get("reason"):
+            self.add_error("reason", _("Choose a reason."))
+        return cleaned
+
+
+class _Spent(Exception):
+    """Another post of the same link got there first."""
+
+
+def load(pk: int) -> Task | None:
+    return (
+        Task.objects.select_related("request_type", "requester", "requesting_department", "target_department")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def _already_decided(request, task: Task):
+    task.refresh_from_db(fields=["state"])
+    return decisions.refusal(
+        request,
+        _("This step was already decided; the request is now “%(state)s”. Nothing was changed.")
+        % {"state": task.get_state_display()},
+        409,
+        path=task_path(task),
+        title=f"{task.number} {task.title}",
+    )
+
+
+def _decide(task: Task, by, data: dict) -> str:
+    decision, opinion = data["decision"], data["opinion"]
+    if decision == "approve":
+        services.task_approve(task=task, by=by, opinion=opinion)
+        return _("Approved.")
+    call = services.task_reject if decision == "reject" else services.task_return
+    call(task=task, by=by, opinion=opinion, reason=data["reason"])
+    return _("Rejected.") if decision == "reject" else _("Returned for revision.")
+
+
+def decision_page(request, link, task: Task):
+    user = request.user
+    if not can(user, "view", task):
+        return decisions.refusal(request, _("What this link was for no longer exists."), 404)
+    if not can(user, "approve", task):
+        return _already_decided(request, task)
+    form = DecisionForm(request.POST if request.method == "POST" else None, initial={"decision": link.action})
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                if not decisions.spend(link):
+                    raise _Spent
+                done = _decide(task, user, form.cleaned_data)
+        except _Spent:
+            return decisions.refusal(request, _("This link was already used. Nothing was changed."), 410)
+        except (StepConflict, PermissionDenied):
+            return _already_decided(request, task)
+        except StepError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, done)
+            return redirect(task_path(task))
+    context = {
+        "task": task,
+        "form": form,
+        "fields": [(spec, task.field_values.get(spec.key)) for spec in selectors.fields_of(task.request_type)],
+        "approvals": list(task.approvals.filter(round=task.approval_round).select_related("approver", "decided_by")),
+        "action_label": ACTIONS[link.action],
+    }
+    return render(request, "tasks/decide.html", context, status=400 if form.is_bound else 200)
+
+
+decisions.register(Task, view=decision_page, actions=ACTIONS, load=load)
