@@ -8,6 +8,7 @@ class DocumentsConfig(AppConfig):
 
     def ready(self) -> None:
         from core.actions import register_actions
+        from documents import decide  # noqa: F401 - decision links for 核稿, 会签, 签发 and 签收
         from documents.models import DocumentAction, IncomingRoute
         from notifications import kinds
         from tasks.selectors import add_page_list
