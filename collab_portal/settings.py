@@ -342,6 +342,10 @@ ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "协作门户示范公�
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # Decision links in e-mails and IM messages (approve, reject…) work this many days, once.
 DECISION_LINK_DAYS = envint("DECISION_LINK_DAYS", 7, minimum=1)
+# Personal work notices (notifications.workim): each platform's open API; tests point them at a local server.
+IM_DINGTALK_API = os.environ.get("IM_DINGTALK_API", "https://oapi.dingtalk.com")
+IM_WECOM_API = os.environ.get("IM_WECOM_API", "https://qyapi.weixin.qq.com")
+IM_FEISHU_API = os.environ.get("IM_FEISHU_API", "https://open.feishu.cn")
 # Reminders: how often the sweep runs, and when in-progress work counts as stale.
 REMINDER_SWEEP_SECONDS = envint("REMINDER_SWEEP_SECONDS", 300, minimum=10)
 STALE_WORKING_DAYS = envint("STALE_WORKING_DAYS", 3, minimum=1)

@@ -21,6 +21,7 @@ from contextvars import ContextVar
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
@@ -29,7 +30,7 @@ from django.utils import timezone, translation
 
 from core import broker
 from notifications import decisions
-from notifications.models import Delivery, ImRobot, Notification, NotificationPreference
+from notifications.models import Delivery, ImAccount, ImApp, ImRobot, Notification, NotificationPreference
 
 logger = logging.getLogger(__name__)
 
@@ -86,30 +87,58 @@ def queue_for_notifications(
     rows: list[Delivery] = []
     notifications = list(notifications)
     preferences = preferences_for(note.recipient for note in notifications)
+    accounts = _im_accounts(notifications)
+    issued: dict[int, list[tuple[str, str]]] = {}
+
+    def links(person) -> list[tuple[str, str]]:
+        # Issued once per person: the e-mail and the IM notice carry the same links, so a decision
+        # taken from one spends the other.
+        if person.pk not in issued:
+            issued[person.pk] = _links(person, target, decide) if decide else []
+        return issued[person.pk]
+
     for note in notifications:
         person = note.recipient
-        if not person.email or not person.is_active or not preferences[person.pk].wants_email(note.kind):
+        if not person.is_active or not preferences[person.pk].wants_email(note.kind):
             continue
         path = note.path
-        if email is None:
-            actions = _links(person, target, decide) if decide else []
-            subject, body, html = _email_parts(person, note.message, note.message, path, actions)
-        else:
-            with translation.override(person.language or settings.LANGUAGE_CODE):
-                subject, body, html = email(person)
-            subject = " ".join(subject.split())[:300]
-        rows.append(
-            Delivery(
-                key=f"email:{person.pk}:notification:{note.pk}",
-                channel=Delivery.Channel.EMAIL,
-                kind=note.kind,
-                recipient=person,
-                address=person.email,
-                subject=subject,
-                body=body,
-                html=html,
+        if person.email:
+            if email is None:
+                subject, body, html = _email_parts(person, note.message, note.message, path, links(person))
+            else:
+                with translation.override(person.language or settings.LANGUAGE_CODE):
+                    subject, body, html = email(person)
+                subject = " ".join(subject.split())[:300]
+            rows.append(
+                Delivery(
+                    key=f"email:{person.pk}:notification:{note.pk}",
+                    channel=Delivery.Channel.EMAIL,
+                    kind=note.kind,
+                    recipient=person,
+                    address=person.email,
+                    subject=subject,
+                    body=body,
+                    html=html,
+                )
             )
-        )
+        for app_id, account in accounts.get(person.pk, []):
+            with translation.override(person.language or settings.LANGUAGE_CODE):
+                text = render_to_string(
+                    "notifications/im_notice.txt",
+                    {"text": note.message, "link": site_link(path) if path else "", "actions": links(person)},
+                ).strip()
+            rows.append(
+                Delivery(
+                    key=f"im:{account.kind}:{person.pk}:notification:{note.pk}",
+                    channel=Delivery.Channel.IM,
+                    kind=note.kind,
+                    recipient=person,
+                    im_app_id=app_id,
+                    address=account.im_user_id,
+                    subject=note.message[:300],
+                    body=text,
+                )
+            )
     if department is not None and notifications:
         first = notifications[0]
         for robot in ImRobot.objects.filter(department_id=department.pk, is_active=True):
@@ -130,6 +159,31 @@ def queue_for_notifications(
                 )
             )
     return queue(rows)
+
+
+ACTIVE_APPS_KEY = "notifications:im-apps:v1"
+
+
+def active_im_apps() -> dict[str, int]:
+    """{platform: app id} of the active IM apps, cached: every notice asks, and they rarely change
+    (ImApp.save and delete clear the entry)."""
+    found = cache.get(ACTIVE_APPS_KEY)
+    if found is None:
+        found = dict(ImApp.objects.filter(is_active=True).values_list("kind", "pk"))
+        cache.set(ACTIVE_APPS_KEY, found, 3600)
+    return found
+
+
+def _im_accounts(notifications: list[Notification]) -> dict[int, list[tuple[int, ImAccount]]]:
+    """Each recipient's accounts on the platforms of an active app: {person: [(app id, account)]}."""
+    apps = active_im_apps()
+    if not apps or not notifications:
+        return {}
+    found: dict[int, list[tuple[int, ImAccount]]] = {}
+    people = sorted({note.recipient_id for note in notifications})
+    for account in ImAccount.objects.filter(user_id__in=people, kind__in=sorted(apps)).order_by("kind"):
+        found.setdefault(account.user_id, []).append((apps[account.kind], account))
+    return found
 
 
 def _links(person, target, decide: list[str]) -> list[tuple[str, str]]:
@@ -197,10 +251,12 @@ def deliver_one(delivery_id: int) -> str:
     )
     if claimed != 1:
         return "not claimed"
-    delivery = Delivery.objects.select_related("robot").get(pk=delivery_id)
+    delivery = Delivery.objects.select_related("robot", "im_app").get(pk=delivery_id)
     try:
         if delivery.channel == Delivery.Channel.EMAIL:
             send_email(delivery)
+        elif delivery.channel == Delivery.Channel.IM:
+            send_work_notice(delivery)
         else:
             post_webhook(delivery)
     except Exception as exc:  # noqa: BLE001 - any failure is recorded on the delivery
@@ -226,6 +282,14 @@ def send_email(delivery: Delivery) -> None:
     if delivery.html:
         message.attach_alternative(delivery.html, "text/html")
     message.send()
+
+
+def send_work_notice(delivery: Delivery) -> None:
+    from notifications import workim
+
+    if delivery.im_app is None or not delivery.im_app.is_active:
+        raise RuntimeError("the IM app was removed or switched off")
+    workim.send(delivery.im_app, delivery.address, delivery.subject, delivery.body)
 
 
 def dingtalk_sign(secret: str, timestamp_ms: int) -> str:

@@ -9,8 +9,11 @@ from datetime import time
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -118,6 +121,70 @@ class ImRobot(models.Model):
         return kinds.group(kind) in (self.kinds or kinds.robots_by_default())
 
 
+class ImApp(models.Model):
+    """The organisation's own app on DingTalk (工作通知), WeCom (应用消息) or Feishu (messages from
+    the app's bot), which sends notices to one person rather than to a group."""
+
+    class Kind(models.TextChoices):
+        DINGTALK = "dingtalk", _("DingTalk (钉钉) work notice")
+        WECOM = "wecom", _("WeCom (企业微信) app message")
+        FEISHU = "feishu", _("Feishu (飞书) app message")
+
+    kind = models.CharField(_("platform"), max_length=10, choices=Kind.choices, unique=True)
+    app_id = models.CharField(
+        _("app ID"), max_length=100, help_text=_("DingTalk AppKey, WeCom CorpID or Feishu App ID.")
+    )
+    secret = models.CharField(
+        _("app secret"), max_length=200, help_text=_("DingTalk AppSecret, WeCom Secret or Feishu App Secret.")
+    )
+    agent_id = models.CharField(
+        _("agent ID"), max_length=30, blank=True, help_text=_("DingTalk AgentId or WeCom AgentId; not used by Feishu.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("IM app")
+        verbose_name_plural = _("IM apps")
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.kind in (self.Kind.DINGTALK, self.Kind.WECOM) and not self.agent_id.strip().isdecimal():
+            raise ValidationError({"agent_id": _("DingTalk and WeCom need the app's numeric agent ID.")})
+
+
+@receiver([post_save, post_delete], sender=ImApp)
+def _apps_changed(**kwargs) -> None:
+    cache.delete("notifications:im-apps:v1")  # delivery.active_im_apps (admin deletes send this too)
+
+
+class ImAccount(models.Model):
+    """A person's user ID on an IM platform, where their personal notices go."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="im_accounts", verbose_name=_("person")
+    )
+    kind = models.CharField(_("platform"), max_length=10, choices=ImApp.Kind.choices)
+    im_user_id = models.CharField(_("IM user ID"), max_length=100)
+
+    class Meta:
+        verbose_name = _("IM account")
+        verbose_name_plural = _("IM accounts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind"],
+                name="notifications_imaccount_unique_user_kind",
+                violation_error_message=_("This person already has an ID on this platform."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_kind_display()}: {self.im_user_id}"
+
+
 class Delivery(models.Model):
     """The outbox: one message to deliver on one channel, written in the same transaction as the
     change that caused it and sent after commit by a worker, at most once."""
@@ -125,6 +192,7 @@ class Delivery(models.Model):
     class Channel(models.TextChoices):
         EMAIL = "email", _("E-mail")
         WEBHOOK = "webhook", _("IM robot")
+        IM = "im", _("IM work notice")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -144,6 +212,7 @@ class Delivery(models.Model):
         verbose_name=_("recipient"),
     )
     robot = models.ForeignKey(ImRobot, on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries")
+    im_app = models.ForeignKey(ImApp, on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries")
     address = models.CharField(_("address"), max_length=500, blank=True)
     subject = models.CharField(_("subject"), max_length=300, blank=True)
     body = models.TextField(_("text"), blank=True)
