@@ -1,4 +1,5 @@
-"""Deciding an approval from a link in an e-mail or IM message (notifications.decisions).
+"""Deciding an approval, or a department's acceptance, from a link in an e-mail or IM message
+(notifications.decisions).
 
 The notifications app checks the link (the signed-in person's own, unused, unexpired) and hands
 it here. GET shows the request's essentials and the opinion box with the link's decision chosen;
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from core.workflow import StepConflict, StepError
 from notifications import decisions
+from tasks import forms as task_forms
 from tasks import selectors, services
 from tasks.models import Reason, Task
 from tasks.notices import task_path
@@ -25,7 +27,12 @@ ACTIONS = {
     "approve": gettext_lazy("Approve"),
     "reject": gettext_lazy("Reject"),
     "return": gettext_lazy("Return for revision"),
+    "accept": gettext_lazy("Accept and assign"),
+    "decline": gettext_lazy("Decline"),
 }
+# Each link's action belongs to a step, asked of the rule named first.
+STEPS = {"approve": ("approve", "reject", "return"), "accept": ("accept", "decline")}
+STEP_OF = {action: step for step, actions in STEPS.items() for action in actions}
 
 
 class DecisionForm(forms.Form):
@@ -43,6 +50,36 @@ class DecisionForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("decision") in ("reject", "return") and not cleaned.get("reason"):
+            self.add_error("reason", _("Choose a reason."))
+        return cleaned
+
+
+class AcceptanceForm(task_forms.AcceptForm):
+    """Accept (with the assignee) or decline (with a reason), as the request page's two forms."""
+
+    decision = forms.ChoiceField(
+        label=gettext_lazy("Decision"),
+        choices=[(a, ACTIONS[a]) for a in STEPS["accept"]],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.ChoiceField(
+        label=gettext_lazy("Reason"),
+        choices=[("", "—")] + Reason.choices,
+        required=False,
+        help_text=gettext_lazy("Needed to decline."),
+    )
+
+    field_order = ["decision", "assignee", "estimate_hours", "note", "reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "accept" and not cleaned.get("assignee"):
+            self.add_error("assignee", _("Choose who does it."))
+        if cleaned.get("decision") == "decline" and not cleaned.get("reason"):
             self.add_error("reason", _("Choose a reason."))
         return cleaned
 
@@ -72,7 +109,16 @@ def _already_decided(request, task: Task):
 
 
 def _decide(task: Task, by, data: dict) -> str:
-    decision, opinion = data["decision"], data["opinion"]
+    decision = data["decision"]
+    if decision == "accept":
+        services.task_accept(
+            task=task, by=by, assignee=data["assignee"], estimate_hours=data["estimate_hours"], note=data["note"]
+        )
+        return _("Accepted and assigned to %(name)s.") % {"name": data["assignee"].name}
+    if decision == "decline":
+        services.task_decline(task=task, by=by, reason=data["reason"], comment=data["note"])
+        return _("Declined.")
+    opinion = data["opinion"]
     if decision == "approve":
         services.task_approve(task=task, by=by, opinion=opinion)
         return _("Approved.")
@@ -85,9 +131,18 @@ def decision_page(request, link, task: Task):
     user = request.user
     if not can(user, "view", task):
         return decisions.refusal(request, _("What this link was for no longer exists."), 404)
-    if not can(user, "approve", task):
+    step = STEP_OF[link.action]
+    if not can(user, step, task):
         return _already_decided(request, task)
-    form = DecisionForm(request.POST if request.method == "POST" else None, initial={"decision": link.action})
+    bound = request.POST if request.method == "POST" else None
+    if step == "accept":
+        suggested = next(
+            (c for c in selectors.workload(task.target_department, task.request_type) if c.suggested), None
+        )
+        initial = {"decision": link.action, "assignee": suggested.user.pk if suggested else None}
+        form = AcceptanceForm(bound, task=task, initial=initial)
+    else:
+        form = DecisionForm(bound, initial={"decision": link.action})
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
@@ -107,10 +162,12 @@ def decision_page(request, link, task: Task):
         "task": task,
         "form": form,
         "fields": [(spec, task.field_values.get(spec.key)) for spec in selectors.fields_of(task.request_type)],
-        "approvals": list(task.approvals.filter(round=task.approval_round).select_related("approver", "decided_by")),
+        "approvals": list(task.approvals.filter(round=task.approval_round).select_related("approver", "decided_by"))
+        if step == "approve"
+        else [],
         "action_label": ACTIONS[link.action],
     }
-    return render(request, "tasks/decide.html", context, status=400 if form.is_bound else 200)
+    return render(request, "tasks/decide.html", context, status=400 if bound is not None else 200)
 
 
 decisions.register(Task, view=decision_page, actions=ACTIONS, load=load)

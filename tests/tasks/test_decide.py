@@ -241,3 +241,44 @@ def test_the_page_in_english(client, org, pending):
     login(client, org.sales_head)
     html = client.get(approve, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Your decision" in html and "Send my decision" in html
+
+
+@pytest.fixture
+def waiting_acceptance(org, support, file_request, django_capture_on_commit_callbacks):
+    """A question (no approval) waiting for 采购部 to accept it, and its head's links."""
+    with django_capture_on_commit_callbacks(execute=True):
+        task = file_request(support, title="咨询报销流程")
+    assert task.state == "pending_acceptance"
+    message = [m for m in mail.outbox if m.to == [org.purchasing_head.email]][-1]
+    return task, links_in(message)
+
+
+def test_a_department_head_accepts_from_the_link(client, org, waiting_acceptance, django_assert_max_num_queries):
+    task, (accept, decline) = waiting_acceptance
+    login(client, org.purchasing_head)
+    with django_assert_max_num_queries(20):
+        page = client.get(accept)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert re.search(r'value="accept"[^>]*checked', html) and f'value="{org.assignee.pk}"' in html
+    assert task.title in html
+    refused = client.post(accept, {"decision": "accept", "assignee": ""})
+    assert refused.status_code == 400
+    response = client.post(accept, {"decision": "accept", "assignee": org.assignee.pk, "note": "尽快回复"})
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.state == "in_progress" and task.assignee == org.assignee
+    assert client.get(decline).status_code == 409  # the sibling link: already decided
+
+
+def test_a_department_head_declines_from_the_link(client, org, waiting_acceptance):
+    task, (accept, decline) = waiting_acceptance
+    login(client, org.purchasing_head)
+    assert client.post(decline, {"decision": "decline", "reason": ""}).status_code == 400
+    # An assignee from another department is refused by the form, not a 500.
+    assert client.post(accept, {"decision": "accept", "assignee": org.outsider.pk}).status_code == 400
+    response = client.post(decline, {"decision": "decline", "reason": "wrong_department", "note": "请找财务"})
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.state == "rejected" and task.assignee is None
+    assert client.post(decline, {"decision": "decline", "reason": "other"}).status_code == 410
