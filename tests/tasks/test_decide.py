@@ -80,7 +80,7 @@ def test_get_shows_the_essentials_with_the_decision_chosen_and_changes_nothing(
     task, approve, reject, _m = pending
     login(client, org.sales_head)
     before = log_count(task)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(13):
         page = client.get(approve)
     assert page.status_code == 200
     html = page.content.decode()
@@ -256,7 +256,7 @@ def waiting_acceptance(org, support, file_request, django_capture_on_commit_call
 def test_a_department_head_accepts_from_the_link(client, org, waiting_acceptance, django_assert_max_num_queries):
     task, (accept, decline) = waiting_acceptance
     login(client, org.purchasing_head)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(15):
         page = client.get(accept)
     assert page.status_code == 200
     html = page.content.decode()
