@@ -115,8 +115,12 @@ def access_token(app: ImApp) -> str:
 def _with_token(app: ImApp, call):
     try:
         return call(access_token(app))
-    except Exception:
-        cache.delete(_cache_key(app))  # a revoked or expired token is fetched again next time
+    except ImError as exc:
+        if exc.code not in NOT_FOUND:  # a revoked or expired token is fetched again next time
+            cache.delete(_cache_key(app))
+        raise
+    except OSError:
+        cache.delete(_cache_key(app))
         raise
 
 

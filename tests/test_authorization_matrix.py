@@ -113,6 +113,16 @@ class World(SimpleNamespace):
         return issued
 
     @cached_property
+    def approve_link(self):
+        """The path of 销售部's head's decision link to approve the request, as their e-mail has it."""
+        from urllib.parse import urlsplit
+
+        from notifications import decisions
+
+        (_label, url), *_ = decisions.issue(self.org.sales_head, self.task, ["approve"])
+        return urlsplit(url).path
+
+    @cached_property
     def job(self):
         job = rendering.latest(self.issued, "document")
         assert job.status == "ready", job.status
@@ -192,6 +202,11 @@ def _delegation(org):
 def world(org, purchase, support, settings, tmp_path):  # noqa: F811
     settings.MEDIA_ROOT = str(tmp_path / "media")
     return build_world(org)
+
+
+def _approved_by_link_owner_only(w, persona):
+    state = Task.objects.get(pk=w.task.pk).state
+    assert state == ("pending_acceptance" if persona == "manager" else "pending_approval"), (persona, state)
 
 
 def _state_unchanged(w, persona, response):
@@ -398,6 +413,20 @@ MATRIX: dict[str, list[Check]] = {
     "notifications:list": [get(lambda w: "/notifications/", **everyone(200))],
     "notifications:read": [post(lambda w: "/notifications/read/", **everyone(302))],
     "notifications:settings": [get(lambda w: "/notifications/settings/", **everyone(200))],
+    # A decision link works for the person it was sent to only (the manager here); anyone else
+    # is told it was sent to someone else, and nothing changes.
+    "notifications:decide": [
+        get(lambda w: w.approve_link, outsider=403, involved=403, manager=200, admin=403),
+        post(
+            lambda w: w.approve_link,
+            data=lambda w: {"decision": "approve", "opinion": "同意"},
+            outsider=403,
+            involved=403,
+            manager=302,
+            admin=403,
+            after=lambda w, persona, response: _approved_by_link_owner_only(w, persona),
+        ),
+    ],
     # documents
     "documents:list": [
         get(lambda w: "/documents/", **everyone(200)),
