@@ -93,13 +93,18 @@ def _signers() -> list[User]:
 
 
 def _tell(document: Document, people, *, actor: User | None, event: str, message) -> None:
-    """Notify `people` about this document (in-app, and e-mail/robots by their preferences)."""
+    """Notify `people` about this document (in-app, and e-mail/robots by their preferences); a
+    notice asking for a step carries its decision links (documents/decide.py)."""
+    from documents.decide import LINKS
+
     notify(
         people,
         path=reverse("documents:detail", args=[document.pk]),
         actor=actor,
         kind=f"document.{event}",
         message=message,
+        target=document,
+        decide=LINKS.get(event, ()),
     )
 
 

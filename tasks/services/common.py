@@ -95,11 +95,20 @@ def notify_about(
     kind: str,
     message: Callable[[], str],
     department: Department | None = None,
+    decide: Iterable[str] = (),
 ) -> list:
     """Tell people about a request: a notice leading to its page, with the e-mails and robot posts
-    their settings ask for (notifications.services.notify), in the same transaction."""
+    their settings ask for (notifications.services.notify), in the same transaction. `decide`:
+    the actions (tasks/decide.py) each recipient's messages offer as decision links."""
     return notifications.notify(
-        recipients, path=task_path(task), actor=actor, kind=kind, message=message, department=department
+        recipients,
+        path=task_path(task),
+        actor=actor,
+        kind=kind,
+        message=message,
+        department=department,
+        target=task,
+        decide=decide,
     )
 
 

@@ -84,6 +84,7 @@ def _enter_department(task: Task, actor: User | None) -> None:
             _("%(number)s “%(title)s” waits for your department to accept it.")
             % {"number": task.number, "title": task.title}
         ),
+        decide=("accept", "decline"),
     )
 
 

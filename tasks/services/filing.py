@@ -188,6 +188,7 @@ def _notify_approvers(task: Task, actor: User | None) -> None:
         message=lambda: (
             _("%(number)s “%(title)s” waits for your approval.") % {"number": task.number, "title": task.title}
         ),
+        decide=("approve", "reject"),
     )
 
 
