@@ -55,7 +55,8 @@ def test_mark_one_read_returns_to_a_local_page_only(client, org):
     assert reply["Location"] == "/notifications/"
 
 
-# What the settings page offered before each app registered its own kinds, in this order.
+# What the settings page offered before each app registered its own kinds, in this order; the
+# webhooks app's kind came later and is last.
 SETTINGS_CHOICES = [
     ("approval", "Something waits for my approval"),
     ("inbox", "A request waits for my department to accept it"),
@@ -69,6 +70,7 @@ SETTINGS_CHOICES = [
     ("documents", "Official documents: waiting for me, returned, issued to my department"),
     ("teams", "My teams: meetings, action items, daily progress"),
     ("conflicts", "Conflicts I am a party to, mediate or arbitrate"),
+    ("webhooks", "Webhooks: an endpoint I manage was paused"),
 ]
 
 

@@ -18,6 +18,13 @@ from tests.conftest import login
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def english(client):
+    """The messages below are checked in English; the portal's default language is Chinese."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 LINK = re.compile(r"https?://[^\s\"<]+/decide/([\w-]+)/")
 
 
