@@ -30,4 +30,5 @@ urlpatterns = [
     path("", include("conflicts.urls")),
     path("", include("reports.urls")),
     path("", include("webhooks.urls")),
+    path("", include("api.urls")),
 ]

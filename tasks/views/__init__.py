@@ -14,3 +14,4 @@ from tasks.views.request_page import detail as detail
 from tasks.views.request_page import download as download
 from tasks.views.request_page import mention_search as mention_search
 from tasks.views.request_page import request_form as request_form
+from tasks.views.request_page import run_action as run_action

@@ -118,8 +118,9 @@ def request_form(request, number: str):
     return redirect("tasks:detail", number=task.number)
 
 
-def _run(action: str, task: Task, by: User, post, files):
-    """Validate the action's form and call its service. Returns (message, form-or-None)."""
+def run_action(action: str, task: Task, by: User, post, files):
+    """Validate the action's form and call its service. Returns (message, form-or-None).
+    The request page's buttons and the API's steps (api/) both come here: one validation."""
     if action == "approve":
         form = forms.OpinionForm(post)
         if form.is_valid():
@@ -244,7 +245,7 @@ def act(request, number: str, action: str):
         messages.warning(request, str(services.conflict(task)))
         return redirect("tasks:detail", number=task.number)
     try:
-        done, form = _run(action, task, request.user, request.POST, request.FILES)
+        done, form = run_action(action, task, request.user, request.POST, request.FILES)
     except TaskConflict as exc:
         messages.warning(request, str(exc))
     except TaskError as exc:
