@@ -192,7 +192,10 @@ class RequestList(APIView):
                 response = Response(detail_data(task_or_404(user, filed), user), status=status.HTTP_201_CREATED)
                 response["Idempotent-Replayed"] = "true"
                 return response
-        data = form_data(request.data)
+        raw = request.data
+        if isinstance(raw, dict) and not isinstance(raw, QueryDict):
+            raw = {key: value for key, value in raw.items() if key != "fields"}
+        data = form_data(raw)
         code = data.get("request_type", "")
         request_type = selectors.filing_type(code) if isinstance(code, str) and len(code) <= 40 else None
         if request_type is None:
@@ -203,6 +206,9 @@ class RequestList(APIView):
                 post.setlist(name, data.getlist(name))
         for name in ("co_departments", "watchers"):
             post.setlist(name, data.getlist(name))
+        # Ids the database can hold (a larger one would fail the `IN` query, not the form).
+        if any(not (i.isdecimal() and len(i) <= 18) for i in data.getlist("co_departments")):
+            raise ValidationError({"co_departments": [_("Give the departments' ids.")]})
         post["priority"] = data.get("priority") or str(request_type.default_priority)
         fields = request.data.get("fields", {}) if isinstance(request.data, dict) else {}
         if not isinstance(fields, dict):
