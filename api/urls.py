@@ -3,7 +3,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from api import errors, pages
-from api.views import requests
+from api.views import requests, resources as r
 
 app_name = "api"
 
@@ -17,6 +17,23 @@ urlpatterns = [
         path(f"api/v1/requests/<str:number>/{step}/", requests.step_view(step).as_view(), name=f"request_{step}")
         for step in requests.STEPS
     ),
+    path("api/v1/request-types/", r.RequestTypeList.as_view(), name="request_types"),
+    path("api/v1/request-types/<slug:code>/", r.RequestTypeDetail.as_view(), name="request_type"),
+    path("api/v1/documents/", r.DocumentList.as_view(), name="documents"),
+    path("api/v1/documents/<str:pk>/", r.DocumentDetail.as_view(), name="document"),
+    path("api/v1/documents/<str:pk>/docx/", r.DocumentDocx.as_view(), name="document_docx"),
+    path("api/v1/departments/", r.DepartmentList.as_view(), name="departments"),
+    path("api/v1/departments/<slug:code>/", r.DepartmentDetail.as_view(), name="department"),
+    path("api/v1/people/", r.PersonList.as_view(), name="people"),
+    path("api/v1/people/<str:username>/", r.PersonDetail.as_view(), name="person"),
+    path("api/v1/teams/", r.TeamList.as_view(), name="teams"),
+    path("api/v1/teams/<str:pk>/", r.TeamDetail.as_view(), name="team"),
+    path("api/v1/teams/<str:pk>/meetings/", r.MeetingList.as_view(), name="team_meetings"),
+    path("api/v1/teams/<str:pk>/action-items/", r.ActionItemList.as_view(), name="team_action_items"),
+    path("api/v1/conflicts/", r.ConflictList.as_view(), name="conflicts"),
+    path("api/v1/conflicts/<str:pk>/", r.ConflictDetail.as_view(), name="conflict"),
+    path("api/v1/notifications/", r.NotificationList.as_view(), name="notifications"),
+    path("api/v1/notifications/read/", r.NotificationsRead.as_view(), name="notifications_read"),
     # The person's tokens, on their profile page.
     path("me/tokens/new/", pages.token_new, name="token_new"),
     path("me/tokens/<int:pk>/revoke/", pages.token_revoke, name="token_revoke"),

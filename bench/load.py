@@ -40,6 +40,8 @@ CAPACITY_PAGES = [
     "assigned",
     "detail",
     "documents_list",
+    "api_list",
+    "api_detail",
 ]
 
 
@@ -49,6 +51,7 @@ def _plan(folder: Path) -> Path:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
+    from api.services import token_create
     from departments.models import Department, User
     from documents.selectors import visible_documents
     from tasks.models import RequestType, Task
@@ -69,9 +72,11 @@ def _plan(folder: Path) -> Path:
         session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
+        _token, secret = token_create(user=user, name="bench", scope="read", expires_in_days=1)
         people[user.username] = {
             "manager": user in heads,
             "session": session.session_key,
+            "token": secret,  # the API's calls (a personal access token, read scope)
             "requests": list(Task.objects.visible_to(user).order_by("-pk").values_list("number", flat=True)[:30]),
             "documents": list(visible_documents(user).order_by("-pk").values_list("pk", flat=True)[:10]),
         }
@@ -109,6 +114,8 @@ def _environment(folder: Path) -> dict:
         VAR_DIR=str(settings.VAR_DIR),
         MEDIA_ROOT=str(settings.MEDIA_ROOT),
         PYTHONPATH=str(ROOT),
+        # Each locust user calls the API without pause: the budget per token would answer 429s.
+        API_RATE="1000000/min",
     )
     return env
 
@@ -279,7 +286,7 @@ def run(stdout, *, users: int = 20, seconds: int = 60, capacity_seconds: int = 1
     for name, row in sorted(mix.items()):
         alone = capacity.get(name)
         share = round(alone["rps"] / ceiling_rps, 3) if alone and ceiling_rps else None
-        is_list = name.startswith("list") or name in ("department inbox", "documents list")
+        is_list = name.startswith("list") or name in ("department inbox", "documents list", "api: request list")
         problems = []
         if row["errors"]:
             problems.append(f"{row['errors']} errors")

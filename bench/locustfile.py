@@ -2,7 +2,7 @@
 
 Each simulated person acts as a real demo login (a session made beforehand) and, with no pause, does what people do
 all day: look at the home page, lists, a request, the inbox, documents; file a request, approve
-one, comment. Managers approve and use the inbox; staff file and comment.
+one, comment; and, as an integration would, read the request list and a request through the API. Managers approve and use the inbox; staff file and comment.
 
 Environment: BENCH_PLAN (a JSON file written by bench/load.py: each person's session, the request
 numbers and document ids they may open, the request type to file), BENCH_ONLY (run one page only: the capacity
@@ -118,6 +118,18 @@ class Person(FastHttpUser):
     def documents_list(self):
         self.client.get("/documents/?scope=all", name="documents list")
 
+    def api_list(self):
+        self.client.get(
+            "/api/v1/requests/", headers={"Authorization": f"Bearer {self.me['token']}"}, name="api: request list"
+        )
+
+    def api_detail(self):
+        self.client.get(
+            f"/api/v1/requests/{random.choice(self.me['requests'])}/",
+            headers={"Authorization": f"Bearer {self.me['token']}"},
+            name="api: request",
+        )
+
     def file(self):
         code = PLAN["request_type"]
         self.client.get(f"/requests/new/{code}/", name="filing form")
@@ -158,5 +170,7 @@ MIX_WEIGHTS = {
     "file": 4,
     "approve": 5,
     "comment": 5,
+    "api_list": 4,
+    "api_detail": 4,
 }
 MIX, WEIGHTS = list(MIX_WEIGHTS), list(MIX_WEIGHTS.values())

@@ -48,6 +48,8 @@ PERSONAS = ("anonymous", "outsider", "involved", "manager", "admin")
 
 # Patterns that need no entry, and why.
 SKIPPED_PREFIXES = {
+    "api/": "the REST API answers JSON (401, not a login redirect) and has its own half of this matrix in "
+    "tests/api/test_authorization_matrix.py",
     "admin/": "Django's admin: its own staff check (admin_view) guards every page; tested in tests/departments/"
     "test_admin.py",
 }
@@ -163,6 +165,9 @@ def build_world(org) -> "World":
         by=org.outsider, kind="notice", title="人事通知", recipients="人力资源部", body="内部事项。"
     )
     delegation = _delegation(org)
+    from api.services import token_create
+
+    token, _secret = token_create(user=org.requester, name="ERP", scope="read", expires_in_days=30)
     # A received document (收文) 销售部's deputy, given the right to, registered and routed to 采购部.
     from django.contrib.auth.models import Permission
 
@@ -186,6 +191,7 @@ def build_world(org) -> "World":
         document=document,
         foreign_document=foreign_document,
         delegation=delegation,
+        token=token,
     )
 
 
@@ -274,6 +280,16 @@ MATRIX: dict[str, list[Check]] = {
     "departments:delegation_end": [
         # Only the delegator ends their delegation; for anyone else it does not exist.
         post(lambda w: f"/me/delegations/{w.delegation.pk}/end/", outsider=404, involved=404, manager=302, admin=404),
+    ],
+    # api: the person's API tokens (the API itself: tests/api/test_authorization_matrix.py)
+    "api:token_new": [
+        get(lambda w: "/me/tokens/new/", **everyone(200)),
+        # The answer is the page showing the new secret once.
+        post(lambda w: "/me/tokens/new/", data=lambda w: {"name": "x", "scope": "read"}, **everyone(200)),
+    ],
+    "api:token_revoke": [
+        # One's own token, or anyone's for an admin; for anyone else it does not exist.
+        post(lambda w: f"/me/tokens/{w.token.pk}/revoke/", outsider=404, involved=302, manager=404, admin=302),
     ],
     # tasks: filing
     "tasks:new": [get(lambda w: "/requests/new/", **everyone(200))],
@@ -806,7 +822,12 @@ def test_no_view_is_csrf_exempt():
     exempt = [
         key
         for key, route, callback in url_pattern_names()
-        if getattr(callback, "csrf_exempt", False) and not key.startswith("admin:") and key not in CSRF_EXEMPT_ALLOWED
+        if getattr(callback, "csrf_exempt", False)
+        and not key.startswith("admin:")
+        and key not in CSRF_EXEMPT_ALLOWED
+        # DRF marks its views exempt and checks CSRF itself for session callers (SessionAuthentication);
+        # a token is no cookie. tests/api/test_requests.py::test_session_posts_need_the_csrf_token.
+        and not route.startswith("api/")
     ]
     assert not exempt, f"csrf_exempt views without a written reason: {exempt}"
 

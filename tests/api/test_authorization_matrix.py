@@ -1,0 +1,403 @@
+"""The API half of the authorization matrix (tests/test_authorization_matrix.py is the pages' half).
+
+Every API address × anonymous, outsider, involved, manager, admin, and a token with the read scope.
+Personas call with a token of the "read and act" scope; `read` is a read-scope token of the
+persona the entry names (`reader=`, by default the first of involved and manager that gets a
+2xx), who gets what that persona gets for a GET and 403 for every POST.
+
+The request steps act on a request brought to the state the step starts from (`World.request_in`),
+so each entry shows the rule of tasks/rules.py at work, not a state mismatch.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from api.services import token_create
+from tasks import services as task_services
+from tasks.models import Reason, RequestType, Task
+from tests.test_authorization_matrix import build_world, url_pattern_names
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ("anonymous", "outsider", "involved", "manager", "admin", "read")
+
+
+@dataclass
+class ApiCheck:
+    method: str
+    url: object
+    expect: dict
+    data: object = None
+    as_involved: str = "requester"
+    as_manager: str = "sales_head"
+    multipart: bool = False
+    after: object = None
+    session: bool = False  # the docs page: a browser page, signed in by session
+    extra: dict = field(default_factory=dict)
+
+
+def check(method, url, *, outsider, involved, manager, admin, anonymous=401, read=None, **options) -> ApiCheck:
+    expect = {"anonymous": anonymous, "outsider": outsider, "involved": involved, "manager": manager, "admin": admin}
+    if read is None:
+        base = involved if 200 <= involved < 300 else manager
+        read = base if method == "GET" else 403
+    expect["read"] = read
+    return ApiCheck(method, url, expect, **options)
+
+
+def everyone(status, anonymous=401):
+    return {"anonymous": anonymous, "outsider": status, "involved": status, "manager": status, "admin": status}
+
+
+# The request a step acts on, in the state it starts from.
+def request_in(state):
+    return lambda w: w.request_in(state)
+
+
+def step(name, state, *, data=None, **expect):
+    def url(w):
+        return f"/api/v1/requests/{w.request_in(state).number}/{name}/"
+
+    return check("POST", url, data=data, **expect)
+
+
+def _state_unless(changed_by: str, state: str, new_state: str):
+    def after(w, persona, response):
+        task = Task.objects.get(pk=w.request_in(state).pk)
+        assert (task.state != state) == (persona == changed_by and response.status_code == 200), (persona, task.state)
+
+    return after
+
+
+ENTRIES: dict[str, list[ApiCheck]] = {
+    # Schema and docs: for people signed in to the portal.
+    "api:schema": [check("GET", lambda w: "/api/schema/", **everyone(200))],
+    "api:docs": [check("GET", lambda w: "/api/docs/", session=True, read=302, **everyone(200, anonymous=302))],
+    "api:not_found": [check("GET", lambda w: "/api/v1/nothing/", **everyone(404, anonymous=404), read=404)],
+    # Requests
+    "api:requests": [
+        check("GET", lambda w: "/api/v1/requests/", **everyone(200)),
+        check("GET", lambda w: "/api/v1/requests/?scope=approvals", **everyone(200)),
+        check(
+            "POST",
+            lambda w: "/api/v1/requests/",
+            data=lambda w: {"request_type": "support", "title": "咨询报价", "submit": True},
+            # The admin belongs to no department, so files nothing (a 400 saying so).
+            **{**everyone(201), "admin": 400},
+        ),
+    ],
+    "api:request": [
+        check("GET", lambda w: f"/api/v1/requests/{w.task.number}/", outsider=404, involved=200, manager=200, admin=200),
+        # A draft is its requester's alone.
+        check("GET", lambda w: f"/api/v1/requests/{w.draft.number}/", outsider=404, involved=200, manager=404, admin=404),
+        check("GET", lambda w: f"/api/v1/requests/{w.foreign.number}/", outsider=200, involved=404, manager=404, admin=200, read=404),
+    ],
+    "api:request_approve": [
+        step(
+            "approve", "pending_approval", outsider=404, involved=403, manager=200, admin=403,
+            after=_state_unless("manager", "pending_approval", "pending_acceptance"),
+        )
+    ],
+    "api:request_reject": [
+        step("reject", "pending_approval", data={"reason": Reason.POLICY}, outsider=404, involved=403, manager=200, admin=403)
+    ],
+    "api:request_return": [
+        step("return", "pending_approval", data={"reason": Reason.UNCLEAR}, outsider=404, involved=403, manager=200, admin=403)
+    ],
+    "api:request_accept": [
+        step(
+            "accept", "pending_acceptance", data=lambda w: {"assignee": w.org.assignee.pk},
+            as_manager="purchasing_head", outsider=404, involved=403, manager=200, admin=403,
+        )
+    ],
+    "api:request_decline": [
+        step(
+            "decline", "pending_acceptance", data={"reason": Reason.WRONG_DEPARTMENT},
+            as_manager="purchasing_head", outsider=404, involved=403, manager=200, admin=403,
+        )
+    ],
+    "api:request_transfer": [
+        step(
+            "transfer", "pending_acceptance", data=lambda w: {"reason": Reason.WRONG_DEPARTMENT, "department": w.org.sales.pk},
+            as_manager="purchasing_head", outsider=404, involved=403, manager=200, admin=403,
+        )
+    ],
+    "api:request_assign": [
+        step(
+            "assign", "in_progress", data=lambda w: {"assignee": w.org.purchasing_head.pk},
+            as_manager="purchasing_head", outsider=404, involved=403, manager=200, admin=403,
+        )
+    ],
+    "api:request_progress": [
+        step(
+            "progress", "in_progress", data={"percent": 50}, as_involved="assignee",
+            as_manager="purchasing_head", outsider=404, involved=200, manager=403, admin=403,
+        )
+    ],
+    "api:request_hold": [
+        step(
+            "hold", "in_progress", data={"reason": Reason.WAITING_REQUESTER}, as_involved="assignee",
+            as_manager="purchasing_head", outsider=404, involved=200, manager=200, admin=403,
+        )
+    ],
+    "api:request_resume": [
+        step(
+            "resume", "on_hold", as_involved="assignee", as_manager="purchasing_head",
+            outsider=404, involved=200, manager=200, admin=403,
+        )
+    ],
+    "api:request_finish": [
+        step(
+            "finish", "in_progress", as_involved="assignee", as_manager="purchasing_head",
+            outsider=404, involved=200, manager=403, admin=403,
+        )
+    ],
+    "api:request_submit": [
+        # A draft: nobody else even sees it.
+        step("submit", "draft", outsider=404, involved=200, manager=404, admin=404)
+    ],
+    "api:request_confirm": [
+        step("confirm", "pending_verification", outsider=404, involved=200, manager=403, admin=403)
+    ],
+    "api:request_reopen": [
+        step("reopen", "pending_verification", data={"reason": Reason.QUALITY}, outsider=404, involved=200, manager=403, admin=403)
+    ],
+    "api:request_revise": [step("revise", "rejected", outsider=404, involved=200, manager=403, admin=403)],
+    "api:request_cancel": [
+        step("cancel", "pending_approval", data={"comment": "不需要了"}, outsider=404, involved=200, manager=403, admin=200)
+    ],
+    "api:request_urge": [step("urge", "pending_approval", outsider=404, involved=200, manager=403, admin=403)],
+    "api:request_comment": [
+        step("comment", "pending_approval", data={"body": "请尽快"}, outsider=404, involved=200, manager=200, admin=200)
+    ],
+    "api:request_attach": [
+        check(
+            "POST",
+            lambda w: f"/api/v1/requests/{w.request_in('pending_approval').number}/attach/",
+            data=lambda w: {"files": [SimpleUploadedFile("quote.txt", b"price")]},
+            multipart=True, outsider=404, involved=200, manager=200, admin=200,
+        )
+    ],
+    # Request types, departments, people: everyone signed in (the filing page and the directory).
+    "api:request_types": [check("GET", lambda w: "/api/v1/request-types/", **everyone(200))],
+    "api:request_type": [
+        check("GET", lambda w: "/api/v1/request-types/purchase/", **everyone(200)),
+        check("GET", lambda w: "/api/v1/request-types/nope/", **everyone(404)),
+    ],
+    "api:departments": [check("GET", lambda w: "/api/v1/departments/", **everyone(200))],
+    "api:department": [check("GET", lambda w: "/api/v1/departments/sales/", **everyone(200))],
+    "api:people": [check("GET", lambda w: "/api/v1/people/?q=s", **everyone(200))],
+    "api:person": [check("GET", lambda w: "/api/v1/people/requester/", **everyone(200))],
+    # Documents: the drafter's department sees its draft; 人事's is theirs.
+    "api:documents": [check("GET", lambda w: "/api/v1/documents/", **everyone(200))],
+    "api:document": [
+        check("GET", lambda w: f"/api/v1/documents/{w.document.pk}/", outsider=404, involved=200, manager=200, admin=200),
+        check("GET", lambda w: f"/api/v1/documents/{w.foreign_document.pk}/", outsider=200, involved=404, manager=404, admin=200, read=404),
+    ],
+    "api:document_docx": [
+        check("GET", lambda w: f"/api/v1/documents/{w.issued.pk}/docx/", outsider=404, involved=200, manager=200, admin=200),
+        # A draft has no .docx yet.
+        check("GET", lambda w: f"/api/v1/documents/{w.document.pk}/docx/", outsider=404, involved=404, manager=404, admin=404),
+    ],
+    # Teams: a private team led by 销售部's head, the requester a member.
+    "api:teams": [check("GET", lambda w: "/api/v1/teams/", **everyone(200))],
+    "api:team": [check("GET", lambda w: f"/api/v1/teams/{w.team.pk}/", outsider=404, involved=200, manager=200, admin=200)],
+    "api:team_meetings": [
+        check("GET", lambda w: f"/api/v1/teams/{w.team.pk}/meetings/", outsider=404, involved=200, manager=200, admin=200)
+    ],
+    "api:team_action_items": [
+        check("GET", lambda w: f"/api/v1/teams/{w.team.pk}/action-items/", outsider=404, involved=200, manager=200, admin=200)
+    ],
+    # Conflicts: one about the world's request, between 销售部 and 采购部.
+    "api:conflicts": [check("GET", lambda w: "/api/v1/conflicts/?scope=all", **everyone(200))],
+    "api:conflict": [
+        check("GET", lambda w: f"/api/v1/conflicts/{w.conflict.pk}/", outsider=404, involved=200, manager=200, admin=200)
+    ],
+    # Notifications: each person's own.
+    "api:notifications": [check("GET", lambda w: "/api/v1/notifications/", **everyone(200))],
+    "api:notifications_read": [check("POST", lambda w: "/api/v1/notifications/read/", data={"ids": []}, **everyone(200))],
+}
+
+
+class ApiWorld:
+    """The pages' matrix world (tests/test_authorization_matrix.py) and what the API adds."""
+
+    def __init__(self, base):
+        self.__dict__.update(base.__dict__)
+        self._base = base
+        self._in_state = {}
+
+    @property
+    def issued(self):
+        return self._base.issued
+
+    def request_in(self, state: str) -> Task:
+        if state not in self._in_state:
+            self._in_state[state] = _bring(self.org, state)
+        return self._in_state[state]
+
+
+def _bring(org, state: str) -> Task:
+    purchase = RequestType.objects.get(code="purchase")
+    task = task_services.task_create(
+        by=org.requester, request_type=purchase, title=f"请求 {state}", values={"amount": 100}, submit=state != "draft"
+    )
+    if state in ("draft", "pending_approval"):
+        return task
+    if state == "rejected":
+        return task_services.task_reject(task=task, by=org.sales_head, reason=Reason.POLICY)
+    task = task_services.task_approve(task=task, by=org.sales_head)
+    if state == "pending_acceptance":
+        return task
+    task = task_services.task_accept(task=task, by=org.purchasing_head, assignee=org.assignee)
+    if state == "in_progress":
+        return task
+    if state == "on_hold":
+        return task_services.task_hold(task=task, by=org.assignee, reason=Reason.WAITING_REQUESTER)
+    task = task_services.task_finish(task=task, by=org.assignee)
+    assert state == "pending_verification", state
+    return task
+
+
+@pytest.fixture
+def world(org, purchase, support, settings, tmp_path):
+    from conflicts import services as conflict_services
+    from teams import services as team_services
+    from tests.teams.conftest import team_values
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    w = ApiWorld(build_world(org))
+    w.team = team_services.team_create(
+        by=org.sales_head,
+        values=team_values(private=True),
+        members=[(org.requester, org.sales, "市场调研"), (org.assignee, org.purchasing, "成本核算")],
+    )
+    w.conflict = conflict_services.conflict_raise(
+        by=org.requester, task=w.task, departments=[org.sales, org.purchasing], subject="交货期争议", position="两周内交货"
+    )
+    return w
+
+
+def _api_routes():
+    return {key: route for key, route, _cb in url_pattern_names() if route.startswith("api/")}
+
+
+def test_every_api_address_has_an_entry():
+    missing = sorted(set(_api_routes()) - set(ENTRIES))
+    assert not missing, f"add these to ENTRIES in {__file__}: {missing}"
+    assert not set(ENTRIES) - set(_api_routes()), "an entry for an address that is gone"
+
+
+def _user(w, entry: ApiCheck, persona: str):
+    if persona in ("anonymous",):
+        return None
+    if persona == "read":
+        involved_ok = 200 <= entry.expect["involved"] < 300
+        return getattr(w.org, entry.as_involved if involved_ok else entry.as_manager)
+    return {
+        "outsider": w.org.outsider,
+        "involved": getattr(w.org, entry.as_involved),
+        "manager": getattr(w.org, entry.as_manager),
+        "admin": w.org.admin,
+    }[persona]
+
+
+CASES = [
+    pytest.param(key, index, persona, id=f"{key}[{index}]-{persona}")
+    for key, entries in ENTRIES.items()
+    for index, _entry in enumerate(entries)
+    for persona in PERSONAS
+]
+
+
+@pytest.mark.parametrize("key, index, persona", CASES)
+def test_api_matrix(key, index, persona, world):
+    from tests.conftest import login
+
+    entry = ENTRIES[key][index]
+    user = _user(world, entry, persona)
+    client = APIClient()
+    if user is not None and entry.session and persona != "read":
+        login(client, user)
+    elif user is not None:
+        _token, secret = token_create(
+            user=user, name="matrix", scope="read" if persona == "read" else "act", expires_in_days=1
+        )
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    url = entry.url(world)
+    data = entry.data(world) if callable(entry.data) else (entry.data or {})
+    if entry.method == "GET":
+        response = client.get(url, data)
+    else:
+        response = client.post(url, data, format="multipart" if entry.multipart else "json")
+    expected = entry.expect[persona]
+    assert response.status_code == expected, (entry.method, url, persona, response.status_code, response.content[:300])
+    if response.status_code >= 400 and response.get("Content-Type", "").startswith("application/json"):
+        assert set(response.json()) == {"code", "message", "fields"}, response.json()
+    if persona in ("involved", "manager") and response.status_code == 200 and "json" in response["Content-Type"]:
+        # IDOR: nothing of 人事's request or document shows to people of 销售部 or 采购部.
+        body = response.content.decode()
+        if getattr(world.org, entry.as_involved if persona == "involved" else entry.as_manager) != world.org.outsider:
+            assert world.foreign.number not in body and world.foreign_document.title not in body
+    if entry.after:
+        entry.after(world, persona, response)
+
+
+def test_expired_and_revoked_tokens_are_401(org):
+    from api.services import token_revoke
+
+    token, secret = token_create(user=org.requester, name="old", scope="act", expires_in_days=1)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert client.get("/api/v1/requests/").status_code == 200
+    token.expires_at = timezone.now() - timedelta(seconds=1)
+    token.save()
+    expired = client.get("/api/v1/requests/")
+    assert expired.status_code == 401 and expired.json()["code"] == "authentication_failed"
+    assert expired["WWW-Authenticate"].startswith("Bearer")
+    token.expires_at = timezone.now() + timedelta(days=1)
+    token.save()
+    token_revoke(token=token, by=org.requester)
+    assert client.get("/api/v1/requests/").status_code == 401
+    for header in ("Bearer", "Bearer a b", "Bearer nope", "Bearer \u00e9t\u00e9", "Bearer " + "x" * 5000):
+        client.credentials(HTTP_AUTHORIZATION=header)
+        response = client.get("/api/v1/requests/")
+        assert response.status_code == 401, header
+        assert set(response.json()) == {"code", "message", "fields"}
+
+
+def test_an_inactive_persons_token_is_401(org):
+    _token, secret = token_create(user=org.requester, name="x", scope="act", expires_in_days=1)
+    org.requester.is_active = False
+    org.requester.save()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert client.get("/api/v1/requests/").status_code == 401
+
+
+def test_mark_read_touches_only_the_callers_notices(org, in_state):
+    from notifications.models import Notification
+
+    in_state("pending_approval")  # tells 销售部's head there is a request to approve
+    theirs = list(Notification.objects.filter(recipient=org.sales_head).values_list("pk", flat=True))
+    assert theirs
+    _token, secret = token_create(user=org.outsider, name="x", scope="act", expires_in_days=1)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert client.post("/api/v1/notifications/read/", {"ids": theirs}, format="json").json() == {"marked": 0}
+    assert not Notification.objects.filter(pk__in=theirs, read_at__isnull=False).exists()
+    for bad in ({"ids": "x"}, {"ids": [2**70]}, {"ids": [True]}, [1]):
+        assert client.post("/api/v1/notifications/read/", bad, format="json").status_code == 400
+
+
+def test_a_day_is_not_a_team(org):
+    _token, secret = token_create(user=org.outsider, name="x", scope="read", expires_in_days=1)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    for url in ("/api/v1/teams/99999999999999999999999/", "/api/v1/documents/x/", "/api/v1/conflicts/-1/"):
+        assert client.get(url).status_code == 404, url

@@ -1,0 +1,50 @@
+"""The API's request list and request page read in a fixed number of queries, whatever the rows."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+pytestmark = pytest.mark.django_db
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, response.content
+    return len(queries)
+
+
+def test_the_list_does_not_grow_with_its_rows(org, purchase, support, file_request, bearer, django_assert_max_num_queries):
+    client = bearer(org.sales_head)
+    file_request(purchase)
+    one = _queries(client, "/api/v1/requests/")
+    for i in range(12):
+        file_request(support if i % 2 else purchase, title=f"问题{i}", by=org.requester if i % 3 else org.sales_deputy)
+    many = _queries(client, "/api/v1/requests/")
+    assert many == one
+    with django_assert_max_num_queries(12):
+        assert len(client.get("/api/v1/requests/?state=pending_approval&limit=50").json()["results"]) > 1
+
+
+def test_the_request_page_does_not_grow_with_its_timeline(org, in_state, bearer, django_assert_max_num_queries):
+    from tasks import services
+
+    task = in_state("in_progress")
+    client = bearer(org.requester)
+    url = f"/api/v1/requests/{task.number}/"
+    before = _queries(client, url)
+    for i in range(6):
+        services.task_comment(task=task, by=org.requester, body=f"评论{i}")
+        services.task_progress(task=task, by=org.assignee, percent=10 * i)
+    assert _queries(client, url) == before
+    with django_assert_max_num_queries(25):
+        client.get(url)
+
+
+def test_other_lists_do_not_grow_with_their_rows(org, in_state, bearer):
+    client = bearer(org.sales_head)
+    in_state("pending_approval")
+    counts = {url: _queries(client, url) for url in ("/api/v1/notifications/", "/api/v1/departments/", "/api/v1/people/")}
+    for _ in range(4):
+        in_state("pending_approval")
+    assert {url: _queries(client, url) for url in counts} == counts
