@@ -29,6 +29,7 @@ class AccessTokenAdmin(admin.ModelAdmin):
             services.token_revoke(token=token, by=request.user)
             count += 1
         self.message_user(
-            request, ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", count) % {"count": count},
+            request,
+            ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", count) % {"count": count},
             messages.SUCCESS,
         )

@@ -2,8 +2,8 @@
 browser's session, with Django's CSRF check on unsafe methods (DRF's SessionAuthentication)."""
 
 from django.utils import translation
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from api.models import AccessToken, hash_secret
@@ -39,7 +39,6 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
     def authenticate_header(self, request):
         # Makes DRF answer 401 (not 403) to a caller who sent no credentials.
         return 'Bearer realm="api"'
-
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):

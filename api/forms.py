@@ -13,9 +13,7 @@ EXPIRY_CHOICES = [
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(
-        label=_("Name"), max_length=80, help_text=_("What the token is for, e.g. “ERP sync”.")
-    )
+    name = forms.CharField(label=_("Name"), max_length=80, help_text=_("What the token is for, e.g. “ERP sync”."))
     scope = forms.ChoiceField(
         label=_("Scope"),
         choices=AccessToken.Scope.choices,

@@ -17,7 +17,9 @@ def hash_secret(secret: str) -> str:
 class AccessTokenQuerySet(models.QuerySet):
     def in_force(self):
         """Neither revoked nor expired."""
-        return self.filter(revoked_at__isnull=True).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+        return self.filter(revoked_at__isnull=True).filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
+        )
 
 
 class AccessToken(models.Model):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from api.models import AccessToken, hash_secret
 from departments.models import User
 
-TOKEN_PREFIX = "cp_"  # tells a portal token apart in a secret scanner's findings
+TOKEN_PREFIX = "cp_"  # noqa: S105 - a public marker that tells a portal token apart in a secret scanner's findings
 PREFIX_LENGTH = 10  # what lists show: "cp_" and the secret's first seven characters
 MAX_EXPIRY_DAYS = 366
 
@@ -61,9 +61,7 @@ def token_used(token: AccessToken) -> None:
     second; one conditional UPDATE a minute keeps the column true to the minute)."""
     now = timezone.now()
     if token.last_used_at is None or token.last_used_at <= now - LAST_USED_EVERY:
-        AccessToken.objects.filter(pk=token.pk).exclude(last_used_at__gt=now - LAST_USED_EVERY).update(
-            last_used_at=now
-        )
+        AccessToken.objects.filter(pk=token.pk).exclude(last_used_at__gt=now - LAST_USED_EVERY).update(last_used_at=now)
         token.last_used_at = now
 
 

@@ -3,7 +3,8 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from api import errors, pages
-from api.views import requests, resources as r
+from api.views import requests
+from api.views import resources as r
 
 app_name = "api"
 

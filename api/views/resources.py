@@ -160,7 +160,9 @@ class DepartmentList(APIView):
 
 
 class DepartmentDetail(APIView):
-    @extend_schema(operation_id="departments_retrieve", summary="A department and its people", responses=DepartmentDetailOut)
+    @extend_schema(
+        operation_id="departments_retrieve", summary="A department and its people", responses=DepartmentDetailOut
+    )
     def get(self, request, code: str):
         try:
             department = department_selectors.department_for_page(code)

@@ -92,69 +92,152 @@ ENTRIES: dict[str, list[ApiCheck]] = {
         ),
     ],
     "api:request": [
-        check("GET", lambda w: f"/api/v1/requests/{w.task.number}/", outsider=404, involved=200, manager=200, admin=200),
+        check(
+            "GET", lambda w: f"/api/v1/requests/{w.task.number}/", outsider=404, involved=200, manager=200, admin=200
+        ),
         # A draft is its requester's alone.
-        check("GET", lambda w: f"/api/v1/requests/{w.draft.number}/", outsider=404, involved=200, manager=404, admin=404),
-        check("GET", lambda w: f"/api/v1/requests/{w.foreign.number}/", outsider=200, involved=404, manager=404, admin=200, read=404),
+        check(
+            "GET", lambda w: f"/api/v1/requests/{w.draft.number}/", outsider=404, involved=200, manager=404, admin=404
+        ),
+        check(
+            "GET",
+            lambda w: f"/api/v1/requests/{w.foreign.number}/",
+            outsider=200,
+            involved=404,
+            manager=404,
+            admin=200,
+            read=404,
+        ),
     ],
     "api:request_approve": [
         step(
-            "approve", "pending_approval", outsider=404, involved=403, manager=200, admin=403,
+            "approve",
+            "pending_approval",
+            outsider=404,
+            involved=403,
+            manager=200,
+            admin=403,
             after=_state_unless("manager", "pending_approval", "pending_acceptance"),
         )
     ],
     "api:request_reject": [
-        step("reject", "pending_approval", data={"reason": Reason.POLICY}, outsider=404, involved=403, manager=200, admin=403)
+        step(
+            "reject",
+            "pending_approval",
+            data={"reason": Reason.POLICY},
+            outsider=404,
+            involved=403,
+            manager=200,
+            admin=403,
+        )
     ],
     "api:request_return": [
-        step("return", "pending_approval", data={"reason": Reason.UNCLEAR}, outsider=404, involved=403, manager=200, admin=403)
+        step(
+            "return",
+            "pending_approval",
+            data={"reason": Reason.UNCLEAR},
+            outsider=404,
+            involved=403,
+            manager=200,
+            admin=403,
+        )
     ],
     "api:request_accept": [
         step(
-            "accept", "pending_acceptance", data=lambda w: {"assignee": w.org.assignee.pk},
-            as_manager="purchasing_head", outsider=404, involved=403, manager=200, admin=403,
+            "accept",
+            "pending_acceptance",
+            data=lambda w: {"assignee": w.org.assignee.pk},
+            as_manager="purchasing_head",
+            outsider=404,
+            involved=403,
+            manager=200,
+            admin=403,
         )
     ],
     "api:request_decline": [
         step(
-            "decline", "pending_acceptance", data={"reason": Reason.WRONG_DEPARTMENT},
-            as_manager="purchasing_head", outsider=404, involved=403, manager=200, admin=403,
+            "decline",
+            "pending_acceptance",
+            data={"reason": Reason.WRONG_DEPARTMENT},
+            as_manager="purchasing_head",
+            outsider=404,
+            involved=403,
+            manager=200,
+            admin=403,
         )
     ],
     "api:request_transfer": [
         step(
-            "transfer", "pending_acceptance", data=lambda w: {"reason": Reason.WRONG_DEPARTMENT, "department": w.org.sales.pk},
-            as_manager="purchasing_head", outsider=404, involved=403, manager=200, admin=403,
+            "transfer",
+            "pending_acceptance",
+            data=lambda w: {"reason": Reason.WRONG_DEPARTMENT, "department": w.org.sales.pk},
+            as_manager="purchasing_head",
+            outsider=404,
+            involved=403,
+            manager=200,
+            admin=403,
         )
     ],
     "api:request_assign": [
         step(
-            "assign", "in_progress", data=lambda w: {"assignee": w.org.purchasing_head.pk},
-            as_manager="purchasing_head", outsider=404, involved=403, manager=200, admin=403,
+            "assign",
+            "in_progress",
+            data=lambda w: {"assignee": w.org.purchasing_head.pk},
+            as_manager="purchasing_head",
+            outsider=404,
+            involved=403,
+            manager=200,
+            admin=403,
         )
     ],
     "api:request_progress": [
         step(
-            "progress", "in_progress", data={"percent": 50}, as_involved="assignee",
-            as_manager="purchasing_head", outsider=404, involved=200, manager=403, admin=403,
+            "progress",
+            "in_progress",
+            data={"percent": 50},
+            as_involved="assignee",
+            as_manager="purchasing_head",
+            outsider=404,
+            involved=200,
+            manager=403,
+            admin=403,
         )
     ],
     "api:request_hold": [
         step(
-            "hold", "in_progress", data={"reason": Reason.WAITING_REQUESTER}, as_involved="assignee",
-            as_manager="purchasing_head", outsider=404, involved=200, manager=200, admin=403,
+            "hold",
+            "in_progress",
+            data={"reason": Reason.WAITING_REQUESTER},
+            as_involved="assignee",
+            as_manager="purchasing_head",
+            outsider=404,
+            involved=200,
+            manager=200,
+            admin=403,
         )
     ],
     "api:request_resume": [
         step(
-            "resume", "on_hold", as_involved="assignee", as_manager="purchasing_head",
-            outsider=404, involved=200, manager=200, admin=403,
+            "resume",
+            "on_hold",
+            as_involved="assignee",
+            as_manager="purchasing_head",
+            outsider=404,
+            involved=200,
+            manager=200,
+            admin=403,
         )
     ],
     "api:request_finish": [
         step(
-            "finish", "in_progress", as_involved="assignee", as_manager="purchasing_head",
-            outsider=404, involved=200, manager=403, admin=403,
+            "finish",
+            "in_progress",
+            as_involved="assignee",
+            as_manager="purchasing_head",
+            outsider=404,
+            involved=200,
+            manager=403,
+            admin=403,
         )
     ],
     "api:request_submit": [
@@ -165,11 +248,27 @@ ENTRIES: dict[str, list[ApiCheck]] = {
         step("confirm", "pending_verification", outsider=404, involved=200, manager=403, admin=403)
     ],
     "api:request_reopen": [
-        step("reopen", "pending_verification", data={"reason": Reason.QUALITY}, outsider=404, involved=200, manager=403, admin=403)
+        step(
+            "reopen",
+            "pending_verification",
+            data={"reason": Reason.QUALITY},
+            outsider=404,
+            involved=200,
+            manager=403,
+            admin=403,
+        )
     ],
     "api:request_revise": [step("revise", "rejected", outsider=404, involved=200, manager=403, admin=403)],
     "api:request_cancel": [
-        step("cancel", "pending_approval", data={"comment": "不需要了"}, outsider=404, involved=200, manager=403, admin=200)
+        step(
+            "cancel",
+            "pending_approval",
+            data={"comment": "不需要了"},
+            outsider=404,
+            involved=200,
+            manager=403,
+            admin=200,
+        )
     ],
     "api:request_urge": [step("urge", "pending_approval", outsider=404, involved=200, manager=403, admin=403)],
     "api:request_comment": [
@@ -180,7 +279,11 @@ ENTRIES: dict[str, list[ApiCheck]] = {
             "POST",
             lambda w: f"/api/v1/requests/{w.request_in('pending_approval').number}/attach/",
             data=lambda w: {"files": [SimpleUploadedFile("quote.txt", b"price")]},
-            multipart=True, outsider=404, involved=200, manager=200, admin=200,
+            multipart=True,
+            outsider=404,
+            involved=200,
+            manager=200,
+            admin=200,
         )
     ],
     # Request types, departments, people: everyone signed in (the filing page and the directory).
@@ -196,31 +299,70 @@ ENTRIES: dict[str, list[ApiCheck]] = {
     # Documents: the drafter's department sees its draft; 人事's is theirs.
     "api:documents": [check("GET", lambda w: "/api/v1/documents/", **everyone(200))],
     "api:document": [
-        check("GET", lambda w: f"/api/v1/documents/{w.document.pk}/", outsider=404, involved=200, manager=200, admin=200),
-        check("GET", lambda w: f"/api/v1/documents/{w.foreign_document.pk}/", outsider=200, involved=404, manager=404, admin=200, read=404),
+        check(
+            "GET", lambda w: f"/api/v1/documents/{w.document.pk}/", outsider=404, involved=200, manager=200, admin=200
+        ),
+        check(
+            "GET",
+            lambda w: f"/api/v1/documents/{w.foreign_document.pk}/",
+            outsider=200,
+            involved=404,
+            manager=404,
+            admin=200,
+            read=404,
+        ),
     ],
     "api:document_docx": [
-        check("GET", lambda w: f"/api/v1/documents/{w.issued.pk}/docx/", outsider=404, involved=200, manager=200, admin=200),
+        check(
+            "GET",
+            lambda w: f"/api/v1/documents/{w.issued.pk}/docx/",
+            outsider=404,
+            involved=200,
+            manager=200,
+            admin=200,
+        ),
         # A draft has no .docx yet.
-        check("GET", lambda w: f"/api/v1/documents/{w.document.pk}/docx/", outsider=404, involved=404, manager=404, admin=404),
+        check(
+            "GET",
+            lambda w: f"/api/v1/documents/{w.document.pk}/docx/",
+            outsider=404,
+            involved=404,
+            manager=404,
+            admin=404,
+        ),
     ],
     # Teams: a private team led by 销售部's head, the requester a member.
     "api:teams": [check("GET", lambda w: "/api/v1/teams/", **everyone(200))],
-    "api:team": [check("GET", lambda w: f"/api/v1/teams/{w.team.pk}/", outsider=404, involved=200, manager=200, admin=200)],
+    "api:team": [
+        check("GET", lambda w: f"/api/v1/teams/{w.team.pk}/", outsider=404, involved=200, manager=200, admin=200)
+    ],
     "api:team_meetings": [
-        check("GET", lambda w: f"/api/v1/teams/{w.team.pk}/meetings/", outsider=404, involved=200, manager=200, admin=200)
+        check(
+            "GET", lambda w: f"/api/v1/teams/{w.team.pk}/meetings/", outsider=404, involved=200, manager=200, admin=200
+        )
     ],
     "api:team_action_items": [
-        check("GET", lambda w: f"/api/v1/teams/{w.team.pk}/action-items/", outsider=404, involved=200, manager=200, admin=200)
+        check(
+            "GET",
+            lambda w: f"/api/v1/teams/{w.team.pk}/action-items/",
+            outsider=404,
+            involved=200,
+            manager=200,
+            admin=200,
+        )
     ],
     # Conflicts: one about the world's request, between 销售部 and 采购部.
     "api:conflicts": [check("GET", lambda w: "/api/v1/conflicts/?scope=all", **everyone(200))],
     "api:conflict": [
-        check("GET", lambda w: f"/api/v1/conflicts/{w.conflict.pk}/", outsider=404, involved=200, manager=200, admin=200)
+        check(
+            "GET", lambda w: f"/api/v1/conflicts/{w.conflict.pk}/", outsider=404, involved=200, manager=200, admin=200
+        )
     ],
     # Notifications: each person's own.
     "api:notifications": [check("GET", lambda w: "/api/v1/notifications/", **everyone(200))],
-    "api:notifications_read": [check("POST", lambda w: "/api/v1/notifications/read/", data={"ids": []}, **everyone(200))],
+    "api:notifications_read": [
+        check("POST", lambda w: "/api/v1/notifications/read/", data={"ids": []}, **everyone(200))
+    ],
 }
 
 
@@ -278,7 +420,11 @@ def world(org, purchase, support, settings, tmp_path):
         members=[(org.requester, org.sales, "市场调研"), (org.assignee, org.purchasing, "成本核算")],
     )
     w.conflict = conflict_services.conflict_raise(
-        by=org.requester, task=w.task, departments=[org.sales, org.purchasing], subject="交货期争议", position="两周内交货"
+        by=org.requester,
+        task=w.task,
+        departments=[org.sales, org.purchasing],
+        subject="交货期争议",
+        position="两周内交货",
     )
     return w
 

@@ -14,7 +14,9 @@ def _queries(client, url) -> int:
     return len(queries)
 
 
-def test_the_list_does_not_grow_with_its_rows(org, purchase, support, file_request, bearer, django_assert_max_num_queries):
+def test_the_list_does_not_grow_with_its_rows(
+    org, purchase, support, file_request, bearer, django_assert_max_num_queries
+):
     client = bearer(org.sales_head)
     file_request(purchase)
     one = _queries(client, "/api/v1/requests/")
@@ -44,7 +46,9 @@ def test_the_request_page_does_not_grow_with_its_timeline(org, in_state, bearer,
 def test_other_lists_do_not_grow_with_their_rows(org, in_state, bearer):
     client = bearer(org.sales_head)
     in_state("pending_approval")
-    counts = {url: _queries(client, url) for url in ("/api/v1/notifications/", "/api/v1/departments/", "/api/v1/people/")}
+    counts = {
+        url: _queries(client, url) for url in ("/api/v1/notifications/", "/api/v1/departments/", "/api/v1/people/")
+    }
     for _ in range(4):
         in_state("pending_approval")
     assert {url: _queries(client, url) for url in counts} == counts

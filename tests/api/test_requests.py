@@ -79,7 +79,9 @@ def test_bad_input_is_400_with_field_messages(org, in_state, bearer):
 
 
 def test_the_whole_path_through_the_api(org, purchase, bearer):
-    requester, head, purchasing, assignee = (bearer(u) for u in (org.requester, org.sales_head, org.purchasing_head, org.assignee))
+    requester, head, purchasing, assignee = (
+        bearer(u) for u in (org.requester, org.sales_head, org.purchasing_head, org.assignee)
+    )
     filed = requester.post(
         "/api/v1/requests/",
         {"request_type": "purchase", "title": "买打印纸", "fields": {"amount": 300}, "submit": True},
@@ -149,7 +151,13 @@ CRAFTED = [
     {"request_type": {"x": 1}, "title": 5},
     {"request_type": "purchase\x00", "title": "x"},
     {"request_type": "purchase", "title": "x", "fields": {"amount": 1}, "priority": 10**30, "wanted_by": "9999-99-99"},
-    {"request_type": "purchase", "title": "x", "fields": {"amount": 1}, "co_departments": [10**30], "watchers": ["\x00"]},
+    {
+        "request_type": "purchase",
+        "title": "x",
+        "fields": {"amount": 1},
+        "co_departments": [10**30],
+        "watchers": ["\x00"],
+    },
     [1, 2, 3],
     "text",
 ]

@@ -15,8 +15,20 @@ RESOURCES = [
     *(
         f"/api/v1/requests/{{number}}/{step}/"
         for step in (
-            "approve", "reject", "return", "accept", "assign", "progress", "hold", "resume",
-            "submit", "confirm", "reopen", "urge", "comment", "attach",
+            "approve",
+            "reject",
+            "return",
+            "accept",
+            "assign",
+            "progress",
+            "hold",
+            "resume",
+            "submit",
+            "confirm",
+            "reopen",
+            "urge",
+            "comment",
+            "attach",
         )
     ),
     "/api/v1/request-types/",

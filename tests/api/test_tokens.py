@@ -37,8 +37,12 @@ def test_create_shows_the_secret_once_and_stores_its_hash(org, client):
 
 def test_a_bad_form_makes_no_token(org, client):
     login(client, org.requester)
-    for data in ({"name": "", "scope": "act"}, {"name": "x", "scope": "root"}, {"name": "x\x00", "scope": "read"},
-                 {"name": "x", "scope": "read", "expires_in_days": "100000"}):
+    for data in (
+        {"name": "", "scope": "act"},
+        {"name": "x", "scope": "root"},
+        {"name": "x\x00", "scope": "read"},
+        {"name": "x", "scope": "read", "expires_in_days": "100000"},
+    ):
         response = client.post("/me/tokens/new/", data)
         assert response.status_code == 200 and "secret" not in response.context, data
     assert not AccessToken.objects.exists()
@@ -72,9 +76,7 @@ def test_the_admin_lists_and_revokes(org, client, bearer):
     login(client, org.admin)
     listing = client.get("/admin/api/accesstoken/")
     assert listing.status_code == 200 and api.token.prefix in listing.content.decode()
-    client.post(
-        "/admin/api/accesstoken/", {"action": "revoke", "_selected_action": [api.token.pk]}
-    )
+    client.post("/admin/api/accesstoken/", {"action": "revoke", "_selected_action": [api.token.pk]})
     assert api.get("/api/v1/requests/").status_code == 401
 
 
