@@ -181,7 +181,7 @@ class CommentBody(serializers.Serializer):
 
 class StepResult(serializers.Serializer):
     message = serializers.CharField()
-    request = RequestDetail()
+    request = RequestDetail(allow_null=True, help_text="Null when the step took the request out of the caller's sight.")
 
 
 class FileBody(serializers.Serializer):

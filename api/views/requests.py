@@ -1,6 +1,7 @@
 """Requests (事务): list, read, file, and every step, through the selectors, rules, forms and
 services the pages use (tasks.selectors, tasks.rules, tasks.forms, tasks.services)."""
 
+import re
 import uuid
 
 from django.http import Http404, QueryDict
@@ -19,6 +20,8 @@ from tasks import forms, selectors, services
 from tasks.models import Task
 from tasks.rules import can
 from tasks.views import run_action
+
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,40}")
 
 # The lists of the request pages (tasks.views.SCOPES): the same selectors.
 SCOPES = {
@@ -197,7 +200,7 @@ class RequestList(APIView):
             raw = {key: value for key, value in raw.items() if key != "fields"}
         data = form_data(raw)
         code = data.get("request_type", "")
-        request_type = selectors.filing_type(code) if isinstance(code, str) and len(code) <= 40 else None
+        request_type = selectors.filing_type(code) if SLUG.fullmatch(code) else None
         if request_type is None:
             raise ValidationError({"request_type": [_("No request type with this code is open for filing.")]})
         post = QueryDict(mutable=True)
@@ -281,7 +284,12 @@ class RequestStep(APIView):
             raise StepRefused(str(exc), status.HTTP_400_BAD_REQUEST if allowed else status.HTTP_403_FORBIDDEN) from None
         if form is not None:
             raise ValidationError(form_errors(form))
-        task = task_or_404(user, number)
+        # A step can take the request out of the caller's sight (a return makes it the requester's
+        # draft, a transfer sends it to another department): then the answer has no request.
+        try:
+            task = selectors.task_for_page(user, number)
+        except Task.DoesNotExist:
+            return Response({"message": str(done), "request": None})
         return Response({"message": str(done), "request": detail_data(task, user)})
 
 

@@ -158,6 +158,9 @@ CRAFTED = [
         "co_departments": [10**30],
         "watchers": ["\x00"],
     },
+    {"request_type": "purchase", "title": "x", "fields": {"amount": 1}, "watchers": ["\x00", "a\x00b"]},
+    {"request_type": "purchase", "title": "x", "fields": {"amount": 1, "nope": "\x00"}, "description": "\x00"},
+    {"request_type": "purchase", "title": "x", "fields": {"amount": "1\x00"}},
     [1, 2, 3],
     "text",
 ]
