@@ -681,7 +681,8 @@ def url_pattern_names(resolvers=None, namespace="", prefix=""):
 
 
 def _skipped(key: str, route: str) -> bool:
-    return route.startswith(tuple(SKIPPED_PREFIXES) + tuple(SKIPPED_ROUTES))
+    # A regular expression's route starts with "^" (the API's catch-all, "^api/").
+    return route.lstrip("^").startswith(tuple(SKIPPED_PREFIXES) + tuple(SKIPPED_ROUTES))
 
 
 def test_every_url_pattern_has_an_entry():
