@@ -23,6 +23,10 @@ urlpatterns = [
     path("api/v1/documents/", r.DocumentList.as_view(), name="documents"),
     path("api/v1/documents/<str:pk>/", r.DocumentDetail.as_view(), name="document"),
     path("api/v1/documents/<str:pk>/docx/", r.DocumentDocx.as_view(), name="document_docx"),
+    *(
+        path(f"api/v1/documents/<str:pk>/{step}/", r.document_step_view(step).as_view(), name=f"document_{step}")
+        for step in r.DOCUMENT_STEPS
+    ),
     path("api/v1/departments/", r.DepartmentList.as_view(), name="departments"),
     path("api/v1/departments/<slug:code>/", r.DepartmentDetail.as_view(), name="department"),
     path("api/v1/people/", r.PersonList.as_view(), name="people"),

@@ -173,6 +173,55 @@ def document_detail(request, pk: int):
     )
 
 
+def run_action(action: str, document: Document, user, post) -> tuple[str, str]:
+    """Validate the step's form and call its service: (what was done, a note to show or "").
+    Raises DocumentError (DocumentConflict when the document moved on). The document page's
+    buttons and the API's steps (api/) both come here: one validation."""
+    form = OpinionForm(post)
+    if action == "countersign":
+        form.fields["department"].queryset = document.countersign_departments.all()
+        form.fields["department"].required = True
+    if action == "sign_off":
+        form.fields["reserved"].queryset = services.reserved_numbers_for(document)
+    agree = form.cleaned_data["agree"] if form.is_valid() else True
+    text = form.cleaned_data.get("text", "") if form.is_valid() else ""
+    done, note = _("Done."), ""
+    if action in ("review", "countersign", "sign_off") and not form.is_valid():
+        too_long = form.has_error("text", "max_length")
+        raise services.DocumentError(" ".join(form.errors["text"]) if too_long else _("Choose a decision."))
+    if action == "submit":
+        services.document_submit(document=document, by=user)
+    elif action == "withdraw":
+        services.document_withdraw(document=document, by=user)
+    elif action == "review":
+        services.document_review(document=document, by=user, agree=agree, text=text)
+    elif action == "countersign":
+        services.document_countersign(
+            document=document, by=user, department=form.cleaned_data["department"], agree=agree, text=text
+        )
+    elif action == "sign_off":
+        document = services.document_sign_off(
+            document=document, by=user, agree=agree, text=text, reserved=form.cleaned_data.get("reserved")
+        )
+        if document.number_id:
+            done = _("Signed off as %(number)s.") % {"number": document.number.text}
+    elif action == "distribute":
+        services.document_distribute(document=document, by=user)
+    elif action == "acknowledge":
+        for department in rules.acknowledge_departments_for(user, document):
+            services.document_acknowledge(document=document, by=user, department=department)
+    elif action == "remind":
+        count = services.document_remind(document=document, by=user)
+        note = _("%(count)s departments reminded.") % {"count": count}
+    elif action == "archive":
+        services.document_archive(document=document, by=user)
+    elif action == "processing_sheet":
+        services.document_render(document=document, kind="processing_sheet")
+    else:
+        services.document_render(document=document)
+    return done, note
+
+
 @login_required
 @require_POST
 def document_act(request, pk: int, action: str):
@@ -185,54 +234,15 @@ def document_act(request, pk: int, action: str):
             messages.warning(request, str(services.conflict(document)))
             return redirect("documents:detail", pk=document.pk)
         raise PermissionDenied
-    form = OpinionForm(request.POST)
-    if action == "countersign":
-        form.fields["department"].queryset = document.countersign_departments.all()
-        form.fields["department"].required = True
-    if action == "sign_off":
-        form.fields["reserved"].queryset = services.reserved_numbers_for(document)
-    agree = form.cleaned_data["agree"] if form.is_valid() else True
-    text = form.cleaned_data.get("text", "") if form.is_valid() else ""
-    done = _("Done.")
     try:
-        if action in ("review", "countersign", "sign_off") and not form.is_valid():
-            too_long = form.has_error("text", "max_length")
-            raise services.DocumentError(" ".join(form.errors["text"]) if too_long else _("Choose a decision."))
-        if action == "submit":
-            services.document_submit(document=document, by=user)
-        elif action == "withdraw":
-            services.document_withdraw(document=document, by=user)
-        elif action == "review":
-            services.document_review(document=document, by=user, agree=agree, text=text)
-        elif action == "countersign":
-            services.document_countersign(
-                document=document, by=user, department=form.cleaned_data["department"], agree=agree, text=text
-            )
-        elif action == "sign_off":
-            document = services.document_sign_off(
-                document=document, by=user, agree=agree, text=text, reserved=form.cleaned_data.get("reserved")
-            )
-            if document.number_id:
-                done = _("Signed off as %(number)s.") % {"number": document.number.text}
-        elif action == "distribute":
-            services.document_distribute(document=document, by=user)
-        elif action == "acknowledge":
-            for department in rules.acknowledge_departments_for(user, document):
-                services.document_acknowledge(document=document, by=user, department=department)
-        elif action == "remind":
-            count = services.document_remind(document=document, by=user)
-            messages.info(request, _("%(count)s departments reminded.") % {"count": count})
-        elif action == "archive":
-            services.document_archive(document=document, by=user)
-        elif action == "processing_sheet":
-            services.document_render(document=document, kind="processing_sheet")
-        else:
-            services.document_render(document=document)
+        done, note = run_action(action, document, user, request.POST)
     except services.DocumentConflict as exc:
         messages.warning(request, str(exc))
     except services.DocumentError as exc:
         messages.error(request, str(exc))
     else:
+        if note:
+            messages.info(request, note)
         messages.success(request, done)
     return redirect("documents:detail", pk=document.pk)
 

@@ -80,6 +80,9 @@ def form_data(data) -> QueryDict:
                 texts.append("true" if item else "false")
             elif item is None:
                 texts.append("")
+            elif isinstance(item, int) and not -(2**63) < item < 2**63:
+                # Past what a database column holds: a form would pass it on to a query.
+                raise ValidationError({key: [_("This number is too large.")]})
             elif isinstance(item, str | int | float):
                 texts.append(str(item))
             else:

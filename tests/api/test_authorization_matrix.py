@@ -77,6 +77,26 @@ def _state_unless(changed_by: str, state: str, new_state: str):
     return after
 
 
+def _document_submitted_only_by_drafter(w, persona, response):
+    from documents.models import Document
+
+    state = Document.objects.get(pk=w.document.pk).state
+    assert state == ("reviewing" if persona == "involved" else "draft"), (persona, state)
+
+
+def _document_still_a_draft(w, persona, response):
+    from documents.models import Document
+
+    assert Document.objects.get(pk=w.document.pk).state == "draft", persona
+
+
+def _document_url(step: str):
+    return lambda w: f"/api/v1/documents/{w.document.pk}/{step}/"
+
+
+DRAFT_REFUSED = ("withdraw", "countersign", "sign_off", "distribute", "acknowledge", "remind", "archive")
+
+
 ENTRIES: dict[str, list[ApiCheck]] = {
     # Schema and docs: for people signed in to the portal.
     "api:schema": [check("GET", lambda w: "/api/schema/", **everyone(200))],
@@ -301,7 +321,15 @@ ENTRIES: dict[str, list[ApiCheck]] = {
     "api:people": [check("GET", lambda w: "/api/v1/people/?q=s", **everyone(200))],
     "api:person": [check("GET", lambda w: "/api/v1/people/requester/", **everyone(200))],
     # Documents: the drafter's department sees its draft; 人事's is theirs.
-    "api:documents": [check("GET", lambda w: "/api/v1/documents/", **everyone(200))],
+    "api:documents": [
+        check("GET", lambda w: "/api/v1/documents/", **everyone(200)),
+        check(
+            "POST",
+            lambda w: "/api/v1/documents/",
+            data={"kind": "notice", "title": "关于放假的通知", "recipients": "各部门", "body": "放假三天。"},
+            **{**everyone(201), "admin": 400},
+        ),
+    ],
     "api:document": [
         check(
             "GET", lambda w: f"/api/v1/documents/{w.document.pk}/", outsider=404, involved=200, manager=200, admin=200
@@ -315,6 +343,69 @@ ENTRIES: dict[str, list[ApiCheck]] = {
             admin=200,
             read=404,
         ),
+    ],
+    "api:document_submit": [
+        check(
+            "POST",
+            lambda w: f"/api/v1/documents/{w.document.pk}/submit/",
+            outsider=404,
+            involved=200,
+            manager=403,
+            admin=403,
+            after=_document_submitted_only_by_drafter,
+        )
+    ],
+    # The other steps of a draft: nobody may take them yet (the drafter submits first).
+    **{
+        f"api:document_{name}": [
+            check(
+                "POST",
+                _document_url(name),
+                data={"agree": "yes", "text": "同意"},
+                outsider=404,
+                involved=403,
+                manager=403,
+                admin=403,
+                after=_document_still_a_draft,
+            )
+        ]
+        for name in DRAFT_REFUSED
+    },
+    # Rendering a draft's .docx: its drafter and their department's manager.
+    "api:document_render": [
+        check(
+            "POST",
+            lambda w: f"/api/v1/documents/{w.document.pk}/render/",
+            outsider=404,
+            involved=200,
+            manager=200,
+            admin=403,
+        )
+    ],
+    # documents.rules.can has no rule for it: nobody (the page offers it to no one either).
+    "api:document_processing_sheet": [
+        check(
+            "POST",
+            lambda w: f"/api/v1/documents/{w.document.pk}/processing_sheet/",
+            outsider=404,
+            involved=403,
+            manager=403,
+            admin=403,
+        )
+    ],
+    # 销售部's head reviews the department's documents: for a draft not yet submitted, the page says
+    # "already handled, now a draft" (documents.rules.moved_on), and so does the API (409).
+    "api:document_review": [
+        check(
+            "POST",
+            lambda w: f"/api/v1/documents/{w.document.pk}/review/",
+            data={"agree": "yes", "text": "同意"},
+            outsider=404,
+            involved=403,
+            manager=409,
+            admin=403,
+            after=_document_still_a_draft,
+        )
     ],
     "api:document_docx": [
         check(
