@@ -25,7 +25,6 @@ from documents import services as document_services
 from documents.forms import DocumentForm
 from documents.models import Document
 from documents.views import ACTIONS as DOCUMENT_ACTIONS
-from documents.views import DRAFT_FIELDS
 from documents.views import run_action as run_document_action
 from notifications import selectors as notification_selectors
 from notifications import services as notification_services
@@ -319,9 +318,7 @@ class DocumentList(APIView):
         form = DocumentForm(data, request.FILES)
         if not form.is_valid():
             raise ValidationError(form_errors(form))
-        document = document_services.document_create(
-            by=request.user, **{name: form.cleaned_data[name] for name in DRAFT_FIELDS}
-        )
+        document = document_services.document_create(by=request.user, **form.cleaned_data)
         return Response(document_data(request, _document_or_404(request.user, document.pk)), status=201)
 
 
