@@ -36,5 +36,6 @@ from tasks.selectors.lists import my_requests as my_requests
 from tasks.selectors.lists import newest_page_of as newest_page_of
 from tasks.selectors.lists import overdue as overdue
 from tasks.selectors.lists import page_of as page_of
+from tasks.selectors.lists import rows_of as rows_of
 from tasks.selectors.lists import tasks_for_list as tasks_for_list
 from tasks.selectors.lists import tasks_to_approve as tasks_to_approve
