@@ -80,8 +80,7 @@ def raise_conflict(request, number: str):
         raise Http404 from None
     if not can_raise_on_task(request.user, task):
         raise PermissionDenied
-    initial = [task.requesting_department_id, task.target_department_id]
-    return _raise(request, initial, subject=task.title, task=task)
+    return _raise(request, task=task)
 
 
 @login_required
@@ -92,18 +91,27 @@ def raise_on_team(request, pk: int):
         raise Http404
     if not can_raise_on_team(request.user, team):
         raise PermissionDenied
-    initial = list(TeamMember.objects.filter(team=team).values_list("department_id", flat=True).distinct())
-    return _raise(request, initial, subject="", team=team)
+    return _raise(request, team=team)
 
 
-def _raise(request, initial, *, subject: str, task=None, team=None):
-    own = set(Membership.objects.filter(user=request.user).values_list("department_id", flat=True))
-    own |= set(acting_manager_department_ids(request.user))
+def raise_form(user, data=None, *, task=None, team=None) -> forms.RaiseForm:
+    """The raising form for a request or a team, bound to `data` when given: the departments it
+    starts with and the ones the person speaks for. The page and the API (api/) both use it."""
+    if task is not None:
+        initial = [task.requesting_department_id, task.target_department_id]
+        subject = task.title
+    else:
+        initial = list(TeamMember.objects.filter(team=team).values_list("department_id", flat=True).distinct())
+        subject = ""
+    own = set(Membership.objects.filter(user=user).values_list("department_id", flat=True))
+    own |= set(acting_manager_department_ids(user))
     if team is not None:
-        own |= set(TeamMember.objects.filter(team=team, user=request.user).values_list("department_id", flat=True))
-    form = forms.RaiseForm(
-        request.POST or None, speaks_for_ids=own, initial={"departments": initial, "subject": subject}
-    )
+        own |= set(TeamMember.objects.filter(team=team, user=user).values_list("department_id", flat=True))
+    return forms.RaiseForm(data, speaks_for_ids=own, initial={"departments": initial, "subject": subject})
+
+
+def _raise(request, *, task=None, team=None):
+    form = raise_form(request.user, request.POST or None, task=task, team=team)
     if request.method == "POST" and form.is_valid():
         try:
             conflict = services.conflict_raise(by=request.user, task=task, team=team, **form.cleaned_data)
@@ -151,34 +159,50 @@ def _agreed(conflict: Conflict, department_id: int) -> bool:
     return any(p.department_id == department_id and p.agreed_at for p in conflict.parties.all())
 
 
+class InvalidInput(ConflictError):
+    """The action's form refused the input; `form` has the message of each field."""
+
+    def __init__(self, form):
+        super().__init__(_errors(form))
+        self.form = form
+
+
+def run_action(action: str, conflict: Conflict, user, post, seen_state: str | None = None) -> str:
+    """Take `action` (a key of ACTIONS) on the conflict: check the rule, validate the action's form
+    and call its service; returns what the page says once done. The conflict page's buttons and
+    the API's steps (api/) both come here. Raises ConflictStale when the conflict moved on past
+    `seen_state` (or meanwhile), PermissionDenied when the rule refuses the person, InvalidInput
+    for bad input and ConflictError when the service refuses the step."""
+    if seen_state and seen_state != conflict.state:  # someone moved it on since the page was shown
+        raise services.stale(conflict)
+    if not can(user, action, conflict):
+        raise PermissionDenied
+    roles = selectors.roles_of(user, conflict)
+    parties = [party.department for party in conflict.parties.all() if party.department_id in roles.speaks_for]
+    form_class, service, done = ACTIONS[action]
+    speaks = issubclass(form_class, forms.PartyForm)  # the form asks which party, the service takes its id
+    form = form_class(post, parties=parties) if speaks else form_class(post)
+    if not form.is_valid():
+        raise InvalidInput(form)
+    data = dict(form.cleaned_data)
+    if speaks:
+        data["department_id"] = data.pop("department", None)
+    service(conflict=conflict, by=user, seen_state=seen_state or None, **data)
+    return str(done)
+
+
 @login_required
 @require_POST
 def act(request, pk: int, action: str):
     conflict = _conflict_or_404(request, pk)
     if action not in ACTIONS:
         raise Http404
-    seen_state = request.POST.get("seen_state")
-    if seen_state and seen_state != conflict.state:  # someone moved it on since the page was shown
-        messages.warning(request, str(services.stale(conflict)))
-        return redirect("conflicts:detail", pk=conflict.pk)
-    if not can(request.user, action, conflict):
-        raise PermissionDenied
-    roles = selectors.roles_of(request.user, conflict)
-    parties = [party.department for party in conflict.parties.all() if party.department_id in roles.speaks_for]
-    form_class, service, done = ACTIONS[action]
-    speaks = issubclass(form_class, forms.PartyForm)  # the form asks which party, the service takes its id
-    form = form_class(request.POST, parties=parties) if speaks else form_class(request.POST)
-    if not form.is_valid():
-        messages.error(request, _errors(form))
-        return redirect("conflicts:detail", pk=conflict.pk)
-    data = dict(form.cleaned_data)
-    if speaks:
-        data["department_id"] = data.pop("department", None)
     try:
-        service(conflict=conflict, by=request.user, seen_state=seen_state or None, **data)
-        messages.success(request, done)
+        done = run_action(action, conflict, request.user, request.POST, request.POST.get("seen_state"))
     except ConflictStale as exc:
         messages.warning(request, str(exc))
     except ConflictError as exc:
         messages.error(request, str(exc))
+    else:
+        messages.success(request, done)
     return redirect("conflicts:detail", pk=conflict.pk)
