@@ -37,6 +37,10 @@ urlpatterns = [
     path("api/v1/teams/<str:pk>/action-items/", r.ActionItemList.as_view(), name="team_action_items"),
     path("api/v1/conflicts/", r.ConflictList.as_view(), name="conflicts"),
     path("api/v1/conflicts/<str:pk>/", r.ConflictDetail.as_view(), name="conflict"),
+    *(
+        path(f"api/v1/conflicts/<str:pk>/{step}/", r.conflict_step_view(step).as_view(), name=f"conflict_{step}")
+        for step in r.CONFLICT_STEPS
+    ),
     path("api/v1/notifications/", r.NotificationList.as_view(), name="notifications"),
     path("api/v1/notifications/read/", r.NotificationsRead.as_view(), name="notifications_read"),
     # The person's tokens, on their profile page.

@@ -94,6 +94,48 @@ def _document_url(step: str):
     return lambda w: f"/api/v1/documents/{w.document.pk}/{step}/"
 
 
+def _conflict_now(state: str, *movers: str):
+    """The world's conflict is in `state` after `movers` took the step; still negotiating otherwise."""
+
+    def after(w, persona, response):
+        from conflicts.models import Conflict
+
+        moved = persona in movers and response.status_code == 200
+        now = Conflict.objects.get(pk=w.conflict.pk).state
+        assert now == (state if moved else "negotiation"), (persona, now)
+
+    return after
+
+
+def _conflict_step(name: str, *, moves, **expect):
+    movers = [persona for persona, status in expect.items() if status == 200] if moves else []
+    return check(
+        "POST",
+        lambda w: f"/api/v1/conflicts/{w.conflict.pk}/{name}/",
+        data={"text": "三周交货"},
+        after=_conflict_now(moves or "negotiation", *movers),
+        **expect,
+    )
+
+
+def _proposed_by_purchasing(w):
+    from conflicts import services as conflict_services
+
+    if not w.conflict.proposal:
+        w.conflict = conflict_services.conflict_propose(conflict=w.conflict, by=w.org.purchasing_head, text="四周交货")
+    return f"/api/v1/conflicts/{w.conflict.pk}/agree/"
+
+
+def _conflicts_raised_only_by(*raisers: str):
+    def after(w, persona, response):
+        from conflicts.models import Conflict
+
+        raised = Conflict.objects.filter(subject="付款条件争议").count()
+        assert raised == (1 if persona in raisers and response.status_code == 201 else 0), (persona, raised)
+
+    return after
+
+
 DRAFT_REFUSED = ("withdraw", "countersign", "sign_off", "distribute", "acknowledge", "remind", "archive")
 
 
@@ -447,11 +489,56 @@ ENTRIES: dict[str, list[ApiCheck]] = {
         )
     ],
     # Conflicts: one about the world's request, between 销售部 and 采购部.
-    "api:conflicts": [check("GET", lambda w: "/api/v1/conflicts/?scope=all", **everyone(200))],
+    "api:conflicts": [
+        check("GET", lambda w: "/api/v1/conflicts/?scope=all", **everyone(200)),
+        # Raising one about the world's request: the people involved in it and its departments' managers.
+        check(
+            "POST",
+            lambda w: "/api/v1/conflicts/",
+            data=lambda w: {
+                "request": w.task.number,
+                "subject": "付款条件争议",
+                "departments": [w.org.sales.pk, w.org.purchasing.pk],
+                "position": "预付三成",
+            },
+            outsider=404,
+            involved=201,
+            manager=201,
+            admin=403,
+            after=_conflicts_raised_only_by("involved", "manager"),
+        ),
+    ],
     "api:conflict": [
         check(
             "GET", lambda w: f"/api/v1/conflicts/{w.conflict.pk}/", outsider=404, involved=200, manager=200, admin=200
         )
+    ],
+    # The steps of the conflict page, on the world's conflict in negotiation: the requester raised it
+    # (and speaks for 销售部), 销售部's head speaks for it too; nobody holds it yet, so nobody decides.
+    "api:conflict_position": [
+        _conflict_step("position", outsider=404, involved=200, manager=200, admin=403, moves=False)
+    ],
+    "api:conflict_propose": [
+        _conflict_step("propose", outsider=404, involved=200, manager=200, admin=403, moves=False)
+    ],
+    # 采购部's head proposed first: 销售部 agreeing settles it.
+    "api:conflict_agree": [
+        check(
+            "POST",
+            _proposed_by_purchasing,
+            outsider=404,
+            involved=200,
+            manager=200,
+            admin=403,
+            after=_conflict_now("resolved", "involved", "manager"),
+        )
+    ],
+    "api:conflict_escalate": [
+        _conflict_step("escalate", outsider=404, involved=200, manager=200, admin=403, moves="mediation")
+    ],
+    "api:conflict_decide": [_conflict_step("decide", outsider=404, involved=403, manager=403, admin=403, moves=False)],
+    "api:conflict_withdraw": [
+        _conflict_step("withdraw", outsider=404, involved=200, manager=403, admin=403, moves="withdrawn")
     ],
     # Notifications: each person's own.
     "api:notifications": [check("GET", lambda w: "/api/v1/notifications/", **everyone(200))],

@@ -46,6 +46,10 @@ RESOURCES = [
     "/api/v1/teams/{id}/action-items/",
     "/api/v1/conflicts/",
     "/api/v1/conflicts/{id}/",
+    *(
+        f"/api/v1/conflicts/{{id}}/{step}/"
+        for step in ("position", "propose", "agree", "escalate", "decide", "withdraw")
+    ),
     "/api/v1/notifications/",
     "/api/v1/notifications/read/",
 ]
@@ -68,6 +72,9 @@ def test_the_schema_lists_every_resource(schema):
     missing = [path for path in RESOURCES if path not in schema["paths"]]
     assert not missing, missing
     assert "post" in schema["paths"]["/api/v1/requests/"]
+    assert "post" in schema["paths"]["/api/v1/conflicts/"]
+    decide = schema["paths"]["/api/v1/conflicts/{id}/decide/"]["post"]
+    assert {"200", "400", "403", "404", "409"} <= set(decide["responses"])
     assert schema["components"]["securitySchemes"]["personalAccessToken"]["scheme"] == "bearer"
 
 
