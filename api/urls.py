@@ -3,7 +3,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from api import errors, pages
-from api.views import requests
+from api.views import requests, teams
 from api.views import resources as r
 
 app_name = "api"
@@ -35,6 +35,23 @@ urlpatterns = [
     path("api/v1/teams/<str:pk>/", r.TeamDetail.as_view(), name="team"),
     path("api/v1/teams/<str:pk>/meetings/", r.MeetingList.as_view(), name="team_meetings"),
     path("api/v1/teams/<str:pk>/action-items/", r.ActionItemList.as_view(), name="team_action_items"),
+    path("api/v1/teams/<str:pk>/readings/", teams.ReadingAdd.as_view(), name="team_readings"),
+    path("api/v1/teams/<str:pk>/meetings/new/", teams.MeetingAdd.as_view(), name="team_meeting_add"),
+    path(
+        "api/v1/teams/<str:pk>/meetings/<str:meeting_pk>/record/",
+        teams.MeetingRecord.as_view(),
+        name="team_meeting_record",
+    ),
+    path(
+        "api/v1/teams/<str:pk>/meetings/<str:meeting_pk>/action-items/",
+        teams.ActionAdd.as_view(),
+        name="team_meeting_action_add",
+    ),
+    path(
+        "api/v1/teams/<str:pk>/action-items/<str:action_pk>/done/",
+        teams.ActionDone.as_view(),
+        name="team_action_done",
+    ),
     path("api/v1/conflicts/", r.ConflictList.as_view(), name="conflicts"),
     path("api/v1/conflicts/<str:pk>/", r.ConflictDetail.as_view(), name="conflict"),
     *(

@@ -94,6 +94,23 @@ def _document_url(step: str):
     return lambda w: f"/api/v1/documents/{w.document.pk}/{step}/"
 
 
+def _meetings_added_by(*adders: str):
+    def after(w, persona, response):
+        added = w.team.meetings.filter(starts_at__date="2027-01-05").count()
+        assert added == (1 if persona in adders and response.status_code == 201 else 0), (persona, added)
+
+    return after
+
+
+def _action_done_by(*doers: str):
+    def after(w, persona, response):
+        w.action_item.refresh_from_db()
+        done = persona in doers and response.status_code == 200
+        assert (w.action_item.done_at is not None) == done, persona
+
+    return after
+
+
 def _conflict_now(state: str, *movers: str):
     """The world's conflict is in `state` after `movers` took the step; still negotiating otherwise."""
 
@@ -488,6 +505,70 @@ ENTRIES: dict[str, list[ApiCheck]] = {
             admin=200,
         )
     ],
+    # The team pages' writes: its members contribute, its lead (销售部's head) and admins manage too.
+    "api:team_readings": [
+        check(
+            "POST",
+            lambda w: f"/api/v1/teams/{w.team.pk}/readings/",
+            data=lambda w: {"value": "13", "measured_on": timezone.localdate().isoformat()},
+            outsider=404,
+            involved=201,
+            manager=201,
+            admin=201,
+        )
+    ],
+    "api:team_meeting_add": [
+        check(
+            "POST",
+            lambda w: f"/api/v1/teams/{w.team.pk}/meetings/new/",
+            data={"starts_at": "2027-01-05T10:00", "minutes": 60},
+            outsider=404,
+            involved=403,
+            manager=201,
+            admin=201,
+            after=_meetings_added_by("manager", "admin"),
+        )
+    ],
+    "api:team_meeting_record": [
+        check(
+            "POST",
+            lambda w: f"/api/v1/teams/{w.team.pk}/meetings/{w.meeting.pk}/record/",
+            data={"minutes": "讨论了渠道", "held": True},
+            outsider=404,
+            involved=200,
+            manager=200,
+            admin=200,
+        )
+    ],
+    "api:team_meeting_action_add": [
+        check(
+            "POST",
+            lambda w: f"/api/v1/teams/{w.team.pk}/meetings/{w.meeting.pk}/action-items/",
+            data=lambda w: {
+                "title": "整理渠道清单",
+                "owner": w.org.assignee.pk,
+                "department": w.org.purchasing.pk,
+                "due_on": "2027-01-12",
+            },
+            outsider=404,
+            involved=201,
+            manager=201,
+            admin=201,
+        )
+    ],
+    # The item's owner (采购部's member) or anyone who contributes.
+    "api:team_action_done": [
+        check(
+            "POST",
+            lambda w: f"/api/v1/teams/{w.team.pk}/action-items/{w.action_item.pk}/done/",
+            as_involved="assignee",
+            outsider=404,
+            involved=200,
+            manager=200,
+            admin=200,
+            after=_action_done_by("involved", "manager", "admin"),
+        )
+    ],
     # Conflicts: one about the world's request, between 销售部 and 采购部.
     "api:conflicts": [
         check("GET", lambda w: "/api/v1/conflicts/?scope=all", **everyone(200)),
@@ -559,6 +640,35 @@ class ApiWorld:
     @property
     def issued(self):
         return self._base.issued
+
+    @property
+    def meeting(self):
+        """A meeting of the team that began an hour ago (so it can be recorded as held)."""
+        from teams import services as team_services
+
+        if "_meeting" not in self.__dict__:
+            self._meeting = team_services.meeting_add(
+                team=self.team,
+                by=self.org.sales_head,
+                starts_at=timezone.now() - timedelta(hours=1),
+                minutes=60,
+            )
+        return self._meeting
+
+    @property
+    def action_item(self):
+        from teams import services as team_services
+
+        if "_action_item" not in self.__dict__:
+            self._action_item = team_services.action_add(
+                meeting=self.meeting,
+                by=self.org.sales_head,
+                title="核对成本",
+                owner=self.org.assignee,
+                department=self.org.purchasing,
+                due_on=timezone.localdate() + timedelta(days=7),
+            )
+        return self._action_item
 
     def request_in(self, state: str) -> Task:
         if state not in self._in_state:

@@ -44,6 +44,11 @@ RESOURCES = [
     "/api/v1/teams/{id}/",
     "/api/v1/teams/{id}/meetings/",
     "/api/v1/teams/{id}/action-items/",
+    "/api/v1/teams/{id}/readings/",
+    "/api/v1/teams/{id}/meetings/new/",
+    "/api/v1/teams/{id}/meetings/{meeting_pk}/record/",
+    "/api/v1/teams/{id}/meetings/{meeting_pk}/action-items/",
+    "/api/v1/teams/{id}/action-items/{action_pk}/done/",
     "/api/v1/conflicts/",
     "/api/v1/conflicts/{id}/",
     *(
