@@ -1,6 +1,5 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from api import services
 from api.models import AccessToken
@@ -30,6 +29,6 @@ class AccessTokenAdmin(admin.ModelAdmin):
             count += 1
         self.message_user(
             request,
-            ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", count) % {"count": count},
+            _("Tokens revoked: %(count)d.") % {"count": count},
             messages.SUCCESS,
         )

@@ -91,6 +91,7 @@ def test_the_check_runs_again_at_send_time(org, in_state, monkeypatch, receiver)
 @pytest.mark.django_db
 def test_the_page_refuses_a_private_address_and_saves_nothing(client, org):
     login(client, org.purchasing_head)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the message is checked in English
     response = client.post(
         "/webhooks/new/",
         {

@@ -8,7 +8,6 @@ import pytest
 from django.conf import settings
 
 from collab_portal.celery import app as celery_app
-from core import broker
 from tasks import services as task_services
 from tests.notifications.test_worker_killed import start_worker
 from tests.test_celery_processes import database_url, wait_for
@@ -21,7 +20,6 @@ def test_a_worker_delivers_after_the_commit(org, in_state, receiver, register, t
     register(receiver, events=[Event.REQUEST_APPROVED])
     task = in_state("pending_approval")
     monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
-    broker.reset_connections()
     env = dict(os.environ)
     env.update(
         {
@@ -46,4 +44,3 @@ def test_a_worker_delivers_after_the_commit(org, in_state, receiver, register, t
             worker.wait(timeout=20)
         except subprocess.TimeoutExpired:
             worker.kill()
-        broker.reset_connections()
