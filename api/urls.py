@@ -52,6 +52,16 @@ urlpatterns = [
         teams.ActionDone.as_view(),
         name="team_action_done",
     ),
+    *(
+        path(f"api/v1/teams/<str:pk>/{step}/", teams.team_step_view(step).as_view(), name=f"team_{step}")
+        for step in teams.TEAM_STEPS
+    ),
+    path("api/v1/teams/<str:pk>/milestones/", teams.MilestoneList.as_view(), name="team_milestones"),
+    path(
+        "api/v1/teams/<str:pk>/milestones/<str:milestone_pk>/",
+        teams.MilestoneDetail.as_view(),
+        name="team_milestone",
+    ),
     path("api/v1/conflicts/", r.ConflictList.as_view(), name="conflicts"),
     path("api/v1/conflicts/<str:pk>/", r.ConflictDetail.as_view(), name="conflict"),
     *(

@@ -1,11 +1,12 @@
 """The writes of the team pages through the API: a progress reading, a meeting added, a meeting's
-record (agenda, attendance, minutes, decisions, held), an action item added and marked done. Each
+record (agenda, attendance, minutes, decisions, held), an action item added and marked done, the
+team started, completed or cancelled, the plan's milestones added, changed and removed. Each
 checks the rule of teams/rules.py the page checks, validates with the page's form and calls the
 page's service (teams.forms, teams.services)."""
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
@@ -15,7 +16,7 @@ from api import serializers as s
 from api.views.requests import form_data, form_errors
 from api.views.resources import ActionItemOut, MeetingOut, TeamDetailOut, _small_int, _team_or_404
 from teams import forms, selectors, services
-from teams.models import ActionItem, Meeting, Team
+from teams.models import ActionItem, Meeting, Milestone, Team
 from teams.rules import can
 
 ERRORS = {400: s.ErrorBody, 403: s.ErrorBody, 404: s.ErrorBody, 409: s.ErrorBody}
@@ -200,3 +201,155 @@ class ActionDone(APIView):
             raise PermissionDenied()
         services.action_done(item=item, by=user)
         return Response(_action_data(team, item.pk))
+
+
+class TransitionBody(serializers.Serializer):
+    comment = serializers.CharField(required=False, help_text="complete: what the team achieved (optional).")
+    reason = serializers.CharField(required=False, help_text="cancel: why (required).")
+    seen_state = serializers.CharField(required=False, help_text="The state you saw: 409 if it moved on since.")
+
+
+TEAM_STEPS = ("start", "complete", "cancel")
+
+
+def team_step_view(step: str) -> type[APIView]:
+    """Start, complete or cancel a team, as the team page's buttons do (its lead or an admin)."""
+
+    class TeamStep(APIView):
+        @extend_schema(
+            operation_id=f"teams_{step}",
+            summary={"start": "Start the team", "complete": "Complete the team", "cancel": "Cancel the team"}[step],
+            request={"application/json": TransitionBody},
+            responses={200: TeamDetailOut, **ERRORS},
+        )
+        def post(self, request, pk):
+            user = request.user
+            team = _team_or_404(user, pk)
+            if not can(user, "manage", team) and not can(user, step, team):
+                raise PermissionDenied()
+            data = form_data(request.data)
+            seen = data.get("seen_state") or team.state
+            if step == "start":
+                services.team_start(team=team, by=user, seen_state=seen)
+            elif step == "complete":
+                comment = _valid(forms.CompleteForm(data))["comment"]
+                services.team_complete(team=team, by=user, comment=comment, seen_state=seen)
+            else:
+                form = forms.CancelForm(data)
+                if not form.is_valid() and not form.has_error("reason", "max_length"):
+                    raise ValidationError({"reason": [_("Say why the team is cancelled.")]})
+                services.team_cancel(team=team, by=user, reason=_valid(form)["reason"], seen_state=seen)
+            return Response(_team_data(user, team.pk))
+
+    TeamStep.__name__ = f"Team{step.title()}"
+    return TeamStep
+
+
+class MilestoneOut(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    title = serializers.CharField()
+    starts_on = serializers.DateField()
+    due_on = serializers.DateField()
+    department = s.DepartmentRef()
+    deliverable = serializers.CharField()
+    status = serializers.ChoiceField(choices=Milestone.Status.choices)
+    depends_on = serializers.SerializerMethodField(help_text="The milestones it waits on (ids).")
+    done_on = serializers.DateField(allow_null=True)
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_depends_on(self, milestone) -> list[int]:
+        return [m.pk for m in milestone.depends_on.all()]
+
+
+class MilestoneBody(serializers.Serializer):
+    title = serializers.CharField(max_length=160)
+    starts_on = serializers.DateField()
+    due_on = serializers.DateField()
+    department = serializers.IntegerField(help_text="The responsible department (id).")
+    deliverable = serializers.CharField(required=False, max_length=200)
+    status = serializers.ChoiceField(choices=Milestone.Status.choices, required=False)
+    depends_on = serializers.ListField(
+        child=serializers.IntegerField(), required=False, help_text="Milestones of the same team (ids)."
+    )
+
+
+def _milestones(team: Team):
+    return team.milestones.select_related("department").prefetch_related("depends_on")
+
+
+def _save_milestone(request, team: Team, milestone: Milestone | None):
+    """Validate with the page's form (fields left out keep the milestone's values) and save through the
+    page's service, which checks the dates against the team's span and the dependencies."""
+    raw = request.data if isinstance(request.data, dict) else None
+    if raw is None:
+        raise ValidationError({"non_field_errors": [_("Send a JSON object.")]})
+    data = form_data({k: v for k, v in raw.items() if k != "depends_on"})
+    if milestone is not None:
+        for name in ("title", "starts_on", "due_on", "deliverable", "status"):
+            if name not in data:
+                data[name] = str(getattr(milestone, name))
+        if "department" not in data:
+            data["department"] = str(milestone.department_id)
+    if "status" not in data:
+        data["status"] = Milestone.Status.PLANNED
+    depends = raw.get("depends_on", [m.pk for m in milestone.depends_on.all()] if milestone else [])
+    if not isinstance(depends, list) or not all(isinstance(i, int) and 0 < i < 2**63 for i in depends):
+        raise ValidationError({"depends_on": [_("Give a list of ids.")]})
+    data.setlist("depends_on", [str(i) for i in depends])
+    if not str(data.get("department", "")).isdecimal() or len(str(data["department"])) > 18:
+        raise ValidationError({"department": [_("Give an id.")]})
+    cleaned = _valid(forms.MilestoneForm(data, instance=milestone, team=team))
+    return services.milestone_save(
+        team=team, by=request.user, values=cleaned, depends_on=cleaned["depends_on"], milestone=milestone
+    )
+
+
+class MilestoneList(APIView):
+    @extend_schema(operation_id="teams_milestones_list", summary="A team's plan", responses=MilestoneOut(many=True))
+    def get(self, request, pk):
+        team = _team_or_404(request.user, pk)
+        return Response(MilestoneOut(_milestones(team), many=True).data)
+
+    @extend_schema(
+        operation_id="teams_milestones_add",
+        summary="Add a milestone to the plan",
+        description="As the plan page: inside the team's span, due after it starts and after what it depends on.",
+        request={"application/json": MilestoneBody},
+        responses={201: MilestoneOut, **ERRORS},
+    )
+    def post(self, request, pk):
+        team = _team_or_404(request.user, pk)
+        _require(request.user, "manage", team)
+        milestone = _save_milestone(request, team, None)
+        return Response(MilestoneOut(_milestones(team).get(pk=milestone.pk)).data, status=201)
+
+
+class MilestoneDetail(APIView):
+    def _get(self, request, pk, milestone_pk):
+        team = _team_or_404(request.user, pk)
+        try:
+            return team, team.milestones.get(pk=_small_int(milestone_pk))
+        except Milestone.DoesNotExist:
+            raise Http404 from None
+
+    @extend_schema(
+        operation_id="teams_milestones_update",
+        summary="Change a milestone",
+        description="Fields left out keep their values.",
+        request={"application/json": MilestoneBody},
+        responses={200: MilestoneOut, **ERRORS},
+    )
+    def patch(self, request, pk, milestone_pk):
+        team, milestone = self._get(request, pk, milestone_pk)
+        _require(request.user, "manage", team)
+        _save_milestone(request, team, milestone)
+        return Response(MilestoneOut(_milestones(team).get(pk=milestone.pk)).data)
+
+    @extend_schema(
+        operation_id="teams_milestones_delete", summary="Remove a milestone", responses={204: None, **ERRORS}
+    )
+    def delete(self, request, pk, milestone_pk):
+        team, milestone = self._get(request, pk, milestone_pk)
+        _require(request.user, "manage", team)
+        services.milestone_delete(milestone=milestone, by=request.user)
+        return Response(status=204)

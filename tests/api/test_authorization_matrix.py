@@ -11,6 +11,7 @@ so each entry shows the rule of tasks/rules.py at work, not a state mismatch.
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cached_property
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -20,7 +21,7 @@ from rest_framework.test import APIClient
 from api.services import token_create
 from tasks import services as task_services
 from tasks.models import Reason, RequestType, Task
-from tests.test_authorization_matrix import build_world, url_pattern_names
+from tests.test_authorization_matrix import World, build_world, url_pattern_names
 
 pytestmark = pytest.mark.django_db
 
@@ -107,6 +108,18 @@ def _action_done_by(*doers: str):
         w.action_item.refresh_from_db()
         done = persona in doers and response.status_code == 200
         assert (w.action_item.done_at is not None) == done, persona
+
+    return after
+
+
+def _team_now(state: str, *movers: str, otherwise: str = "planning"):
+    """The world's team is in `state` after `movers` took the step; as it was otherwise."""
+
+    def after(w, persona, response):
+        from teams.models import Team
+
+        now = Team.objects.get(pk=w.team.pk).state
+        assert now == (state if persona in movers else otherwise), (persona, now)
 
     return after
 
@@ -569,6 +582,85 @@ ENTRIES: dict[str, list[ApiCheck]] = {
             after=_action_done_by("involved", "manager", "admin"),
         )
     ],
+    # The team's lifecycle and plan: its lead (销售部's head) and admins; members may look at the plan.
+    "api:team_start": [
+        check(
+            "POST",
+            lambda w: f"/api/v1/teams/{w.team.pk}/start/",
+            outsider=404,
+            involved=403,
+            manager=200,
+            admin=200,
+            after=_team_now("active", "manager", "admin"),
+        )
+    ],
+    "api:team_complete": [
+        check(
+            "POST",
+            lambda w: f"/api/v1/teams/{w.active_team.pk}/complete/",
+            data={"comment": "份额到了15%"},
+            outsider=404,
+            involved=403,
+            manager=200,
+            admin=200,
+            after=_team_now("completed", "manager", "admin", otherwise="active"),
+        )
+    ],
+    "api:team_cancel": [
+        check(
+            "POST",
+            lambda w: f"/api/v1/teams/{w.team.pk}/cancel/",
+            data={"reason": "目标调整"},
+            outsider=404,
+            involved=403,
+            manager=200,
+            admin=200,
+            after=_team_now("cancelled", "manager", "admin"),
+        )
+    ],
+    "api:team_milestones": [
+        check(
+            "GET",
+            lambda w: f"/api/v1/teams/{w.team.pk}/milestones/",
+            outsider=404,
+            involved=200,
+            manager=200,
+            admin=200,
+        ),
+        check(
+            "POST",
+            lambda w: f"/api/v1/teams/{w.team.pk}/milestones/",
+            data=lambda w: {
+                "title": "投放",
+                "starts_on": w.team.starts_on.isoformat(),
+                "due_on": w.team.deadline.isoformat(),
+                "department": w.org.sales.pk,
+            },
+            outsider=404,
+            involved=403,
+            manager=201,
+            admin=201,
+        ),
+    ],
+    "api:team_milestone": [
+        check(
+            "PATCH",
+            lambda w: f"/api/v1/teams/{w.team.pk}/milestones/{w.milestone.pk}/",
+            data={"status": "done"},
+            outsider=404,
+            involved=403,
+            manager=200,
+            admin=200,
+        ),
+        check(
+            "DELETE",
+            lambda w: f"/api/v1/teams/{w.team.pk}/milestones/{w.milestone.pk}/",
+            outsider=404,
+            involved=403,
+            manager=204,
+            admin=204,
+        ),
+    ],
     # Conflicts: one about the world's request, between 销售部 and 采购部.
     "api:conflicts": [
         check("GET", lambda w: "/api/v1/conflicts/?scope=all", **everyone(200)),
@@ -629,46 +721,48 @@ ENTRIES: dict[str, list[ApiCheck]] = {
 }
 
 
-class ApiWorld:
+class ApiWorld(World):
     """The pages' matrix world (tests/test_authorization_matrix.py) and what the API adds."""
 
-    def __init__(self, base):
-        self.__dict__.update(base.__dict__)
-        self._base = base
-        self._in_state = {}
-
-    @property
-    def issued(self):
-        return self._base.issued
-
-    @property
+    @cached_property
     def meeting(self):
         """A meeting of the team that began an hour ago (so it can be recorded as held)."""
         from teams import services as team_services
 
-        if "_meeting" not in self.__dict__:
-            self._meeting = team_services.meeting_add(
-                team=self.team,
-                by=self.org.sales_head,
-                starts_at=timezone.now() - timedelta(hours=1),
-                minutes=60,
-            )
-        return self._meeting
+        return team_services.meeting_add(
+            team=self.team, by=self.org.sales_head, starts_at=timezone.now() - timedelta(hours=1), minutes=60
+        )
 
-    @property
+    @cached_property
     def action_item(self):
         from teams import services as team_services
 
-        if "_action_item" not in self.__dict__:
-            self._action_item = team_services.action_add(
-                meeting=self.meeting,
-                by=self.org.sales_head,
-                title="核对成本",
-                owner=self.org.assignee,
-                department=self.org.purchasing,
-                due_on=timezone.localdate() + timedelta(days=7),
-            )
-        return self._action_item
+        return team_services.action_add(
+            meeting=self.meeting,
+            by=self.org.sales_head,
+            title="核对成本",
+            owner=self.org.assignee,
+            department=self.org.purchasing,
+            due_on=timezone.localdate() + timedelta(days=7),
+        )
+
+    @cached_property
+    def active_team(self):
+        from teams import services as team_services
+
+        return team_services.team_start(team=self.team, by=self.org.sales_head)
+
+    @cached_property
+    def milestone(self):
+        from teams import services as team_services
+
+        values = {"title": "渠道调研", "starts_on": self.team.starts_on, "due_on": self.team.deadline}
+        values.update(department=self.org.sales, deliverable="", status="planned")
+        return team_services.milestone_save(team=self.team, by=self.org.sales_head, values=values)
+
+    @cached_property
+    def _in_state(self) -> dict:
+        return {}
 
     def request_in(self, state: str) -> Task:
         if state not in self._in_state:
@@ -705,7 +799,7 @@ def world(org, purchase, support, settings, tmp_path):
     from tests.teams.conftest import team_values
 
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    w = ApiWorld(build_world(org))
+    w = ApiWorld(**vars(build_world(org)))
     w.team = team_services.team_create(
         by=org.sales_head,
         values=team_values(private=True),
@@ -772,7 +866,8 @@ def test_api_matrix(key, index, persona, world):
     if entry.method == "GET":
         response = client.get(url, data)
     else:
-        response = client.post(url, data, format="multipart" if entry.multipart else "json")
+        send = getattr(client, entry.method.lower())
+        response = send(url, data, format="multipart" if entry.multipart else "json")
     expected = entry.expect[persona]
     assert response.status_code == expected, (entry.method, url, persona, response.status_code, response.content[:300])
     if response.status_code >= 400 and response.get("Content-Type", "").startswith("application/json"):

@@ -87,3 +87,63 @@ def test_a_meeting_its_record_and_action_items(org, bearer, team):  # noqa: F811
     _post(other, f"/api/v1/teams/{team.pk}/action-items/{added['id']}/done/", {}, 400)  # done already
     _post(other, f"/api/v1/teams/{team.pk}/action-items/999999/done/", {}, 404)
     _post(bearer(org.outsider), items, item, 403)
+
+
+def test_the_team_is_started_completed_and_cancelled_by_its_lead(org, bearer, team, client):  # noqa: F811
+    lead, member = bearer(org.sales_head), bearer(org.requester)
+    start = f"/api/v1/teams/{team.pk}/start/"
+    _post(member, start, {}, 403)
+    _post(bearer(org.sales_head, scope="read"), start, {}, 403)
+    # The state the caller saw has moved on: 409, nothing changes.
+    assert _post(lead, start, {"seen_state": "active"}, 409)["code"] == "conflict"
+    assert _post(lead, start, {}, 200)["state"] == "active"
+    _post(lead, start, {}, 400)  # already active
+    complete = f"/api/v1/teams/{team.pk}/complete/"
+    _post(lead, complete, {"comment": "x" * 3000}, 400)
+    done = _post(lead, complete, {"comment": "份额到了15%"}, 200)
+    assert done["state"] == "completed"
+    cancel = f"/api/v1/teams/{team.pk}/cancel/"
+    refused = _post(lead, cancel, {}, 400)
+    assert refused["fields"]["reason"]
+    assert _post(lead, cancel, {"reason": "目标调整"}, 200)["state"] == "cancelled"
+    team.refresh_from_db()
+    assert (team.state, team.cancel_reason) == ("cancelled", "目标调整")
+    # The team page's log shows the steps taken through the API.
+    client.force_login(org.requester)
+    page = client.get(f"/teams/{team.pk}/")
+    assert page.status_code == 200 and "目标调整" in page.content.decode()
+
+
+def test_the_plan_s_milestones_through_the_api(org, bearer, team):  # noqa: F811
+    lead, member = bearer(org.sales_head), bearer(org.requester)
+    url = f"/api/v1/teams/{team.pk}/milestones/"
+    first = {"title": "渠道调研", "starts_on": "2026-11-10", "due_on": "2026-12-10", "department": org.sales.pk}
+    _post(member, url, first, 403)
+    made = _post(lead, url, first, 201)
+    assert made["status"] == "planned" and made["department"]["id"] == org.sales.pk
+    # Outside the team's span, due before its start, a dependency of another team's: refused with the reason.
+    assert "2027-03-31" in _post(lead, url, {**first, "due_on": "2027-06-01"}, 400)["message"]
+    _post(lead, url, {**first, "due_on": "2026-11-01"}, 400)
+    _post(lead, url, {**first, "department": "销售部"}, 400)
+    _post(lead, url, {**first, "depends_on": "1"}, 400)
+    second = _post(
+        lead,
+        url,
+        {**first, "title": "投放", "starts_on": "2026-12-11", "due_on": "2027-01-31", "depends_on": [made["id"]]},
+        201,
+    )
+    assert second["depends_on"] == [made["id"]]
+    # Moving the first past the start of what waits on it is refused; a change of status alone is kept.
+    one = f"{url}{made['id']}/"
+    response = lead.patch(one, {"due_on": "2026-12-20"}, format="json")
+    assert response.status_code == 400, response.content
+    response = lead.patch(one, {"status": "done"}, format="json")
+    assert response.status_code == 200 and response.json()["status"] == "done"
+    assert response.json()["title"] == "渠道调研"
+    listed = member.get(url).json()
+    assert [m["title"] for m in listed] == ["渠道调研", "投放"]
+    assert member.delete(f"{url}{second['id']}/").status_code == 403
+    assert lead.delete(f"{url}{second['id']}/").status_code == 204
+    assert lead.delete(f"{url}{second['id']}/").status_code == 404
+    assert lead.patch(f"{url}99999999999999999999/", {}, format="json").status_code == 404
+    assert [m.title for m in team.milestones.all()] == ["渠道调研"]
