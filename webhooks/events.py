@@ -112,14 +112,25 @@ def _department(department) -> dict | None:
     return {"code": department.code, "name": department.name, "name_en": department.name_en}
 
 
+def _title(title: str, confidential: bool) -> dict:
+    return {"title": None if confidential else title, "confidential": confidential}
+
+
+def _private(team) -> bool:
+    return team is not None and team.private
+
+
 def essentials(target) -> dict:
-    """What a receiver needs to know of the object without asking the portal."""
+    """What a receiver needs to know of the object without asking the portal. The words of a
+    confidential request, a 秘密 document, a conflict about a confidential request and a private
+    team stay in the portal: `confidential` is true and `title` is null (the receiver follows `url`,
+    where the portal's own rule decides who may read them)."""
     if isinstance(target, Task):
         return {
             "object": "request",
             "id": target.pk,
             "number": target.number,
-            "title": target.title,
+            **_title(target.title, target.confidential),
             "state": target.state,
             "department": _department(target.target_department),
             "requesting_department": _department(target.requesting_department),
@@ -130,7 +141,7 @@ def essentials(target) -> dict:
             "object": "document",
             "id": target.pk,
             "number": target.number.text if target.number_id else None,
-            "title": target.title,
+            **_title(target.title, target.secrecy == Document.Secrecy.SECRET),
             "state": target.state,
             "department": _department(target.department),
             "url": site_link(reverse("documents:detail", args=[target.pk])),
@@ -140,7 +151,7 @@ def essentials(target) -> dict:
             "object": "conflict",
             "id": target.pk,
             "number": target.task.number if target.task_id else None,
-            "title": target.subject,
+            **_title(target.subject, bool(target.task_id and target.task.confidential) or _private(target.team)),
             "state": target.state,
             "department": _department(target.task.target_department) if target.task_id else None,
             "url": site_link(reverse("conflicts:detail", args=[target.pk])),
@@ -149,10 +160,10 @@ def essentials(target) -> dict:
         "object": "team",
         "id": target.pk,
         "number": None,
-        "title": target.name,
+        **_title(target.name, target.private),
         "state": target.state,
         "department": None,
-        "metric": target.metric,
+        "metric": None if target.private else target.metric,
         "target_value": str(target.target_value),
         "current_value": None if target.current_value is None else str(target.current_value),
         "url": site_link(reverse("teams:detail", args=[target.pk])),

@@ -143,3 +143,25 @@ def test_a_draft_says_nothing_until_it_is_submitted(org, purchase, file_request,
     other = file_request(purchase, submit=False, title="另一个草稿")
     task_services.task_submit(task=other, by=org.requester)
     assert events(endpoint) == ["request.filed", "request.state_changed"]
+
+
+def test_confidential_words_stay_in_the_portal(org, in_state, receiver, register):
+    """A confidential request's and a private team's title never leave the portal; the rest does."""
+    endpoint = register(receiver)
+    open_task = in_state("pending_acceptance", title="采购打印纸")
+    secret_task = in_state("pending_acceptance", title="收购某公司的评估", confidential=True)
+    rows = [body_of(d)["data"] for d in Delivery.objects.filter(endpoint=endpoint).order_by("pk")]
+    seen = {(row["number"], row["title"], row["confidential"]) for row in rows}
+    assert seen == {(open_task.number, "采购打印纸", False), (secret_task.number, None, True)}
+    assert all(row["url"].endswith(f"/{row['number']}/") for row in rows)
+    team = team_services.team_create(
+        by=org.sales_head,
+        values=team_values(private=True, name="秘密的并购小组"),
+        members=[(org.requester, org.sales, "市场调研"), (org.assignee, org.purchasing, "成本核算")],
+    )
+    team_services.team_start(team=team, by=org.sales_head)
+    for value in ("15.5", "16"):
+        team_services.reading_add(team=team, by=org.sales_head, value=Decimal(value), measured_on=timezone.localdate())
+    goal = body_of(Delivery.objects.get(endpoint=endpoint, event=Event.TEAM_GOAL_REACHED))["data"]
+    assert goal["title"] is None and goal["metric"] is None and goal["confidential"] is True
+    assert "秘密的并购小组" not in str([body_of(d) for d in Delivery.objects.all()])
