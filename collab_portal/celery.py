@@ -32,6 +32,8 @@ def _beat_schedule() -> dict:
         "daily-digests": {"task": "notifications.tasks.send_digests", "schedule": 300.0},
         # Conflicts whose negotiation or mediation deadline passed go up a level by themselves.
         "conflict-escalation": {"task": "conflicts.tasks.escalate_conflicts", "schedule": 300.0},
+        # Decision links that expired a month ago go, so the table holds only what may still be opened.
+        "decision-links-purge": {"task": "notifications.tasks.purge_decision_links", "schedule": 86400.0},
         # Monday's weekly summary for department managers.
         "weekly-summaries": {"task": "tasks.tasks.send_weekly_summaries", "schedule": 1800.0},
         # .docx jobs a lost message or a killed worker left stalled: found within a minute.

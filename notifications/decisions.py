@@ -113,3 +113,14 @@ def refusal(request, message: str, status: int, *, path: str = "", title: str = 
         {"message": message, "path": path, "title": title},
         status=status,
     )
+
+
+# Links past their expiry stay this long, so that opening one says "expired" rather than "unknown".
+KEEP_EXPIRED_DAYS = 30
+
+
+def purge_expired() -> int:
+    """Delete the links that expired more than KEEP_EXPIRED_DAYS ago, used or not: the number deleted."""
+    cutoff = timezone.now() - timedelta(days=KEEP_EXPIRED_DAYS)
+    deleted, _by_model = DecisionLink.objects.filter(expires_at__lt=cutoff).delete()
+    return deleted

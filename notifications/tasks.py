@@ -1,4 +1,4 @@
-"""Celery jobs of the outbox and the digests. Each takes ids, loads rows and calls a function of
+"""Celery jobs of the outbox, the digests and the decision links' clean-up. Each takes ids, loads rows and calls a function of
 this app; the schedule is declared in collab_portal/celery.py.
 
 These jobs were once named after the requests app ("tasks.tasks.deliver"…). Messages published
@@ -59,6 +59,14 @@ def sweep_outbox() -> int:
 @shared_task(time_limit=600, ignore_result=True)
 def send_digests() -> int:
     return _send_digests()
+
+
+@shared_task(time_limit=600, ignore_result=True)
+def purge_decision_links() -> int:
+    """Decision links long expired (notifications.decisions.purge_expired)."""
+    from notifications.decisions import purge_expired
+
+    return purge_expired()
 
 
 # The same jobs under the names they had before they moved here (see the module's docstring).

@@ -289,3 +289,21 @@ def test_a_department_head_declines_from_the_link(client, org, waiting_acceptanc
     task.refresh_from_db()
     assert task.state == "rejected" and task.assignee is None
     assert client.post(decline, {"decision": "decline", "reason": "other"}).status_code == 410
+
+
+def test_links_expired_a_month_ago_are_purged_and_no_others(org, purchase, file_request):
+    from notifications.tasks import purge_decision_links
+
+    task = file_request(purchase)
+    now = timezone.now()
+    ages = {"fresh": 0, "expired": decisions.KEEP_EXPIRED_DAYS - 1, "old": decisions.KEEP_EXPIRED_DAYS + 1}
+    for name, days_ago in ages.items():
+        decisions.issue(org.sales_head, task, ["approve"])
+        link = DecisionLink.objects.latest("pk")
+        link.created_at = now - timedelta(days=days_ago + 8)
+        link.expires_at = now - timedelta(days=days_ago) + (timedelta(days=7) if name == "fresh" else timedelta())
+        link.save()
+        ages[name] = link.pk
+    assert purge_decision_links.delay().get(timeout=10) == 1
+    assert set(DecisionLink.objects.values_list("pk", flat=True)) >= {ages["fresh"], ages["expired"]}
+    assert not DecisionLink.objects.filter(pk=ages["old"]).exists()
