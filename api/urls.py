@@ -3,8 +3,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from api import errors, pages
-from api.views import requests, teams
-from api.views import resources as r
+from api.views import catalogue, conflicts, documents, notifications, requests, teams
 
 app_name = "api"
 
@@ -18,23 +17,25 @@ urlpatterns = [
         path(f"api/v1/requests/<str:number>/{step}/", requests.step_view(step).as_view(), name=f"request_{step}")
         for step in requests.STEPS
     ),
-    path("api/v1/request-types/", r.RequestTypeList.as_view(), name="request_types"),
-    path("api/v1/request-types/<slug:code>/", r.RequestTypeDetail.as_view(), name="request_type"),
-    path("api/v1/documents/", r.DocumentList.as_view(), name="documents"),
-    path("api/v1/documents/<str:pk>/", r.DocumentDetail.as_view(), name="document"),
-    path("api/v1/documents/<str:pk>/docx/", r.DocumentDocx.as_view(), name="document_docx"),
+    path("api/v1/request-types/", catalogue.RequestTypeList.as_view(), name="request_types"),
+    path("api/v1/request-types/<slug:code>/", catalogue.RequestTypeDetail.as_view(), name="request_type"),
+    path("api/v1/documents/", documents.DocumentList.as_view(), name="documents"),
+    path("api/v1/documents/<str:pk>/", documents.DocumentDetail.as_view(), name="document"),
+    path("api/v1/documents/<str:pk>/docx/", documents.DocumentDocx.as_view(), name="document_docx"),
     *(
-        path(f"api/v1/documents/<str:pk>/{step}/", r.document_step_view(step).as_view(), name=f"document_{step}")
-        for step in r.DOCUMENT_STEPS
+        path(
+            f"api/v1/documents/<str:pk>/{step}/", documents.document_step_view(step).as_view(), name=f"document_{step}"
+        )
+        for step in documents.DOCUMENT_STEPS
     ),
-    path("api/v1/departments/", r.DepartmentList.as_view(), name="departments"),
-    path("api/v1/departments/<slug:code>/", r.DepartmentDetail.as_view(), name="department"),
-    path("api/v1/people/", r.PersonList.as_view(), name="people"),
-    path("api/v1/people/<str:username>/", r.PersonDetail.as_view(), name="person"),
-    path("api/v1/teams/", r.TeamList.as_view(), name="teams"),
-    path("api/v1/teams/<str:pk>/", r.TeamDetail.as_view(), name="team"),
-    path("api/v1/teams/<str:pk>/meetings/", r.MeetingList.as_view(), name="team_meetings"),
-    path("api/v1/teams/<str:pk>/action-items/", r.ActionItemList.as_view(), name="team_action_items"),
+    path("api/v1/departments/", catalogue.DepartmentList.as_view(), name="departments"),
+    path("api/v1/departments/<slug:code>/", catalogue.DepartmentDetail.as_view(), name="department"),
+    path("api/v1/people/", catalogue.PersonList.as_view(), name="people"),
+    path("api/v1/people/<str:username>/", catalogue.PersonDetail.as_view(), name="person"),
+    path("api/v1/teams/", teams.TeamList.as_view(), name="teams"),
+    path("api/v1/teams/<str:pk>/", teams.TeamDetail.as_view(), name="team"),
+    path("api/v1/teams/<str:pk>/meetings/", teams.MeetingList.as_view(), name="team_meetings"),
+    path("api/v1/teams/<str:pk>/action-items/", teams.ActionItemList.as_view(), name="team_action_items"),
     path("api/v1/teams/<str:pk>/readings/", teams.ReadingAdd.as_view(), name="team_readings"),
     path("api/v1/teams/<str:pk>/meetings/new/", teams.MeetingAdd.as_view(), name="team_meeting_add"),
     path(
@@ -62,14 +63,16 @@ urlpatterns = [
         teams.MilestoneDetail.as_view(),
         name="team_milestone",
     ),
-    path("api/v1/conflicts/", r.ConflictList.as_view(), name="conflicts"),
-    path("api/v1/conflicts/<str:pk>/", r.ConflictDetail.as_view(), name="conflict"),
+    path("api/v1/conflicts/", conflicts.ConflictList.as_view(), name="conflicts"),
+    path("api/v1/conflicts/<str:pk>/", conflicts.ConflictDetail.as_view(), name="conflict"),
     *(
-        path(f"api/v1/conflicts/<str:pk>/{step}/", r.conflict_step_view(step).as_view(), name=f"conflict_{step}")
-        for step in r.CONFLICT_STEPS
+        path(
+            f"api/v1/conflicts/<str:pk>/{step}/", conflicts.conflict_step_view(step).as_view(), name=f"conflict_{step}"
+        )
+        for step in conflicts.CONFLICT_STEPS
     ),
-    path("api/v1/notifications/", r.NotificationList.as_view(), name="notifications"),
-    path("api/v1/notifications/read/", r.NotificationsRead.as_view(), name="notifications_read"),
+    path("api/v1/notifications/", notifications.NotificationList.as_view(), name="notifications"),
+    path("api/v1/notifications/read/", notifications.NotificationsRead.as_view(), name="notifications_read"),
     # The person's tokens, on their profile page.
     path("me/tokens/new/", pages.token_new, name="token_new"),
     path("me/tokens/<int:pk>/revoke/", pages.token_revoke, name="token_revoke"),

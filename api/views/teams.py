@@ -1,4 +1,5 @@
-"""The writes of the team pages through the API: a progress reading, a meeting added, a meeting's
+"""The team pages through the API: teams with their members, meetings and action items; and the
+writes: a progress reading, a meeting added, a meeting's
 record (agenda, attendance, minutes, decisions, held), an action item added and marked done, the
 team started, completed or cancelled, the plan's milestones added, changed and removed. Each
 checks the rule of teams/rules.py the page checks, validates with the page's form and calls the
@@ -6,20 +7,122 @@ page's service (teams.forms, teams.services)."""
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import serializers as s
+from api.views.common import ByPk, paginated, small_int
 from api.views.requests import form_data, form_errors
-from api.views.resources import ActionItemOut, MeetingOut, TeamDetailOut, _small_int, _team_or_404
 from teams import forms, selectors, services
 from teams.models import ActionItem, Meeting, Milestone, Team
 from teams.rules import can
 
 ERRORS = {400: s.ErrorBody, 403: s.ErrorBody, 404: s.ErrorBody, 409: s.ErrorBody}
+
+
+# The team pages' reads: teams, meetings, action items.
+
+
+class TeamOut(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    name = serializers.CharField()
+    state = serializers.CharField()
+    state_label = serializers.CharField(source="get_state_display")
+    lead = s.PersonRef()
+    metric = serializers.CharField()
+    unit = serializers.CharField()
+    baseline = serializers.DecimalField(max_digits=14, decimal_places=2)
+    target_value = serializers.DecimalField(max_digits=14, decimal_places=2)
+    current_value = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    starts_on = serializers.DateField()
+    deadline = serializers.DateField()
+
+
+class TeamMemberOut(serializers.Serializer):
+    person = s.PersonRef(source="user")
+    department = s.DepartmentRef()
+    role = serializers.CharField()
+
+
+class TeamDetailOut(TeamOut):
+    goal = serializers.CharField()
+    members = TeamMemberOut(many=True, source="api_members")
+
+
+class MeetingOut(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    location = serializers.CharField()
+    status = serializers.CharField()
+    agenda = serializers.CharField()
+    minutes = serializers.CharField()
+    decisions = serializers.CharField()
+
+
+class ActionItemOut(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    title = serializers.CharField()
+    owner = s.PersonRef()
+    department = s.DepartmentRef()
+    due_on = serializers.DateField()
+    done_at = serializers.DateTimeField(allow_null=True)
+    meeting = serializers.IntegerField(source="meeting_id")
+    request = serializers.CharField(source="task.number", allow_null=True, default=None)
+
+
+def _team_or_404(user, pk) -> Team:
+    try:
+        return selectors.team_for_page(user, small_int(pk))
+    except Team.DoesNotExist:
+        raise Http404 from None
+
+
+class TeamList(APIView):
+    @extend_schema(
+        operation_id="teams_list",
+        summary="Teams",
+        parameters=[OpenApiParameter("mine", bool), OpenApiParameter("state", enum=Team.State.values)],
+        responses=TeamOut(many=True),
+    )
+    def get(self, request):
+        state = request.query_params.get("state", "")
+        if state and state not in Team.State.values:
+            raise ValidationError({"state": [_("Choose a team state.")]})
+        mine = request.query_params.get("mine") in ("1", "true")
+        teams = selectors.teams_for_list(request.user, state=state, mine=mine)
+        return paginated(self, teams, TeamOut, ByPk)
+
+
+class TeamDetail(APIView):
+    @extend_schema(operation_id="teams_retrieve", summary="A team and its members", responses=TeamDetailOut)
+    def get(self, request, pk):
+        team = _team_or_404(request.user, pk)
+        team.api_members = list(team.members.select_related("user", "department"))
+        return Response(TeamDetailOut(team).data)
+
+
+class MeetingList(APIView):
+    @extend_schema(operation_id="teams_meetings_list", summary="A team's meetings", responses=MeetingOut(many=True))
+    def get(self, request, pk):
+        team = _team_or_404(request.user, pk)
+        return Response(MeetingOut(team.meetings.order_by("starts_at", "pk"), many=True).data)
+
+
+class ActionItemList(APIView):
+    @extend_schema(
+        operation_id="teams_action_items_list", summary="A team's action items", responses=ActionItemOut(many=True)
+    )
+    def get(self, request, pk):
+        team = _team_or_404(request.user, pk)
+        items = team.action_items.select_related("owner", "department", "task").order_by("due_on", "pk")
+        return Response(ActionItemOut(items, many=True).data)
+
+
+# The team pages' writes.
 
 
 def _require(user, action: str, team: Team) -> None:
@@ -35,7 +138,7 @@ def _valid(form):
 
 def _meeting_or_404(team: Team, pk) -> Meeting:
     try:
-        return team.meetings.get(pk=_small_int(pk))
+        return team.meetings.get(pk=small_int(pk))
     except Meeting.DoesNotExist:
         raise Http404 from None
 
@@ -194,7 +297,7 @@ class ActionDone(APIView):
         user = request.user
         team = _team_or_404(user, pk)
         try:
-            item = team.action_items.get(pk=_small_int(action_pk))
+            item = team.action_items.get(pk=small_int(action_pk))
         except ActionItem.DoesNotExist:
             raise Http404 from None
         if not (can(user, "contribute", team) or item.owner_id == user.pk):
@@ -328,7 +431,7 @@ class MilestoneDetail(APIView):
     def _get(self, request, pk, milestone_pk):
         team = _team_or_404(request.user, pk)
         try:
-            return team, team.milestones.get(pk=_small_int(milestone_pk))
+            return team, team.milestones.get(pk=small_int(milestone_pk))
         except Milestone.DoesNotExist:
             raise Http404 from None
 
