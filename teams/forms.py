@@ -8,7 +8,8 @@ from departments.models import Department, User
 from departments.pickers import PeoplePicker, PersonField
 from tasks.models import RequestType
 from teams.models import Attendance, Milestone, StrategicGoal, Team
-from teams.services import simple_request_types
+from teams.services import TEAM_FIELDS, simple_request_types
+from teams.services.plan import PLAN_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SMALL = {"class": "form-control form-control-sm"}
@@ -31,18 +32,7 @@ class TeamForm(forms.ModelForm):
 
     class Meta:
         model = Team
-        fields = [
-            "name",
-            "goal",
-            "strategic_goal",
-            "metric",
-            "unit",
-            "baseline",
-            "target_value",
-            "starts_on",
-            "deadline",
-            "private",
-        ]
+        fields = TEAM_FIELDS
         widgets = {"starts_on": DATE, "deadline": DATE, "goal": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, user, **kwargs):
@@ -166,15 +156,7 @@ class PlanForm(forms.ModelForm):
 
     class Meta:
         model = Team
-        fields = [
-            "meeting_freq",
-            "meeting_interval",
-            "meeting_weekdays",
-            "meeting_time",
-            "meeting_minutes",
-            "meeting_location",
-            "daily_email",
-        ]
+        fields = PLAN_FIELDS
         widgets = {"meeting_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
         help_texts = {
             "meeting_interval": _("1 = every day, week or month; 2 = every other one."),

@@ -33,14 +33,6 @@ def team_for_page(user, pk: int) -> Team:
     return team
 
 
-def milestone_of(team: Team, pk: int) -> Milestone:
-    return team.milestones.select_related("department").get(pk=pk)
-
-
-def meeting_of(team: Team, pk: int) -> Meeting:
-    return team.meetings.get(pk=pk)
-
-
 def team_page(team: Team, viewer) -> dict:
     """Everything the team page shows to `viewer`, in a fixed number of queries. The linked
     requests are those the viewer may see: a confidential one or a draft that a member linked is

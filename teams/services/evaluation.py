@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from core.actions import log_action
 from departments.models import User
-from teams.models import EvaluationCriterion, MetricReading, StrategicGoal, Team, TeamAction
+from teams.models import EvaluationCriterion, MetricReading, Team, TeamAction
 from teams.services.common import TeamError, _step
 from teams.services.lifecycle import _transition
 
@@ -82,7 +82,3 @@ def reading_add(*, team: Team, by: User, value: Decimal, measured_on: date, note
         locked.save(update_fields=["current_value", "updated_at"])
         log_action(locked, actor=by, action=TeamAction.READING, comment=f"{measured_on}: {value}")
     return reading
-
-
-def strategic_goals():
-    return StrategicGoal.objects.filter(is_active=True)
