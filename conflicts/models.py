@@ -15,6 +15,20 @@ from core.models import ActionLog
 from departments.models import Department
 
 
+def _person(verbose_name, related_name: str = "+", **options) -> models.ForeignKey:
+    """A person a conflict names (arbiter, mediator, who proposed or agreed…); the conflict keeps
+    its history when the person is deleted."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name=related_name,
+        verbose_name=verbose_name,
+        **options,
+    )
+
+
 class ConflictSettings(models.Model):
     """How long each level may take, in working days, and who arbitrates. One row (pk=1)."""
 
@@ -27,13 +41,8 @@ class ConflictSettings(models.Model):
     arbitration_days = models.PositiveSmallIntegerField(
         _("arbitration (working days)"), default=5, help_text=_("The time the arbiter is given to decide.")
     )
-    arbiter = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("arbiter"),
+    arbiter = _person(
+        _("arbiter"),
         help_text=_(
             "Empty: the first leader with sign-off right who is not a party, else an administrator. "
             "The same fallback applies when the arbiter is a party to the conflict."
@@ -107,50 +116,15 @@ class Conflict(ConcurrentTransitionMixin, models.Model):
     raised_at = models.DateTimeField(_("raised at"), default=timezone.now)
     level_started_at = models.DateTimeField(_("level started at"), default=timezone.now)
     deadline_at = models.DateTimeField(_("deadline of the level"), null=True, blank=True)
-    mediator = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="mediated_conflicts",
-        verbose_name=_("mediator"),
-    )
-    arbiter = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="arbitrated_conflicts",
-        verbose_name=_("arbiter"),
-    )
+    mediator = _person(_("mediator"), related_name="mediated_conflicts")
+    arbiter = _person(_("arbiter"), related_name="arbitrated_conflicts")
     proposal = models.TextField(_("settlement on the table"), blank=True, max_length=MEDIUM_TEXT)
-    proposal_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("proposed by"),
-    )
+    proposal_by = _person(_("proposed by"))
     proposal_at = models.DateTimeField(_("proposed at"), null=True, blank=True)
     resolution = models.CharField(_("resolution"), max_length=12, choices=Resolution.choices, blank=True)
     decision = models.TextField(_("decision"), blank=True, max_length=MEDIUM_TEXT)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
-    decided_for = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("acting for"),
-    )
+    decided_by = _person(_("decided by"))
+    decided_for = _person(_("acting for"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     reminded_at = models.DateTimeField(
         _("arbiter reminded at"), null=True, blank=True, help_text=_("When the arbiter was told the deadline passed.")
@@ -248,14 +222,7 @@ class ConflictParty(models.Model):
         Department, on_delete=models.PROTECT, related_name="conflict_parties", verbose_name=_("department")
     )
     agreed_at = models.DateTimeField(_("agreed at"), null=True, blank=True)
-    agreed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("agreed by"),
-    )
+    agreed_by = _person(_("agreed by"))
 
     class Meta:
         ordering = ["department__sort_order", "department__code"]
@@ -281,14 +248,7 @@ class Position(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
     )
-    acting_for = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("acting for"),
-    )
+    acting_for = _person(_("acting for"))
     text = models.TextField(_("position"), max_length=MEDIUM_TEXT)
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 

@@ -19,6 +19,17 @@ from core.models import ActionLog
 from departments.models import Department, pick_language
 
 
+def _person(verbose_name, related_name: str = "+", **options) -> models.ForeignKey:
+    """A person a team's rows name (PROTECT: nobody named here can be deleted)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name=related_name,
+        verbose_name=verbose_name,
+        **options,
+    )
+
+
 class StrategicGoal(models.Model):
     """One of the organisation's strategic goals (e.g. 提高市场份额), kept by admins."""
 
@@ -87,9 +98,7 @@ class Team(ConcurrentTransitionMixin, models.Model):
     current_value = models.DecimalField(_("current value"), max_digits=14, decimal_places=2, null=True, blank=True)
     starts_on = models.DateField(_("starts on"))
     deadline = models.DateField(_("deadline"))
-    lead = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="led_teams", verbose_name=_("lead")
-    )
+    lead = _person(_("lead"), related_name="led_teams")
     private = models.BooleanField(
         _("private"), default=False, help_text=_("Only the members (and admins) see a private team.")
     )
@@ -115,9 +124,7 @@ class Team(ConcurrentTransitionMixin, models.Model):
     )
     goal_attainment = models.DecimalField(_("goal attainment %"), max_digits=7, decimal_places=2, null=True, blank=True)
     evaluation_summary = models.TextField(_("evaluation summary"), blank=True, max_length=LONG_TEXT)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
-    )
+    created_by = _person(_("created by"))
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     activated_at = models.DateTimeField(_("started"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
@@ -177,9 +184,7 @@ class TeamMember(models.Model):
     """A person on a team, for a department, with their role in the team."""
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="members", verbose_name=_("team"))
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="team_memberships", verbose_name=_("person")
-    )
+    user = _person(_("person"), related_name="team_memberships")
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="team_members", verbose_name=_("department")
     )
@@ -209,9 +214,7 @@ class MetricReading(models.Model):
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
     measured_on = models.DateField(_("measured on"))
     note = models.CharField(_("note"), max_length=200, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
-    )
+    recorded_by = _person(_("recorded by"))
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     class Meta:
@@ -283,9 +286,7 @@ class TeamRequest(models.Model):
     task = models.ForeignKey(
         "tasks.Task", on_delete=models.CASCADE, related_name="team_links", verbose_name=_("request")
     )
-    added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("added by")
-    )
+    added_by = _person(_("added by"))
     added_at = models.DateTimeField(_("added"), default=timezone.now)
 
     class Meta:
@@ -323,14 +324,7 @@ class Meeting(models.Model):
     moved_from = models.DateTimeField(
         _("moved from"), null=True, blank=True, help_text=_("The cadence's time when it fell on a day off.")
     )
-    minutes_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("minutes taken by"),
-    )
+    minutes_by = _person(_("minutes taken by"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
     from_cadence = models.BooleanField(
         _("from the cadence"), default=False, help_text=_("Scheduled from the team's meeting cadence, not by hand.")
@@ -375,9 +369,7 @@ class Attendance(models.Model):
         EXCUSED = "excused", _("Excused")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("meeting"))
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("person")
-    )
+    user = _person(_("person"))
     status = models.CharField(_("attendance"), max_length=20, choices=Status.choices, default=Status.INVITED)
 
     class Meta:
@@ -404,9 +396,7 @@ class ActionItem(models.Model):
         Meeting, on_delete=models.CASCADE, related_name="action_items", verbose_name=_("meeting")
     )
     title = models.CharField(_("action item"), max_length=200)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="team_actions", verbose_name=_("owner")
-    )
+    owner = _person(_("owner"), related_name="team_actions")
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("department"))
     due_on = models.DateField(_("due on"))
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
@@ -418,9 +408,7 @@ class ActionItem(models.Model):
         related_name="team_action",
         verbose_name=_("request"),
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
-    )
+    created_by = _person(_("created by"))
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
