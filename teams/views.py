@@ -1,6 +1,7 @@
 """Team pages: thin views that parse, authorise (teams.rules), call one service and redirect."""
 
 from datetime import timedelta
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core import rendering
 from tasks.models import Task
+from tasks.services import TaskError
 from teams import forms, selectors, services
 from teams.docx import minutes_version, team_version
 from teams.ical import build_feed
@@ -50,6 +52,37 @@ def _errors(form) -> str:
         label = form.fields[name].label if name in form.fields else ""
         parts.append(f"{label}: {' '.join(errors)}" if label else " ".join(errors))
     return " ".join(parts)
+
+
+def _act(request, back, run, done: str = "", form=None):
+    """A button's step: check `form` (what is wrong becomes the message), call the service `run`
+    with the form's data, say why it refused or `done`, and return `back` (a redirect)."""
+    if form is not None and not form.is_valid():
+        messages.error(request, _errors(form))
+        return back
+    try:
+        run(**(form.cleaned_data if form is not None else {}))
+    except TeamError as error:
+        messages.error(request, str(error))
+    else:
+        if done:
+            messages.success(request, done)
+    return back
+
+
+def _submitted(request, form, run, done: str = "") -> bool:
+    """Whether `form` was posted valid and the service `run` took it (then `done` is said); when
+    not, the form shows why."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        run()
+    except TeamError as error:
+        form.add_error(None, str(error))
+        return False
+    if done:
+        messages.success(request, done)
+    return True
 
 
 @login_required
@@ -139,7 +172,8 @@ def team_detail(request, pk: int):
 @require_POST
 def team_transition(request, pk: int, action: str):
     team = _team_or_404(request, pk, may=action)
-    try:
+
+    def transition():
         if action == "start":
             services.team_start(team=team, by=request.user, seen_state=team.state)
         elif action == "complete":
@@ -157,28 +191,21 @@ def team_transition(request, pk: int, action: str):
             services.team_cancel(team=team, by=request.user, reason=form.cleaned_data["reason"], seen_state=team.state)
         else:
             raise Http404
-    except TeamError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Done."))
-    return _back(team)
+
+    return _act(request, _back(team), transition, _("Done."))
 
 
 @login_required
 @require_POST
 def reading_add(request, pk: int):
     team = _team_or_404(request, pk, may="contribute")
-    form = forms.ReadingForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _errors(form))
-        return _back(team, "progress")
-    try:
-        services.reading_add(team=team, by=request.user, **form.cleaned_data)
-    except TeamError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Reading recorded."))
-    return _back(team, "progress")
+    add = partial(services.reading_add, team=team, by=request.user)
+    return _act(request, _back(team, "progress"), add, _("Reading recorded."), forms.ReadingForm(request.POST))
+
+
+def _criteria_set(request, team: Team, form):
+    """The step that replaces the team's evaluation criteria with the lines of `form`."""
+    return lambda: services.criteria_set(team=team, by=request.user, rows=form.cleaned_data["lines"])
 
 
 @login_required
@@ -188,19 +215,20 @@ def plan_edit(request, pk: int):
     plan_form = forms.PlanForm(request.POST if "plan" in request.POST else None, instance=team)
     lines = "\n".join(f"{c.name} = {c.weight}" for c in team.criteria.all())
     criteria_form = forms.CriteriaForm(request.POST if "criteria" in request.POST else None, initial={"lines": lines})
-    if request.method == "POST":
-        try:
-            if "plan" in request.POST and plan_form.is_valid():
-                services.plan_set(team=team, by=request.user, values=plan_form.cleaned_data)
-                services.meetings_generate(team=Team.objects.get(pk=team.pk))
-                messages.success(request, _("Communication plan saved."))
-                return _back(team, "meetings")
-            if "criteria" in request.POST and criteria_form.is_valid():
-                services.criteria_set(team=team, by=request.user, rows=criteria_form.cleaned_data["lines"])
-                messages.success(request, _("Evaluation criteria saved."))
-                return _back(team, "evaluation")
-        except TeamError as error:
-            (plan_form if "plan" in request.POST else criteria_form).add_error(None, str(error))
+
+    def plan_set():
+        services.plan_set(team=team, by=request.user, values=plan_form.cleaned_data)
+        services.meetings_generate(team=Team.objects.get(pk=team.pk))
+
+    set_criteria = _criteria_set(request, team, criteria_form)
+
+    if "plan" in request.POST and plan_form.is_valid():
+        if _submitted(request, plan_form, plan_set, _("Communication plan saved.")):
+            return _back(team, "meetings")
+    elif "criteria" in request.POST and _submitted(
+        request, criteria_form, set_criteria, _("Evaluation criteria saved.")
+    ):
+        return _back(team, "evaluation")
     return render(
         request, "teams/plan_form.html", {"team": team, "plan_form": plan_form, "criteria_form": criteria_form}
     )
@@ -214,20 +242,15 @@ def milestone_edit(request, pk: int, milestone_pk: int | None = None):
     if milestone_pk is not None:
         milestone = get_object_or_404(team.milestones, pk=milestone_pk)
     form = forms.MilestoneForm(request.POST or None, instance=milestone, team=team)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.milestone_save(
-                team=team,
-                by=request.user,
-                values=form.cleaned_data,
-                depends_on=form.cleaned_data["depends_on"],
-                milestone=milestone,
-            )
-        except TeamError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("Milestone saved."))
-            return _back(team, "plan")
+
+    def save():
+        depends_on = form.cleaned_data["depends_on"]
+        services.milestone_save(
+            team=team, by=request.user, values=form.cleaned_data, depends_on=depends_on, milestone=milestone
+        )
+
+    if _submitted(request, form, save, _("Milestone saved.")):
+        return _back(team, "plan")
     return render(request, "teams/milestone_form.html", {"team": team, "form": form, "milestone": milestone})
 
 
@@ -236,11 +259,7 @@ def milestone_edit(request, pk: int, milestone_pk: int | None = None):
 def milestone_delete(request, pk: int, milestone_pk: int):
     team = _team_or_404(request, pk, may="manage")
     milestone = get_object_or_404(team.milestones, pk=milestone_pk)
-    try:
-        services.milestone_delete(milestone=milestone, by=request.user)
-    except TeamError as error:
-        messages.error(request, str(error))
-    return _back(team, "plan")
+    return _act(request, _back(team, "plan"), partial(services.milestone_delete, milestone=milestone, by=request.user))
 
 
 @login_required
@@ -251,7 +270,7 @@ def request_file(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             link = services.team_request_file(team=team, by=request.user, **form.cleaned_data)
-        except (TeamError, services.task_services.TaskError) as error:
+        except (TeamError, TaskError) as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("Request %(number)s filed under the team.") % {"number": link.task.number})
@@ -263,20 +282,15 @@ def request_file(request, pk: int):
 @require_POST
 def request_link(request, pk: int):
     team = _team_or_404(request, pk, may="contribute")
-    form = forms.LinkRequestForm(request.POST, team=team)
-    if not form.is_valid():
-        messages.error(request, _errors(form))
-        return _back(team, "requests")
-    task = Task.objects.filter(number=form.cleaned_data["number"].strip()).first()
-    try:
+
+    def link(number: str, milestone):
+        task = Task.objects.filter(number=number.strip()).first()
         if task is None:
             raise TeamError(_("No request with this number that you can see."))
-        services.team_request_link(team=team, by=request.user, task=task, milestone=form.cleaned_data["milestone"])
-    except TeamError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Request linked."))
-    return _back(team, "requests")
+        services.team_request_link(team=team, by=request.user, task=task, milestone=milestone)
+
+    form = forms.LinkRequestForm(request.POST, team=team)
+    return _act(request, _back(team, "requests"), link, _("Request linked."), form)
 
 
 @login_required
@@ -321,25 +335,19 @@ def meeting_detail(request, pk: int, meeting_pk: int):
     form = forms.MeetingRecordForm(request.POST or None, attendance=page["attendance"], initial=initial)
     if request.method == "POST":
         _require(request, "contribute", team)
-        if form.is_valid():
-            try:
-                services.meeting_record(
-                    meeting=meeting,
-                    by=request.user,
-                    agenda=form.cleaned_data["agenda"],
-                    minutes=form.cleaned_data["minutes"],
-                    decisions=form.cleaned_data["decisions"],
-                    attendance=form.attendance(),
-                    held=form.cleaned_data["held"],
-                )
-            except TeamError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, _("Meeting saved."))
-                return redirect("teams:meeting", pk=team.pk, meeting_pk=meeting.pk)
-    minutes_job = None
-    if can(request.user, "documents", team):
-        minutes_job = rendering.latest(meeting, "minutes")
+
+    def record():
+        data = form.cleaned_data
+        services.meeting_record(
+            meeting=meeting,
+            by=request.user,
+            **{key: data[key] for key in ("agenda", "minutes", "decisions", "held")},
+            attendance=form.attendance(),
+        )
+
+    if _submitted(request, form, record, _("Meeting saved.")):
+        return redirect("teams:meeting", pk=team.pk, meeting_pk=meeting.pk)
+    perms = {f"can_{action}": can(request.user, action, team) for action in ("contribute", "manage", "documents")}
     return render(
         request,
         "teams/meeting_detail.html",
@@ -348,10 +356,8 @@ def meeting_detail(request, pk: int, meeting_pk: int):
             "meeting": meeting,
             "form": form,
             "action_form": forms.ActionForm(team=team, initial={"due_on": timezone.localdate() + timedelta(days=7)}),
-            "can_contribute": can(request.user, "contribute", team),
-            "can_manage": can(request.user, "manage", team),
-            "can_documents": can(request.user, "documents", team),
-            "minutes_job": minutes_job,
+            **perms,
+            "minutes_job": rendering.latest(meeting, "minutes") if perms["can_documents"] else None,
             **page,
         },
     )
@@ -362,11 +368,7 @@ def meeting_detail(request, pk: int, meeting_pk: int):
 def meeting_cancel(request, pk: int, meeting_pk: int):
     team = _team_or_404(request, pk, may="manage")
     meeting = get_object_or_404(team.meetings, pk=meeting_pk)
-    try:
-        services.meeting_cancel(meeting=meeting, by=request.user)
-    except TeamError as error:
-        messages.error(request, str(error))
-    return _back(team, "meetings")
+    return _act(request, _back(team, "meetings"), partial(services.meeting_cancel, meeting=meeting, by=request.user))
 
 
 @login_required
@@ -374,17 +376,9 @@ def meeting_cancel(request, pk: int, meeting_pk: int):
 def action_add(request, pk: int, meeting_pk: int):
     team = _team_or_404(request, pk, may="contribute")
     meeting = get_object_or_404(team.meetings, pk=meeting_pk)
-    form = forms.ActionForm(request.POST, team=team)
-    if not form.is_valid():
-        messages.error(request, _errors(form))
-    else:
-        try:
-            services.action_add(meeting=meeting, by=request.user, **form.cleaned_data)
-        except TeamError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("Action item added."))
-    return redirect("teams:meeting", pk=team.pk, meeting_pk=meeting.pk)
+    back = redirect("teams:meeting", pk=team.pk, meeting_pk=meeting.pk)
+    add = partial(services.action_add, meeting=meeting, by=request.user)
+    return _act(request, back, add, _("Action item added."), forms.ActionForm(request.POST, team=team))
 
 
 def _action_fragment(request, team: Team, item: ActionItem, error: str = ""):
@@ -444,25 +438,16 @@ def team_evaluate(request, pk: int):
     if not criteria:
         # Completed without criteria: set them here first.
         criteria_form = forms.CriteriaForm(request.POST or None)
-        if request.method == "POST" and criteria_form.is_valid():
-            try:
-                services.criteria_set(team=team, by=request.user, rows=criteria_form.cleaned_data["lines"])
-            except TeamError as error:
-                criteria_form.add_error(None, str(error))
-            else:
-                return redirect("teams:evaluate", pk=team.pk)
+        if _submitted(request, criteria_form, _criteria_set(request, team, criteria_form)):
+            return redirect("teams:evaluate", pk=team.pk)
         return render(request, "teams/evaluate_form.html", {"team": team, "form": criteria_form, "criteria": []})
     form = forms.EvaluationForm(request.POST or None, criteria=criteria)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.team_evaluate(
-                team=team, by=request.user, scores=form.scores(), summary=form.cleaned_data["summary"]
-            )
-        except TeamError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("Evaluation recorded."))
-            return _back(team, "evaluation")
+
+    def evaluate():
+        services.team_evaluate(team=team, by=request.user, scores=form.scores(), summary=form.cleaned_data["summary"])
+
+    if _submitted(request, form, evaluate, _("Evaluation recorded.")):
+        return _back(team, "evaluation")
     return render(request, "teams/evaluate_form.html", {"team": team, "form": form, "criteria": criteria})
 
 

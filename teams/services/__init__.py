@@ -2,7 +2,6 @@
 the state and the rule of teams/rules.py; the step writes, logs and notifies (in the same
 transaction, through notifications.services.notify)."""
 
-from tasks import services as task_services  # noqa: F401 - teams.views catches its TaskError
 from teams.services.common import TeamConflict as TeamConflict
 from teams.services.common import TeamError as TeamError
 from teams.services.common import team_people as team_people
