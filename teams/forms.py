@@ -15,6 +15,12 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SMALL = {"class": "form-control form-control-sm"}
 
 
+def _text(label, rows: int, *, required: bool = False, max_length: int = LONG_TEXT, attrs=None, **options):
+    """A text area of `rows` rows (optional unless `required`)."""
+    widget = forms.Textarea(attrs={**(attrs or {}), "rows": rows})
+    return forms.CharField(label=capfirst(label), widget=widget, required=required, max_length=max_length, **options)
+
+
 def _people():
     return User.objects.filter(is_active=True).order_by("username")
 
@@ -97,15 +103,11 @@ def members_from(formset) -> list:
 
 
 class CompleteForm(forms.Form):
-    comment = forms.CharField(
-        label=capfirst(_("comment")), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=SHORT_TEXT
-    )
+    comment = _text(_("comment"), 2, max_length=SHORT_TEXT)
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(
-        label=capfirst(_("reason")), widget=forms.Textarea(attrs={"rows": 2}), max_length=SHORT_TEXT
-    )
+    reason = _text(_("reason"), 2, required=True, max_length=SHORT_TEXT)
 
 
 class ReadingForm(forms.Form):
@@ -166,9 +168,10 @@ class PlanForm(forms.ModelForm):
 class CriteriaForm(forms.Form):
     """Criteria as lines "name = weight", e.g. "目标达成 = 50"."""
 
-    lines = forms.CharField(
-        label=capfirst(_("criteria and weights")),
-        widget=forms.Textarea(attrs={"rows": 5}),
+    lines = _text(
+        _("criteria and weights"),
+        5,
+        required=True,
         max_length=SHORT_TEXT,
         help_text=_("One per line: name = weight. The weights must add up to 100."),
     )
@@ -199,9 +202,7 @@ class CriteriaForm(forms.Form):
 class FileRequestForm(forms.Form):
     request_type = forms.ModelChoiceField(label=capfirst(_("request type")), queryset=RequestType.objects.none())
     title = forms.CharField(label=capfirst(_("title")), max_length=200)
-    description = forms.CharField(
-        label=capfirst(_("description")), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=LONG_TEXT
-    )
+    description = _text(_("description"), 3)
     milestone = forms.ModelChoiceField(
         label=capfirst(_("milestone")), queryset=Milestone.objects.none(), required=False
     )
@@ -247,24 +248,13 @@ class MeetingAddForm(forms.Form):
     location = forms.CharField(
         label=capfirst(_("place")), max_length=120, required=False, widget=forms.TextInput(attrs=SMALL)
     )
-    agenda = forms.CharField(
-        label=capfirst(_("agenda")),
-        widget=forms.Textarea(attrs={**SMALL, "rows": 3}),
-        required=False,
-        max_length=LONG_TEXT,
-    )
+    agenda = _text(_("agenda"), 3, attrs=SMALL)
 
 
 class MeetingRecordForm(forms.Form):
-    agenda = forms.CharField(
-        label=capfirst(_("agenda")), widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=LONG_TEXT
-    )
-    minutes = forms.CharField(
-        label=capfirst(_("minutes")), widget=forms.Textarea(attrs={"rows": 6}), required=False, max_length=LONG_TEXT
-    )
-    decisions = forms.CharField(
-        label=capfirst(_("decisions")), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=LONG_TEXT
-    )
+    agenda = _text(_("agenda"), 4)
+    minutes = _text(_("minutes"), 6)
+    decisions = _text(_("decisions"), 3)
     held = forms.BooleanField(label=capfirst(_("the meeting was held")), required=False)
 
     def __init__(self, *args, attendance, **kwargs):
@@ -300,9 +290,7 @@ class ActionForm(forms.Form):
 
 
 class EvaluationForm(forms.Form):
-    summary = forms.CharField(
-        label=capfirst(_("summary")), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=LONG_TEXT
-    )
+    summary = _text(_("summary"), 3)
 
     def __init__(self, *args, criteria, **kwargs):
         super().__init__(*args, **kwargs)
