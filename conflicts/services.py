@@ -105,6 +105,16 @@ def _speaking_department(by: User, conflict: Conflict, department_id: int | None
     return Department.objects.get(pk=department_id), speaks_for[department_id]
 
 
+def _state_position(conflict: Conflict, by: User, department: Department, acting_for, text: str, **fields) -> Position:
+    """Record a party's position and write it in the conflict's log."""
+    position = Position.objects.create(
+        conflict=conflict, department=department, author=by, acting_for=acting_for, text=text, **fields
+    )
+    data = {"department": department.pk}
+    log_action(conflict, actor=by, acting_for=acting_for, action=ConflictAction.POSITION, data=data, comment=text)
+    return position
+
+
 def conflict_raise(
     *,
     by: User,
@@ -153,25 +163,10 @@ def conflict_raise(
         if not own:
             raise ConflictError(_("Name your own department among the parties: your position is its position."))
         department = own[0]
-        Position.objects.create(
-            conflict=conflict,
-            department=department,
-            author=by,
-            acting_for=roles.speaks_for[department.pk],
-            text=position,
-            created_at=now,
-        )
         log_action(
             conflict, actor=by, action=ConflictAction.RAISED, data={"department": department.pk}, comment=position
         )
-        log_action(
-            conflict,
-            actor=by,
-            acting_for=roles.speaks_for[department.pk],
-            action=ConflictAction.POSITION,
-            data={"department": department.pk},
-            comment=position,
-        )
+        _state_position(conflict, by, department, roles.speaks_for[department.pk], position, created_at=now)
         notify(
             _party_managers(conflict),
             path=link(conflict),
@@ -192,17 +187,7 @@ def conflict_add_position(
     with _step(conflict, by, "position", *Conflict.OPEN_STATES, seen_state=seen_state) as s:
         conflict = s.row
         department, acting_for = _speaking_department(by, conflict, department_id)
-        position = Position.objects.create(
-            conflict=conflict, department=department, author=by, acting_for=acting_for, text=text
-        )
-        log_action(
-            conflict,
-            actor=by,
-            acting_for=acting_for,
-            action=ConflictAction.POSITION,
-            data={"department": department.pk},
-            comment=text,
-        )
+        position = _state_position(conflict, by, department, acting_for, text)
         notify(
             _everyone(conflict),
             path=link(conflict),
@@ -385,15 +370,22 @@ def conflict_escalate(
 def conflict_auto_escalate(*, conflict_id: int, now: datetime | None = None) -> bool:
     """Escalate one conflict whose level deadline has passed. Idempotent: under the row lock it
     re-checks the state and the deadline, so two workers never escalate it twice."""
-    now = now or timezone.now()
     with transaction.atomic():
-        conflict = Conflict.objects.select_for_update().filter(pk=conflict_id).first()
-        if conflict is None or conflict.state not in Conflict.ESCALATING_STATES:
-            return False
-        if conflict.deadline_at is None or conflict.deadline_at > now:
+        conflict = _locked_if_due(conflict_id, now, Conflict.ESCALATING_STATES)
+        if conflict is None:
             return False
         _escalate(conflict, actor=None, acting_for=None, text="", automatic=True)
     return True
+
+
+def _locked_if_due(conflict_id: int, now: datetime | None, states) -> Conflict | None:
+    """The conflict, locked, when it is in one of `states` and its level's deadline has passed."""
+    conflict = Conflict.objects.select_for_update().filter(pk=conflict_id).first()
+    if conflict is None or conflict.state not in states:
+        return None
+    if conflict.deadline_at is None or conflict.deadline_at > (now or timezone.now()):
+        return None
+    return conflict
 
 
 def escalate_due(now: datetime | None = None) -> int:
@@ -416,10 +408,8 @@ def remind_arbiter(*, conflict_id: int, now: datetime | None = None) -> bool:
     """Tell the arbiter (once, under the row lock) that the arbitration deadline has passed."""
     now = now or timezone.now()
     with transaction.atomic():
-        conflict = Conflict.objects.select_for_update().filter(pk=conflict_id).first()
-        if conflict is None or conflict.state != S.ARBITRATION or conflict.reminded_at is not None:
-            return False
-        if conflict.deadline_at is None or conflict.deadline_at > now:
+        conflict = _locked_if_due(conflict_id, now, [S.ARBITRATION])
+        if conflict is None or conflict.reminded_at is not None:
             return False
         conflict.reminded_at = now
         conflict.save(update_fields=["reminded_at"])
