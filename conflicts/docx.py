@@ -16,8 +16,9 @@ LEVEL_ZH = {
 }
 
 
-def _name(user) -> str:
-    return user.name if user is not None else "系统"
+def _name(user, acting_for=None) -> str:
+    """Who did it (the system when nobody), and for whom under delegation."""
+    return (user.name if user is not None else "系统") + (f"（代{acting_for.name}）" if acting_for else "")
 
 
 def decision_spec(conflict: Conflict) -> OfficialDocument:
@@ -37,30 +38,19 @@ def decision_spec(conflict: Conflict) -> OfficialDocument:
     closed = timezone.localtime(conflict.closed_at or timezone.now())
     arbitrated = conflict.resolution == Conflict.Resolution.ARBITRATED
     rows = [["当事部门", "立场", "陈述人", "时间"]]
-    for position in positions:
-        who = _name(position.author)
-        if position.acting_for:
-            who += f"（代{position.acting_for.name}）"
-        rows.append(
-            [
-                position.department.name,
-                position.text,
-                who,
-                timezone.localtime(position.created_at).strftime("%Y-%m-%d %H:%M"),
-            ]
-        )
+    for p in positions:
+        when = f"{timezone.localtime(p.created_at):%Y-%m-%d %H:%M}"
+        rows.append([p.department.name, p.text, _name(p.author, p.acting_for), when])
     ladder = []
     for log in logs:
-        who = _name(log.actor) + (f"（代{log.acting_for.name}）" if log.acting_for else "")
+        who = _name(log.actor, log.acting_for)
         step = f"{timezone.localtime(log.created_at):%Y-%m-%d %H:%M} {who}：{log.get_action_display()}"
         if log.from_state and log.from_state != log.to_state:
             step += f"（{LEVEL_ZH.get(log.from_state, log.from_state)} → {LEVEL_ZH.get(log.to_state, log.to_state)}）"
         ladder.append(step)
     decider = ""
     if arbitrated:
-        decider = f"仲裁人：{_name(conflict.decided_by)}"
-        if conflict.decided_for:
-            decider += f"（代{conflict.decided_for.name}）"
+        decider = f"仲裁人：{_name(conflict.decided_by, conflict.decided_for)}"
     elif conflict.mediator:
         decider = f"调解人：{conflict.mediator.name}"
     body = [

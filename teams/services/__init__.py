@@ -9,7 +9,6 @@ from teams.services.evaluation import criteria_set as criteria_set
 from teams.services.evaluation import goal_attainment as goal_attainment
 from teams.services.evaluation import reading_add as reading_add
 from teams.services.evaluation import team_evaluate as team_evaluate
-from teams.services.feeds import feed_for as feed_for
 from teams.services.feeds import feed_revoke as feed_revoke
 from teams.services.feeds import feed_rotate as feed_rotate
 from teams.services.lifecycle import TEAM_FIELDS as TEAM_FIELDS

@@ -27,9 +27,6 @@ TEAM_FIELDS = (
 )
 
 
-# Teams
-
-
 def _check_members(members: Iterable[tuple[User, Department, str]]) -> list[tuple[User, Department, str]]:
     rows, seen = [], set()
     for user, department, role in members:
@@ -37,6 +34,8 @@ def _check_members(members: Iterable[tuple[User, Department, str]]) -> list[tupl
             raise TeamError(_("%(name)s is listed twice.") % {"name": user.name})
         seen.add(user.pk)
         rows.append((user, department, (role or "").strip()[:60]))
+    if len({department.pk for _u, department, _r in rows}) < 2:
+        raise TeamError(_("A collaboration team has members from at least two departments."))
     return rows
 
 
@@ -68,9 +67,6 @@ def team_create(
         lead = by
     _check_team_values(values)
     members = _check_members(members)
-    departments = {d.pk for _u, d, _r in members}
-    if len(departments) < 2:
-        raise TeamError(_("A collaboration team has members from at least two departments."))
     with transaction.atomic():
         team = Team.objects.create(lead=lead, created_by=by, **{k: values[k] for k in TEAM_FIELDS})
         _set_members(team, members)
@@ -91,8 +87,6 @@ def team_update(
     the team to another lead."""
     _check_team_values(values)
     members = _check_members(members)
-    if len({d.pk for _u, d, _r in members}) < 2:
-        raise TeamError(_("A collaboration team has members from at least two departments."))
     with _step(team, by, "manage") as s:
         team = s.row
         if (

@@ -16,8 +16,6 @@ from teams.models import ActionItem, Attendance, Meeting, Team, TeamAction
 from teams.rules import can
 from teams.services.common import TeamError, _changed, _notify_team, _step, team_link, team_people
 
-# Meetings
-
 
 def _tz():
     return ZoneInfo(settings.TIME_ZONE)

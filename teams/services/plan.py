@@ -21,9 +21,6 @@ PLAN_FIELDS = (
 )
 
 
-# The plan
-
-
 def _would_cycle(milestone_pk: int | None, depends_on: Iterable[Milestone], edges: dict[int, set[int]]) -> bool:
     """Whether making `milestone_pk` depend on `depends_on` closes a loop in `edges` (pk → pks it depends on)."""
     if milestone_pk is None:
@@ -134,8 +131,3 @@ def plan_set(*, team: Team, by: User, values: dict) -> Team:
                 action_items__isnull=True,
             ).delete()
     return locked
-
-
-def _check_milestone(team: Team, milestone: Milestone | None) -> None:
-    if milestone is not None and milestone.team_id != team.pk:
-        raise TeamError(_("That milestone belongs to another team."))

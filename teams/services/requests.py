@@ -14,7 +14,13 @@ from teams.models import ActionItem, Milestone, Team, TeamAction, TeamRequest
 from teams.rules import can
 from teams.services.common import TeamError, _step
 from teams.services.meetings import _tz
-from teams.services.plan import _check_milestone
+
+
+def _may_add_request(team: Team, by: User, milestone: Milestone | None) -> None:
+    if milestone is not None and milestone.team_id != team.pk:
+        raise TeamError(_("That milestone belongs to another team."))
+    if not can(by, "contribute", team):
+        raise TeamError(_("You may not do this to this team."))
 
 
 def team_request_file(
@@ -28,9 +34,7 @@ def team_request_file(
     wanted_by: datetime | None = None,
 ) -> TeamRequest:
     """File an ordinary request (submitted into the normal flow) under the team's plan."""
-    _check_milestone(team, milestone)
-    if not can(by, "contribute", team):
-        raise TeamError(_("You may not do this to this team."))
+    _may_add_request(team, by, milestone)
     if not simple_request_types().filter(pk=request_type.pk).exists():
         raise TeamError(_("This request type needs more details: file it from New request, then link it to the team."))
     with transaction.atomic():
@@ -50,9 +54,7 @@ def team_request_file(
 
 def team_request_link(*, team: Team, by: User, task: Task, milestone: Milestone | None = None) -> TeamRequest:
     """Link an existing request the user can see to the team (and a milestone)."""
-    _check_milestone(team, milestone)
-    if not can(by, "contribute", team):
-        raise TeamError(_("You may not do this to this team."))
+    _may_add_request(team, by, milestone)
     if not Task.objects.visible_to(by).filter(pk=task.pk).exists():
         raise TeamError(_("No request with this number that you can see."))
     if task.state == Task.State.DRAFT:

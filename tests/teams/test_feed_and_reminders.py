@@ -25,7 +25,7 @@ def test_feed_holds_meetings_and_request_due_dates(client, org, weekly, support)
     link = services.team_request_file(team=weekly, by=org.requester, request_type=support, title="竞品调研")
     task_services.task_accept(task=link.task, by=org.purchasing_head, assignee=org.assignee)
     link.task.refresh_from_db()
-    feed = services.feed_for(org.assignee)
+    feed = services.feed_rotate(user=org.assignee)
     response = client.get(f"/calendar/{feed.token}.ics")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
     calendar = Calendar.from_ical(response.content)
@@ -39,12 +39,12 @@ def test_feed_holds_meetings_and_request_due_dates(client, org, weekly, support)
     assert len(dues) == 1 and link.task.number in str(dues[0]["SUMMARY"])
     assert dues[0].decoded("DTSTART") == link.task.due_at
     # The outsider's feed has none of it.
-    outsider_feed = services.feed_for(org.outsider)
+    outsider_feed = services.feed_rotate(user=org.outsider)
     assert Calendar.from_ical(client.get(f"/calendar/{outsider_feed.token}.ics").content).walk("VEVENT") == []
 
 
 def test_rotating_revokes_the_old_url(client, org):
-    old = services.feed_for(org.requester).token
+    old = services.feed_rotate(user=org.requester).token
     assert client.get(f"/calendar/{old}.ics").status_code == 200
     login(client, org.requester)
     client.post("/calendar/rotate/")
@@ -170,6 +170,6 @@ def test_cancelling_the_team_calls_off_its_meetings_and_the_feed_says_so(client,
         services.team_cancel(team=weekly, by=org.sales_head, reason="战略调整")
         assert set(Meeting.objects.filter(team=weekly).values_list("status", flat=True)) == {"cancelled"}
         assert reminders.generate_meetings() == 0
-        feed = services.feed_for(org.requester)
+        feed = services.feed_rotate(user=org.requester)
         events = Calendar.from_ical(client.get(f"/calendar/{feed.token}.ics").content).walk("VEVENT")
     assert len(events) == 4 and {str(e["STATUS"]) for e in events} == {"CANCELLED"}
