@@ -111,15 +111,9 @@ def plan_docx(team: Team) -> bytes:
     body.append(Block("heading", "三、进度安排"))
     milestones = [["里程碑", "开始", "完成", "负责部门", "交付物", "前置"]]
     for m in team.milestones.select_related("department").prefetch_related("depends_on"):
+        after = "、".join(d.title for d in m.depends_on.all())
         milestones.append(
-            [
-                m.title,
-                m.starts_on.isoformat(),
-                m.due_on.isoformat(),
-                m.department.name,
-                m.deliverable,
-                "、".join(d.title for d in m.depends_on.all()),
-            ]
+            [m.title, m.starts_on.isoformat(), m.due_on.isoformat(), m.department.name, m.deliverable, after]
         )
     body.append(Block("table", rows=milestones))
     body.append(Block("heading", "四、沟通机制"))

@@ -9,10 +9,9 @@ meetings on one day.
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, rrule, weekdays
-from django.conf import settings
+from django.utils import timezone
 
 from core.workhours import WorkingCalendar
 
@@ -29,7 +28,7 @@ def cadence_rule(team, start: date, until: date) -> rrule | None:
     """The team's cadence as an rrule between `start` and `until` (inclusive), or None."""
     if not team.meeting_freq or team.meeting_time is None:
         return None
-    tz = ZoneInfo(settings.TIME_ZONE)
+    tz = timezone.get_default_timezone()
     at = team.meeting_time
     kwargs = {
         "freq": FREQUENCIES[team.meeting_freq],

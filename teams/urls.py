@@ -8,9 +8,9 @@ app_name = "teams"
 
 urlpatterns = [
     path("teams/", views.team_list, name="list"),
-    path("teams/new/", views.team_create, name="create"),
+    path("teams/new/", views.team_form, name="create"),
     path("teams/<int:pk>/", views.team_detail, name="detail"),
-    path("teams/<int:pk>/edit/", views.team_edit, name="edit"),
+    path("teams/<int:pk>/edit/", views.team_form, name="edit"),
     path("teams/<int:pk>/plan/", views.plan_edit, name="plan"),
     path("teams/<int:pk>/evaluate/", views.team_evaluate, name="evaluate"),
     path("teams/<int:pk>/readings/", views.reading_add, name="reading"),

@@ -106,19 +106,9 @@ def team_list(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def team_create(request):
-    return _team_form(request, None)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def team_edit(request, pk: int):
-    team = _team_or_404(request, pk, may="manage")
-    return _team_form(request, team)
-
-
-def _team_form(request, team: Team | None):
-    """The team's form and its members' formset: a new team, or the changes to `team`."""
+def team_form(request, pk: int | None = None):
+    """The team's form and its members' formset: a new team, or the changes to team `pk`."""
+    team = _team_or_404(request, pk, may="manage") if pk is not None else None
     initial = (
         [{"user": m.user_id, "department": m.department_id, "role": m.role} for m in team.members.all()] if team else []
     )
@@ -381,11 +371,18 @@ def action_add(request, pk: int, meeting_pk: int):
     return _act(request, back, add, _("Action item added."), forms.ActionForm(request.POST, team=team))
 
 
-def _action_fragment(request, team: Team, item: ActionItem, error: str = ""):
-    """The action item's row, for htmx to swap in place."""
-    item = team.action_items.select_related("owner", "department", "task").get(pk=item.pk)
-    context = {"a": item, "team": team, "error": error, "can_contribute": can(request.user, "contribute", team)}
-    return render(request, "teams/_action_item.html", context)
+def _action_reply(request, team: Team, item: ActionItem, error: str = "", done: str = ""):
+    """After a step on an action item: its row for htmx to swap in place, else the meeting page
+    with what went wrong or `done`."""
+    if request.headers.get("HX-Request"):
+        item = team.action_items.select_related("owner", "department", "task").get(pk=item.pk)
+        context = {"a": item, "team": team, "error": error, "can_contribute": can(request.user, "contribute", team)}
+        return render(request, "teams/_action_item.html", context)
+    if error:
+        messages.error(request, error)
+    elif done:
+        messages.success(request, done)
+    return redirect("teams:meeting", pk=team.pk, meeting_pk=item.meeting_id)
 
 
 def _action_of(team: Team, action_pk: int) -> ActionItem:
@@ -397,18 +394,14 @@ def _action_of(team: Team, action_pk: int) -> ActionItem:
 def action_request(request, pk: int, action_pk: int):
     team = _team_or_404(request, pk, may="contribute")
     item = _action_of(team, action_pk)
-    error = ""
+    error = done = ""
     try:
         task = services.action_to_request(item=item, by=request.user)
     except TeamError as exc:
         error = str(exc)
-    if request.headers.get("HX-Request"):
-        return _action_fragment(request, team, item, error)
-    if error:
-        messages.error(request, error)
     else:
-        messages.success(request, _("Request %(number)s filed for the action item.") % {"number": task.number})
-    return redirect("teams:meeting", pk=team.pk, meeting_pk=item.meeting_id)
+        done = _("Request %(number)s filed for the action item.") % {"number": task.number}
+    return _action_reply(request, team, item, error, done)
 
 
 @login_required
@@ -423,11 +416,7 @@ def action_done(request, pk: int, action_pk: int):
         services.action_done(item=item, by=request.user)
     except TeamError as exc:
         error = str(exc)
-    if request.headers.get("HX-Request"):
-        return _action_fragment(request, team, item, error)
-    if error:
-        messages.error(request, error)
-    return redirect("teams:meeting", pk=team.pk, meeting_pk=item.meeting_id)
+    return _action_reply(request, team, item, error)
 
 
 @login_required

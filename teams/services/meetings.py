@@ -1,9 +1,7 @@
 """Meetings and their action items."""
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,10 +13,6 @@ from notifications import services as notifications
 from teams.models import ActionItem, Attendance, Meeting, Team, TeamAction
 from teams.rules import can
 from teams.services.common import TeamError, _changed, _notify_team, _step, team_link, team_people
-
-
-def _tz():
-    return ZoneInfo(settings.TIME_ZONE)
 
 
 def overdue_actions(team: Team, *, on: date | None = None):

@@ -13,7 +13,6 @@ from tasks.models import RequestType, Task
 from teams.models import ActionItem, Milestone, Team, TeamAction, TeamRequest
 from teams.rules import can
 from teams.services.common import TeamError, _step
-from teams.services.meetings import _tz
 
 
 def _may_add_request(team: Team, by: User, milestone: Milestone | None) -> None:
@@ -98,7 +97,7 @@ def action_to_request(*, item: ActionItem, by: User, request_type: RequestType |
         item = ActionItem.objects.select_for_update().get(pk=item.pk)
         if item.task_id is not None:
             raise TeamError(_("This action item is already a request."))
-        wanted = datetime.combine(item.due_on, time(18, 0), tzinfo=_tz())
+        wanted = datetime.combine(item.due_on, time(18, 0), tzinfo=timezone.get_default_timezone())
         if wanted < timezone.now():
             wanted = None
         try:
