@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -86,9 +86,7 @@ def raise_conflict(request, number: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def raise_on_team(request, pk: int):
-    team = Team.objects.visible_to(request.user).filter(pk=pk).first()
-    if team is None:
-        raise Http404
+    team = get_object_or_404(Team.objects.visible_to(request.user), pk=pk)
     if not can_raise_on_team(request.user, team):
         raise PermissionDenied
     return _raise(request, team=team)
@@ -131,6 +129,7 @@ def detail(request, pk: int):
     perms = {action: can(user, action, conflict) for action in ACTIONS}
     roles = selectors.roles_of(user, conflict)
     parties = [party.department for party in conflict.parties.all() if party.department_id in roles.speaks_for]
+    agreed = {party.department_id for party in conflict.parties.all() if party.agreed_at}
     # Each action's form gets ids of its own: several forms share field names ("text"), and a label
     # must focus the field of its own form.
     context = {
@@ -143,7 +142,7 @@ def detail(request, pk: int):
         "position_form": forms.PositionForm(parties=parties, auto_id="id_position_%s"),
         "proposal_form": forms.ProposalForm(parties=parties if not roles.holds else (), auto_id="id_propose_%s"),
         "agree_form": forms.AgreeForm(
-            parties=[p for p in parties if not _agreed(conflict, p.pk)],
+            parties=[p for p in parties if p.pk not in agreed],
             initial={"seen_proposal_at": conflict.proposal_at.isoformat() if conflict.proposal_at else ""},
             auto_id="id_agree_%s",
         ),
@@ -153,10 +152,6 @@ def detail(request, pk: int):
         "decision_job": decision_file(conflict) if conflict.state == Conflict.State.RESOLVED else None,
     }
     return render(request, "conflicts/conflict_detail.html", context)
-
-
-def _agreed(conflict: Conflict, department_id: int) -> bool:
-    return any(p.department_id == department_id and p.agreed_at for p in conflict.parties.all())
 
 
 class InvalidInput(ConflictError):

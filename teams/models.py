@@ -45,10 +45,6 @@ class StrategicGoal(models.Model):
         verbose_name_plural = _("strategic goals")
 
     def __str__(self) -> str:
-        return self.display_title
-
-    @property
-    def display_title(self) -> str:
         return pick_language(self.title, self.title_en)
 
 
