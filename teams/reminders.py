@@ -23,10 +23,8 @@ def generate_meetings() -> int:
     from teams.services import meetings_generate
 
     calendar = working_calendar()
-    created = 0
-    for team in Team.objects.filter(state__in=[Team.State.PLANNING, Team.State.ACTIVE]).exclude(meeting_freq=""):
-        created += len(meetings_generate(team=team, calendar=calendar))
-    return created
+    teams = Team.objects.filter(state__in=[Team.State.PLANNING, Team.State.ACTIVE]).exclude(meeting_freq="")
+    return sum(len(meetings_generate(team=team, calendar=calendar)) for team in teams)
 
 
 def send_meeting_reminders(now=None) -> int:

@@ -308,18 +308,18 @@ def meeting_add(request, pk: int):
     return redirect("teams:meeting", pk=team.pk, meeting_pk=meeting.pk)
 
 
+# What a meeting's record form edits besides attendance and "held".
+RECORDED = ("agenda", "minutes", "decisions")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_detail(request, pk: int, meeting_pk: int):
     team = _team_or_404(request, pk)
     meeting = get_object_or_404(team.meetings, pk=meeting_pk)
     page = selectors.meeting_page(meeting)
-    initial = {
-        "agenda": meeting.agenda,
-        "minutes": meeting.minutes,
-        "decisions": meeting.decisions,
-        "held": meeting.status == meeting.Status.HELD,
-    }
+    initial = {key: getattr(meeting, key) for key in RECORDED}
+    initial["held"] = meeting.status == meeting.Status.HELD
     if not meeting.agenda and meeting.status == meeting.Status.SCHEDULED:
         initial["agenda"] = services.agenda_with_overdue(team, on=timezone.localtime(meeting.starts_at).date())
     form = forms.MeetingRecordForm(request.POST or None, attendance=page["attendance"], initial=initial)
@@ -327,13 +327,8 @@ def meeting_detail(request, pk: int, meeting_pk: int):
         _require(request, "contribute", team)
 
     def record():
-        data = form.cleaned_data
-        services.meeting_record(
-            meeting=meeting,
-            by=request.user,
-            **{key: data[key] for key in ("agenda", "minutes", "decisions", "held")},
-            attendance=form.attendance(),
-        )
+        data = {key: form.cleaned_data[key] for key in (*RECORDED, "held")}
+        services.meeting_record(meeting=meeting, by=request.user, attendance=form.attendance(), **data)
 
     if _submitted(request, form, record, _("Meeting saved.")):
         return redirect("teams:meeting", pk=team.pk, meeting_pk=meeting.pk)
