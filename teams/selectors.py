@@ -2,7 +2,7 @@
 its rows."""
 
 from collections import defaultdict
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
@@ -140,15 +140,23 @@ def daily_progress(team: Team) -> dict:
         "departments": sorted(per_department.values(), key=lambda r: r["department"].sort_order),
         "overdue_requests": [link.task for link in links if link.task.is_overdue],
         "overdue_milestones": [m for m in milestones if m.is_overdue],
-        "overdue_actions": list(
-            team.action_items.filter(done_at__isnull=True, due_on__lt=today).select_related("owner", "department")
-        ),
+        "overdue_actions": list(overdue_actions(team, on=today)),
         "upcoming_milestones": [
             m
             for m in milestones
             if m.status != Milestone.Status.DONE and today <= m.due_on <= today + timedelta(days=14)
         ],
     }
+
+
+def overdue_actions(team: Team, *, on: date | None = None):
+    """The team's action items not done by `on` (today), oldest due first."""
+    on = on or timezone.localdate()
+    return (
+        team.action_items.filter(done_at__isnull=True, due_on__lt=on)
+        .select_related("owner", "department")
+        .order_by("due_on", "pk")
+    )
 
 
 def feed_events(user):

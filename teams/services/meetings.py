@@ -12,16 +12,8 @@ from departments.models import Department, User
 from notifications import services as notifications
 from teams.models import ActionItem, Attendance, Meeting, Team, TeamAction
 from teams.rules import can
+from teams.selectors import overdue_actions
 from teams.services.common import TeamError, _changed, _notify_team, _step, team_link, team_people
-
-
-def overdue_actions(team: Team, *, on: date | None = None):
-    on = on or timezone.localdate()
-    return (
-        team.action_items.filter(done_at__isnull=True, due_on__lt=on)
-        .select_related("owner", "department")
-        .order_by("due_on", "pk")
-    )
 
 
 def agenda_with_overdue(team: Team, agenda: str = "", *, on: date | None = None) -> str:
