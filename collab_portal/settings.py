@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "reports",
     "webhooks",
     "api",
+    "handover",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",

@@ -31,4 +31,5 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("webhooks.urls")),
     path("", include("api.urls")),
+    path("", include("handover.urls")),
 ]

@@ -273,3 +273,4 @@ class ConflictAction(models.TextChoices):
     SETTLED = "conflict.settled", _("settled: every party agreed")
     DECIDED = "conflict.decided", _("decided (final)")
     WITHDRAWN = "conflict.withdrawn", _("withdrew the conflict")
+    HANDED_OVER = "conflict.handed_over", _("handed over")

@@ -120,6 +120,7 @@ class DocumentAction(models.TextChoices):
     DISTRIBUTED = "document.distributed", _("distributed the document")
     ACKNOWLEDGED = "document.acknowledged", _("acknowledged receipt (签收)")
     ARCHIVED = "document.archived", _("archived the document")
+    HANDED_OVER = "document.handed_over", _("handed over")
 
 
 class Document(ConcurrentTransitionMixin, models.Model):

@@ -178,6 +178,7 @@ def sweep(now: datetime | None = None) -> dict:
         transaction.on_commit(lambda ids=delivery_ids: notifications.hand_to_workers(ids))
         sent[kind] = len(batch)
     sent["auto_closed"] = auto_close(now)
+    sent.update(run_reports(now))
     return sent
 
 
@@ -302,3 +303,16 @@ def send_weekly_summaries(now: datetime | None = None) -> int:
     with transaction.atomic():
         notifications.queue(rows)
     return len(rows)
+
+
+# Reports the apps above add to the sweep (the handover app's orphaned steps): a name and a
+# function of the sweep's moment returning how many it sent; registered in their AppConfig.ready().
+_reports: dict = {}
+
+
+def register_report(name: str, report) -> None:
+    _reports[name] = report
+
+
+def run_reports(now: datetime) -> dict:
+    return {name: report(now) for name, report in _reports.items()}

@@ -471,6 +471,7 @@ class TeamAction(models.TextChoices):
     PLAN = "team.plan", _("changed the plan")
     MEETING = "team.meeting", _("updated a meeting")
     ACTION = "team.action", _("updated an action item")
+    HANDED_OVER = "team.handed_over", _("handed over")
 
 
 class DailyDigestSent(models.Model):

@@ -97,6 +97,7 @@ class TaskAction(models.TextChoices):
     CANCELLED = "task.cancelled", _("cancelled")
     URGED = "task.urged", _("urged (催办)")
     ASSIGNED = "task.assigned", _("reassigned")
+    HANDED_OVER = "task.handed_over", _("handed over")
 
 
 class Comment(models.Model):
