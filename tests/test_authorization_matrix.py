@@ -272,6 +272,12 @@ MATRIX: dict[str, list[Check]] = {
         get(lambda w: "/people/requester/", **everyone(200)),
         get(lambda w: "/people/nobody-here/", **everyone(404)),
     ],
+    "handover:page": [
+        # The person's managers and admins hand over their work; nobody hands over their own.
+        get(lambda w: "/people/requester/handover/", outsider=403, involved=403, manager=200, admin=200),
+        post(lambda w: "/people/requester/handover/", outsider=403, involved=403, manager=200, admin=200),
+        get(lambda w: "/people/nobody-here/handover/", outsider=404, involved=404, manager=404, admin=404),
+    ],
     "departments:me": [get(lambda w: "/me/", **everyone(302))],  # to the person's own page
     "departments:profile_edit": [get(lambda w: "/me/edit/", **everyone(200))],
     "departments:delegation_new": [
