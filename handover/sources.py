@@ -18,7 +18,7 @@ MODULES = (tasks_handover, departments_handover, documents_handover, teams_hando
 # The page's groups, in its order.
 GROUPS = {
     "requests": _("Requests: handling, filed and approvals"),
-    "delegations": _("Delegations: acting for others"),
+    "delegations": _("Departments: delegations and seats"),
     "documents": _("Documents: drafts and review seats"),
     "teams": _("Collaboration teams"),
     "conflicts": _("Conflicts: mediation and arbitration"),
@@ -29,6 +29,8 @@ ROLES = {
     "requester": ("requests", _("Filed (follows and verifies)")),
     "approver": ("requests", _("Approval waiting")),
     "delegate": ("delegations", _("Acts for")),
+    "department_head": ("delegations", _("Heads")),
+    "department_deputy": ("delegations", _("Deputy head of")),
     "drafter": ("documents", _("Drafts")),
     "document_reviewer": ("documents", _("Reviews drafts (核稿) of")),
     "team_lead": ("teams", _("Leads")),
@@ -68,7 +70,7 @@ class Held:
             return f"{row.task.number} {row.task.title} · {row.display_step_name or row.step_order}"
         if self.role == "delegate":
             return f"{row.delegator.name} ({row.starts_on:%Y-%m-%d} – {row.ends_on:%Y-%m-%d})"
-        if self.role == "document_reviewer":
+        if self.role in ("document_reviewer", "department_head", "department_deputy"):
             return row.display_name
         if self.role == "team_member":
             return f"{row.team.name} · {row.department.display_name}"
@@ -85,7 +87,7 @@ class Held:
             return reverse("tasks:detail", args=[row.number])
         if self.role == "approver":
             return reverse("tasks:detail", args=[row.task.number])
-        if self.role == "document_reviewer":
+        if self.role in ("document_reviewer", "department_head", "department_deputy"):
             return reverse("departments:department", args=[row.code])
         if self.role == "drafter":
             return reverse("documents:detail", args=[row.pk])

@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from core.actions import actions_of
 from handover import services
@@ -127,7 +128,7 @@ def test_one_refusal_changes_nothing(client, org, holder):
 
 def test_inactive_or_unfit_person_is_refused(org, holder):
     gone = UserFactory(username="gone", is_active=False)
-    with pytest.raises(services.HandoverError) as caught:
+    with pytest.raises(services.HandoverError) as caught, translation.override("en"):
         services.hand_over(person=holder.person, by=org.admin, default=gone, chosen={})
     assert "deactivated" in str(caught.value)
     # An outsider is no member of 采购部: they cannot handle its request nor draft its document.
@@ -225,3 +226,24 @@ def test_page_queries_do_not_grow_with_items(client, org, holder, django_assert_
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url(holder.person))
     assert response.content.decode().count("handover-item") == 16
+
+
+def test_an_admin_hands_over_the_heads_seat(org):
+    from departments.models import Membership
+
+    held = [(item.role, item.row) for item in held_by(org.purchasing_head)]
+    assert ("department_head", org.purchasing) in held
+    services.hand_over(person=org.purchasing_head, by=org.admin, default=org.assignee, chosen={}, deactivate=True)
+    org.purchasing.refresh_from_db()
+    assert org.purchasing.head == org.assignee
+    assert Membership.objects.get(user=org.assignee, department=org.purchasing).role == Membership.Role.MANAGER
+    assert Membership.objects.get(user=org.purchasing_head, department=org.purchasing).role == Membership.Role.MEMBER
+    assert [e.comment for e in actions_of(org.purchasing)] == [f"{org.purchasing_head.name} → {org.assignee.name}"]
+
+
+def test_a_deputy_cannot_take_the_heads_seat(org):
+    with pytest.raises(services.HandoverError) as caught, translation.override("en"):
+        services.hand_over(person=org.sales_head, by=org.sales_deputy, default=org.sales_deputy, chosen={})
+    assert "Only an administrator" in str(caught.value)
+    org.sales.refresh_from_db()
+    assert org.sales.head == org.sales_head
