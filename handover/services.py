@@ -5,11 +5,13 @@ from django.utils.translation import gettext as _
 
 from core.actions import log_action
 from core.workflow import StepError
+from departments import handover as departments_handover
 from departments.models import User
 from departments.services import DepartmentError
 from handover.models import HandoverAction
 from handover.rules import may_deactivate, may_hand_over
 from handover.sources import Held, held_by
+from notifications.services import notify
 
 
 class HandoverError(Exception):
@@ -64,6 +66,8 @@ def hand_over(
                 errors.setdefault(item.key, []).append(str(exc))
                 continue
             moved += 1
+            if item.module is departments_handover:
+                _tell_about_seat(item, from_user=person, to_user=to_user, by=by)
         if not errors and deactivate:
             left = held_by(person)
             if left:
@@ -81,3 +85,24 @@ def hand_over(
             person.save(update_fields=["is_active"])
             log_action(person, actor=by, action=HandoverAction.DEACTIVATED)
     return moved
+
+
+def _tell_about_seat(item: Held, *, from_user: User, to_user: User, by: User) -> None:
+    """The organisation's records tell nobody (departments sits below notifications): the
+    hand-over tells the new delegate or seat holder itself, in their language."""
+
+    def message() -> str:
+        if item.role == "delegate":
+            return _("You now act for %(delegator)s until %(end)s, in place of %(name)s.") % {
+                "delegator": item.row.delegator.name,
+                "end": item.row.ends_on.isoformat(),
+                "name": from_user.name,
+            }
+        return _("%(role)s %(department)s: handed over to you from %(name)s.") % {
+            "role": item.role_label,
+            "department": item.row.display_name,
+            "name": from_user.name,
+        }
+
+    path = "" if item.role == "delegate" else item.link
+    notify([to_user], kind="handover.received", message=message, path=path, actor=by)

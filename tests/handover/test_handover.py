@@ -106,6 +106,9 @@ def test_new_holders_are_told(org, holder):
     assert {"handover.received", "approval"} <= kinds
     assert notices.filter(link=f"/requests/{holder.handled.number}/").exists()
     assert notices.filter(link=f"/conflicts/{holder.mediated.pk}/").exists()
+    # The leader now acts for 赵经理 in 钱四's place, and hears of it.
+    told = Notification.objects.get(recipient=org.leader, kind="handover.received")
+    assert holder.person.name in told.message and org.purchasing_head.name in told.message
 
 
 def test_one_refusal_changes_nothing(client, org, holder):
