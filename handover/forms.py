@@ -19,20 +19,21 @@ class HandoverForm(forms.Form):
         help_text=_("Refused while anything would still be held."),
     )
 
-    def __init__(self, *args, person: User, items, may_deactivate: bool, **kwargs):
+    def __init__(self, *args, person: User, by: User, items, may_deactivate: bool, **kwargs):
         super().__init__(*args, **kwargs)
         # Anyone but the person may be chosen; the service says why an inactive account cannot.
         people = User.objects.exclude(pk=person.pk).order_by("username")
         self.fields["default"].queryset = people
         self.items = items
         for item in items:
-            self.fields[f"to_{item.key}"] = PersonField(queryset=people, required=False, label=item.label)
+            if item.may_move(by):
+                self.fields[f"to_{item.key}"] = PersonField(queryset=people, required=False, label=item.label)
         if not may_deactivate:
             del self.fields["deactivate"]
 
     def rows(self):
-        """(item, its bound field), in the page's order."""
-        return [(item, self[f"to_{item.key}"]) for item in self.items]
+        """(item, its bound field or None when only an administrator may move it), in the page's order."""
+        return [(item, self[f"to_{item.key}"] if f"to_{item.key}" in self.fields else None) for item in self.items]
 
     def clean(self):
         cleaned = super().clean()

@@ -53,7 +53,7 @@ def hand_over(
         items = held_by(person)
         for item in items:
             to_user = chosen.get(item.key) or default
-            if to_user is None:
+            if to_user is None or not item.may_move(by):  # the latter stay for an administrator
                 continue
             problem = _check_person(to_user, person)
             if problem:

@@ -41,6 +41,10 @@ ROLES = {
 }
 
 
+# Seats that change who manages a department: only an administrator moves them.
+ADMIN_ONLY = ("department_head", "department_deputy")
+
+
 @dataclass
 class Held:
     """One thing a person holds, as the hand-over page lists it."""
@@ -52,6 +56,9 @@ class Held:
     @property
     def key(self) -> str:
         return f"{self.role}-{self.row.pk}"
+
+    def may_move(self, user) -> bool:
+        return self.role not in ADMIN_ONLY or user.is_superuser
 
     @property
     def group(self) -> str:

@@ -32,7 +32,11 @@ def page(request, username: str):
     may_deactivate = person.is_active and rules.may_deactivate(request.user, person)
     items = held_by(person)
     form = HandoverForm(
-        request.POST if request.method == "POST" else None, person=person, items=items, may_deactivate=may_deactivate
+        request.POST if request.method == "POST" else None,
+        person=person,
+        by=request.user,
+        items=items,
+        may_deactivate=may_deactivate,
     )
     if request.method == "POST" and form.is_valid():
         deactivate = form.cleaned_data.get("deactivate", False)

@@ -244,9 +244,29 @@ def test_an_admin_hands_over_the_heads_seat(org):
     assert [e.comment for e in actions_of(org.purchasing)] == [f"{org.purchasing_head.name} → {org.assignee.name}"]
 
 
-def test_a_deputy_cannot_take_the_heads_seat(org):
+def test_a_deputy_cannot_take_the_heads_seat(client, org):
+    # The service leaves the seat for an administrator, and refuses to deactivate while it is held.
+    assert services.hand_over(person=org.sales_head, by=org.sales_deputy, default=org.sales_deputy, chosen={}) == 0
     with pytest.raises(services.HandoverError) as caught, translation.override("en"):
-        services.hand_over(person=org.sales_head, by=org.sales_deputy, default=org.sales_deputy, chosen={})
-    assert "Only an administrator" in str(caught.value)
+        services.hand_over(
+            person=org.sales_head, by=org.sales_deputy, default=org.sales_deputy, chosen={}, deactivate=True
+        )
+    assert "still holds these" in str(caught.value) and "Sales" in str(caught.value)
     org.sales.refresh_from_db()
     assert org.sales.head == org.sales_head
+    org.sales_head.refresh_from_db()
+    assert org.sales_head.is_active
+    # The page offers no picker for it, and says who hands it over.
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    login(client, org.sales_deputy)
+    page = client.get(url(org.sales_head)).content.decode()
+    assert "An administrator hands this over." in page
+    assert f"to_department_head-{org.sales.pk}" not in page
+    # The lower layer refuses it too, should anyone call it directly.
+    from departments import handover as departments_handover
+    from departments.services import DepartmentError
+
+    with pytest.raises(DepartmentError):
+        departments_handover.reassign(
+            "department_head", org.sales, from_user=org.sales_head, to_user=org.sales_deputy, by=org.sales_deputy
+        )
