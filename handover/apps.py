@@ -18,7 +18,7 @@ class HandoverConfig(AppConfig):
         kinds.register(
             "handover",
             _("Work handed over to me, and steps left on accounts that cannot act"),
-            order=95,
+            order=130,
             areas=["handover"],
             email_by_default=True,
         )

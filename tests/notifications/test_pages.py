@@ -70,6 +70,7 @@ SETTINGS_CHOICES = [
     ("documents", "Official documents: waiting for me, returned, issued to my department"),
     ("teams", "My teams: meetings, action items, daily progress"),
     ("conflicts", "Conflicts I am a party to, mediate or arbitrate"),
+    ("handover", "Work handed over to me, and steps left on accounts that cannot act"),
     ("webhooks", "Webhooks: an endpoint I manage was paused"),
 ]
 
@@ -90,6 +91,7 @@ def test_settings_page_offers_the_same_choices_in_the_same_order(client, org):
         "mention",
         "reminder",
         "escalation",
+        "handover",
     ]
 
 
