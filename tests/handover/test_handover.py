@@ -270,3 +270,35 @@ def test_a_deputy_cannot_take_the_heads_seat(client, org):
         departments_handover.reassign(
             "department_head", org.sales, from_user=org.sales_head, to_user=org.sales_deputy, by=org.sales_deputy
         )
+
+
+def test_a_seat_goes_when_the_new_holder_is_already_on_the_team(org, holder):
+    from teams.models import TeamMember
+
+    TeamMember.objects.create(team=holder.other, user=org.purchasing_head, department=org.purchasing)
+    services.hand_over(
+        person=holder.person,
+        by=org.admin,
+        default=org.purchasing_head,
+        chosen={f"delegate-{holder.delegation.pk}": org.leader},
+    )
+    assert not TeamMember.objects.filter(pk=holder.seat.pk).exists()
+    assert TeamMember.objects.filter(team=holder.other, user=org.purchasing_head).count() == 1
+
+
+def test_approvals_go_to_nobody_who_may_not_approve(org, holder):
+    key = f"approver-{holder.approval.pk}"
+    base = {f"delegate-{holder.delegation.pk}": org.leader}
+    with pytest.raises(services.HandoverError) as caught, translation.override("en"):
+        # 张三 filed the request: nobody approves their own.
+        services.hand_over(
+            person=holder.person, by=org.admin, default=org.purchasing_head, chosen={**base, key: org.requester}
+        )
+    assert "their own request" in " ".join(caught.value.errors[key])
+    with pytest.raises(services.HandoverError) as caught, translation.override("en"):
+        # 王经理 already approves this step.
+        services.hand_over(
+            person=holder.person, by=org.admin, default=org.purchasing_head, chosen={**base, key: org.sales_head}
+        )
+    assert "already approves" in " ".join(caught.value.errors[key])
+    assert Approval.objects.get(pk=holder.approval.pk).approver == holder.person
