@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "webhooks",
     "api",
     "handover",
+    "imports",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",

@@ -32,4 +32,5 @@ urlpatterns = [
     path("", include("webhooks.urls")),
     path("", include("api.urls")),
     path("", include("handover.urls")),
+    path("", include("imports.urls")),
 ]

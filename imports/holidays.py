@@ -1,0 +1,100 @@
+"""The year's official public holidays and make-up workdays (调休) of mainland China, from the
+`chinesecalendar` package, compared with and saved into the working calendar's days
+(departments.CalendarDay, still edited in the admin)."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import chinese_calendar
+from chinese_calendar.constants import Holiday
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from departments.models import CalendarDay
+
+
+class HolidaysUnavailable(ValueError):
+    """The package has no data for the year (message translated)."""
+
+
+@dataclass
+class OfficialDay:
+    date: date
+    kind: str  # CalendarDay.Kind
+    name: str
+    stored: CalendarDay | None = None
+
+    @property
+    def status(self) -> str:
+        """new · same · differs (a day already listed with another kind or name)."""
+        if self.stored is None:
+            return "new"
+        if self.stored.kind == self.kind and self.stored.name == self.name:
+            return "same"
+        return "differs"
+
+
+def _chinese(english: str | None) -> str:
+    for holiday in Holiday:
+        if holiday.value == english:
+            return holiday.chinese
+    return english or ""
+
+
+def official_days(year: int) -> list[OfficialDay]:
+    """The public holidays (weekends inside a holiday included) and the make-up workdays of `year`.
+
+    A plain weekend is neither, so it is not listed. Raises HolidaysUnavailable for a year the
+    installed package does not know (the State Council publishes each year's plan in the autumn
+    before; the package follows in a later release)."""
+    days: list[OfficialDay] = []
+    day = date(year, 1, 1)
+    try:
+        while day.year == year:
+            is_holiday, name = chinese_calendar.get_holiday_detail(day)
+            if name and is_holiday:
+                days.append(OfficialDay(day, CalendarDay.Kind.HOLIDAY, _chinese(name)))
+            elif name and not is_holiday:  # a working day with a holiday's name: its 调休
+                days.append(OfficialDay(day, CalendarDay.Kind.WORKDAY, _chinese(name) + "调休"))
+            day += timedelta(days=1)
+    except NotImplementedError:
+        raise HolidaysUnavailable(
+            _(
+                "The installed holiday data (chinesecalendar %(version)s) has no official holidays for "
+                "%(year)s yet. Enter them in the admin, or update the package once it has them."
+            )
+            % {"version": chinese_calendar.__version__, "year": year}
+        ) from None
+    stored = {entry.date: entry for entry in CalendarDay.objects.filter(date__year=year)}
+    for entry in days:
+        entry.stored = stored.get(entry.date)
+    return days
+
+
+def holidays_import(*, year: int) -> dict[str, int]:
+    """Save the year's official days: new dates are added, listed dates take the official kind and
+    name; dates the admins added themselves stay. Importing again changes nothing."""
+    with transaction.atomic():
+        days = official_days(year)
+        new = [CalendarDay(date=d.date, kind=d.kind, name=d.name) for d in days if d.stored is None]
+        changed = []
+        for entry in days:
+            if entry.status == "differs":
+                entry.stored.kind, entry.stored.name = entry.kind, entry.name
+                changed.append(entry.stored)
+        CalendarDay.objects.bulk_create(new)
+        CalendarDay.objects.bulk_update(changed, ["kind", "name"])
+    return {"added": len(new), "updated": len(changed), "unchanged": len(days) - len(new) - len(changed)}
+
+
+def years_available() -> tuple[int, int]:
+    """The first and last year the installed package knows (it says so in its error for others)."""
+    last = timezone.localdate().year + 1
+    while last > 2004:
+        try:
+            chinese_calendar.get_holiday_detail(date(last, 1, 1))
+            return 2004, last
+        except NotImplementedError:
+            last -= 1
+    return 2004, 2004
