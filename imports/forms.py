@@ -10,8 +10,10 @@ MAX_WORKBOOK_BYTES = 10 * 1024 * 1024
 class WorkbookForm(forms.Form):
     file = forms.FileField(
         label=_("Workbook (.xlsx)"),
-        help_text=_("The layout of an exported workbook: one sheet each for skills, departments, people, "
-                    "memberships and request types."),
+        help_text=_(
+            "The layout of an exported workbook: one sheet each for skills, departments, people, "
+            "memberships and request types."
+        ),
     )
 
     def clean_file(self):

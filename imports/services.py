@@ -218,9 +218,7 @@ class _Planner:
 
     def _duplicate(self, outcome: RowOutcome, column: str, seen: dict, key, label: str) -> bool:
         if key in seen:
-            self._problem(
-                outcome, column, _("%(what)s is also in row %(row)s.") % {"what": label, "row": seen[key]}
-            )
+            self._problem(outcome, column, _("%(what)s is also in row %(row)s.") % {"what": label, "row": seen[key]})
             return True
         seen[key] = outcome.row
         return False
@@ -314,8 +312,10 @@ class _Planner:
                 node, steps = final.get(node), steps + 1
             if node == code:
                 self._problem(
-                    outcome, "parent", _("%(parent)s is below %(code)s: the parents go round in a circle.")
-                    % {"parent": parent, "code": code}
+                    outcome,
+                    "parent",
+                    _("%(parent)s is below %(code)s: the parents go round in a circle.")
+                    % {"parent": parent, "code": code},
                 )
                 continue
             department = self.departments[code]
@@ -366,9 +366,7 @@ class _Planner:
         if sheet is None:
             return
         known_people = [p for p in self.people.values() if p.pk]
-        stored = {
-            (m.user_id, m.department_id): m for m in Membership.objects.filter(user__in=known_people)
-        }
+        stored = {(m.user_id, m.department_id): m for m in Membership.objects.filter(user__in=known_people)}
         primary_of = {m.user_id: m for m in stored.values() if m.is_primary}
         deputies = set(Department.deputies.through.objects.values_list("department_id", "user_id"))
         seen: dict = {}
@@ -387,15 +385,17 @@ class _Planner:
             if department is None:
                 self._problem(outcome, "department", _("No department has the code “%(code)s”.") % {"code": code})
             if role not in Role.ALL:
-                self._problem(
-                    outcome, "role", _("The role is one of: %(roles)s.") % {"roles": ", ".join(Role.ALL)}
-                )
+                self._problem(outcome, "role", _("The role is one of: %(roles)s.") % {"roles": ", ".join(Role.ALL)})
             if role == Role.HEAD:
                 self._duplicate(outcome, "role", heads, code, _("The head of %(code)s") % {"code": code})
             wanted = self._wanted(outcome, row, ["is_primary", "title"])
             if wanted.get("is_primary"):
                 self._duplicate(
-                    outcome, "is_primary", primaries, username, _("A primary department of %(name)s") % {"name": username}
+                    outcome,
+                    "is_primary",
+                    primaries,
+                    username,
+                    _("A primary department of %(name)s") % {"name": username},
                 )
             if outcome.problems:
                 continue
@@ -527,7 +527,9 @@ def _write(planner: _Planner, plan: Plan) -> None:
         people = {pk for pk, _skill in pairs}
         stale = [
             pk
-            for pk, user_id, skill_id in through.objects.filter(user_id__in=people).values_list("pk", "user_id", "skill_id")
+            for pk, user_id, skill_id in through.objects.filter(user_id__in=people).values_list(
+                "pk", "user_id", "skill_id"
+            )
             if (user_id, skill_id) in pairs
         ]
         through.objects.filter(pk__in=stale).delete()
@@ -589,9 +591,9 @@ def _write(planner: _Planner, plan: Plan) -> None:
         pairs = {(request_type.pk, skills[name].pk) for request_type, name in removed}
         stale = [
             pk
-            for pk, type_id, skill_id in through.objects.filter(
-                requesttype_id__in={t for t, _s in pairs}
-            ).values_list("pk", "requesttype_id", "skill_id")
+            for pk, type_id, skill_id in through.objects.filter(requesttype_id__in={t for t, _s in pairs}).values_list(
+                "pk", "requesttype_id", "skill_id"
+            )
             if (type_id, skill_id) in pairs
         ]
         through.objects.filter(pk__in=stale).delete()
@@ -621,9 +623,7 @@ def export_tables() -> dict[str, list[list]]:
     for type_id, skill_id in RequestType.skills.through.objects.values_list("requesttype_id", "skill_id"):
         type_skills.setdefault(type_id, []).append(skill_names[skill_id])
     deputies = set(Department.deputies.through.objects.values_list("department_id", "user_id"))
-    memberships = Membership.objects.select_related("user", "department").order_by(
-        "user__username", "department__code"
-    )
+    memberships = Membership.objects.select_related("user", "department").order_by("user__username", "department__code")
 
     def listed(names) -> str:
         return f"{LIST_SEPARATOR} ".join(sorted(names))

@@ -154,7 +154,8 @@ def _read_sheets(book) -> dict[str, Sheet]:
                 continue
             if len(sheet.rows) >= MAX_ROWS:
                 raise WorkbookRejected(
-                    _("Sheet “%(sheet)s” has more than %(max)s rows; split the file.") % {"sheet": name, "max": MAX_ROWS}
+                    _("Sheet “%(sheet)s” has more than %(max)s rows; split the file.")
+                    % {"sheet": name, "max": MAX_ROWS}
                 )
             cells += [""] * (len(columns) - len(cells))
             sheet.rows.append(Row(number=number, values=dict(zip(columns, cells, strict=True))))

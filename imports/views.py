@@ -52,7 +52,7 @@ def _stored_upload(request) -> tuple[str, bytes] | None:
 @require_http_methods(["GET", "POST"])
 def workbook_upload(request):
     _admin(request)
-    form = WorkbookForm(request.POST or None, request.FILES or None)
+    form = WorkbookForm(request.POST, request.FILES) if request.method == "POST" else WorkbookForm()
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data["file"].read()
         try:
@@ -153,8 +153,10 @@ def holidays_review(request):
                 counts = holidays.holidays_import(year=year)
                 messages.success(
                     request,
-                    _("The official days of %(year)s were saved: %(added)s added, %(updated)s updated, "
-                      "%(unchanged)s already listed.")
+                    _(
+                        "The official days of %(year)s were saved: %(added)s added, %(updated)s updated, "
+                        "%(unchanged)s already listed."
+                    )
                     % dict(counts, year=year),
                 )
                 return redirect(f"{request.path}?year={year}")

@@ -654,6 +654,11 @@ from tests.webhooks.authorization import webhook_entries  # noqa: E402
 
 MATRIX.update(webhook_entries(get, post, everyone))
 
+# imports: admins only (see tests/imports/authorization.py).
+from tests.imports.authorization import import_entries  # noqa: E402
+
+MATRIX.update(import_entries(get, post))
+
 
 # Patterns whose full entry their owners still owe (they landed before this matrix). For these the
 # suite checks only that anonymous users are sent to the login page (test_anonymous_is_sent_to_login).
