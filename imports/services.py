@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from departments.models import Department, Membership, Skill, User
+from departments.signals import people_changed_in_bulk
 from imports.spreadsheet import LIST_SEPARATOR, SHEETS, Sheet, write_workbook
 from tasks.models import RequestType
 
@@ -497,6 +498,11 @@ def import_workbook(sheets: dict[str, Sheet]) -> Plan:
         if not plan.ok:
             raise ImportRefused(plan)
         _write(planner, plan)
+        # Bulk writes pass by post_save: tell those that follow people (the search index).
+        changed = {person.pk for person in plan.creates.get("people", [])}
+        changed |= {person.pk for person, _fields in plan.updates.get("people", {}).values()}
+        if changed:
+            people_changed_in_bulk.send(sender=User, people=sorted(changed))
     return plan
 
 

@@ -64,6 +64,23 @@ def person_saved(sender, instance, created, update_fields=None, **kwargs):
         _later(entry_for_person, instance, "person", alive=instance.is_active)
 
 
+def people_changed_in_bulk(sender, people, **kwargs):
+    """People written in bulk (the workbook import): their entries, after the commit, in one batch."""
+    ids = list(people)
+
+    def run():
+        from departments.models import User
+        from reports import search
+        from reports.models import SearchEntry
+
+        found = list(User.objects.filter(pk__in=ids))
+        search.store([search.entry_for_person(person) for person in found if person.is_active])
+        gone = [person.pk for person in found if not person.is_active]
+        SearchEntry.objects.filter(kind=SearchEntry.Kind.PERSON, object_id__in=gone).delete()
+
+    transaction.on_commit(run)
+
+
 def team_saved(sender, instance, created, update_fields=None, **kwargs):
     if _touches(update_fields, INDEXED_TEAM_FIELDS):
         from reports.search import entry_for_team
@@ -82,6 +99,7 @@ def deleted(sender, instance, **kwargs):
 def connect() -> None:
     from django.db.models.signals import post_delete, post_save
 
+    from departments import signals as departments_signals
     from departments.models import User
     from documents.models import Document
     from tasks.models import Task
@@ -92,6 +110,7 @@ def connect() -> None:
     post_save.connect(task_saved, sender=Task, dispatch_uid="reports_index_task")
     post_save.connect(document_saved, sender=Document, dispatch_uid="reports_index_document")
     post_save.connect(person_saved, sender=User, dispatch_uid="reports_index_person")
+    departments_signals.people_changed_in_bulk.connect(people_changed_in_bulk, dispatch_uid="reports_index_people")
     post_delete.connect(deleted, sender=Task, dispatch_uid="reports_unindex_task")
     post_delete.connect(deleted, sender=Document, dispatch_uid="reports_unindex_document")
     post_delete.connect(deleted, sender=User, dispatch_uid="reports_unindex_person")

@@ -220,3 +220,23 @@ def test_text_that_looks_like_a_formula_goes_out_and_back_as_text(org):
     row = next(r for r in sheets["people"].rows if r.values["username"] == "requester")
     assert row.values["display_name"] == "=HYPERLINK(1)"
     assert not services.plan_import(sheets).changes_anything
+
+
+def test_imported_people_are_in_the_search_index(org, django_capture_on_commit_callbacks):
+    from reports.models import SearchEntry
+
+    data = workbook(
+        {
+            "people": [
+                ["username", "display_name", "job_title", "is_active"],
+                ["new.person", "欧阳新", "质检员", "yes"],
+                ["requester", "张三丰", "", "yes"],
+                ["outsider", "孙五", "", "no"],
+            ]
+        }
+    )
+    SearchEntry.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.import_workbook(read_workbook(data))
+    entries = dict(SearchEntry.objects.filter(kind="person").values_list("url", "title"))
+    assert entries == {"/people/new.person/": "欧阳新", "/people/requester/": "张三丰"}
