@@ -70,6 +70,22 @@ REQUIRED = {
 }
 LIST_SEPARATOR = ";"  # between skill names in one cell
 MAX_ROWS = 20_000  # per sheet: an organisation far larger than 2,000 people still fits
+MAX_COLUMNS = 100  # read of a header row: wider than any sheet, enough to name the unknown columns
+
+
+# What a damaged or forged .xlsx makes openpyxl raise: a broken zip, a missing part, XML that does not
+# parse (ElementTree's and lxml's errors are SyntaxErrors; defusedxml's refusals are ValueErrors).
+UNREADABLE = (
+    InvalidFileException,
+    zipfile.BadZipFile,
+    SyntaxError,
+    KeyError,
+    IndexError,
+    OSError,
+    ValueError,
+    TypeError,
+    AttributeError,
+)
 
 
 class WorkbookRejected(ValueError):
@@ -106,12 +122,17 @@ def _cell(value) -> object:
 
 def read_workbook(data: bytes) -> dict[str, Sheet]:
     """The known sheets of an .xlsx, with their non-empty rows. Raises WorkbookRejected."""
+    unreadable = WorkbookRejected(_("The file could not be read as an .xlsx workbook."))
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
-        raise WorkbookRejected(_("The file could not be read as an .xlsx workbook.")) from None
+    except UNREADABLE:
+        raise unreadable from None
     try:
         return _read_sheets(book)
+    except WorkbookRejected:  # a ValueError itself, with its own message
+        raise
+    except UNREADABLE:  # read-only workbooks parse each sheet's XML only as its rows are read
+        raise unreadable from None
     finally:
         book.close()
 
@@ -125,8 +146,8 @@ def _read_sheets(book) -> dict[str, Sheet]:
         )
     sheets: dict[str, Sheet] = {}
     for name in book.sheetnames:
-        rows = book[name].iter_rows(values_only=True)
-        header = next(rows, None)
+        worksheet = book[name]
+        header = next(worksheet.iter_rows(max_row=1, max_col=MAX_COLUMNS, values_only=True), None)
         columns = tuple(str(_cell(value)) for value in header or ())
         while columns and not columns[-1]:
             columns = columns[:-1]
@@ -148,9 +169,15 @@ def _read_sheets(book) -> dict[str, Sheet]:
                 % {"sheet": name, "problems": "; ".join(problems), "columns": ", ".join(SHEETS[name])}
             )
         sheet = Sheet(name=name, columns=columns)
+        rows = worksheet.iter_rows(min_row=2, max_col=len(columns), values_only=True)
         for number, values in enumerate(rows, start=2):
             cells = [_cell(value) for value in values[: len(columns)]]
             if not any(cell != "" for cell in cells):
+                if number > 2 * MAX_ROWS:  # blank rows count too: a sheet of a million empty rows is no file
+                    raise WorkbookRejected(
+                        _("Sheet “%(sheet)s” has more than %(max)s rows; split the file.")
+                        % {"sheet": name, "max": MAX_ROWS}
+                    )
                 continue
             if len(sheet.rows) >= MAX_ROWS:
                 raise WorkbookRejected(

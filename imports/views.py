@@ -38,6 +38,18 @@ def _forget_upload(request) -> None:
         default_storage.delete(stored["name"])
 
 
+def _clear_folder(user) -> None:
+    """Workbooks this admin uploaded and never confirmed (a preview left open, another browser): one
+    pending workbook per admin is enough, and nothing stays behind for long."""
+    folder = _folder(user)
+    try:
+        _folders, files = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in files:
+        default_storage.delete(folder + name)
+
+
 def _stored_upload(request) -> tuple[str, bytes] | None:
     """The token and content of the workbook this admin uploaded last, if it is still there."""
     stored = request.session.get(SESSION_KEY) or {}
@@ -61,6 +73,7 @@ def workbook_upload(request):
             form.add_error("file", str(exc))
         else:
             _forget_upload(request)
+            _clear_folder(request.user)
             token = secrets.token_urlsafe(24)
             name = default_storage.save(f"{_folder(request.user)}{token}.xlsx", ContentFile(data))
             request.session[SESSION_KEY] = {"name": name, "token": token, "filename": form.cleaned_data["file"].name}

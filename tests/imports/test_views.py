@@ -198,3 +198,14 @@ def test_holidays_for_a_year_without_data(client, org, year):
     assert not CalendarDay.objects.exists()
     if year == "2100":
         assert "has no official holidays for 2100 yet" in response.content.decode()
+
+
+def test_an_abandoned_upload_is_cleared_by_the_next(client, org):
+    login(client, org.admin)
+    upload(client, bad_file())
+    first = client.session["imports.workbook"]["name"]
+    client.logout()  # the preview is left; a new session knows nothing of it
+    login(client, org.admin)
+    upload(client, good_file())
+    assert not default_storage.exists(first)
+    assert default_storage.exists(client.session["imports.workbook"]["name"])

@@ -240,3 +240,26 @@ def test_imported_people_are_in_the_search_index(org, django_capture_on_commit_c
         services.import_workbook(read_workbook(data))
     entries = dict(SearchEntry.objects.filter(kind="person").values_list("url", "title"))
     assert entries == {"/people/new.person/": "欧阳新", "/people/requester/": "张三丰"}
+
+
+def test_a_forged_workbook_whose_xml_does_not_parse_is_refused(db):
+    import io
+    import zipfile
+
+    good = workbook({"skills": [["name"], ["焊接"]]})
+    forged = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good)) as source, zipfile.ZipFile(forged, "w") as target:
+        for name in source.namelist():
+            content = source.read(name)
+            if name.startswith("xl/worksheets/"):
+                content = content.replace(b"<sheetData>", b"<sheetData>&#0;<row")
+            target.writestr(name, content)
+    with pytest.raises(WorkbookRejected):
+        read_workbook(forged.getvalue())
+
+
+def test_a_sheet_of_endless_blank_rows_is_refused(db, monkeypatch):
+    monkeypatch.setattr("imports.spreadsheet.MAX_ROWS", 3)
+    data = workbook({"skills": [["name"]] + [[None, "x"] for _ in range(10)]})
+    with pytest.raises(WorkbookRejected):
+        read_workbook(data)
