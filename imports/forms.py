@@ -27,6 +27,18 @@ class WorkbookForm(forms.Form):
 
 class YearForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2004, max_value=2100)
+    country = forms.CharField(
+        label=_("Country"),
+        max_length=3,
+        initial="CN",
+        help_text=_(
+            "CN: mainland China's official plan with its 调休 workdays. Another ISO code (DE, US, SG…): "
+            "that country's public holidays by its rules."
+        ),
+    )
+
+    def clean_country(self):
+        return self.cleaned_data["country"].strip().upper()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,14 +1,20 @@
-"""The year's official public holidays and make-up workdays (调休) of mainland China, from the
-`chinesecalendar` package, compared with and saved into the working calendar's days
-(departments.CalendarDay, still edited in the admin)."""
+"""The year's official public holidays and make-up workdays (调休), compared with and saved into the
+working calendar's days (departments.CalendarDay, still edited in the admin).
+
+Mainland China's come from the `chinesecalendar` package, which carries the State Council's yearly
+plan (holidays and the weekends worked in exchange) and knows only the years published. Other
+countries' come from the `holidays` package, computed from each country's rules.
+"""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import chinese_calendar
+import holidays as holiday_rules
 from chinese_calendar.constants import Holiday
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from departments.models import CalendarDay
@@ -42,7 +48,43 @@ def _chinese(english: str | None) -> str:
     return english or ""
 
 
-def official_days(year: int) -> list[OfficialDay]:
+CHINA = "CN"
+
+
+def supported_countries() -> list[str]:
+    """ISO 3166-1 alpha-2 codes of the countries the `holidays` package knows, with CN first."""
+    return [CHINA] + sorted(
+        code for code in holiday_rules.list_supported_countries() if len(code) == 2 and code != CHINA
+    )
+
+
+def official_days(year: int, country: str = CHINA) -> list[OfficialDay]:
+    """The year's official days of `country` (mainland China by default), each with the calendar's
+    entry for its date, if any. Raises HolidaysUnavailable when the year or country is unknown."""
+    days = _china(year) if country == CHINA else _elsewhere(year, country)
+    stored = {entry.date: entry for entry in CalendarDay.objects.filter(date__year=year)}
+    for entry in days:
+        entry.stored = stored.get(entry.date)
+    return days
+
+
+def _elsewhere(year: int, country: str) -> list[OfficialDay]:
+    if country not in supported_countries():
+        raise HolidaysUnavailable(_("No holiday data for the country “%(country)s”.") % {"country": country})
+    languages = holiday_rules.list_localized_countries().get(country, [])
+    wanted = "zh_CN" if (get_language() or "").startswith("zh") else "en_US"
+    calendar = holiday_rules.country_holidays(country, years=year, language=wanted if wanted in languages else None)
+    days = [
+        OfficialDay(day, CalendarDay.Kind.HOLIDAY, name[:60])
+        for day, name in sorted(calendar.items())
+        if day.year == year
+    ]
+    worked = sorted(day for day in getattr(calendar, "weekend_workdays", ()) if day.year == year)
+    days += [OfficialDay(day, CalendarDay.Kind.WORKDAY, _("Make-up workday")) for day in worked]
+    return sorted(days, key=lambda entry: entry.date)
+
+
+def _china(year: int) -> list[OfficialDay]:
     """The public holidays (weekends inside a holiday included) and the make-up workdays of `year`.
 
     A plain weekend is neither, so it is not listed. Raises HolidaysUnavailable for a year the
@@ -66,17 +108,14 @@ def official_days(year: int) -> list[OfficialDay]:
             )
             % {"version": chinese_calendar.__version__, "year": year}
         ) from None
-    stored = {entry.date: entry for entry in CalendarDay.objects.filter(date__year=year)}
-    for entry in days:
-        entry.stored = stored.get(entry.date)
     return days
 
 
-def holidays_import(*, year: int) -> dict[str, int]:
+def holidays_import(*, year: int, country: str = CHINA) -> dict[str, int]:
     """Save the year's official days: new dates are added, listed dates take the official kind and
     name; dates the admins added themselves stay. Importing again changes nothing."""
     with transaction.atomic():
-        days = official_days(year)
+        days = official_days(year, country)
         new = [CalendarDay(date=d.date, kind=d.kind, name=d.name) for d in days if d.stored is None]
         changed = []
         for entry in days:

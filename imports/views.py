@@ -3,6 +3,7 @@ official holidays. The uploaded workbook waits between preview and confirm under
 random name under the admin's own folder that only their session knows."""
 
 import secrets
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -160,10 +161,10 @@ def holidays_review(request):
     context = {"form": form, "first_year": None, "last_year": None}
     context["first_year"], context["last_year"] = holidays.years_available()
     if form.is_bound and form.is_valid():
-        year = form.cleaned_data["year"]
+        year, country = form.cleaned_data["year"], form.cleaned_data["country"]
         try:
             if request.method == "POST":
-                counts = holidays.holidays_import(year=year)
+                counts = holidays.holidays_import(year=year, country=country)
                 messages.success(
                     request,
                     _(
@@ -172,10 +173,10 @@ def holidays_review(request):
                     )
                     % dict(counts, year=year),
                 )
-                return redirect(f"{request.path}?year={year}")
-            context["days"] = holidays.official_days(year)
-            context["year"] = year
+                return redirect(f"{request.path}?{urlencode({'year': year, 'country': country})}")
+            context["days"] = holidays.official_days(year, country)
+            context["year"], context["country"] = year, country
         except holidays.HolidaysUnavailable as exc:
-            form.add_error("year", str(exc))
+            form.add_error(None, str(exc))
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "imports/holidays.html", context, status=status)

@@ -32,10 +32,15 @@ def import_entries(get, post) -> dict:
         ],
         "imports:export": [get(lambda w: "/organisation/export.xlsx", **ADMINS_ONLY, admin=200)],
         "imports:holidays": [
-            get(lambda w: "/organisation/holidays/", data=lambda w: {"year": 2026}, **ADMINS_ONLY, admin=200),
+            get(
+                lambda w: "/organisation/holidays/",
+                data=lambda w: {"year": 2026, "country": "CN"},
+                **ADMINS_ONLY,
+                admin=200,
+            ),
             post(
                 lambda w: "/organisation/holidays/",
-                data=lambda w: {"year": 2026},
+                data=lambda w: {"year": 2026, "country": "CN"},
                 **ADMINS_ONLY,
                 admin=302,
                 after=_nothing_saved,

@@ -57,3 +57,13 @@ def test_a_year_the_package_does_not_know_is_refused_with_a_message(db):
     with pytest.raises(holidays.HolidaysUnavailable, match=str(last + 1)):
         holidays.official_days(last + 1)
     assert not CalendarDay.objects.exists()
+
+
+def test_another_countrys_holidays_by_its_rules(db):
+    days = {day.date: day for day in holidays.official_days(2027, "DE")}
+    assert days[date(2027, 3, 26)].kind == CalendarDay.Kind.HOLIDAY  # Good Friday
+    assert all(day.kind == CalendarDay.Kind.HOLIDAY for day in days.values())
+    holidays.holidays_import(year=2027, country="DE")
+    assert not working_calendar().is_working_day(date(2027, 3, 26))
+    with pytest.raises(holidays.HolidaysUnavailable):
+        holidays.official_days(2027, "XX")

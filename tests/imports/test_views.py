@@ -177,27 +177,29 @@ def test_the_admin_menu_links_the_pages(client, org):
 def test_holidays_review_then_save(client, org):
     login(client, org.admin)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    review = client.get(reverse("imports:holidays"), {"year": 2026})
+    review = client.get(reverse("imports:holidays"), {"year": 2026, "country": "CN"})
     page = review.content.decode()
     assert review.status_code == 200 and "2026-02-14" in page and "春节调休" in page
     assert not CalendarDay.objects.exists()  # nothing saved by looking
-    response = client.post(reverse("imports:holidays"), {"year": 2026}, follow=True)
+    response = client.post(reverse("imports:holidays"), {"year": 2026, "country": "CN"}, follow=True)
     assert "The official days of 2026 were saved" in response.content.decode()
     count = CalendarDay.objects.count()
     assert CalendarDay.objects.get(date=date(2026, 2, 14)).kind == CalendarDay.Kind.WORKDAY
-    client.post(reverse("imports:holidays"), {"year": 2026})
+    client.post(reverse("imports:holidays"), {"year": 2026, "country": "cn"})
     assert CalendarDay.objects.count() == count
 
 
-@pytest.mark.parametrize("year", ["2100", "1990", "abc"])
-def test_holidays_for_a_year_without_data(client, org, year):
+@pytest.mark.parametrize("year, country", [("2100", "CN"), ("1990", "CN"), ("abc", "CN"), ("2026", "XX"), ("2026", "")])
+def test_holidays_for_a_year_without_data(client, org, year, country):
     login(client, org.admin)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    response = client.post(reverse("imports:holidays"), {"year": year})
+    response = client.post(reverse("imports:holidays"), {"year": year, "country": country})
     assert response.status_code == 400
     assert not CalendarDay.objects.exists()
     if year == "2100":
         assert "has no official holidays for 2100 yet" in response.content.decode()
+    if country == "XX":
+        assert "No holiday data for the country “XX”" in response.content.decode()
 
 
 def test_an_abandoned_upload_is_cleared_by_the_next(client, org):
