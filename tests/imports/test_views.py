@@ -211,3 +211,11 @@ def test_an_abandoned_upload_is_cleared_by_the_next(client, org):
     upload(client, good_file())
     assert not default_storage.exists(first)
     assert default_storage.exists(client.session["imports.workbook"]["name"])
+
+
+def test_the_admins_lists_link_the_pages(client, org):
+    login(client, org.admin)
+    page = client.get(reverse("admin:departments_calendarday_changelist")).content.decode()
+    assert reverse("imports:holidays") in page
+    for name in ("admin:departments_department_changelist", "admin:departments_user_changelist"):
+        assert reverse("imports:upload") in client.get(reverse(name)).content.decode()
