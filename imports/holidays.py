@@ -17,7 +17,9 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core.actions import log_action
 from departments.models import CalendarDay
+from imports.models import ImportAction
 
 
 class HolidaysUnavailable(ValueError):
@@ -111,7 +113,7 @@ def _china(year: int) -> list[OfficialDay]:
     return days
 
 
-def holidays_import(*, year: int, country: str = CHINA) -> dict[str, int]:
+def holidays_import(*, year: int, country: str = CHINA, by=None) -> dict[str, int]:
     """Save the year's official days: new dates are added, listed dates take the official kind and
     name; dates the admins added themselves stay. Importing again changes nothing."""
     with transaction.atomic():
@@ -124,7 +126,12 @@ def holidays_import(*, year: int, country: str = CHINA) -> dict[str, int]:
                 changed.append(entry.stored)
         CalendarDay.objects.bulk_create(new)
         CalendarDay.objects.bulk_update(changed, ["kind", "name"])
-    return {"added": len(new), "updated": len(changed), "unchanged": len(days) - len(new) - len(changed)}
+        counts = {"added": len(new), "updated": len(changed), "unchanged": len(days) - len(new) - len(changed)}
+        if by is not None:
+            log_action(
+                by, actor=by, action=ImportAction.HOLIDAYS_IMPORTED, data=dict(counts, year=year, country=country)
+            )
+    return counts
 
 
 def years_available() -> tuple[int, int]:

@@ -16,8 +16,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.actions import log_action
 from departments.models import Department, Membership, Skill, User
 from departments.signals import people_changed_in_bulk
+from imports.models import ImportAction
 from imports.spreadsheet import LIST_SEPARATOR, SHEETS, Sheet, write_workbook
 from tasks.models import RequestType
 
@@ -490,8 +492,9 @@ def _bulk_update(model, entries: dict, batch_size: int = BATCH) -> None:
         model.objects.bulk_update(objects, list(fields), batch_size=batch_size)
 
 
-def import_workbook(sheets: dict[str, Sheet]) -> Plan:
-    """Check every row and save them all, in one transaction, or nothing (ImportRefused)."""
+def import_workbook(sheets: dict[str, Sheet], *, by: User | None = None, filename: str = "") -> Plan:
+    """Check every row and save them all, in one transaction, or nothing (ImportRefused). The
+    import is logged on the admin who ran it (`by`), with its counts by sheet."""
     with transaction.atomic():
         planner = _Planner(sheets)
         plan = planner.run()
@@ -503,6 +506,8 @@ def import_workbook(sheets: dict[str, Sheet]) -> Plan:
         changed |= {person.pk for person, _fields in plan.updates.get("people", {}).values()}
         if changed:
             people_changed_in_bulk.send(sender=User, people=sorted(changed))
+        if by is not None:
+            log_action(by, actor=by, action=ImportAction.WORKBOOK_IMPORTED, comment=filename, data=plan.counts())
     return plan
 
 

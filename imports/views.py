@@ -125,7 +125,8 @@ def workbook_confirm(request):
         messages.error(request, _("That preview is gone or was replaced by a later upload; upload the workbook again."))
         return redirect("imports:upload")
     try:
-        plan = services.import_workbook(read_workbook(upload[1]))
+        stored = request.session.get(SESSION_KEY) or {}
+        plan = services.import_workbook(read_workbook(upload[1]), by=request.user, filename=stored.get("filename", ""))
     except WorkbookRejected as exc:
         _forget_upload(request)
         messages.error(request, str(exc))
@@ -164,7 +165,7 @@ def holidays_review(request):
         year, country = form.cleaned_data["year"], form.cleaned_data["country"]
         try:
             if request.method == "POST":
-                counts = holidays.holidays_import(year=year, country=country)
+                counts = holidays.holidays_import(year=year, country=country, by=request.user)
                 messages.success(
                     request,
                     _(

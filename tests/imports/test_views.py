@@ -219,3 +219,18 @@ def test_the_admins_lists_link_the_pages(client, org):
     assert reverse("imports:holidays") in page
     for name in ("admin:departments_department_changelist", "admin:departments_user_changelist"):
         assert reverse("imports:upload") in client.get(reverse(name)).content.decode()
+
+
+def test_imports_are_in_the_action_log(client, org):
+    from core.actions import actions_of
+
+    login(client, org.admin)
+    upload(client, good_file())
+    token = client.get(reverse("imports:preview")).context["token"]
+    client.post(reverse("imports:confirm"), {"token": token})
+    client.post(reverse("imports:holidays"), {"year": 2026, "country": "CN"})
+    entries = list(actions_of(org.admin))
+    assert [entry.action for entry in entries] == ["imports.workbook_imported", "imports.holidays_imported"]
+    assert entries[0].actor == org.admin and entries[0].comment == "org.xlsx"
+    assert entries[0].data["departments"]["new"] == 1
+    assert entries[1].data["year"] == 2026 and entries[1].data["added"] > 20
