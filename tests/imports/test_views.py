@@ -89,7 +89,7 @@ def test_a_file_with_bad_rows_names_them_and_saves_nothing(client, org):
     assert upload(client, bad_file()).status_code == 302
     preview = client.get(reverse("imports:preview"))
     page = preview.content.decode()
-    assert "Nothing will be saved: 4 errors in the workbook" in page
+    assert "Nothing will be saved: errors in the workbook: 4." in page
     assert "Sheet departments, row 3, column code" in page
     assert "Sheet departments, row 3, column parent" in page
     assert "Sheet memberships, row 2, column username" in page
