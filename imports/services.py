@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from core.actions import log_action
@@ -40,6 +40,11 @@ class Role:
     MANAGER = "manager"
     MEMBER = "member"
     ALL = (MEMBER, HEAD, DEPUTY, MANAGER)
+
+
+class ImportCollided(Exception):
+    """Another change to the same rows (another admin's import) committed while this one was saving;
+    nothing of this one was saved."""
 
 
 class ImportRefused(Exception):
@@ -495,19 +500,27 @@ def _bulk_update(model, entries: dict, batch_size: int = BATCH) -> None:
 def import_workbook(sheets: dict[str, Sheet], *, by: User | None = None, filename: str = "") -> Plan:
     """Check every row and save them all, in one transaction, or nothing (ImportRefused). The
     import is logged on the admin who ran it (`by`), with its counts by sheet."""
-    with transaction.atomic():
-        planner = _Planner(sheets)
-        plan = planner.run()
-        if not plan.ok:
-            raise ImportRefused(plan)
-        _write(planner, plan)
-        # Bulk writes pass by post_save: tell those that follow people (the search index).
-        changed = {person.pk for person in plan.creates.get("people", [])}
-        changed |= {person.pk for person, _fields in plan.updates.get("people", {}).values()}
-        if changed:
-            people_changed_in_bulk.send(sender=User, people=sorted(changed))
-        if by is not None:
-            log_action(by, actor=by, action=ImportAction.WORKBOOK_IMPORTED, comment=filename, data=plan.counts())
+    try:
+        with transaction.atomic():
+            plan = _import(sheets, by=by, filename=filename)
+    except IntegrityError:  # a row planned as new was created meanwhile: the whole import rolled back
+        raise ImportCollided from None
+    return plan
+
+
+def _import(sheets: dict[str, Sheet], *, by: User | None, filename: str) -> Plan:
+    planner = _Planner(sheets)
+    plan = planner.run()
+    if not plan.ok:
+        raise ImportRefused(plan)
+    _write(planner, plan)
+    # Bulk writes pass by post_save: tell those that follow people (the search index).
+    changed = {person.pk for person in plan.creates.get("people", [])}
+    changed |= {person.pk for person, _fields in plan.updates.get("people", {}).values()}
+    if changed:
+        people_changed_in_bulk.send(sender=User, people=sorted(changed))
+    if by is not None:
+        log_action(by, actor=by, action=ImportAction.WORKBOOK_IMPORTED, comment=filename, data=plan.counts())
     return plan
 
 

@@ -131,6 +131,14 @@ def workbook_confirm(request):
         _forget_upload(request)
         messages.error(request, str(exc))
         return redirect("imports:upload")
+    except services.ImportCollided:
+        messages.error(
+            request,
+            _(
+                "Nothing was saved: the organisation changed while the workbook was being saved. Check the preview again."
+            ),
+        )
+        return redirect("imports:preview")
     except services.ImportRefused as refused:
         messages.error(request, _("Nothing was saved: the workbook has rows with errors."))
         return _preview(request, upload[0], refused.plan, status=400)

@@ -234,3 +234,21 @@ def test_imports_are_in_the_action_log(client, org):
     assert entries[0].actor == org.admin and entries[0].comment == "org.xlsx"
     assert entries[0].data["departments"]["new"] == 1
     assert entries[1].data["year"] == 2026 and entries[1].data["added"] > 20
+
+
+def test_a_row_created_meanwhile_rolls_the_whole_import_back(client, org, monkeypatch):
+    login(client, org.admin)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    upload(client, good_file())
+    token = client.get(reverse("imports:preview")).context["token"]
+    real_write = services._write
+
+    def another_admin_first(planner, plan):  # another import commits the same new person first
+        User.objects.create(username="new.person")
+        real_write(planner, plan)
+
+    monkeypatch.setattr(services, "_write", another_admin_first)
+    response = client.post(reverse("imports:confirm"), {"token": token}, follow=True)
+    assert "the organisation changed while the workbook was being saved" in response.content.decode()
+    assert not Department.objects.filter(code="plant").exists()
+    assert not User.objects.filter(username="new.person").exists()  # rolled back with the rest
