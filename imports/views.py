@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from imports import holidays, services
+from imports import export, holidays, services
 from imports.forms import WorkbookForm, YearForm
 from imports.spreadsheet import SHEETS, WorkbookRejected, read_workbook
 
@@ -156,7 +156,7 @@ def workbook_confirm(request):
 @login_required
 def workbook_export(request):
     _admin(request)
-    reply = HttpResponse(services.export_workbook(), content_type=CONTENT_TYPE)
+    reply = HttpResponse(export.export_workbook(), content_type=CONTENT_TYPE)
     stamp = timezone.localdate().isoformat()
     reply["Content-Disposition"] = f'attachment; filename="organisation-{stamp}.xlsx"'
     return reply

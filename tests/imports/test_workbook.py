@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from departments.models import Department, Membership, Skill, User
-from imports import services
+from imports import export, services
 from imports.spreadsheet import SHEETS, WorkbookRejected, read_workbook
 from tasks.models import RequestType
 from tests.imports.conftest import workbook
@@ -15,12 +15,12 @@ pytestmark = pytest.mark.django_db
 
 def snapshot():
     """Everything the workbook covers, as plain values."""
-    return services.export_tables()
+    return export.export_tables()
 
 
 def test_export_then_import_changes_nothing(stocked):
     before = snapshot()
-    data = services.export_workbook()
+    data = export.export_workbook()
     plan = services.plan_import(read_workbook(data))
     assert plan.ok, plan.problems
     assert not plan.changes_anything, plan.counts()
@@ -215,7 +215,7 @@ def test_too_many_rows_are_refused(db, monkeypatch):
 def test_text_that_looks_like_a_formula_goes_out_and_back_as_text(org):
     org.requester.display_name = "=HYPERLINK(1)"
     org.requester.save()
-    data = services.export_workbook()
+    data = export.export_workbook()
     sheets = read_workbook(data)
     row = next(r for r in sheets["people"].rows if r.values["username"] == "requester")
     assert row.values["display_name"] == "=HYPERLINK(1)"
