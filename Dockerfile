@@ -11,7 +11,11 @@ WORKDIR /app
 RUN groupadd --system portal && useradd --system --gid portal --home /app portal
 
 COPY requirements.txt .
-RUN pip install --no-cache-dir -r requirements.txt
+# python-ldap (LDAP sign-in) builds against OpenLDAP's and Cyrus SASL's headers.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gcc libldap2-dev libsasl2-dev \
+    && pip install --no-cache-dir -r requirements.txt \
+    && rm -rf /var/lib/apt/lists/*
 
 COPY . .
 # Static files are collected at build time and served by whitenoise.

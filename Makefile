@@ -5,9 +5,9 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PORT ?= 8000
 
-.PHONY: install run test lint bench messages clean browser
+.PHONY: install run test lint bench messages clean browser ldap ldap-headers
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt | ldap-headers
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --disable-pip-version-check -q -r requirements-dev.txt
 	touch $@
@@ -33,8 +33,25 @@ browser:
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends chromium fonts-noto-cjk; \
 	fi
 
+# python-ldap (django-auth-ldap's client) builds against OpenLDAP's and Cyrus SASL's headers.
+ldap-headers:
+	@if [ ! -f /usr/include/ldap.h ] || [ ! -f /usr/include/sasl/sasl.h ]; then \
+	  if ! command -v apt-get >/dev/null; then echo "no OpenLDAP headers and no apt-get: install libldap2-dev and libsasl2-dev"; exit 0; fi; \
+	  SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends libldap2-dev libsasl2-dev; \
+	fi
+
+# Debian's OpenLDAP server and tools for the sign-in and directory tests (tests/accounts start their
+# own slapd on a free port), when missing. Without them those tests are skipped.
+ldap:
+	@if [ ! -x /usr/sbin/slapd ] || ! command -v ldapsearch >/dev/null; then \
+	  if ! command -v apt-get >/dev/null; then echo "no slapd and no apt-get: the LDAP tests will be skipped"; exit 0; fi; \
+	  SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends slapd ldap-utils; \
+	fi
+
 # The whole suite, browser journeys included. With DATABASE_URL / REDIS_URL set it runs against them.
-test: install browser
+test: install browser ldap
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The benchmark (reminder sweep over a large organisation). Set DATABASE_URL/REDIS_URL to

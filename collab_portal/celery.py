@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "collab_portal.settings")
@@ -15,7 +16,7 @@ app.autodiscover_tasks()
 def _beat_schedule() -> dict:
     from django.conf import settings
 
-    return {
+    schedule = {
         "worker-heartbeat": {
             "task": "collab_portal.tasks.heartbeat",
             "schedule": float(settings.HEARTBEAT_INTERVAL_SECONDS),
@@ -46,6 +47,13 @@ def _beat_schedule() -> dict:
         "team-meeting-reminders": {"task": "teams.tasks.send_meeting_reminders", "schedule": 300.0},
         "team-daily-progress": {"task": "teams.tasks.send_daily_progress", "schedule": 900.0},
     }
+    if settings.LDAP_ENABLED:
+        # People and departments in step with the directory, once a night (accounts.services.sync_directory).
+        schedule["directory-sync"] = {
+            "task": "accounts.tasks.sync_directory_nightly",
+            "schedule": crontab(hour=settings.LDAP_SYNC_HOUR, minute=17),
+        }
+    return schedule
 
 
 @app.on_after_configure.connect

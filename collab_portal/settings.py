@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "api",
     "handover",
     "imports",
+    "accounts",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -191,10 +192,87 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "departments.User"
 
+# Sign-in (accounts/): passwords kept here, and, when their variables are set, the organisation's
+# LDAP / Active Directory and an OpenID Connect provider (docs/operations.md, "Single sign-on").
+# PASSWORD_LOGIN=admins-only keeps passwords kept here for superusers and staff alone.
+PASSWORD_LOGIN = os.environ.get("PASSWORD_LOGIN", "all").strip().lower() or "all"
+if PASSWORD_LOGIN not in {"all", "admins-only"}:
+    raise ImproperlyConfigured(f"PASSWORD_LOGIN={PASSWORD_LOGIN!r} is neither 'all' nor 'admins-only'.")
+
+# LDAP / Active Directory (django-auth-ldap at sign-in, manage.py sync_directory for the organisation).
+LDAP_SERVER_URI = os.environ.get("LDAP_SERVER_URI", "").strip()
+LDAP_BIND_DN = os.environ.get("LDAP_BIND_DN", "")
+LDAP_BIND_PASSWORD = os.environ.get("LDAP_BIND_PASSWORD", "")
+LDAP_START_TLS = envbool("LDAP_START_TLS", False)
+LDAP_CA_CERT_FILE = os.environ.get("LDAP_CA_CERT_FILE", "")
+LDAP_TIMEOUT_SECONDS = envint("LDAP_TIMEOUT_SECONDS", 10, minimum=1)
+LDAP_USER_BASE = os.environ.get("LDAP_USER_BASE", "")
+LDAP_USER_FILTER = os.environ.get("LDAP_USER_FILTER", "(uid=%(user)s)")
+LDAP_PEOPLE_FILTER = os.environ.get("LDAP_PEOPLE_FILTER", "(objectClass=inetOrgPerson)")
+LDAP_DEPARTMENT_BASE = os.environ.get("LDAP_DEPARTMENT_BASE", "")
+LDAP_DEPARTMENT_FILTER = os.environ.get("LDAP_DEPARTMENT_FILTER", "(objectClass=groupOfNames)")
+LDAP_MANAGER_GROUP = os.environ.get("LDAP_MANAGER_GROUP", "")
+LDAP_ATTRS = {
+    "username": os.environ.get("LDAP_ATTR_USERNAME", "uid"),
+    "uuid": os.environ.get("LDAP_ATTR_UUID", "entryUUID"),
+    "email": os.environ.get("LDAP_ATTR_EMAIL", "mail"),
+    "first_name": os.environ.get("LDAP_ATTR_FIRST_NAME", "givenName"),
+    "last_name": os.environ.get("LDAP_ATTR_LAST_NAME", "sn"),
+    "display_name": os.environ.get("LDAP_ATTR_DISPLAY_NAME", "displayName"),
+    "employee_no": os.environ.get("LDAP_ATTR_EMPLOYEE_NO", "employeeNumber"),
+    "title": os.environ.get("LDAP_ATTR_TITLE", "title"),
+    "member": os.environ.get("LDAP_ATTR_MEMBER", "member"),
+    "department_code": os.environ.get("LDAP_ATTR_DEPARTMENT_CODE", "cn"),
+    "department_name": os.environ.get("LDAP_ATTR_DEPARTMENT_NAME", "description"),
+    "department_name_en": os.environ.get("LDAP_ATTR_DEPARTMENT_NAME_EN", ""),
+}
+# The nightly sync (Celery beat) runs at this hour of the organisation's day when LDAP is configured.
+LDAP_SYNC_HOUR = envint("LDAP_SYNC_HOUR", 2, minimum=0)
+if LDAP_SYNC_HOUR > 23:
+    raise ImproperlyConfigured(f"LDAP_SYNC_HOUR={LDAP_SYNC_HOUR} is not an hour of the day (0-23).")
+LDAP_ENABLED = bool(LDAP_SERVER_URI and LDAP_USER_BASE)
+if LDAP_ENABLED and not LDAP_DEPARTMENT_BASE:
+    raise ImproperlyConfigured(
+        "LDAP_SERVER_URI is set but LDAP_DEPARTMENT_BASE is not (where the department groups are)."
+    )
+
+# OpenID Connect (mozilla-django-oidc). The endpoints come from the provider's discovery document
+# (OIDC_OP_DISCOVERY, its issuer URL) unless set one by one.
+OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "").strip()
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_DISCOVERY = os.environ.get("OIDC_OP_DISCOVERY", "").strip()
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_OP_LOGOUT_ENDPOINT = os.environ.get("OIDC_OP_LOGOUT_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid email profile")
+OIDC_CREATE_USER = envbool("OIDC_CREATE_USERS", True)
+OIDC_USE_PKCE = envbool("OIDC_USE_PKCE", True)
+OIDC_TIMEOUT = envint("OIDC_TIMEOUT_SECONDS", 10, minimum=1)
+OIDC_STORE_ID_TOKEN = True  # sign-out hands it to the provider's end_session_endpoint
+OIDC_CLAIMS = {
+    "employee_no": os.environ.get("OIDC_CLAIM_EMPLOYEE_NO", "employee_number"),
+    "department": os.environ.get("OIDC_CLAIM_DEPARTMENT", "department"),
+    "role": os.environ.get("OIDC_CLAIM_ROLE", "role"),
+    "title": os.environ.get("OIDC_CLAIM_TITLE", "job_title"),
+}
+# Values of the role claim (or of LDAP_MANAGER_GROUP membership) that make a person their department's manager.
+OIDC_MANAGER_ROLES = envlist("OIDC_MANAGER_ROLES", ["manager"])
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID and (OIDC_OP_DISCOVERY or OIDC_OP_AUTHORIZATION_ENDPOINT))
+if OIDC_ENABLED and not OIDC_PROVIDER_NAME:
+    OIDC_PROVIDER_NAME = "OpenID Connect"
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
+
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Off when unconfigured: each answers nothing then.
+    "accounts.backends.DirectoryBackend",
+    "accounts.backends.OpenIDBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -296,6 +374,13 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+# Signing out (a form) ends the OpenID provider's session by a redirect to it, which the browser
+# checks against form-action.
+for _url in (OIDC_OP_DISCOVERY, OIDC_OP_LOGOUT_ENDPOINT, OIDC_OP_AUTHORIZATION_ENDPOINT):
+    if OIDC_ENABLED and _url:
+        _origin = "/".join(_url.split("/", 3)[:3])
+        if _origin not in CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"]:
+            CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(_origin)
 
 # Cache: Redis when configured (shared by every web node), else local memory.
 REDIS_URL = envbroker("REDIS_URL")

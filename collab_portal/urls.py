@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from collab_portal import health, views
@@ -12,14 +11,8 @@ urlpatterns = [
     # Browsers ask for /favicon.ico on their own (pages also link the icon).
     path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/setlang/", views.set_language, name="set_language"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
-    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    # Sign-in and sign-out: passwords, LDAP and OpenID Connect (accounts/).
+    path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("", include("core.urls")),
     path("", include("departments.urls")),
