@@ -23,3 +23,46 @@ def ldap_configured(slapd, settings):
     settings.LDAP_MANAGER_GROUP = ldap_server.MANAGERS
     settings.LDAP_ENABLED = True
     return slapd
+
+
+PROVIDER_PEOPLE = [
+    {
+        "username": "chen.jing",
+        "email": "chen.jing@example.org",
+        "first_name": "静",
+        "last_name": "陈",
+        "claims": {"employee_number": "E2001", "department": "purchasing", "role": "manager", "job_title": "采购经理"},
+    },
+    {
+        "username": "liu.yang",
+        "email": "liu.yang@example.org",
+        "first_name": "洋",
+        "last_name": "刘",
+        "claims": {"employee_number": "E2002", "department": "sales", "role": "staff"},
+    },
+    {"username": "no.claims", "email": "no.claims@example.org", "first_name": "名", "last_name": "无"},
+]
+
+
+@pytest.fixture(scope="session")
+def oidc_provider():
+    from tests.accounts.oidc_provider import Provider
+
+    provider = Provider().start()
+    provider.setup(portal_urls=["http://testserver"], people=PROVIDER_PEOPLE)
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture
+def oidc_configured(oidc_provider, settings):
+    """The portal pointed at the test provider, as the OIDC_* environment variables would."""
+    from tests.accounts.oidc_provider import CLIENT_ID, CLIENT_SECRET
+
+    settings.OIDC_ENABLED = True
+    settings.OIDC_PROVIDER_NAME = "Example SSO"
+    settings.OIDC_RP_CLIENT_ID = CLIENT_ID
+    settings.OIDC_RP_CLIENT_SECRET = CLIENT_SECRET
+    settings.OIDC_OP_DISCOVERY = oidc_provider.issuer
+    settings.OIDC_RP_SCOPES = "openid email profile organisation"
+    return oidc_provider
