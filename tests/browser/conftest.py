@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.accounts.conftest import ldap_configured, oidc_configured, oidc_provider, slapd  # noqa: F401
 from tests.tasks.conftest import file_request, finance, purchase, support  # noqa: F401
 
 CHROMIUM = "/usr/bin/chromium"
