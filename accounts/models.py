@@ -54,7 +54,7 @@ class DirectorySync(models.Model):
 
     class Status(models.TextChoices):
         RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
+        DONE = "done", _("Finished")
         FAILED = "failed", _("Failed")
 
     started_at = models.DateTimeField(_("started at"), auto_now_add=True)

@@ -260,6 +260,9 @@ MATRIX: dict[str, list[Check]] = {
     ],
     "password_change": [get(lambda w: "/accounts/password/", **everyone(200))],
     "password_change_done": [get(lambda w: "/accounts/password/done/", **everyone(200))],
+    # OpenID Connect's two steps: 404 while no provider is configured (tests/accounts test them with one).
+    "oidc_authentication_init": [get(lambda w: "/accounts/oidc/start/", **everyone(404, anonymous=404))],
+    "oidc_authentication_callback": [get(lambda w: "/accounts/oidc/callback/", **everyone(404, anonymous=404))],
     # departments
     "departments:directory": [get(lambda w: "/departments/", **everyone(200))],
     "departments:department": [
@@ -670,6 +673,8 @@ PUBLIC = {
     "healthz": "load balancers and monitoring",
     "login": "the login page",
     "logout": "POST only; logging out an anonymous visitor does nothing",
+    "oidc_authentication_init": "signing in through the OpenID provider starts before login",
+    "oidc_authentication_callback": "the OpenID provider sends the browser back here to log in",
     "set_language": "the language switch works before login",
     "teams:feed": "an .ics calendar feed: calendar programs cannot log in, so a secret per-person token in the URL"
     " is the credential (rotated or revoked on teams:calendar)",
