@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from accounts.models import DirectorySync, ExternalIdentity
+from accounts.models import DirectorySync, ExternalIdentity, SignInEvent
 from core.admin import ReadOnlyAdmin
 
 
@@ -30,3 +30,14 @@ class DirectorySyncAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["status", "dry_run"]
     date_hierarchy = "started_at"
+
+
+@admin.register(SignInEvent)
+class SignInEventAdmin(ReadOnlyAdmin):
+    """Sign-ins, failed sign-ins, lockouts and sign-outs, as they happened: read and filtered here."""
+
+    list_display = ["at", "kind", "method", "username", "user", "ip_address"]
+    list_filter = ["kind", "method", "at"]
+    search_fields = ["username", "user__display_name", "ip_address"]
+    date_hierarchy = "at"
+    list_select_related = ["user"]

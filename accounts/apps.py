@@ -7,6 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Sign-in and directory")
 
     def ready(self):
+        from accounts import signals  # noqa: F401 - connects the sign-in audit trail
         from accounts.services import ACTIONS
         from core.actions import register_actions
 

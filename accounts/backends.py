@@ -5,6 +5,7 @@ answering nothing when it is not. Passwords kept here stay with Django's ModelBa
 import logging
 
 import ldap
+import requests
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.utils.functional import cached_property
@@ -105,7 +106,13 @@ class OpenIDBackend(OIDCAuthenticationBackend):
     def authenticate(self, request, **kwargs):
         if not settings.OIDC_ENABLED or "nonce" not in kwargs:
             return None
-        return super().authenticate(request, **kwargs)
+        try:
+            return super().authenticate(request, **kwargs)
+        except (requests.RequestException, oidc.ProviderUnavailable) as exc:
+            # A refused or expired code, or a provider that does not answer: a failed sign-in
+            # (Django records it), not an error page.
+            logger.warning("OpenID sign-in failed talking to the provider: %s", exc)
+            return None
 
     def verify_token(self, token, **kwargs):
         payload = super().verify_token(token, **kwargs)

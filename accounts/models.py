@@ -77,3 +77,43 @@ class DirectorySync(models.Model):
 
     def __str__(self) -> str:
         return f"{self.started_at:%Y-%m-%d %H:%M} · {self.get_status_display()}"
+
+
+class SignInEvent(models.Model):
+    """The audit trail of signing in: every sign-in, failed sign-in, lockout and sign-out, by
+    whom (the login typed, and the person when known), how and from where."""
+
+    class Kind(models.TextChoices):
+        SIGNED_IN = "signed_in", _("Signed in")
+        FAILED = "failed", _("Failed sign-in")
+        LOCKED_OUT = "locked_out", _("Locked out")
+        SIGNED_OUT = "signed_out", _("Signed out")
+
+    class Method(models.TextChoices):
+        PASSWORD = "password", _("Password kept by the portal")
+        LDAP = "ldap", _("LDAP directory")
+        OIDC = "oidc", _("OpenID Connect")
+        OTHER = "", _("Other")
+
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    kind = models.CharField(_("event"), max_length=12, choices=Kind.choices)
+    method = models.CharField(_("method"), max_length=10, choices=Method.choices, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sign_in_events",
+        verbose_name=_("person"),
+    )
+    username = models.CharField(_("login typed"), max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("sign-in event")
+        verbose_name_plural = _("sign-in events")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} · {self.get_kind_display()} · {self.username}"

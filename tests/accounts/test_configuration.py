@@ -37,10 +37,7 @@ def test_start_up_stops_naming_the_variable(bad, name):
 
 
 def _read(env: dict, expression: str) -> str:
-    code = (
-        "from django.conf import settings; from collab_portal.celery import _beat_schedule; "
-        f"print({expression})"
-    )
+    code = f"from django.conf import settings; from collab_portal.celery import _beat_schedule; print({expression})"
     result = run_manage({**PRODUCTION, **env}, "shell", "--no-imports", "-c", code)
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
