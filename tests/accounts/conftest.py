@@ -66,3 +66,13 @@ def oidc_configured(oidc_provider, settings):
     settings.OIDC_OP_DISCOVERY = oidc_provider.issuer
     settings.OIDC_RP_SCOPES = "openid email profile organisation"
     return oidc_provider
+
+
+@pytest.fixture
+def slapd_tls():
+    """A slapd that refuses anything not protected by StartTLS."""
+    if not ldap_server.available():
+        pytest.skip("no slapd: `make ldap` installs it (apt-get install slapd ldap-utils)")
+    server = ldap_server.Slapd().start(ldap_server.organisation(), tls=True)
+    yield server
+    server.stop()

@@ -118,10 +118,24 @@ class Slapd:
         self.uri = f"ldap://127.0.0.1:{self.port}"
         self.process = None
 
-    def start(self, ldif: str) -> "Slapd":
+    def start(self, ldif: str, *, tls: bool = False) -> "Slapd":
+        """With `tls`, the server has a self-signed certificate (self.certificate, which clients
+        trust as its CA) and refuses every operation that is not protected by TLS (StartTLS)."""
         (self.folder / "data").mkdir()
         config = self.folder / "slapd.conf"
-        config.write_text(CONFIG.format(folder=self.folder, suffix=SUFFIX, admin=ADMIN_DN, password=ADMIN_PASSWORD))
+        text = CONFIG.format(folder=self.folder, suffix=SUFFIX, admin=ADMIN_DN, password=ADMIN_PASSWORD)
+        if tls:
+            self.certificate = self.make_certificate("server")
+            key = self.folder / "server.key"
+            # Global directives: before the database section.
+            head, database = text.split("database mdb", 1)
+            text = (
+                head
+                + f"TLSCertificateFile {self.certificate}\nTLSCertificateKeyFile {key}\nsecurity tls=1\n"
+                + "database mdb"
+                + database
+            )
+        config.write_text(text)
         (self.folder / "org.ldif").write_text(ldif)
         subprocess.run(
             [SLAPADD, "-f", str(config), "-l", str(self.folder / "org.ldif")], check=True, capture_output=True
@@ -141,6 +155,20 @@ class Slapd:
             except OSError:
                 time.sleep(0.05)
         raise RuntimeError("slapd did not start listening in 15 s")
+
+    def make_certificate(self, name: str) -> Path:
+        """A self-signed certificate for 127.0.0.1 (and its key beside it)."""
+        certificate, key = self.folder / f"{name}.crt", self.folder / f"{name}.key"
+        subprocess.run(
+            [
+                "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                "-keyout", str(key), "-out", str(certificate),
+            ],
+            check=True,
+            capture_output=True,
+        )  # fmt: skip
+        return certificate
 
     def admin(self):
         import ldap
