@@ -5,7 +5,7 @@ import requests
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY
 from django.core.cache import cache
-from django.urls import reverse
+from django.shortcuts import resolve_url
 
 ENDPOINTS = {
     "OIDC_OP_AUTHORIZATION_ENDPOINT": "authorization_endpoint",
@@ -69,7 +69,7 @@ def provider_logout_url(request) -> str:
         return ""
     params = {
         "client_id": settings.OIDC_RP_CLIENT_ID,
-        "post_logout_redirect_uri": request.build_absolute_uri(reverse(settings.LOGOUT_REDIRECT_URL)),
+        "post_logout_redirect_uri": request.build_absolute_uri(resolve_url(settings.LOGOUT_REDIRECT_URL)),
     }
     if request.session.get("oidc_id_token"):
         params["id_token_hint"] = request.session["oidc_id_token"]
