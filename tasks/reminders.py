@@ -15,14 +15,15 @@ from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.actions import log_action
 from departments.models import Department, Membership, User
 from departments.selectors import working_calendar
 from notifications import services as notifications
 from tasks import selectors
-from tasks.models import Approval, Reminder, Task, TaskAction
-from tasks.services import managers_of, notify_about
+from tasks.models import Reminder, Task, TaskAction
+from tasks.services.common import current_approvers, managers_of, notify_about
 from tasks.signals import request_overdue
 
 BATCH = 2000  # rows a sweep handles per kind; the next sweep takes the rest
@@ -73,79 +74,35 @@ def due_rules(now: datetime) -> list[tuple[str, str, object]]:
     return [(kind, due_field, rows.filter(_not_sent(kind, due_field))) for kind, due_field, rows in rules]
 
 
-def _recipients_and_message(kind: str, t: Task):
-    """Who hears of this reminder, the notice kind, the robots' department, and the message."""
-    due = timezone.localtime(t.due_at).strftime("%m-%d %H:%M") if t.due_at else ""
-    names = {"number": t.number, "title": t.title}
-    if kind == "due_soon":
-        return (
-            [t.assignee],
-            "due_soon",
-            None,
-            lambda: _("%(number)s “%(title)s” is due %(due)s.") % {**names, "due": due},
-        )
-    if kind == "overdue":
-        return [t.assignee], "overdue", None, lambda: _("%(number)s “%(title)s” is overdue.") % names
-    if kind == "escalate_1":
-        return (
-            managers_of(t.target_department),
-            "escalation",
-            t.target_department,
-            lambda: (
-                _("Escalation: %(number)s “%(title)s”, handled by %(name)s, is a working day overdue.")
-                % {**names, "name": t.assignee.name if t.assignee else "—"}
-            ),
-        )
-    if kind == "escalate_3":
-        return (
-            [_head_above(t.target_department.parent)],
-            "escalation",
-            None,
-            lambda: (
-                _("Escalation: %(number)s “%(title)s” at %(department)s is three working days overdue.")
-                % {**names, "department": t.target_department.display_name}
-            ),
-        )
+# What each reminder kind says; the escalations go to the notice kind "escalation".
+MESSAGES = {
+    "due_soon": gettext_noop("%(number)s “%(title)s” is due %(due)s."),
+    "overdue": gettext_noop("%(number)s “%(title)s” is overdue."),
+    "escalate_1": gettext_noop("Escalation: %(number)s “%(title)s”, handled by %(name)s, is a working day overdue."),
+    "escalate_3": gettext_noop("Escalation: %(number)s “%(title)s” at %(department)s is three working days overdue."),
+    "approval_overdue": gettext_noop("%(number)s “%(title)s” has waited too long for your approval."),
+    "approval_escalate": gettext_noop("Escalation: %(number)s “%(title)s” has waited a working day for approval."),
+    "accept_overdue": gettext_noop("%(number)s “%(title)s” has waited too long for your department to accept it."),
+    "accept_escalate": gettext_noop(
+        "Escalation: %(department)s has not accepted %(number)s “%(title)s” for a working day."
+    ),
+    "stale": gettext_noop("%(number)s “%(title)s” has had no progress for %(days)s working days."),
+}
+# Reminders to the handling department's managers, posted by its IM robots too.
+TO_MANAGERS = ("escalate_1", "accept_overdue")
+
+
+def _recipients(kind: str, task: Task) -> list[User | None]:
+    """Who hears of this reminder."""
+    if kind in TO_MANAGERS:
+        return managers_of(task.target_department)
+    if kind in ("escalate_3", "accept_escalate"):
+        return [_head_above(task.target_department.parent)]
     if kind == "approval_overdue":
-        return (
-            _current_approvers(t),
-            "approval_overdue",
-            None,
-            lambda: _("%(number)s “%(title)s” has waited too long for your approval.") % names,
-        )
+        return current_approvers(task)
     if kind == "approval_escalate":
-        return (
-            [_head_above(_primary_department(a), a) for a in _current_approvers(t)],
-            "escalation",
-            None,
-            lambda: _("Escalation: %(number)s “%(title)s” has waited a working day for approval.") % names,
-        )
-    if kind == "accept_overdue":
-        return (
-            managers_of(t.target_department),
-            "accept_overdue",
-            t.target_department,
-            lambda: _("%(number)s “%(title)s” has waited too long for your department to accept it.") % names,
-        )
-    if kind == "accept_escalate":
-        return (
-            [_head_above(t.target_department.parent)],
-            "escalation",
-            None,
-            lambda: (
-                _("Escalation: %(department)s has not accepted %(number)s “%(title)s” for a working day.")
-                % {**names, "department": t.target_department.display_name}
-            ),
-        )
-    return (
-        [t.assignee],
-        "stale",
-        None,
-        lambda: (
-            _("%(number)s “%(title)s” has had no progress for %(days)s working days.")
-            % {**names, "days": settings.STALE_WORKING_DAYS}
-        ),
-    )
+        return [_head_above(_primary_department(a), a) for a in current_approvers(task)]
+    return [task.assignee]
 
 
 def sweep(now: datetime | None = None) -> dict:
@@ -164,14 +121,17 @@ def sweep(now: datetime | None = None) -> dict:
                     [Reminder(task=t, kind=kind, due_at=getattr(t, due_field)) for t in batch], ignore_conflicts=True
                 )
                 for task in batch:
-                    people, notice_kind, department, message = _recipients_and_message(kind, task)
                     notify_about(
-                        [p for p in people if p is not None],
-                        task=task,
-                        actor=None,
-                        kind=notice_kind,
-                        message=message,
-                        department=department,
+                        _recipients(kind, task),
+                        task,
+                        None,
+                        "escalation" if "escalate" in kind else kind,
+                        MESSAGES[kind],
+                        robots=task.target_department if kind in TO_MANAGERS else None,
+                        due=timezone.localtime(task.due_at).strftime("%m-%d %H:%M") if task.due_at else "",
+                        name=task.assignee.name if task.assignee else "—",
+                        department=task.target_department,
+                        days=settings.STALE_WORKING_DAYS,
                     )
                 if kind == "overdue" and batch:
                     request_overdue.send(sender=Task, tasks=batch)
@@ -199,15 +159,6 @@ def mark_past_windows_done(now: datetime | None = None) -> int:
             )
             made += len(chunk)
     return made
-
-
-def _current_approvers(task: Task) -> list[User]:
-    return [
-        a.approver
-        for a in Approval.objects.filter(
-            task=task, round=task.approval_round, step_order=task.approval_step, decision=Approval.Decision.PENDING
-        ).select_related("approver")
-    ]
 
 
 def _primary_department(person: User) -> Department | None:
@@ -244,13 +195,11 @@ def auto_close(now: datetime) -> int:
             )
             notify_about(
                 [locked.requester, locked.assignee],
-                task=locked,
-                actor=None,
-                kind="auto_closed",
-                message=lambda t=locked: (
-                    _("%(number)s closed itself: it was not verified within %(days)s days.")
-                    % {"number": t.number, "days": settings.AUTO_CLOSE_VERIFICATION_DAYS}
-                ),
+                locked,
+                None,
+                "auto_closed",
+                gettext_noop("%(number)s closed itself: it was not verified within %(days)s days."),
+                days=settings.AUTO_CLOSE_VERIFICATION_DAYS,
             )
             closed += 1
     return closed

@@ -79,16 +79,8 @@ def _decide(task: Task, by: User, decision: str, opinion: str, reason: str) -> T
                 _start_accept_clock(task)
                 s.save(TaskAction.APPROVED, acting_for=acting_for, comment=opinion)
                 _enter_department(task, by)
-                notify_about(
-                    [task.requester],
-                    task=task,
-                    actor=by,
-                    kind="approved",
-                    message=lambda: (
-                        _("%(number)s was approved and sent to %(department)s.")
-                        % {"number": task.number, "department": task.target_department.display_name}
-                    ),
-                )
+                text = gettext_noop("%(number)s was approved and sent to %(department)s.")
+                notify_about([task.requester], task, by, "approved", text, department=task.target_department)
                 return task
             s.save(TaskAction.APPROVED, acting_for=acting_for, comment=opinion)
             return task
@@ -103,12 +95,8 @@ def _decide(task: Task, by: User, decision: str, opinion: str, reason: str) -> T
             task.return_for_revision()
             action, kind = TaskAction.RETURNED, "returned"
             text = gettext_noop("%(number)s was returned to you for revision by %(who)s.")
-
-        def message() -> str:
-            return _(text) % {"number": task.number, "who": by.name}
-
         s.save(action, acting_for=acting_for, reason=reason, comment=opinion)
-        notify_about([task.requester], task=task, actor=by, kind=kind, message=message)
+        notify_about([task.requester], task, by, kind, text, who=by)
     return task
 
 

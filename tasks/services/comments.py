@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from departments.models import User
 from tasks.models import Comment, Task
@@ -43,19 +44,7 @@ def task_comment(*, task: Task, by: User, body: str, attachments: Iterable = ())
             comment = Comment.objects.create(task=task, author=by, body=body)
             comment.mentions.set(people)
         _store_attachments(task, by, attachments)
-        notify_about(
-            people,
-            task=task,
-            actor=by,
-            kind="mention",
-            message=lambda: _("%(who)s mentioned you on %(number)s.") % {"who": by.name, "number": task.number},
-        )
-        others = [task.requester, task.assignee]
-        notify_about(
-            [p for p in others if p and p not in people],
-            task=task,
-            actor=by,
-            kind="comment",
-            message=lambda: _("%(who)s commented on %(number)s.") % {"who": by.name, "number": task.number},
-        )
+        notify_about(people, task, by, "mention", gettext_noop("%(who)s mentioned you on %(number)s."), who=by)
+        others = [p for p in (task.requester, task.assignee) if p and p not in people]
+        notify_about(others, task, by, "comment", gettext_noop("%(who)s commented on %(number)s."), who=by)
     return comment

@@ -1,6 +1,6 @@
 """Errors, the step wrapper, numbering, attachments: what every request use case shares."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import connection
@@ -14,7 +14,7 @@ from core.workflow import StepConflict, StepError, step
 from departments.models import Department, Membership, User
 from departments.selectors import manager_acting_for
 from notifications import services as notifications
-from tasks.models import Attachment, Reason, RequestCounter, Task
+from tasks.models import Approval, Attachment, Reason, RequestCounter, Task
 from tasks.notices import task_path
 
 S = Task.State
@@ -89,27 +89,39 @@ def _manager_of(department_id: int) -> Q:
 
 def notify_about(
     recipients: Iterable[User | None],
-    *,
     task: Task,
-    actor: User | None,
+    by: User | None,
     kind: str,
-    message: Callable[[], str],
-    department: Department | None = None,
+    text: str,
+    *,
+    robots: Department | None = None,
     decide: Iterable[str] = (),
+    **values,
 ) -> list:
     """Tell people about a request: a notice leading to its page, with the e-mails and robot posts
-    their settings ask for (notifications.services.notify), in the same transaction. `decide`:
-    the actions (tasks/decide.py) each recipient's messages offer as decision links."""
+    their settings ask for (notifications.services.notify), in the same transaction. `text` is the
+    message marked with gettext_noop, translated for each recipient and filled with the request's
+    number and title and `values` (a department or a person is named in the recipient's language).
+    `robots`: the department whose IM robots post it. `decide`: the actions (tasks/decide.py) each
+    recipient's messages offer as decision links."""
     return notifications.notify(
         recipients,
         path=task_path(task),
-        actor=actor,
+        actor=by,
         kind=kind,
-        message=message,
-        department=department,
+        message=lambda: _(text) % {"number": task.number, "title": task.title, **values},
+        department=robots,
         target=task,
         decide=decide,
     )
+
+
+def current_approvers(task: Task) -> list[User]:
+    """The approvers whose decision the request's current approval step still waits for."""
+    pending = task.approvals.filter(
+        round=task.approval_round, step_order=task.approval_step, decision=Approval.Decision.PENDING
+    )
+    return [a.approver for a in pending.select_related("approver")]
 
 
 def managers_of(department: Department) -> list[User]:

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.actions import log_action
 from departments.models import Department, Membership, User
@@ -22,6 +23,8 @@ from tasks.services.common import (
     managers_of,
     notify_about,
 )
+
+ASSIGNED_TO_YOU = gettext_noop("%(number)s “%(title)s” was assigned to you.")
 
 
 def _start_accept_clock(task: Task) -> None:
@@ -60,14 +63,11 @@ def _enter_department(task: Task, actor: User | None) -> None:
             )
             notify_about(
                 managers_of(department),
-                task=sub,
-                actor=actor,
-                kind="inbox",
-                department=department,
-                message=lambda sub=sub: (
-                    _("%(number)s “%(title)s” asks your department to co-handle it.")
-                    % {"number": sub.number, "title": sub.title}
-                ),
+                sub,
+                actor,
+                "inbox",
+                gettext_noop("%(number)s “%(title)s” asks your department to co-handle it."),
+                robots=department,
             )
     if task.parent_id is None and task.request_type.auto_assign != "none":
         assignee = _auto_assignee(task)
@@ -76,14 +76,11 @@ def _enter_department(task: Task, actor: User | None) -> None:
             return
     notify_about(
         managers_of(task.target_department),
-        task=task,
-        actor=actor,
-        kind="inbox",
-        department=task.target_department,
-        message=lambda: (
-            _("%(number)s “%(title)s” waits for your department to accept it.")
-            % {"number": task.number, "title": task.title}
-        ),
+        task,
+        actor,
+        "inbox",
+        gettext_noop("%(number)s “%(title)s” waits for your department to accept it."),
+        robots=task.target_department,
         decide=("accept", "decline"),
     )
 
@@ -153,22 +150,15 @@ def _accept(
         comment=note,
         data={"assignee": assignee.pk},  # the timeline names whom it was assigned to
     )
-    notify_about(
-        [assignee],
-        task=task,
-        actor=by,
-        kind="assigned",
-        message=lambda: _("%(number)s “%(title)s” was assigned to you.") % {"number": task.number, "title": task.title},
-    )
+    notify_about([assignee], task, by, "assigned", ASSIGNED_TO_YOU)
     notify_about(
         [task.requester],
-        task=task,
-        actor=by,
-        kind="accepted",
-        message=lambda: (
-            _("%(department)s accepted %(number)s; %(name)s handles it.")
-            % {"department": task.target_department.display_name, "number": task.number, "name": assignee.name}
-        ),
+        task,
+        by,
+        "accepted",
+        gettext_noop("%(department)s accepted %(number)s; %(name)s handles it."),
+        department=task.target_department,
+        name=assignee,
     )
 
 
@@ -208,15 +198,7 @@ def task_reassign(*, task: Task, by: User, assignee: User, note: str = "") -> Ta
             comment=note,
             data={"assignee": assignee.pk},
         )
-        notify_about(
-            [assignee],
-            task=task,
-            actor=by,
-            kind="assigned",
-            message=lambda: (
-                _("%(number)s “%(title)s” was assigned to you.") % {"number": task.number, "title": task.title}
-            ),
-        )
+        notify_about([assignee], task, by, "assigned", ASSIGNED_TO_YOU)
     return task
 
 
@@ -233,13 +215,11 @@ def task_decline(*, task: Task, by: User, reason: str, comment: str = "", seen_s
         )
         notify_about(
             [task.requester],
-            task=task,
-            actor=by,
-            kind="declined",
-            message=lambda: (
-                _("%(department)s declined %(number)s.")
-                % {"department": task.target_department.display_name, "number": task.number}
-            ),
+            task,
+            by,
+            "declined",
+            gettext_noop("%(department)s declined %(number)s."),
+            department=task.target_department,
         )
     return task
 
@@ -256,9 +236,7 @@ def task_transfer(
         task.transfer()
         task.target_department = department
         task.due_at = None
-        task.accept_due_at = working_calendar().add_working_hours(
-            timezone.now(), float(task.request_type.accept_sla_hours)
-        )
+        _start_accept_clock(task)
         s.save(
             TaskAction.TRANSFERRED,
             reason=reason,
@@ -269,24 +247,19 @@ def task_transfer(
         task.co_departments.remove(department)
         notify_about(
             managers_of(department),
-            task=task,
-            actor=by,
-            kind="inbox",
-            department=department,
-            message=lambda: (
-                _("%(number)s “%(title)s” was transferred to your department.")
-                % {"number": task.number, "title": task.title}
-            ),
+            task,
+            by,
+            "inbox",
+            gettext_noop("%(number)s “%(title)s” was transferred to your department."),
+            robots=department,
         )
         notify_about(
             [task.requester],
-            task=task,
-            actor=by,
-            kind="transferred",
-            message=lambda: (
-                _("%(number)s was transferred to %(department)s.")
-                % {"number": task.number, "department": department.display_name}
-            ),
+            task,
+            by,
+            "transferred",
+            gettext_noop("%(number)s was transferred to %(department)s."),
+            department=department,
         )
     return task
 

@@ -8,13 +8,22 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.actions import log_action
 from departments.models import Department, User
 from departments.selectors import delegate_for, working_calendar
 from tasks import selectors
 from tasks.models import Approval, RequestType, Task, TaskAction
-from tasks.services.common import S, TaskError, _next_number, _step, _store_attachments, notify_about
+from tasks.services.common import (
+    S,
+    TaskError,
+    _next_number,
+    _step,
+    _store_attachments,
+    current_approvers,
+    notify_about,
+)
 from tasks.services.dispatch import _enter_department, _start_accept_clock
 
 # Filing
@@ -172,24 +181,11 @@ def _approval_due(task: Task) -> datetime:
 
 
 def _notify_approvers(task: Task, actor: User | None) -> None:
-    approvers = [
-        a.approver
-        for a in task.approvals.filter(
-            round=task.approval_round, step_order=task.approval_step, decision=Approval.Decision.PENDING
-        ).select_related("approver")
-    ]
+    approvers = current_approvers(task)
     # Whoever acts for an approver today hears of it too; the step stays the approver's own.
     delegates = [delegate for delegate in map(delegate_for, approvers) if delegate is not None]
-    notify_about(
-        approvers + delegates,
-        task=task,
-        actor=actor,
-        kind="approval",
-        message=lambda: (
-            _("%(number)s “%(title)s” waits for your approval.") % {"number": task.number, "title": task.title}
-        ),
-        decide=("approve", "reject"),
-    )
+    text = gettext_noop("%(number)s “%(title)s” waits for your approval.")
+    notify_about(approvers + delegates, task, actor, "approval", text, decide=("approve", "reject"))
 
 
 def task_revise(*, task: Task, by: User) -> Task:

@@ -5,12 +5,13 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.actions import log_action
 from departments.models import Department, User
 from departments.selectors import working_calendar
 from tasks.models import Approval, HoldPeriod, Task, TaskAction
-from tasks.services.common import S, TaskError, _check_reason, _step, managers_of, notify_about
+from tasks.services.common import S, TaskError, _check_reason, _step, current_approvers, managers_of, notify_about
 
 URGE_INTERVAL_HOURS = 4
 
@@ -28,10 +29,11 @@ def task_progress(*, task: Task, by: User, percent: int, note: str = "") -> Task
         s.save(TaskAction.PROGRESS, comment=note, data={"progress": task.progress})
         notify_about(
             [task.requester],
-            task=task,
-            actor=by,
-            kind="progress",
-            message=lambda: _("%(number)s is %(percent)s%% done.") % {"number": task.number, "percent": task.progress},
+            task,
+            by,
+            "progress",
+            gettext_noop("%(number)s is %(percent)s%% done."),
+            percent=task.progress,
         )
     return task
 
@@ -53,13 +55,7 @@ def task_hold(*, task: Task, by: User, reason: str, waiting_on: Department | Non
         HoldPeriod.objects.create(
             task=task, waiting_on=waiting_on, reason=reason, comment=comment, started_at=task.held_since
         )
-        notify_about(
-            [task.requester],
-            task=task,
-            actor=by,
-            kind="held",
-            message=lambda: _("%(number)s is on hold.") % {"number": task.number},
-        )
+        notify_about([task.requester], task, by, "held", gettext_noop("%(number)s is on hold."))
     return task
 
 
@@ -90,13 +86,7 @@ def task_finish(*, task: Task, by: User, note: str = "") -> Task:
         task.submit_for_verification()
         s.save(TaskAction.SUBMITTED_FOR_VERIFICATION, comment=note)
         verifiers = [task.parent.assignee or task.parent.requester] if task.parent_id else [task.requester]
-        notify_about(
-            verifiers,
-            task=task,
-            actor=by,
-            kind="verify",
-            message=lambda: _("%(number)s is finished; please verify the result.") % {"number": task.number},
-        )
+        notify_about(verifiers, task, by, "verify", gettext_noop("%(number)s is finished; please verify the result."))
     return task
 
 
@@ -111,13 +101,7 @@ def task_confirm(*, task: Task, by: User, comment: str = "") -> Task:
             )
         task.confirm()
         s.save(TaskAction.CONFIRMED, comment=comment)
-        notify_about(
-            [task.assignee],
-            task=task,
-            actor=by,
-            kind="confirmed",
-            message=lambda: _("%(number)s was confirmed done.") % {"number": task.number},
-        )
+        notify_about([task.assignee], task, by, "confirmed", gettext_noop("%(number)s was confirmed done."))
     return task
 
 
@@ -128,11 +112,7 @@ def task_reopen(*, task: Task, by: User, reason: str, comment: str = "") -> Task
         task.reopen()
         s.save(TaskAction.REOPENED, reason=reason, comment=comment)
         notify_about(
-            [task.assignee],
-            task=task,
-            actor=by,
-            kind="reopened",
-            message=lambda: _("%(number)s was reopened: the result was not accepted.") % {"number": task.number},
+            [task.assignee], task, by, "reopened", gettext_noop("%(number)s was reopened: the result was not accepted.")
         )
     return task
 
@@ -155,10 +135,10 @@ def task_cancel(*, task: Task, by: User, comment: str = "", seen_state: str | No
         if s.from_state != S.DRAFT:
             notify_about(
                 [task.assignee, *managers_of(task.target_department)],
-                task=task,
-                actor=by,
-                kind="cancelled",
-                message=lambda: _("%(number)s was cancelled by the requester.") % {"number": task.number},
+                task,
+                by,
+                "cancelled",
+                gettext_noop("%(number)s was cancelled by the requester."),
             )
     return task
 
@@ -178,25 +158,11 @@ def task_urge(*, task: Task, by: User, comment: str = "") -> Task:
                 )
         task.last_urged_at = now
         if task.state == S.PENDING_APPROVAL:
-            holders = [
-                a.approver
-                for a in task.approvals.filter(
-                    round=task.approval_round, step_order=task.approval_step, decision=Approval.Decision.PENDING
-                ).select_related("approver")
-            ]
+            holders = current_approvers(task)
         elif task.state == S.PENDING_ACCEPTANCE:
             holders = managers_of(task.target_department)
         else:
             holders = [task.assignee]
         s.save(TaskAction.URGED, comment=comment)
-        notify_about(
-            holders,
-            task=task,
-            actor=by,
-            kind="urged",
-            message=lambda: (
-                _("%(who)s urges %(number)s “%(title)s”.")
-                % {"who": by.name, "number": task.number, "title": task.title}
-            ),
-        )
+        notify_about(holders, task, by, "urged", gettext_noop("%(who)s urges %(number)s “%(title)s”."), who=by)
     return task
