@@ -18,10 +18,11 @@ from django.utils.translation import gettext_lazy
 from core.workflow import StepConflict, StepError
 from notifications import decisions
 from tasks import forms as task_forms
-from tasks import selectors, services
+from tasks import selectors
 from tasks.models import Reason, Task
 from tasks.notices import task_path
 from tasks.rules import can
+from tasks.views.request_page import do_step
 
 ACTIONS = {
     "approve": gettext_lazy("Approve"),
@@ -109,22 +110,8 @@ def _already_decided(request, task: Task):
 
 
 def _decide(task: Task, by, data: dict) -> str:
-    decision = data["decision"]
-    if decision == "accept":
-        services.task_accept(
-            task=task, by=by, assignee=data["assignee"], estimate_hours=data["estimate_hours"], note=data["note"]
-        )
-        return _("Accepted and assigned to %(name)s.") % {"name": data["assignee"].name}
-    if decision == "decline":
-        services.task_decline(task=task, by=by, reason=data["reason"], comment=data["note"])
-        return _("Declined.")
-    opinion = data["opinion"]
-    if decision == "approve":
-        services.task_approve(task=task, by=by, opinion=opinion)
-        return _("Approved.")
-    call = services.task_reject if decision == "reject" else services.task_return
-    call(task=task, by=by, opinion=opinion, reason=data["reason"])
-    return _("Rejected.") if decision == "reject" else _("Returned for revision.")
+    """The decision's step, as the request page takes it; a decline's comment is the note."""
+    return do_step(data["decision"], task, by, {"comment": data.get("note", ""), **data})
 
 
 def decision_page(request, link, task: Task):

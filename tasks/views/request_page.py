@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from core import rendering
@@ -16,7 +17,7 @@ from departments.models import User
 from departments.selectors import people_matching
 from tasks import forms, selectors, services
 from tasks.models import Attachment, Task
-from tasks.rules import can
+from tasks.rules import can, task_rules
 from tasks.services import TaskConflict, TaskError
 from tasks.views.common import _form_errors, _task_or_404
 
@@ -28,27 +29,7 @@ from tasks.views.common import _form_errors, _task_or_404
 def detail(request, number: str):
     task = _task_or_404(request, number)
     user = request.user
-    perms = {
-        name: can(user, name, task)
-        for name in (
-            "edit",
-            "submit",
-            "approve",
-            "accept",
-            "decline",
-            "transfer",
-            "reassign",
-            "progress",
-            "hold",
-            "resume",
-            "finish",
-            "verify",
-            "revise",
-            "cancel",
-            "urge",
-            "comment",
-        )
-    }
+    perms = {name: can(user, name, task) for name in task_rules if name != "view"}
 
     # Only the lists that have something (task_for_page asked which): a query per empty list was
     # most of the page's round trips.
@@ -72,18 +53,8 @@ def detail(request, number: str):
     # share field names, and a label must focus the field of its own form.
     action_forms = {
         action: form_class(auto_id=f"id_{action}_%s")
-        for action, form_class in (
-            ("approve", forms.OpinionForm),
-            ("return", forms.OpinionReasonForm),
-            ("reject", forms.OpinionReasonForm),
-            ("decline", forms.ReasonForm),
-            ("reopen", forms.ReasonForm),
-            ("finish", forms.NoteForm),
-            ("resume", forms.NoteForm),
-            ("confirm", forms.NoteForm),
-            ("urge", forms.NoteForm),
-            ("cancel", forms.NoteForm),
-        )
+        for action, (form_class, *_service) in STEPS.items()
+        if form_class in (forms.OpinionForm, forms.OpinionReasonForm, forms.ReasonForm, forms.NoteForm)
     }
     action_forms["progress"] = forms.ProgressForm(initial={"percent": task.progress}, auto_id="id_progress_%s")
     if perms["accept"] or perms["reassign"]:
@@ -118,126 +89,105 @@ def request_form(request, number: str):
     return redirect("tasks:detail", number=task.number)
 
 
+def _arguments(*names: str, **renamed: str) -> dict[str, str]:
+    """A service's arguments, each named after the form field it comes from (or renamed=field)."""
+    return {**{name: name for name in names}, **renamed}
+
+
+# Each action of the request page: its form, its service, the service's arguments from the form's
+# cleaned data, and what to tell the person.
+STEPS = {
+    "approve": (forms.OpinionForm, services.task_approve, _arguments("opinion"), gettext_lazy("Approved.")),
+    "reject": (
+        forms.OpinionReasonForm,
+        services.task_reject,
+        _arguments("opinion", "reason"),
+        gettext_lazy("Rejected."),
+    ),
+    "return": (
+        forms.OpinionReasonForm,
+        services.task_return,
+        _arguments("opinion", "reason"),
+        gettext_lazy("Returned for revision."),
+    ),
+    "accept": (
+        forms.AcceptForm,
+        services.task_accept,
+        _arguments("assignee", "estimate_hours", "note"),
+        gettext_lazy("Accepted and assigned to %(name)s."),
+    ),
+    "reassign": (
+        forms.AcceptForm,
+        services.task_reassign,
+        _arguments("assignee", "note"),
+        gettext_lazy("Reassigned to %(name)s."),
+    ),
+    "decline": (forms.ReasonForm, services.task_decline, _arguments("reason", "comment"), gettext_lazy("Declined.")),
+    "transfer": (
+        forms.TransferForm,
+        services.task_transfer,
+        _arguments("department", "reason", "comment"),
+        gettext_lazy("Transferred to %(department)s."),
+    ),
+    "progress": (
+        forms.ProgressForm,
+        services.task_progress,
+        _arguments("percent", "note"),
+        gettext_lazy("Progress posted."),
+    ),
+    "hold": (
+        forms.HoldForm,
+        services.task_hold,
+        _arguments("reason", "waiting_on", "comment"),
+        gettext_lazy("Put on hold."),
+    ),
+    "reopen": (forms.ReasonForm, services.task_reopen, _arguments("reason", "comment"), gettext_lazy("Reopened.")),
+    "comment": (
+        forms.CommentForm,
+        services.task_comment,
+        _arguments("body", attachments="files"),
+        gettext_lazy("Comment added."),
+    ),
+    "submit": (forms.NoteForm, services.task_submit, _arguments(), gettext_lazy("Submitted.")),
+    "resume": (forms.NoteForm, services.task_resume, _arguments("comment"), gettext_lazy("Resumed.")),
+    "finish": (
+        forms.NoteForm,
+        services.task_finish,
+        _arguments(note="comment"),
+        gettext_lazy("Submitted for verification."),
+    ),
+    "confirm": (forms.NoteForm, services.task_confirm, _arguments("comment"), gettext_lazy("Confirmed done.")),
+    "revise": (forms.NoteForm, services.task_revise, _arguments(), gettext_lazy("Back to draft: revise and submit.")),
+    "cancel": (forms.NoteForm, services.task_cancel, _arguments("comment"), gettext_lazy("Cancelled.")),
+    "urge": (forms.NoteForm, services.task_urge, _arguments("comment"), gettext_lazy("Urged.")),
+}
+# The forms that offer choices for one request (its department's people, other departments).
+TASK_FORMS = (forms.AcceptForm, forms.TransferForm, forms.HoldForm)
+
+
 def run_action(action: str, task: Task, by: User, post, files):
     """Validate the action's form and call its service. Returns (message, form-or-None).
     The request page's buttons and the API's steps (api/) both come here: one validation."""
-    if action == "approve":
-        form = forms.OpinionForm(post)
-        if form.is_valid():
-            services.task_approve(task=task, by=by, opinion=form.cleaned_data["opinion"])
-            return _("Approved."), None
-    elif action in ("reject", "return"):
-        form = forms.OpinionReasonForm(post)
-        if form.is_valid():
-            call = services.task_reject if action == "reject" else services.task_return
-            call(task=task, by=by, opinion=form.cleaned_data["opinion"], reason=form.cleaned_data["reason"])
-            return (_("Rejected.") if action == "reject" else _("Returned for revision.")), None
-    elif action in ("accept", "reassign"):
-        form = forms.AcceptForm(post, task=task)
-        if form.is_valid():
-            data = form.cleaned_data
-            if action == "accept":
-                services.task_accept(
-                    task=task,
-                    by=by,
-                    assignee=data["assignee"],
-                    estimate_hours=data["estimate_hours"],
-                    note=data["note"],
-                )
-                return _("Accepted and assigned to %(name)s.") % {"name": data["assignee"].name}, None
-            services.task_reassign(task=task, by=by, assignee=data["assignee"], note=data["note"])
-            return _("Reassigned to %(name)s.") % {"name": data["assignee"].name}, None
-    elif action == "decline":
-        form = forms.ReasonForm(post)
-        if form.is_valid():
-            services.task_decline(
-                task=task, by=by, reason=form.cleaned_data["reason"], comment=form.cleaned_data["comment"]
-            )
-            return _("Declined."), None
-    elif action == "transfer":
-        form = forms.TransferForm(post, task=task)
-        if form.is_valid():
-            data = form.cleaned_data
-            services.task_transfer(
-                task=task, by=by, department=data["department"], reason=data["reason"], comment=data["comment"]
-            )
-            return _("Transferred to %(department)s.") % {"department": data["department"].display_name}, None
-    elif action == "progress":
-        form = forms.ProgressForm(post)
-        if form.is_valid():
-            services.task_progress(
-                task=task, by=by, percent=form.cleaned_data["percent"], note=form.cleaned_data["note"]
-            )
-            return _("Progress posted."), None
-    elif action == "hold":
-        form = forms.HoldForm(post, task=task)
-        if form.is_valid():
-            data = form.cleaned_data
-            services.task_hold(
-                task=task, by=by, reason=data["reason"], waiting_on=data["waiting_on"], comment=data["comment"]
-            )
-            return _("Put on hold."), None
-    elif action == "reopen":
-        form = forms.ReasonForm(post)
-        if form.is_valid():
-            services.task_reopen(
-                task=task, by=by, reason=form.cleaned_data["reason"], comment=form.cleaned_data["comment"]
-            )
-            return _("Reopened."), None
-    elif action == "comment":
-        form = forms.CommentForm(post, files)
-        if form.is_valid():
-            services.task_comment(
-                task=task, by=by, body=form.cleaned_data["body"], attachments=form.cleaned_data["files"]
-            )
-            return _("Comment added."), None
-    else:
-        form = forms.NoteForm(post)
-        if form.is_valid():
-            note = form.cleaned_data["comment"]
-            simple = {
-                "submit": (lambda: services.task_submit(task=task, by=by), _("Submitted.")),
-                "resume": (lambda: services.task_resume(task=task, by=by, comment=note), _("Resumed.")),
-                "finish": (lambda: services.task_finish(task=task, by=by, note=note), _("Submitted for verification.")),
-                "confirm": (lambda: services.task_confirm(task=task, by=by, comment=note), _("Confirmed done.")),
-                "revise": (lambda: services.task_revise(task=task, by=by), _("Back to draft: revise and submit.")),
-                "cancel": (lambda: services.task_cancel(task=task, by=by, comment=note), _("Cancelled.")),
-                "urge": (lambda: services.task_urge(task=task, by=by, comment=note), _("Urged.")),
-            }
-            if action not in simple:
-                raise Http404
-            call, done = simple[action]
-            call()
-            return done, None
-    return None, form
+    if action not in STEPS:
+        raise Http404
+    form_class = STEPS[action][0]
+    form = form_class(post, files, **({"task": task} if form_class in TASK_FORMS else {}))
+    if not form.is_valid():
+        return None, form
+    return do_step(action, task, by, form.cleaned_data), None
 
 
-ACTIONS = {
-    "approve",
-    "reject",
-    "return",
-    "accept",
-    "reassign",
-    "decline",
-    "transfer",
-    "progress",
-    "hold",
-    "reopen",
-    "comment",
-    "submit",
-    "resume",
-    "finish",
-    "confirm",
-    "revise",
-    "cancel",
-    "urge",
-}
+def do_step(action: str, task: Task, by: User, data: dict) -> str:
+    """Call the action's service with its form's cleaned data; returns what to tell the person."""
+    _form, service, arguments, done = STEPS[action]
+    service(task=task, by=by, **{argument: data[field] for argument, field in arguments.items()})
+    return done % {"name": data.get("assignee"), "department": data.get("department")}
 
 
 @login_required
 @require_POST
 def act(request, number: str, action: str):
-    if action not in ACTIONS:
+    if action not in STEPS:
         raise Http404
     task = _task_or_404(request, number)
     seen = request.POST.get("seen_state")
