@@ -94,13 +94,8 @@ class TaskForm(forms.Form):
             is_active=True, accepts_requests=True
         ).exclude(pk=request_type.department_id)
         self.fields["watchers"].queryset = User.objects.filter(is_active=True).exclude(pk=user.pk)
-        extra = {f"f_{spec.key}": _field_for(spec) for spec in self.specs}
-        ordered = {}
-        for name, form_field in self.fields.items():
-            ordered[name] = form_field
-            if name == "description":
-                ordered.update(extra)
-        self.fields = ordered
+        self.fields.update({f"f_{spec.key}": _field_for(spec) for spec in self.specs})
+        self.order_fields(["token", "title", "description", *(f"f_{spec.key}" for spec in self.specs)])
 
     def clean_wanted_by(self):
         day = self.cleaned_data.get("wanted_by")

@@ -188,10 +188,6 @@ class Task(ConcurrentTransitionMixin, models.Model):
             and self.due_at < timezone.now()
         )
 
-    @property
-    def is_subtask(self) -> bool:
-        return self.parent_id is not None
-
     # Transitions change state and timestamps only; tasks/services.py checks
     # permissions, saves, logs and notifies.
 

@@ -24,7 +24,6 @@ from tasks.selectors.history import fields_of as fields_of
 from tasks.selectors.history import latest_return as latest_return
 from tasks.selectors.history import timeline as timeline
 from tasks.selectors.home import dashboard as dashboard
-from tasks.selectors.lists import ROW_COLUMNS as ROW_COLUMNS
 from tasks.selectors.lists import approvals_waiting_for as approvals_waiting_for
 from tasks.selectors.lists import assigned_to as assigned_to
 from tasks.selectors.lists import awaiting_verification as awaiting_verification

@@ -81,46 +81,29 @@ def visible_tasks_filter(user: User) -> Q:
     departments involved; for a confidential one only the people involved and those departments'
     managers; admins everything. A draft (never submitted, or returned for revision) is its
     requester's alone, whoever would see it once submitted."""
-    shape, values = visibility(user)
-    return visible_q(shape, **values)
-
-
-def visibility(user: User) -> tuple[tuple, dict]:
-    """The visibility rule for `user` as which parts apply and the ids filling them."""
     if not user.is_authenticated or not user.is_active:
-        return ("nobody",), {}
-    if user.is_superuser:
-        return ("everyone",), {"user": user.pk}
-    managed, ordinary = _departments_seen(user)
-    others = ordinary - managed
-    values = {"user": user.pk, "approvers": approvers_for(user)}
-    if managed:
-        values["managed"] = sorted(managed)
-    if others:
-        values["ordinary"] = sorted(others)
-    return ("involved", bool(managed), bool(others)), values
-
-
-def visible_q(shape: tuple, *, user=None, approvers=None, managed=None, ordinary=None) -> Q:
-    if shape[0] == "nobody":
         return Q(pk__in=[])
     # Every list, page, search and export reads this rule: a draft shows to its requester only.
     # ANDed on the whole rule rather than in each part, so that the parts' OR stays one that
     # PostgreSQL answers from indexes.
-    not_a_draft = ~Q(state=Task.State.DRAFT) | Q(requester_id=user)
-    if shape[0] == "everyone":
+    not_a_draft = ~Q(state=Task.State.DRAFT) | Q(requester_id=user.pk)
+    if user.is_superuser:
         return not_a_draft
+    managed, ordinary = _departments_seen(user)
+    others = ordinary - managed
     # Each part is a column test or `pk = ANY(ARRAY(subquery))`, never a join or a correlated
     # EXISTS, so that PostgreSQL answers the OR from indexes (see AnyOf).
     visible = (
-        Q(requester_id=user)
-        | Q(assignee_id=user)
+        Q(requester_id=user.pk)
+        | Q(assignee_id=user.pk)
         | AnyOf(
             "pk",
-            Task.objects.filter(Q(parent__assignee_id=user) | Q(parent__requester_id=user)).values("pk").order_by(),
+            Task.objects.filter(Q(parent__assignee_id=user.pk) | Q(parent__requester_id=user.pk))
+            .values("pk")
+            .order_by(),
         )
-        | AnyOf("pk", Task.watchers.through.objects.filter(user_id=user).values("task_id"))
-        | AnyOf("pk", Approval.objects.filter(approver_id__in=approvers).values("task_id").order_by())
+        | AnyOf("pk", Task.watchers.through.objects.filter(user_id=user.pk).values("task_id"))
+        | AnyOf("pk", Approval.objects.filter(approver_id__in=approvers_for(user)).values("task_id").order_by())
     )
 
     def departments_involved(ids: list[int]) -> Q:
@@ -134,11 +117,10 @@ def visible_q(shape: tuple, *, user=None, approvers=None, managed=None, ordinary
             | AnyOf("pk", Task.co_departments.through.objects.filter(department_id__in=ids).values("task_id"))
         )
 
-    _kind, has_managed, has_ordinary = shape
-    if has_managed:
-        visible |= departments_involved(managed)
-    if has_ordinary:
-        visible |= Q(confidential=False) & departments_involved(ordinary)
+    if managed:
+        visible |= departments_involved(sorted(managed))
+    if others:
+        visible |= Q(confidential=False) & departments_involved(sorted(others))
     return visible & not_a_draft
 
 

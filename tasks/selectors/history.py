@@ -14,8 +14,8 @@ def timeline(task: Task) -> list[dict]:
     queries: none for comments or files that task_for_page found there are none of). An entry of
     the action log carries the department it names, if any."""
 
-    def of(kind: str, label: str) -> list[dict]:
-        rows = list(_timeline(kind, task=task.pk))
+    def of(rows: QuerySet, label: str) -> list[dict]:
+        rows = list(rows.filter(task_id=task.pk))
         for row in rows:  # as task.logs etc. would give them: their request is this one, not read again
             type(row).task.field.set_cached_value(row, task)
         return [{"kind": label, "at": row.created_at, "obj": row} for row in rows]
@@ -41,9 +41,9 @@ def timeline(task: Task) -> list[dict]:
         for log in logs
     ]
     if may_have(task, "comments"):
-        items += of("comments", "comment")
+        items += of(Comment.objects.select_related("author"), "comment")
     if may_have(task, "attachments"):
-        items += of("attachments", "file")
+        items += of(Attachment.objects.select_related("uploaded_by"), "file")
     items.sort(key=lambda item: item["at"])
     return items
 
@@ -59,12 +59,6 @@ def latest_return(timeline: list[dict]):
         ),
         None,
     )
-
-
-def _timeline(kind: str, *, task: int) -> QuerySet:
-    if kind == "comments":
-        return Comment.objects.filter(task_id=task).select_related("author")
-    return Attachment.objects.filter(task_id=task).select_related("uploaded_by")
 
 
 def fields_of(request_type: RequestType) -> list:

@@ -79,10 +79,6 @@ def dashboard(user: User) -> dict:
         # Most people manage nothing: no query for a panel that cannot have rows.
         "to_accept": list(_home_panel("to_accept", departments=managed)) if managed else [],
     }
-    for panel in ("to_verify", "my_open", "assigned"):
-        panels[panel] = list(_home_panel(panel, user=user.pk))
-    panels["due_this_week"] = list(
-        _home_panel("due_this_week", user=user.pk, now=now, week_end=now + timedelta(days=7))
-    )
-    panels["overdue"] = list(_home_panel("overdue", user=user.pk, now=now))
+    for panel in ("to_verify", "my_open", "assigned", "due_this_week", "overdue"):
+        panels[panel] = list(_home_panel(panel, user=user.pk, now=now, week_end=now + timedelta(days=7)))
     return panels

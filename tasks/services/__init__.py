@@ -12,7 +12,6 @@ from tasks.services.common import TaskConflict as TaskConflict
 from tasks.services.common import TaskError as TaskError
 from tasks.services.common import conflict as conflict
 from tasks.services.common import managers_of as managers_of
-from tasks.services.common import notify_about as notify_about
 from tasks.services.common import storage_failed as storage_failed
 from tasks.services.dispatch import bulk_assign as bulk_assign
 from tasks.services.dispatch import task_accept as task_accept

@@ -50,16 +50,12 @@ def _step(task: Task, by: User, action: str, *states: str, seen_state: str | Non
     )
 
 
-def _state_label(state: str) -> str:
-    return str(S(state).label)
-
-
 def conflict(task: Task) -> TaskConflict:
     last = task.logs.select_related("actor").order_by("-created_at", "-pk").first()
     who = last.actor.name if last and last.actor else _("someone else")
     return TaskConflict(
         _("This request was already handled by %(who)s; it is now “%(state)s”.")
-        % {"who": who, "state": _state_label(task.state)}
+        % {"who": who, "state": S(task.state).label}
     )
 
 

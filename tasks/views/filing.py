@@ -68,14 +68,22 @@ def file_request(request, code: str):
             else:
                 messages.success(request, _("%(number)s submitted.") % {"number": task.number})
             return redirect("tasks:detail", number=task.number)
+    return _form_page(request, form, request_type)
+
+
+def _form_page(request, form, request_type, task=None):
+    """The filing form with the approval route and expected finish of what it holds so far."""
+    filled = request.POST if request.method == "POST" else form.initial
     return render(
         request,
         "tasks/task_form.html",
         {
             "form": form,
             "request_type": request_type,
-            "preview_params": _preview_params(form),
-            "preview": _preview(request, request_type, request.POST if request.method == "POST" else {}),
+            "task": task,
+            # Only the number fields feed approval conditions; send just those (never the files).
+            "preview_params": ",".join(f"f_{spec.key}" for spec in form.specs if spec.kind == "number"),
+            "preview": _preview(request, request_type, filled),
         },
     )
 
@@ -92,11 +100,6 @@ def _preview(request, request_type, data) -> dict:
         "expected_finish": selectors.expected_finish(request_type, approval_steps=len(route)),
         "department": department,
     }
-
-
-def _preview_params(form) -> str:
-    """Only the number fields feed approval conditions; send just those (never the files)."""
-    return ",".join(f"f_{spec.key}" for spec in form.specs if spec.kind == "number")
 
 
 @login_required
@@ -160,14 +163,4 @@ def edit_request(request, number: str):
         else:
             messages.success(request, _("%(number)s saved.") % {"number": task.number})
             return redirect("tasks:detail", number=task.number)
-    return render(
-        request,
-        "tasks/task_form.html",
-        {
-            "form": form,
-            "request_type": request_type,
-            "task": task,
-            "preview_params": _preview_params(form),
-            "preview": _preview(request, request_type, request.POST if request.method == "POST" else form.initial),
-        },
-    )
+    return _form_page(request, form, request_type, task)
