@@ -2,19 +2,13 @@
 approval opinions of every round, and the whole timeline."""
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import rendering
 from core.docx_layout import Sheet, SheetSection, render_sheet
 from tasks.models import Reason, Task
-
-
-def _can_view(user, task: Task) -> bool:
-    from tasks.selectors import visible_tasks_filter
-
-    return Task.objects.filter(Q(pk=task.pk) & visible_tasks_filter(user)).exists()
+from tasks.rules import can_view
 
 
 def _when(moment) -> str:
@@ -27,7 +21,7 @@ def file_version(task: Task) -> str:
     return f"{last}-{task.comments.count()}"
 
 
-@rendering.builder("request_form", can_view=_can_view, filename=lambda task: f"{task.number}-事务单")
+@rendering.builder("request_form", can_view=can_view, filename=lambda task: f"{task.number}-事务单")
 def request_form_docx(task: Task) -> bytes:
     approvals = [[_("Round"), _("Step"), _("Approver"), _("Decision"), _("Opinion"), _("Date")]]
     for approval in task.approvals.select_related("approver", "decided_by").order_by("round", "step_order", "pk"):

@@ -26,7 +26,6 @@ from tasks.selectors.history import timeline as timeline
 from tasks.selectors.home import dashboard as dashboard
 from tasks.selectors.lists import approvals_waiting_for as approvals_waiting_for
 from tasks.selectors.lists import assigned_to as assigned_to
-from tasks.selectors.lists import awaiting_verification as awaiting_verification
 from tasks.selectors.lists import filter_tasks as filter_tasks
 from tasks.selectors.lists import inbox as inbox
 from tasks.selectors.lists import inbox_page as inbox_page

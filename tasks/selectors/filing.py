@@ -68,10 +68,7 @@ def approval_route(
             people = [_head_or_parent_head(step.department, requester)]
         else:
             people = [person for person in step.users.all() if person.is_active and person.pk != requester.pk]
-        approvers = []
-        for person in people:
-            if person is not None and person not in approvers:
-                approvers.append(person)
+        approvers = list(dict.fromkeys(person for person in people if person is not None))  # each once, in order
         if approvers:
             route.append(
                 RouteStep(

@@ -10,7 +10,6 @@ from tasks.models import Approval, Task
 from tasks.selectors.access import (
     acting_manager_department_ids,
     approvers_for,
-    visible_tasks_filter,
     with_departments,
 )
 
@@ -75,14 +74,9 @@ def filter_tasks(tasks: QuerySet[Task], filters: dict) -> QuerySet[Task]:
 def list_page(user: User, scope: str, filters: dict, number, size: int):
     """A page of one of the request lists ("mine", "assigned", "approvals", "all"), narrowed by the
     filter form's cleaned values (empty ones ignored), newest first, as page_of gives it."""
-    if scope == "mine":
-        tasks = _filed_by(user.pk)
-    elif scope == "assigned":
-        tasks = _assigned(user.pk)
-    elif scope == "approvals":
-        tasks = _to_approve(user.pk, approvers_for(user))
-    else:
-        tasks = Task.objects.filter(visible_tasks_filter(user))
+    # The lists' querysets with their joins: the pages read only ids from them (values_list drops the joins).
+    lists = {"mine": my_requests, "assigned": assigned_to, "approvals": tasks_to_approve}
+    tasks = lists.get(scope, tasks_for_list)(user)
     narrowed = any(filters.get(name) for name in LIST_FILTERS)
     return (newest_page_of if narrowed else page_of)(filter_tasks(tasks, filters), number, size)
 
@@ -168,12 +162,8 @@ def tasks_to_approve(user: User) -> QuerySet[Task]:
     return _to_approve(user.pk, approvers_for(user)).select_related(*LIST_RELATED)
 
 
-def awaiting_verification(user: User) -> QuerySet[Task]:
-    """Lead requests the user filed, and sub-tasks of requests the user handles, done and waiting for a check."""
-    return _awaiting_verification(user.pk).select_related(*LIST_RELATED)
-
-
 def _awaiting_verification(user: int) -> QuerySet[Task]:
+    """Lead requests the user filed, and sub-tasks of requests the user handles, done and waiting for a check."""
     handled = Task.objects.filter(assignee_id=user).values("pk").order_by()
     return Task.objects.filter(
         Q(requester_id=user, parent__isnull=True) | AnyOf("parent_id", handled),

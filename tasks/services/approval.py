@@ -2,7 +2,6 @@
 
 from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -11,7 +10,7 @@ from core.limits import SHORT_TEXT, too_long
 from departments.models import User
 from tasks import selectors
 from tasks.models import Approval, Task, TaskAction
-from tasks.services.common import S, TaskError, _check_reason, _step, conflict, notify_about
+from tasks.services.common import S, TaskError, _check_reason, _step, conflict, each, notify_about
 from tasks.services.dispatch import _enter_department, _start_accept_clock
 from tasks.services.filing import _approval_due, _notify_approvers
 
@@ -107,10 +106,4 @@ def bulk_approve(*, tasks: Iterable[Task], by: User, opinion: str = "") -> tuple
     """Approve each request with the same opinion; an opinion over the limit approves none."""
     if refused := too_long(opinion, SHORT_TEXT):
         raise TaskError(refused)
-    done, failed = [], []
-    for task in tasks:
-        try:
-            done.append(task_approve(task=task, by=by, opinion=opinion))
-        except (TaskError, PermissionDenied) as exc:
-            failed.append((task, str(exc) or _("You may not approve it.")))
-    return done, failed
+    return each(tasks, lambda task: task_approve(task=task, by=by, opinion=opinion), _("You may not approve it."))

@@ -1,10 +1,10 @@
 """Errors, the step wrapper, numbering, attachments: what every request use case shares."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -70,19 +70,6 @@ def _acting_for(by: User, department: Department) -> User | None:
     return manager_acting_for(by, department)[1]
 
 
-def _manager_of(department_id: int) -> Q:
-    """The department's head, deputies and members with the manager role, as a test on the person
-    alone: `id = ANY(ARRAY(subquery))` per role (core.lookups.AnyOf) rather than three
-    outer joins and DISTINCT, which read every person of the organisation."""
-    deputies = Department.deputies.through.objects.filter(department_id=department_id).values("user_id")
-    managers = Membership.objects.filter(department_id=department_id, role=Membership.Role.MANAGER)
-    return (
-        AnyOf("pk", Department.objects.filter(pk=department_id, head__isnull=False).values("head_id").order_by())
-        | AnyOf("pk", deputies)
-        | AnyOf("pk", managers.values("user_id").order_by())
-    )
-
-
 def notify_about(
     recipients: Iterable[User | None],
     task: Task,
@@ -121,7 +108,29 @@ def current_approvers(task: Task) -> list[User]:
 
 
 def managers_of(department: Department) -> list[User]:
-    return list(User.objects.filter(_manager_of(department.pk), is_active=True).order_by("username"))
+    """The department's head, deputies and members with the manager role, as a test on the person
+    alone: `id = ANY(ARRAY(subquery))` per role (core.lookups.AnyOf) rather than three outer joins
+    and DISTINCT, which read every person of the organisation."""
+    deputies = Department.deputies.through.objects.filter(department_id=department.pk).values("user_id")
+    managers = Membership.objects.filter(department_id=department.pk, role=Membership.Role.MANAGER)
+    is_manager = (
+        AnyOf("pk", Department.objects.filter(pk=department.pk, head__isnull=False).values("head_id").order_by())
+        | AnyOf("pk", deputies)
+        | AnyOf("pk", managers.values("user_id").order_by())
+    )
+    return list(User.objects.filter(is_manager, is_active=True).order_by("username"))
+
+
+def each(tasks: Iterable[Task], step: Callable[[Task], Task], refused: str) -> tuple[list, list]:
+    """Take `step` on each request (a bulk action): returns the requests done, and each other one
+    with why not (`refused` when the rule says no without a word)."""
+    done, failed = [], []
+    for task in tasks:
+        try:
+            done.append(step(task))
+        except (TaskError, PermissionDenied) as exc:
+            failed.append((task, str(exc) or refused))
+    return done, failed
 
 
 def _next_number(now: datetime) -> str:
@@ -142,14 +151,6 @@ def _next_number(now: datetime) -> str:
 # Attachments
 
 
-def validate_upload(upload) -> None:
-    """Refuse a file over the size limit, of a type not allowed, or whose content is not its type."""
-    try:
-        check_upload(upload)
-    except UploadRejected as exc:
-        raise TaskError(str(exc)) from None
-
-
 def storage_failed(exc: OSError) -> str:
     """What to tell the person when the media storage refuses a file (full disk, no permission)."""
     import logging
@@ -161,7 +162,10 @@ def storage_failed(exc: OSError) -> str:
 def _store_attachments(task: Task, by: User, uploads: Iterable, field_key: str = "") -> list[Attachment]:
     stored = []
     for upload in uploads:
-        validate_upload(upload)
+        try:  # refuse a file over the size limit, of a type not allowed, or whose content is not its type
+            check_upload(upload)
+        except UploadRejected as exc:
+            raise TaskError(str(exc)) from None
         try:
             stored.append(
                 Attachment.objects.create(

@@ -3,7 +3,6 @@
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -20,11 +19,27 @@ from tasks.services.common import (
     _check_reason,
     _next_number,
     _step,
+    each,
     managers_of,
     notify_about,
 )
 
 ASSIGNED_TO_YOU = gettext_noop("%(number)s “%(title)s” was assigned to you.")
+
+
+# What a co-handling sub-task takes from its lead request.
+SUBTASK_COPIES = (
+    "title",
+    "description",
+    "request_type",
+    "field_values",
+    "requester",
+    "requesting_department",
+    "priority",
+    "confidential",
+    "wanted_by",
+    "accept_due_at",
+)
 
 
 def _start_accept_clock(task: Task) -> None:
@@ -42,19 +57,10 @@ def _enter_department(task: Task, actor: User | None) -> None:
         for department in co_departments:
             sub = Task.objects.create(
                 number=_next_number(now),
-                title=task.title,
-                description=task.description,
-                request_type=task.request_type,
-                field_values=task.field_values,
-                requester=task.requester,
-                requesting_department=task.requesting_department,
                 target_department=department,
                 parent=task,
-                priority=task.priority,
-                confidential=task.confidential,
-                wanted_by=task.wanted_by,
                 created_at=now,
-                accept_due_at=task.accept_due_at,
+                **{name: getattr(task, name) for name in SUBTASK_COPIES},
             )
             sub.send_to_department()
             sub.save()
@@ -265,10 +271,4 @@ def task_transfer(
 
 
 def bulk_assign(*, tasks: Iterable[Task], by: User, assignee: User) -> tuple[list[Task], list[tuple[Task, str]]]:
-    done, failed = [], []
-    for task in tasks:
-        try:
-            done.append(task_accept(task=task, by=by, assignee=assignee))
-        except (TaskError, PermissionDenied) as exc:
-            failed.append((task, str(exc) or _("You may not assign it.")))
-    return done, failed
+    return each(tasks, lambda task: task_accept(task=task, by=by, assignee=assignee), _("You may not assign it."))

@@ -22,11 +22,6 @@ PRIORITY_CLASS = {1: "text-body-secondary", 2: "", 3: "text-warning-emphasis fw-
 
 
 @register.filter
-def state_class(state: str) -> str:
-    return STATE_CLASS.get(state, "text-bg-secondary")
-
-
-@register.filter
 def reason_label(reason: str) -> str:
     """A reason from the fixed list (a step of the action log carries its value) in words."""
     return dict(Reason.choices).get(reason, reason)
@@ -37,7 +32,9 @@ def state_badge(task) -> str:
     """The request's state as a coloured badge; a draft an approver returned says so."""
     if task.is_returned:
         return format_html('<span class="badge text-bg-warning">{}</span>', _("Returned"))
-    return format_html('<span class="badge {}">{}</span>', state_class(task.state), task.get_state_display())
+    return format_html(
+        '<span class="badge {}">{}</span>', STATE_CLASS.get(task.state, "text-bg-secondary"), task.get_state_display()
+    )
 
 
 @register.filter
