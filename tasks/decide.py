@@ -36,14 +36,15 @@ STEPS = {"approve": ("approve", "reject", "return"), "accept": ("accept", "decli
 STEP_OF = {action: step for step, actions in STEPS.items() for action in actions}
 
 
+def _reason(help_text) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=gettext_lazy("Reason"), choices=[("", "—")] + Reason.choices, required=False, help_text=help_text
+    )
+
+
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(label=gettext_lazy("Decision"), choices=ACTIONS.items(), widget=forms.RadioSelect)
-    reason = forms.ChoiceField(
-        label=gettext_lazy("Reason"),
-        choices=[("", "—")] + Reason.choices,
-        required=False,
-        help_text=gettext_lazy("Needed to reject or return."),
-    )
+    reason = _reason(gettext_lazy("Needed to reject or return."))
     opinion = forms.CharField(
         label=gettext_lazy("Opinion"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
     )
@@ -63,12 +64,7 @@ class AcceptanceForm(task_forms.AcceptForm):
         choices=[(a, ACTIONS[a]) for a in STEPS["accept"]],
         widget=forms.RadioSelect,
     )
-    reason = forms.ChoiceField(
-        label=gettext_lazy("Reason"),
-        choices=[("", "—")] + Reason.choices,
-        required=False,
-        help_text=gettext_lazy("Needed to decline."),
-    )
+    reason = _reason(gettext_lazy("Needed to decline."))
 
     field_order = ["decision", "assignee", "estimate_hours", "note", "reason"]
 
@@ -109,11 +105,6 @@ def _already_decided(request, task: Task):
     )
 
 
-def _decide(task: Task, by, data: dict) -> str:
-    """The decision's step, as the request page takes it; a decline's comment is the note."""
-    return do_step(data["decision"], task, by, {"comment": data.get("note", ""), **data})
-
-
 def decision_page(request, link, task: Task):
     user = request.user
     if not can(user, "view", task):
@@ -135,7 +126,8 @@ def decision_page(request, link, task: Task):
             with transaction.atomic():
                 if not decisions.spend(link):
                     raise _Spent
-                done = _decide(task, user, form.cleaned_data)
+                data = form.cleaned_data  # the step as the request page takes it; a decline's comment is the note
+                done = do_step(data["decision"], task, user, {"comment": data.get("note", ""), **data})
         except _Spent:
             return decisions.refusal(request, _("This link was already used. Nothing was changed."), 410)
         except (StepConflict, PermissionDenied):

@@ -254,13 +254,6 @@ class CommentForm(forms.Form):
     files = MultipleFileField(label=_("Attach files"))
 
 
-def filter_choices() -> tuple[list, list]:
-    """The departments and request types the filters offer, as (pk, name) in the reader's language."""
-    departments = [(d.pk, d.display_name) for d in departments_in_order(active_only=True)]
-    active_types = RequestType.objects.filter(is_active=True).values_list("pk", "name", "name_en")
-    return departments, [(pk, pick_language(name, name_en)) for pk, name, name_en in active_types]
-
-
 class FilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("Any state"))] + Task.State.choices)
@@ -277,11 +270,16 @@ class FilterForm(forms.Form):
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
-    def __init__(self, *args, choices: tuple[list, list] | None = None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        departments, types = choices or filter_choices()
+        # The departments and request types as (pk, name) in the reader's language.
+        departments = [(d.pk, d.display_name) for d in departments_in_order(active_only=True)]
+        types = RequestType.objects.filter(is_active=True).values_list("pk", "name", "name_en")
         self.fields["department"].choices = [("", _("Any department")), *departments]
-        self.fields["request_type"].choices = [("", _("Any type")), *types]
+        self.fields["request_type"].choices = [
+            ("", _("Any type")),
+            *((pk, pick_language(name, name_en)) for pk, name, name_en in types),
+        ]
         for name, form_field in self.fields.items():
             if name == "overdue":
                 form_field.widget.attrs["class"] = "form-check-input"

@@ -17,13 +17,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from core.actions import log_action
+from core.workflow import step
 from departments.models import Department, Membership, User
 from departments.selectors import working_calendar
 from notifications import services as notifications
 from tasks import selectors
 from tasks.models import Reminder, Task, TaskAction
-from tasks.services.common import current_approvers, managers_of, notify_about
+from tasks.services.common import TaskConflict, conflict, current_approvers, managers_of, notify_about
 from tasks.signals import request_overdue
 
 BATCH = 2000  # rows a sweep handles per kind; the next sweep takes the rest
@@ -179,29 +179,25 @@ def auto_close(now: datetime) -> int:
     for task in Task.objects.filter(state=Task.State.PENDING_VERIFICATION, done_at__lte=limit).exclude(
         Exists(open_subtask)
     )[:BATCH]:
-        with transaction.atomic():
-            locked = Task.objects.select_for_update().get(pk=task.pk)
-            if locked.state != Task.State.PENDING_VERIFICATION:
-                continue
-            locked.confirm()
-            locked.save()
-            log_action(
-                locked,
-                actor=None,
-                action=TaskAction.CONFIRMED,
-                from_state=Task.State.PENDING_VERIFICATION,
-                comment=_("Closed automatically: not verified within %(days)s days.")
-                % {"days": settings.AUTO_CLOSE_VERIFICATION_DAYS},
-            )
-            notify_about(
-                [locked.requester, locked.assignee],
-                locked,
-                None,
-                "auto_closed",
-                gettext_noop("%(number)s closed itself: it was not verified within %(days)s days."),
-                days=settings.AUTO_CLOSE_VERIFICATION_DAYS,
-            )
-            closed += 1
+        try:
+            with step(Task, task.pk, by=None, expect=[Task.State.PENDING_VERIFICATION], stale=conflict) as s:
+                s.row.confirm()
+                s.save(
+                    TaskAction.CONFIRMED,
+                    comment=_("Closed automatically: not verified within %(days)s days.")
+                    % {"days": settings.AUTO_CLOSE_VERIFICATION_DAYS},
+                )
+                notify_about(
+                    [s.row.requester, s.row.assignee],
+                    s.row,
+                    None,
+                    "auto_closed",
+                    gettext_noop("%(number)s closed itself: it was not verified within %(days)s days."),
+                    days=settings.AUTO_CLOSE_VERIFICATION_DAYS,
+                )
+        except TaskConflict:  # verified or reopened meanwhile
+            continue
+        closed += 1
     return closed
 
 

@@ -224,10 +224,6 @@ class ApprovalStep(models.Model):
     def __str__(self) -> str:
         return self.name or self.get_approver_display()
 
-    @property
-    def display_name(self) -> str:
-        return pick_language(self.name, self.name_en) or self.get_approver_display()
-
     def clean(self) -> None:
         super().clean()
         from django.core.exceptions import ValidationError

@@ -18,7 +18,6 @@ class RouteStep:
     name: str
     mode: str
     approvers: list[User]
-    note: str = ""
     name_en: str = ""
 
     @property

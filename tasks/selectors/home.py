@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from departments.models import User
-from tasks.models import Approval, Task
+from tasks.models import Task
 from tasks.selectors.access import acting_manager_department_ids, approvers_for
 from tasks.selectors.lists import (
     NAME_COLUMNS,
@@ -14,8 +14,8 @@ from tasks.selectors.lists import (
     _assigned,
     _awaiting_verification,
     _filed_by,
-    _overdue,
     _waiting_in,
+    overdue,
 )
 
 PANEL_COLUMNS = (
@@ -40,7 +40,7 @@ APPROVAL_PANEL_COLUMNS = (
 )
 
 
-def _home_panel(panel: str, *, user=None, now=None, week_end=None, departments=None) -> QuerySet[Task]:
+def _home_panel(panel: str, user: int, now, departments: list[int] | None = None) -> QuerySet[Task]:
     """One of the home page's request panels. Each shows a request's number, title, state and department, so it joins only that department:
     every join costs PostgreSQL planning time."""
     # The requester and the assignee always see a request: no visibility filter needed.
@@ -54,20 +54,12 @@ def _home_panel(panel: str, *, user=None, now=None, week_end=None, departments=N
     elif panel == "assigned":
         tasks, order = _assigned(user).filter(state__in=Task.WORK_STATES), ("due_at",)
     elif panel == "due_this_week":
-        tasks = involved.filter(state__in=Task.WORK_STATES, due_at__gte=now, due_at__lt=week_end)
+        tasks = involved.filter(state__in=Task.WORK_STATES, due_at__gte=now, due_at__lt=now + timedelta(days=7))
         order = ("due_at",)
     else:
-        tasks, order = _overdue(involved, now), ("due_at",)
+        tasks, order = overdue(involved, now), ("due_at",)
     # Only the columns a panel shows: Django converts every selected column of every row.
     return tasks.select_related("target_department").only(*PANEL_COLUMNS).order_by(*order)[:10]
-
-
-def _approvals_panel(*, user: int, approvers: list[int]) -> QuerySet[Approval]:
-    return (
-        _approvals_waiting(user, approvers)
-        .select_related("approver", "task__requester", "task__requesting_department")
-        .only(*APPROVAL_PANEL_COLUMNS)[:10]
-    )
 
 
 def dashboard(user: User) -> dict:
@@ -75,10 +67,14 @@ def dashboard(user: User) -> dict:
     now = timezone.now()
     managed = acting_manager_department_ids(user)
     panels = {
-        "to_approve": list(_approvals_panel(user=user.pk, approvers=approvers_for(user))),
+        "to_approve": list(
+            _approvals_waiting(user.pk, approvers_for(user))
+            .select_related("approver", "task__requester", "task__requesting_department")
+            .only(*APPROVAL_PANEL_COLUMNS)[:10]
+        ),
         # Most people manage nothing: no query for a panel that cannot have rows.
-        "to_accept": list(_home_panel("to_accept", departments=managed)) if managed else [],
+        "to_accept": list(_home_panel("to_accept", user.pk, now, managed)) if managed else [],
     }
     for panel in ("to_verify", "my_open", "assigned", "due_this_week", "overdue"):
-        panels[panel] = list(_home_panel(panel, user=user.pk, now=now, week_end=now + timedelta(days=7)))
+        panels[panel] = list(_home_panel(panel, user.pk, now))
     return panels

@@ -121,10 +121,6 @@ def _waiting_in(departments: list[int]) -> QuerySet[Task]:
     return Task.objects.filter(state=Task.State.PENDING_ACCEPTANCE, target_department_id__in=departments)
 
 
-def _to_approve(user: int, approvers: list[int]) -> QuerySet[Task]:
-    return Task.objects.filter(Exists(_approvals_waiting(user, approvers).filter(task_id=OuterRef("pk"))))
-
-
 def inbox_page(waiting: QuerySet[Task], size: int) -> tuple[list[Task], dict[int, int]]:
     """The inbox: the `size` most urgent of the requests `waiting` (list rows), and how many wait
     in each department."""
@@ -159,7 +155,8 @@ def _approvals_waiting(user: int, approvers: list[int]) -> QuerySet[Approval]:
 
 
 def tasks_to_approve(user: User) -> QuerySet[Task]:
-    return _to_approve(user.pk, approvers_for(user)).select_related(*LIST_RELATED)
+    waiting = _approvals_waiting(user.pk, approvers_for(user)).filter(task_id=OuterRef("pk"))
+    return Task.objects.filter(Exists(waiting)).select_related(*LIST_RELATED)
 
 
 def _awaiting_verification(user: int) -> QuerySet[Task]:
@@ -171,12 +168,10 @@ def _awaiting_verification(user: int) -> QuerySet[Task]:
     )
 
 
-def overdue(qs: QuerySet[Task]) -> QuerySet[Task]:
-    return _overdue(qs, timezone.now())
-
-
-def _overdue(qs: QuerySet[Task], now) -> QuerySet[Task]:
-    return qs.filter(state__in=["pending_acceptance", "in_progress", "pending_verification"], due_at__lt=now)
+def overdue(qs: QuerySet[Task], now=None) -> QuerySet[Task]:
+    return qs.filter(
+        state__in=["pending_acceptance", "in_progress", "pending_verification"], due_at__lt=now or timezone.now()
+    )
 
 
 NAME_COLUMNS = ("username", "display_name", "first_name", "last_name")  # what User.name reads
