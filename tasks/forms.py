@@ -37,15 +37,10 @@ class MultipleFileField(forms.FileField):
 def _field_for(spec: RequestField) -> forms.Field:
     common = {"label": spec.display_label, "required": spec.required, "help_text": spec.help_text}
     if spec.kind == RequestField.Kind.NUMBER:
-        if spec.allow_negative:
-            return forms.DecimalField(max_digits=14, decimal_places=2, **common)
-        return forms.DecimalField(
-            max_digits=14,
-            decimal_places=2,
-            min_value=0,
-            error_messages={"min_value": _("Enter zero or more: this field takes no negative numbers.")},
-            **common,
-        )
+        if not spec.allow_negative:
+            common["min_value"] = 0
+            common["error_messages"] = {"min_value": _("Enter zero or more: this field takes no negative numbers.")}
+        return forms.DecimalField(max_digits=14, decimal_places=2, **common)
     if spec.kind == RequestField.Kind.DATE:
         return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
     if spec.kind == RequestField.Kind.CHOICE:

@@ -23,6 +23,7 @@ from departments.selectors import working_calendar
 from notifications import services as notifications
 from tasks import selectors
 from tasks.models import Reminder, Task, TaskAction
+from tasks.selectors.filing import head_above
 from tasks.services.common import TaskConflict, conflict, current_approvers, managers_of, notify_about
 from tasks.signals import request_overdue
 
@@ -31,17 +32,6 @@ BATCH = 2000  # rows a sweep handles per kind; the next sweep takes the rest
 
 def _not_sent(kind: str, due_field: str):
     return ~Exists(Reminder.objects.filter(task_id=OuterRef("pk"), kind=kind, due_at=OuterRef(due_field)))
-
-
-def _head_above(department: Department | None, person: User | None = None) -> User | None:
-    """The head of `department` (or of the one above when that head is `person`)."""
-    seen = set()
-    while department is not None and department.pk not in seen:
-        seen.add(department.pk)
-        if department.head_id and (person is None or department.head_id != person.pk):
-            return department.head
-        department = department.parent
-    return None
 
 
 def due_rules(now: datetime) -> list[tuple[str, str, object]]:
@@ -97,11 +87,11 @@ def _recipients(kind: str, task: Task) -> list[User | None]:
     if kind in TO_MANAGERS:
         return managers_of(task.target_department)
     if kind in ("escalate_3", "accept_escalate"):
-        return [_head_above(task.target_department.parent)]
+        return [head_above(task.target_department.parent)]
     if kind == "approval_overdue":
         return current_approvers(task)
     if kind == "approval_escalate":
-        return [_head_above(_primary_department(a), a) for a in current_approvers(task)]
+        return [head_above(_primary_department(a), a) for a in current_approvers(task)]
     return [task.assignee]
 
 

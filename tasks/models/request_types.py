@@ -1,5 +1,7 @@
 """Request types and what they define: fields, approval steps, reasons, priorities."""
 
+import operator
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -249,10 +251,5 @@ class ApprovalStep(models.Model):
             return False
         if not value.is_finite():
             return False
-        limit = self.condition_value
-        return {
-            "gt": value > limit,
-            "gte": value >= limit,
-            "lt": value < limit,
-            "lte": value <= limit,
-        }[self.condition_operator]
+        compare = {"gt": operator.gt, "gte": operator.ge, "lt": operator.lt, "lte": operator.le}
+        return compare[self.condition_operator](value, self.condition_value)

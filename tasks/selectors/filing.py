@@ -25,12 +25,14 @@ class RouteStep:
         return pick_language(self.name, self.name_en)
 
 
-def _head_or_parent_head(department: Department | None, requester: User) -> User | None:
-    """The department's head; when that is the requester, the head above."""
+def head_above(department: Department | None, besides: User | None = None, *, active: bool = False) -> User | None:
+    """The head of `department`, or of the nearest department above it when that head is `besides`
+    (or, with `active`, no longer active)."""
     seen = set()
     while department is not None and department.pk not in seen:
         seen.add(department.pk)
-        if department.head_id and department.head_id != requester.pk and department.head.is_active:
+        head_id = department.head_id
+        if head_id and (besides is None or head_id != besides.pk) and (not active or department.head.is_active):
             return department.head
         department = department.parent
     return None
@@ -58,13 +60,13 @@ def approval_route(
             continue
         kind = step.approver
         if kind == ApprovalStep.Approver.REQUESTER_MANAGER:
-            people = [_head_or_parent_head(requesting, requester)]
+            people = [head_above(requesting, requester, active=True)]
         elif kind == ApprovalStep.Approver.REQUESTER_PARENT_HEAD:
-            people = [_head_or_parent_head(requesting.parent if requesting else None, requester)]
+            people = [head_above(requesting.parent if requesting else None, requester, active=True)]
         elif kind == ApprovalStep.Approver.TARGET_MANAGER:
-            people = [_head_or_parent_head(request_type.department, requester)]
+            people = [head_above(request_type.department, requester, active=True)]
         elif kind == ApprovalStep.Approver.DEPARTMENT_HEAD:
-            people = [_head_or_parent_head(step.department, requester)]
+            people = [head_above(step.department, requester, active=True)]
         else:
             people = [person for person in step.users.all() if person.is_active and person.pk != requester.pk]
         approvers = list(dict.fromkeys(person for person in people if person is not None))  # each once, in order
@@ -89,7 +91,7 @@ def filing_type(code: str) -> RequestType | None:
 
 def expected_finish(request_type: RequestType, start=None, *, approval_steps: int = 0):
     """When a request of this type filed now would be finished if every promised time were kept:
-    each approval step's time (the type's time to accept, as services._approval_due gives each
+    each approval step's time (the type's time to accept, as services._accept_due gives each
     step), then accepting and finishing, in working hours."""
     calendar = working_calendar()
     start = start or timezone.now()

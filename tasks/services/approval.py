@@ -11,8 +11,8 @@ from departments.models import User
 from tasks import selectors
 from tasks.models import Approval, Task, TaskAction
 from tasks.services.common import S, TaskError, _check_reason, _step, conflict, each, notify_about
-from tasks.services.dispatch import _enter_department, _start_accept_clock
-from tasks.services.filing import _approval_due, _notify_approvers
+from tasks.services.dispatch import _accept_due, _enter_department
+from tasks.services.filing import _notify_approvers
 
 # Approval
 
@@ -70,12 +70,12 @@ def _decide(task: Task, by: User, decision: str, opinion: str, reason: str) -> T
                 )
                 if following is not None:
                     task.approval_step = following
-                    task.approval_due_at = _approval_due(task)
+                    task.approval_due_at = _accept_due(task)
                     s.save(TaskAction.APPROVED, acting_for=acting_for, comment=opinion)
                     _notify_approvers(task, by)
                     return task
                 task.send_to_department()
-                _start_accept_clock(task)
+                task.accept_due_at = _accept_due(task)
                 s.save(TaskAction.APPROVED, acting_for=acting_for, comment=opinion)
                 _enter_department(task, by)
                 text = gettext_noop("%(number)s was approved and sent to %(department)s.")

@@ -1,6 +1,7 @@
 """A request reaching its department: acceptance clock, sub-tasks, assignment and transfer."""
 
 from collections.abc import Iterable
+from datetime import datetime
 from decimal import Decimal
 
 from django.utils import timezone
@@ -42,15 +43,16 @@ SUBTASK_COPIES = (
 )
 
 
-def _start_accept_clock(task: Task) -> None:
-    """The acceptance deadline of a request reaching its department; set before the step saves the
-    row, so that it is written with the step's own save."""
-    task.accept_due_at = working_calendar().add_working_hours(timezone.now(), float(task.request_type.accept_sla_hours))
+def _accept_due(task: Task) -> datetime:
+    """The type's time to accept, in working hours from now: the acceptance deadline of a request
+    reaching its department, and each approval step's (set before the step saves the row, so that
+    it is written with the step's own save)."""
+    return working_calendar().add_working_hours(timezone.now(), float(task.request_type.accept_sla_hours))
 
 
 def _enter_department(task: Task, actor: User | None) -> None:
-    """The request has reached its department (saved, its acceptance clock started by
-    _start_accept_clock): co-handling sub-tasks, dispatch."""
+    """The request has reached its department (saved, its acceptance deadline set by _accept_due):
+    co-handling sub-tasks, dispatch."""
     now = timezone.now()
     co_departments = list(task.co_departments.all()) if task.parent_id is None else []
     if co_departments and not task.subtasks.exists():
@@ -242,7 +244,7 @@ def task_transfer(
         task.transfer()
         task.target_department = department
         task.due_at = None
-        _start_accept_clock(task)
+        task.accept_due_at = _accept_due(task)
         s.save(
             TaskAction.TRANSFERRED,
             reason=reason,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_noop
 
 from core.actions import log_action
 from departments.models import Department, User
-from departments.selectors import delegate_for, working_calendar
+from departments.selectors import delegate_for
 from tasks import selectors
 from tasks.models import Approval, RequestType, Task, TaskAction
 from tasks.services.common import (
@@ -24,7 +24,7 @@ from tasks.services.common import (
     current_approvers,
     notify_about,
 )
-from tasks.services.dispatch import _enter_department, _start_accept_clock
+from tasks.services.dispatch import _accept_due, _enter_department
 
 # Filing
 
@@ -147,14 +147,14 @@ def _submit(task: Task, by: User) -> None:
     task.approval_round += 1
     if not route:
         task.send_to_department()
-        _start_accept_clock(task)
+        task.accept_due_at = _accept_due(task)
         task.save()
         log_action(task, actor=by, action=TaskAction.SUBMITTED, from_state=S.DRAFT)
         _enter_department(task, by)
         return
     task.submit()
     task.approval_step = 1
-    task.approval_due_at = _approval_due(task)
+    task.approval_due_at = _accept_due(task)
     task.save()
     Approval.objects.bulk_create(
         [
@@ -173,11 +173,6 @@ def _submit(task: Task, by: User) -> None:
     )
     log_action(task, actor=by, action=TaskAction.SUBMITTED, from_state=S.DRAFT)
     _notify_approvers(task, by)
-
-
-def _approval_due(task: Task) -> datetime:
-    """Each approval step has the type's time to accept, in working hours, from when it starts."""
-    return working_calendar().add_working_hours(timezone.now(), float(task.request_type.accept_sla_hours))
 
 
 def _notify_approvers(task: Task, actor: User | None) -> None:

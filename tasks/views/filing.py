@@ -5,6 +5,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.forms.models import model_to_dict
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -122,12 +123,7 @@ def edit_request(request, number: str):
         raise PermissionDenied
     request_type = task.request_type
     initial = {
-        "title": task.title,
-        "description": task.description,
-        "priority": task.priority,
-        "confidential": task.confidential,
-        "co_departments": list(task.co_departments.all()),
-        "watchers": list(task.watchers.all()),
+        **model_to_dict(task, ["title", "description", "priority", "confidential", "co_departments", "watchers"]),
         "wanted_by": task.wanted_by and task.wanted_by.date(),
         **{f"f_{key}": value for key, value in task.field_values.items()},
     }
