@@ -45,7 +45,11 @@ def workload(department: Department, request_type: RequestType | None = None) ->
         for person in people
     ]
     if request_type is not None:
-        mark_suggestion(candidates, {skill.pk for skill in request_type.skills.all()})
+        # The least loaded is suggested, preferring staff to managers and, among them, those with a
+        # skill the type needs.
+        pool = _suggestion_pool(candidates, {skill.pk for skill in request_type.skills.all()})
+        if pool:
+            min(pool, key=lambda c: (c.load_hours, c.open_count, c.user.username)).suggested = True
     return candidates
 
 
@@ -101,19 +105,6 @@ def _suggestion_pool(candidates: list[Candidate], wanted_skill_ids: set[int]) ->
         candidate.matches = bool(wanted_skill_ids & candidate.skill_ids)
     staff = [c for c in candidates if not c.is_manager] or candidates
     return [c for c in staff if c.matches] or staff
-
-
-def mark_suggestion(candidates: list[Candidate], wanted_skill_ids: set[int]) -> Candidate | None:
-    """Mark and return the least loaded candidate, preferring staff to managers and, among
-    them, those with a wanted skill."""
-    for candidate in candidates:
-        candidate.suggested = False
-    pool = _suggestion_pool(candidates, wanted_skill_ids)
-    if not pool:
-        return None
-    best = min(pool, key=lambda c: (c.load_hours, c.open_count, c.user.username))
-    best.suggested = True
-    return best
 
 
 def task_load_hours(task: Task) -> float:

@@ -89,14 +89,12 @@ def filing_type(code: str) -> RequestType | None:
     )
 
 
-def expected_finish(request_type: RequestType, start=None, *, approval_steps: int = 0):
+def expected_finish(request_type: RequestType, *, approval_steps: int = 0):
     """When a request of this type filed now would be finished if every promised time were kept:
     each approval step's time (the type's time to accept, as services._accept_due gives each
     step), then accepting and finishing, in working hours."""
-    calendar = working_calendar()
-    start = start or timezone.now()
-    hours = request_type.accept_sla_hours * approval_steps + request_type.accept_sla_hours
-    return calendar.add_working_hours(start, float(hours + request_type.finish_sla_hours))
+    hours = request_type.accept_sla_hours * (approval_steps + 1) + request_type.finish_sla_hours
+    return working_calendar().add_working_hours(timezone.now(), float(hours))
 
 
 def request_types_by_department(query: str = "") -> list[tuple[Department, list[RequestType]]]:

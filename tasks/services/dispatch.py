@@ -28,21 +28,6 @@ from tasks.services.common import (
 ASSIGNED_TO_YOU = gettext_noop("%(number)s “%(title)s” was assigned to you.")
 
 
-# What a co-handling sub-task takes from its lead request.
-SUBTASK_COPIES = (
-    "title",
-    "description",
-    "request_type",
-    "field_values",
-    "requester",
-    "requesting_department",
-    "priority",
-    "confidential",
-    "wanted_by",
-    "accept_due_at",
-)
-
-
 def _accept_due(task: Task) -> datetime:
     """The type's time to accept, in working hours from now: the acceptance deadline of a request
     reaching its department, and each approval step's (set before the step saves the row, so that
@@ -59,10 +44,19 @@ def _enter_department(task: Task, actor: User | None) -> None:
         for department in co_departments:
             sub = Task.objects.create(
                 number=_next_number(now),
+                title=task.title,
+                description=task.description,
+                request_type=task.request_type,
+                field_values=task.field_values,
+                requester=task.requester,
+                requesting_department=task.requesting_department,
                 target_department=department,
                 parent=task,
+                priority=task.priority,
+                confidential=task.confidential,
+                wanted_by=task.wanted_by,
                 created_at=now,
-                **{name: getattr(task, name) for name in SUBTASK_COPIES},
+                accept_due_at=task.accept_due_at,
             )
             sub.send_to_department()
             sub.save()

@@ -94,8 +94,8 @@ def task_create(
             if submit:
                 _submit(task, by)
     except IntegrityError:
-        if token is not None and Task.objects.filter(submit_token=token).exists():
-            return Task.objects.get(submit_token=token)
+        if token is not None and (existing := Task.objects.filter(submit_token=token).first()):
+            return existing
         raise
     return task
 

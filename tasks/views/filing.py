@@ -64,10 +64,8 @@ def file_request(request, code: str):
         except TaskError as exc:
             form.add_error(None, str(exc))
         else:
-            if task.state == Task.State.DRAFT:
-                messages.success(request, _("Draft %(number)s saved.") % {"number": task.number})
-            else:
-                messages.success(request, _("%(number)s submitted.") % {"number": task.number})
+            done = _("Draft %(number)s saved.") if task.state == Task.State.DRAFT else _("%(number)s submitted.")
+            messages.success(request, done % {"number": task.number})
             return redirect("tasks:detail", number=task.number)
     return _form_page(request, form, request_type)
 
