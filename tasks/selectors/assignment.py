@@ -10,8 +10,6 @@ from departments.models import Department, Membership, Skill, User
 from tasks.models import DEFAULT_ESTIMATE_HOURS, PRIORITY_WEIGHT, RequestType, Task
 from tasks.selectors.lists import NAME_COLUMNS
 
-# Workload and dispatch
-
 
 @dataclass
 class Candidate:

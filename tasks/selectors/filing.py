@@ -9,8 +9,6 @@ from departments.models import Department, User, pick_language
 from departments.selectors import working_calendar
 from tasks.models import ApprovalStep, RequestType
 
-# The approval route
-
 
 @dataclass
 class RouteStep:

@@ -14,8 +14,6 @@ from tasks.services.common import S, TaskError, _check_reason, _step, conflict, 
 from tasks.services.dispatch import _accept_due, _enter_department
 from tasks.services.filing import _notify_approvers
 
-# Approval
-
 
 def task_approve(*, task: Task, by: User, opinion: str = "") -> Task:
     return _decide(task, by, Approval.Decision.APPROVED, opinion, reason="")

@@ -15,9 +15,6 @@ from tasks.services.common import TaskError, _store_attachments, notify_about
 MENTION = re.compile(r"@([\w.\-]+)")
 
 
-# Comments and files
-
-
 def task_comment(*, task: Task, by: User, body: str, attachments: Iterable = ()) -> Comment | None:
     body = body.strip()
     attachments = list(attachments)

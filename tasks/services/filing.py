@@ -26,8 +26,6 @@ from tasks.services.common import (
 )
 from tasks.services.dispatch import _accept_due, _enter_department
 
-# Filing
-
 
 def task_create(
     *,

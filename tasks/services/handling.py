@@ -16,9 +16,6 @@ from tasks.services.common import S, TaskError, _check_reason, _step, current_ap
 URGE_INTERVAL_HOURS = 4
 
 
-# Follow-up
-
-
 def task_progress(*, task: Task, by: User, percent: int, note: str = "") -> Task:
     if not 0 <= int(percent) <= 100:
         raise TaskError(_("Progress is a percentage from 0 to 100."))

@@ -17,8 +17,6 @@ from tasks.rules import can
 from tasks.services import TaskError
 from tasks.views.common import _task_or_404
 
-# Filing
-
 
 @login_required
 @require_GET

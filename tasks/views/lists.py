@@ -16,9 +16,6 @@ from tasks.models import RequestType, Task
 from tasks.services import TaskError
 from tasks.views.common import PAGE_SIZE, _form_errors
 
-# Lists
-
-
 SCOPES = {
     "mine": (selectors.my_requests, "My requests"),
     "approvals": (selectors.tasks_to_approve, "To approve"),

@@ -21,8 +21,6 @@ from tasks.rules import can, task_rules
 from tasks.services import TaskConflict, TaskError
 from tasks.views.common import _form_errors, _task_or_404
 
-# The request page and its actions
-
 
 @login_required
 @require_GET
