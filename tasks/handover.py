@@ -8,6 +8,7 @@ and told to the new holder.
 """
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.actions import log_action
 from departments.models import Membership, User
@@ -65,19 +66,13 @@ def reassign(role: str, item, *, from_user: User, to_user: User, by: User) -> No
             )
         task.assignee = to_user
         task.save(update_fields=["assignee", "updated_at"])
-        message = _("%(number)s “%(title)s” was handed over to you to handle.")
+        message = gettext_noop("%(number)s “%(title)s” was handed over to you to handle.")
     else:
         task.requester = to_user
         task.save(update_fields=["requester", "updated_at"])
-        message = _("%(number)s “%(title)s” was handed over to you: you now follow it as its requester.")
+        message = gettext_noop("%(number)s “%(title)s” was handed over to you: you now follow it as its requester.")
     _log(task, previous, to_user, by, role)
-    notify_about(
-        [to_user],
-        task=task,
-        actor=by,
-        kind="handover.received",
-        message=lambda: message % {"number": task.number, "title": task.title},
-    )
+    notify_about([to_user], task, by, "handover.received", message)
 
 
 def _reassign_approval(approval: Approval, *, from_user: User, to_user: User, by: User) -> None:
@@ -108,13 +103,10 @@ def _reassign_approval(approval: Approval, *, from_user: User, to_user: User, by
     is_current = approval.round == task.approval_round and approval.step_order == task.approval_step
     notify_about(
         [to_user],
-        task=task,
-        actor=by,
-        kind="approval" if is_current else "handover.received",
-        message=lambda: (
-            _("%(number)s “%(title)s” was handed over to you for approval.")
-            % {"number": task.number, "title": task.title}
-        ),
+        task,
+        by,
+        "approval" if is_current else "handover.received",
+        gettext_noop("%(number)s “%(title)s” was handed over to you for approval."),
         decide=("approve", "reject") if is_current else (),
     )
 
