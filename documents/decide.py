@@ -20,6 +20,7 @@ from departments.models import Department
 from documents import rules, selectors, services
 from documents.body import to_html
 from documents.models import Document
+from documents.views import take_step
 from notifications import decisions
 
 AGREE, RETURN = gettext_lazy("Agree"), gettext_lazy("Return to the drafter")
@@ -86,16 +87,7 @@ def _take(step: str, document: Document, by, data: dict) -> str:
         for department in departments:
             services.document_acknowledge(document=document, by=by, department=department)
         return _("Done.")
-    agree, text = data["decision"] == "agree", data.get("text", "")
-    if step == "review":
-        services.document_review(document=document, by=by, agree=agree, text=text)
-    elif step == "countersign":
-        services.document_countersign(document=document, by=by, department=data["department"], agree=agree, text=text)
-    else:
-        document = services.document_sign_off(document=document, by=by, agree=agree, text=text)
-        if document.number_id:
-            return _("Signed off as %(number)s.") % {"number": document.number.text}
-    return _("Done.")
+    return take_step(step, document, by, {**data, "agree": data["decision"] == "agree"})[0]
 
 
 def decision_page(request, link, document: Document):

@@ -183,12 +183,17 @@ def run_action(action: str, document: Document, user, post) -> tuple[str, str]:
         form.fields["department"].required = True
     if action == "sign_off":
         form.fields["reserved"].queryset = services.reserved_numbers_for(document)
-    agree = form.cleaned_data["agree"] if form.is_valid() else True
-    text = form.cleaned_data.get("text", "") if form.is_valid() else ""
-    done, note = _("Done."), ""
     if action in ("review", "countersign", "sign_off") and not form.is_valid():
         too_long = form.has_error("text", "max_length")
         raise services.DocumentError(" ".join(form.errors["text"]) if too_long else _("Choose a decision."))
+    return take_step(action, document, user, form.cleaned_data if form.is_valid() else {})
+
+
+def take_step(action: str, document: Document, user, data: dict) -> tuple[str, str]:
+    """Call the service of a step with its checked input (agree, text, department, reserved):
+    (what was done, a note to show or ""). Also for decision links (documents/decide.py)."""
+    agree, text = data.get("agree", True), data.get("text", "")
+    done, note = _("Done."), ""
     if action == "submit":
         services.document_submit(document=document, by=user)
     elif action == "withdraw":
@@ -196,12 +201,10 @@ def run_action(action: str, document: Document, user, post) -> tuple[str, str]:
     elif action == "review":
         services.document_review(document=document, by=user, agree=agree, text=text)
     elif action == "countersign":
-        services.document_countersign(
-            document=document, by=user, department=form.cleaned_data["department"], agree=agree, text=text
-        )
+        services.document_countersign(document=document, by=user, department=data["department"], agree=agree, text=text)
     elif action == "sign_off":
         document = services.document_sign_off(
-            document=document, by=user, agree=agree, text=text, reserved=form.cleaned_data.get("reserved")
+            document=document, by=user, agree=agree, text=text, reserved=data.get("reserved")
         )
         if document.number_id:
             done = _("Signed off as %(number)s.") % {"number": document.number.text}
