@@ -307,17 +307,10 @@ def incoming_new(request):
     return render(request, "documents/incoming_form.html", {"form": form})
 
 
-def _incoming_or_404(request, pk: int):
-    incoming = selectors.visible_incoming(request.user).filter(pk=pk).first()
-    if incoming is None:
-        raise Http404
-    return incoming
-
-
 @login_required
 @require_GET
 def incoming_detail(request, pk: int):
-    incoming = _incoming_or_404(request, pk)
+    incoming = get_object_or_404(selectors.visible_incoming(request.user), pk=pk)
     routes = incoming.routes.select_related("department", "task", "task__assignee")
     return render(request, "documents/incoming_detail.html", {"incoming": incoming, "routes": routes})
 
@@ -325,7 +318,7 @@ def incoming_detail(request, pk: int):
 @login_required
 @require_GET
 def incoming_file(request, pk: int):
-    incoming = _incoming_or_404(request, pk)
+    incoming = get_object_or_404(selectors.visible_incoming(request.user), pk=pk)
     return serve_upload(incoming.file, incoming.file.name.rsplit("/", 1)[-1])
 
 

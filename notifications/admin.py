@@ -6,6 +6,7 @@ from django.urls import path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ReadOnlyAdmin
 from notifications.models import Delivery, ImAccount, ImApp, ImRobot, NotificationPreference
 
 
@@ -17,17 +18,13 @@ class ImRobotAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(ReadOnlyAdmin):
     """The outbox. Failed deliveries can be sent again."""
 
     list_display = ["created_at", "channel", "kind", "address", "status", "attempts", "sent_at"]
     list_filter = ["status", "channel", "kind"]
     search_fields = ["address", "subject", "key"]
-    readonly_fields = [f.name for f in Delivery._meta.concrete_fields]
     actions = ["retry_failed"]
-
-    def has_add_permission(self, request):
-        return False
 
     @admin.action(description=_("Send the selected failed deliveries again"))
     def retry_failed(self, request, queryset):

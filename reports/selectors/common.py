@@ -96,10 +96,6 @@ def cycle_aggregates(*, p90: bool = True) -> dict:
     return figures
 
 
-def _period_label(start: datetime, end: datetime) -> str:
-    return f"{start:%Y-%m-%d} – {(end - timedelta(days=1)):%Y-%m-%d}"
-
-
 def translation_language() -> str:
     from django.utils.translation import get_language
 
