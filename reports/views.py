@@ -24,28 +24,22 @@ def _figures(table) -> dict:
     """What the template draws for a table: an SVG bar chart, two for SLA, or a heatmap."""
     chart = table.chart or {}
     kind = chart.get("kind")
+    if not table.rows:
+        return {}
     if kind == "bars":
-        label_columns = chart.get("label_columns", [0])
         shown = table.rows[:CHART_ROWS]
-        labels = [" · ".join(str(row[i]) for i in label_columns) for row in shown]
+        labels = [" · ".join(str(row[i]) for i in chart.get("label_columns", [0])) for row in shown]
         values = [row[chart["value_column"]] for row in shown]
-        if not shown:
-            return {}
         return {"svgs": [("", charts.bars(labels, values))], "shown": CHART_ROWS if len(table.rows) > CHART_ROWS else 0}
     if kind == "percent":
         labels = [str(row[0]) for row in table.rows]
-        return (
-            {
-                "svgs": [
-                    (table.headers[i], charts.bars(labels, [row[i] for row in table.rows], suffix="%", maximum=100))
-                    for i in chart["value_columns"]
-                ]
-            }
-            if table.rows
-            else {}
-        )
+        svgs = [
+            (table.headers[i], charts.bars(labels, [row[i] for row in table.rows], suffix="%", maximum=100))
+            for i in chart["value_columns"]
+        ]
+        return {"svgs": svgs}
     if kind == "heatmap":
-        return {"heatmap": heatmap(table, chart["value_column"])} if table.rows else {}
+        return {"heatmap": heatmap(table, chart["value_column"])}
     return {}
 
 
