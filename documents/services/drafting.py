@@ -91,13 +91,7 @@ def document_edit(
         if changed:
             _keep_version(document, by)
         _attach(document, by, attachments)
-        log_action(
-            document,
-            actor=by,
-            action=DocumentAction.EDITED,
-            from_state=document.state,
-            data={"version": document.version},
-        )
+        s.log(DocumentAction.EDITED, data={"version": document.version})
     return document
 
 
