@@ -60,9 +60,8 @@ def _email_parts(user, subject: str, text: str, path: str, actions=()) -> tuple[
             "link": site_link(path) if path else "",
             "actions": actions,
         }
-        subject_line = render_to_string("notifications/emails/notification-subject.txt", context).strip()
-        return (
-            " ".join(subject_line.split())[:300],
+        return (  # the subject is put on one line by email()
+            render_to_string("notifications/emails/notification-subject.txt", context),
             render_to_string("notifications/emails/notification-body.txt", context),
             render_to_string("notifications/emails/notification-body.html", context),
         )
@@ -108,19 +107,8 @@ def queue_for_notifications(
             else:
                 with translation.override(person.language or settings.LANGUAGE_CODE):
                     subject, body, html = email(person)
-                subject = " ".join(subject.split())[:300]
-            rows.append(
-                Delivery(
-                    key=f"email:{person.pk}:notification:{note.pk}",
-                    channel=Delivery.Channel.EMAIL,
-                    kind=note.kind,
-                    recipient=person,
-                    address=person.email,
-                    subject=subject,
-                    body=body,
-                    html=html,
-                )
-            )
+            key = f"email:{person.pk}:notification:{note.pk}"
+            rows.append(email_row(person, key=key, kind=note.kind, subject=subject, body=body, html=html))
         for app_id, account in accounts.get(person.pk, []):
             with translation.override(person.language or settings.LANGUAGE_CODE):
                 text = render_to_string(
@@ -159,6 +147,21 @@ def queue_for_notifications(
                 )
             )
     return queue(rows)
+
+
+def email_row(recipient, *, key: str, kind: str, subject: str, body: str, html: str = "") -> Delivery:
+    """An outbox row (unsaved: pass it to `queue`) for an e-mail; the subject is put on one line.
+    `key` makes it once only: a second row with the same key is skipped."""
+    return Delivery(
+        key=key,
+        channel=Delivery.Channel.EMAIL,
+        kind=kind,
+        recipient=recipient,
+        address=recipient.email,
+        subject=" ".join(subject.split())[:300],
+        body=body,
+        html=html,
+    )
 
 
 ACTIVE_APPS_KEY = "notifications:im-apps:v1"

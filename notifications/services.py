@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 
 from departments.models import Department, User
 from notifications import delivery, selectors
-from notifications.models import Delivery, Notification
+from notifications.models import Notification
 
 # The outbox, for apps that write their own e-mails (weekly summaries, sweeps that batch).
 queue = delivery.queue
@@ -20,6 +20,8 @@ deliveries_batched = delivery.deliveries_batched
 hand_to_workers = delivery.hand_to_workers
 preferences_for = delivery.preferences_for
 site_link = delivery.site_link
+# An outbox row for an e-mail an app wrote itself.
+email = delivery.email_row
 
 
 def notify(
@@ -71,18 +73,3 @@ def mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
     if marked:
         selectors.unread_changed([user.pk])
     return marked
-
-
-def email(recipient: User, *, key: str, kind: str, subject: str, body: str, html: str = "") -> Delivery:
-    """An outbox row (unsaved: pass it to `queue`) for an e-mail an app wrote itself. `key` makes it
-    once only: a second row with the same key is skipped."""
-    return Delivery(
-        key=key,
-        channel=Delivery.Channel.EMAIL,
-        kind=kind,
-        recipient=recipient,
-        address=recipient.email,
-        subject=" ".join(subject.split())[:300],
-        body=body,
-        html=html,
-    )
