@@ -12,9 +12,7 @@ import hmac
 import json
 import logging
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -36,7 +34,6 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 STALE_CLAIM = timedelta(minutes=10)
-WEBHOOK_TIMEOUT_SECONDS = 5
 
 
 def preferences_for(people) -> dict[int, NotificationPreference]:
@@ -329,16 +326,9 @@ def webhook_request(robot: ImRobot, title: str, text: str) -> tuple[str, dict]:
 
 
 def post_webhook(delivery: Delivery) -> None:
-    url, payload = webhook_request(delivery.robot, delivery.subject, delivery.body)
-    request = urllib.request.Request(  # noqa: S310 - admins configure http(s) robot URLs
-        url,
-        data=json.dumps(payload, ensure_ascii=False).encode(),
-        method="POST",
-        headers={"Content-Type": "application/json; charset=utf-8"},
-    )
-    # bandit B310 (urlopen of any scheme) does not apply: the robot URL is a models.URLField, http(s) only
-    with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310  # nosec B310
-        answer = response.read(4096)
+    from notifications import workim
+
+    answer = workim.fetch(*webhook_request(delivery.robot, delivery.subject, delivery.body), limit=4096)
     # DingTalk, WeCom and Feishu answer 200 with an error code in the body when they refuse.
     try:
         data = json.loads(answer or b"{}")

@@ -55,17 +55,24 @@ def _base(app: ImApp) -> str:
     }[app.kind].rstrip("/")
 
 
-def _call(url: str, payload: dict | None = None, headers: dict | None = None) -> dict:
+def fetch(url: str, payload: dict | None = None, headers: dict | None = None, *, limit: int = 65536) -> bytes:
+    """GET `url`, or POST `payload` to it as JSON; the first `limit` bytes of the answer. Also
+    for the robots' webhooks (delivery.post_webhook)."""
     data = None if payload is None else json.dumps(payload, ensure_ascii=False).encode()
-    request = urllib.request.Request(  # noqa: S310 - the platform's https address, or a test server
+    request = urllib.request.Request(  # noqa: S310 - a platform's https address, or a test server
         url,
         data=data,
         method="GET" if payload is None else "POST",
         headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})},
     )
-    # bandit B310: the address is a setting naming the platform's API, never user input.
+    # bandit B310: the address is a setting naming the platform's API, or a robot's URL, which is a
+    # models.URLField (http(s) only); never other user input.
     with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310  # nosec B310
-        answer = response.read(65536)
+        return response.read(limit)
+
+
+def _call(url: str, payload: dict | None = None, headers: dict | None = None) -> dict:
+    answer = fetch(url, payload, headers)
     try:
         found = json.loads(answer or b"{}")
     except ValueError:
