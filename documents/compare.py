@@ -73,15 +73,9 @@ def compare_versions(document: Document, a: int, b: int) -> Comparison:
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
             lines.extend(Line("same", _whole(x), _whole(x)) for x in old_lines[i1:i2])
-        elif op == "replace":
+        else:  # replace, delete or insert: lines paired as changed, the rest removed or added
             pairs = list(zip(old_lines[i1:i2], new_lines[j1:j2], strict=False))
-            for x, y in pairs:
-                left, right = _inline(x, y)
-                lines.append(Line("changed", left, right))
+            lines.extend(Line("changed", *_inline(x, y)) for x, y in pairs)
             lines.extend(Line("removed", _whole(x), []) for x in old_lines[i1 + len(pairs) : i2])
             lines.extend(Line("added", [], _whole(y)) for y in new_lines[j1 + len(pairs) : j2])
-        elif op == "delete":
-            lines.extend(Line("removed", _whole(x), []) for x in old_lines[i1:i2])
-        else:
-            lines.extend(Line("added", [], _whole(y)) for y in new_lines[j1:j2])
     return Comparison(a, b, fields, lines)
