@@ -87,19 +87,15 @@ def visible_incoming(user: User) -> QuerySet[IncomingDocument]:
 def register(user: User, *, number="", title="", kind="", department=None, since=None, until=None, text=""):
     """The register (登记簿) of documents this person may see, filtered; the text is matched with
     PostgreSQL full-text search where the search index has the document, else by substring."""
-    qs = visible_documents(user)
-    if number:
-        qs = qs.filter(number__text__icontains=number)
-    if title:
-        qs = qs.filter(title__icontains=title)
-    if kind:
-        qs = qs.filter(kind=kind)
-    if department is not None:
-        qs = qs.filter(department=department)
-    if since:
-        qs = qs.filter(created_at__date__gte=since)
-    if until:
-        qs = qs.filter(created_at__date__lte=until)
+    lookups = {
+        "number__text__icontains": number,
+        "title__icontains": title,
+        "kind": kind,
+        "department": department,
+        "created_at__date__gte": since,
+        "created_at__date__lte": until,
+    }
+    qs = visible_documents(user).filter(**{lookup: value for lookup, value in lookups.items() if value})
     if text:
         return _text_match(user, qs, text)
     return qs.order_by("-created_at")
