@@ -4,7 +4,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from core.uploads import UploadRejected, check_upload
+from core.uploads import UploadRejected
 from departments.models import Department
 from documents.models import Document, DocumentKind, DocumentNumber, DocumentTemplate, IncomingDocument
 from tasks.forms import MultipleFileField
@@ -139,19 +139,13 @@ class TemplateUploadForm(forms.ModelForm):
         fields = ["name", "kind", "file", "is_active"]
 
     def clean_file(self):
-        from documents.usertemplates import MAX_BYTES, TemplateRejected, inspect
+        from documents.usertemplates import TemplateRejected, check_template_upload
 
         upload = self.cleaned_data["file"]
         if isinstance(upload, UploadedFile):  # a new file, not the one kept from before
             try:
-                check_upload(upload, extensions=["docx"], max_bytes=MAX_BYTES)
-            except UploadRejected as exc:
-                raise forms.ValidationError(str(exc)) from None
-            data = upload.read()
-            upload.seek(0)
-            try:
-                self.placeholders = inspect(upload.name, data)
-            except TemplateRejected as exc:
+                self.placeholders = check_template_upload(upload)[1]
+            except (UploadRejected, TemplateRejected) as exc:
                 raise forms.ValidationError(str(exc)) from None
         return upload
 

@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from docx import Document as open_docx
 
+from core.uploads import check_upload
+
 MAX_BYTES = 5 * 1024 * 1024
 # Unpacked limits. A plain Word file is far below them (python-docx's own empty document has
 # about 800 KB of XML in 19,000 elements, most of it the styles); what makes filling slow is the
@@ -184,6 +186,15 @@ def inspect(name: str, data: bytes) -> list[str]:
     if not found:
         raise TemplateRejected(_("The template has no placeholders; put {{ title }} and {{ body }} where they go."))
     return sorted(set(found))
+
+
+def check_template_upload(upload) -> tuple[bytes, list[str]]:
+    """An uploaded template's bytes and placeholders, after the upload check (type, size, content)
+    and `inspect`; UploadRejected or TemplateRejected say why not. The upload is left at its start."""
+    check_upload(upload, extensions=["docx"], max_bytes=MAX_BYTES)
+    data = upload.read()
+    upload.seek(0)
+    return data, inspect(upload.name, data)
 
 
 def _set_text(paragraph, text: str) -> None:

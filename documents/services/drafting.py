@@ -5,11 +5,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.actions import log_action
-from core.uploads import UploadRejected, check_upload
+from core.uploads import UploadRejected
 from departments.models import User
 from documents.models import Document, DocumentAction, DocumentKind, DocumentTemplate
 from documents.services.common import DocumentError, _attach, _keep_version, _managers, _step, _tell
-from documents.usertemplates import MAX_BYTES, TemplateRejected, inspect
+from documents.usertemplates import TemplateRejected, check_template_upload
 
 
 def document_create(
@@ -128,13 +128,8 @@ def document_withdraw(*, document: Document, by: User) -> Document:
 def template_upload(*, by: User | None, name: str, kind: str, upload) -> DocumentTemplate:
     """Check an uploaded .docx template (type, size, content, macros, placeholders) and keep it."""
     try:
-        check_upload(upload, extensions=["docx"], max_bytes=MAX_BYTES)
-    except UploadRejected as exc:
-        raise DocumentError(str(exc)) from None
-    data = upload.read()
-    try:
-        placeholders = inspect(upload.name, data)
-    except TemplateRejected as exc:
+        data, placeholders = check_template_upload(upload)
+    except (UploadRejected, TemplateRejected) as exc:
         raise DocumentError(str(exc)) from None
     template = DocumentTemplate(name=name.strip(), kind=kind, placeholders=placeholders, uploaded_by=by)
     template.file.save(upload.name.rsplit("/", 1)[-1], ContentFile(data), save=False)
