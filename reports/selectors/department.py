@@ -104,17 +104,16 @@ class DepartmentReport:
             .annotate(**sla_aggregates(self.now))
             .order_by("week")
         )
-        rows = []
-        for row in weeks:
-            rows.append(
-                [
-                    timezone.localtime(row["week"]).date() if isinstance(row["week"], datetime) else row["week"],
-                    row["accept_measured"],
-                    percent(row["accept_kept"], row["accept_measured"]),
-                    row["finish_measured"],
-                    percent(row["finish_kept"], row["finish_measured"]),
-                ]
-            )
+        rows = [
+            [
+                timezone.localtime(row["week"]).date() if isinstance(row["week"], datetime) else row["week"],
+                row["accept_measured"],
+                percent(row["accept_kept"], row["accept_measured"]),
+                row["finish_measured"],
+                percent(row["finish_kept"], row["finish_measured"]),
+            ]
+            for row in weeks
+        ]
         return Table(
             "sla",
             _("SLA kept, by week filed"),

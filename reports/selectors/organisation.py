@@ -21,6 +21,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from core.exports import Table
@@ -60,8 +61,6 @@ class OrganisationReport:
             tasks = tasks.filter(Q(requesting_department=department) | Q(target_department=department))
             documents = documents.filter(department=department)
         self.tasks, self.document_qs = tasks, documents
-        self._pairs = None
-        self._names = None
 
     def table(self, key: str, *, limit: int | None = PAGE_ROWS) -> Table:
         if key == "teams":
@@ -71,29 +70,27 @@ class OrganisationReport:
     def all(self) -> list[Table]:
         return [self.table(key) for key in self.sections]
 
+    @cached_property
     def names(self) -> dict[int, str]:
-        if self._names is None:
-            english = translation_language().startswith("en")
-            self._names = {
-                pk: ((name_en if english else "") or name)
-                for pk, name, name_en in Department.objects.values_list("pk", "name", "name_en")
-            }
-        return self._names
+        english = translation_language().startswith("en")
+        return {
+            pk: ((name_en if english else "") or name)
+            for pk, name, name_en in Department.objects.values_list("pk", "name", "name_en")
+        }
 
+    @cached_property
     def pairs(self) -> list[dict]:
-        if self._pairs is None:
-            self._pairs = list(
-                self.tasks.values("requesting_department", "target_department")
-                .annotate(requests=Count("pk"), **sla_aggregates(self.now), **cycle_aggregates(p90=False))
-                .order_by()
-            )
-        return self._pairs
+        return list(
+            self.tasks.values("requesting_department", "target_department")
+            .annotate(requests=Count("pk"), **sla_aggregates(self.now), **cycle_aggregates(p90=False))
+            .order_by()
+        )
 
     def _finish_hours(self, pair: dict) -> float | None:
         return hours(pair.get("median")) if has_percentiles() else hours(pair["average"])
 
     def matrix(self) -> Table:
-        names = self.names()
+        names = self.names
         rows = [
             [
                 names.get(pair["requesting_department"], ""),
@@ -104,7 +101,7 @@ class OrganisationReport:
                 percent(pair["finish_kept"], pair["finish_measured"]),
                 percent(pair["accept_kept"], pair["accept_measured"]),
             ]
-            for pair in self.pairs()
+            for pair in self.pairs
         ]
         rows.sort(key=lambda row: (-row[2], row[0], row[1]))
         return Table(
@@ -139,7 +136,7 @@ class OrganisationReport:
         )
 
     def waiting(self) -> Table:
-        names = self.names()
+        names = self.names
         charged = (
             HoldPeriod.objects.filter(task__in=self.tasks.values("pk"), waiting_on__isnull=False)
             .values("task__target_department", "waiting_on")
