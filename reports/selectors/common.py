@@ -5,7 +5,9 @@ from datetime import datetime, timedelta
 from django.db import connection
 from django.db.models import Aggregate, Avg, Count, DurationField, ExpressionWrapper, F, FloatField, Func, Q
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
+from core.exports import Table
 from documents.models import Document
 from tasks.models import Task, TaskAction
 
@@ -94,6 +96,13 @@ def cycle_aggregates(*, p90: bool = True) -> dict:
         if p90:
             figures["p90"] = Percentile(EpochHours(cycle()), 0.9, filter=finished)
     return figures
+
+
+def by_state(key: str, title: str, queryset, states, counted: str) -> Table:
+    """How many rows of `queryset` are in each of `states` ((value, label) pairs), as a bar chart."""
+    counts = dict(queryset.values_list("state").annotate(n=Count("pk")).order_by())
+    rows = [[str(label), counts.get(value, 0)] for value, label in states]
+    return Table(key, title, [_("State"), counted], rows, chart={"kind": "bars", "value_column": 1})
 
 
 def translation_language() -> str:

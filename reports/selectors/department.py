@@ -15,6 +15,7 @@ from reports.selectors.common import (
     AGE_BUCKETS,
     PAGE_ROWS,
     REWORK_ACTIONS,
+    by_state,
     cycle_aggregates,
     has_percentiles,
     hours,
@@ -50,15 +51,8 @@ class DepartmentReport:
         return [self.table(key) for key in self.sections]
 
     def queue(self) -> Table:
-        counts = dict(self.tasks.values_list("state").annotate(n=Count("pk")).order_by())
-        rows = [[str(label), counts.get(value, 0)] for value, label in Task.State.choices if value != Task.State.DRAFT]
-        return Table(
-            "queue",
-            _("Incoming requests by state"),
-            [_("State"), _("Requests")],
-            rows,
-            chart={"kind": "bars", "value_column": 1},
-        )
+        states = [(value, label) for value, label in Task.State.choices if value != Task.State.DRAFT]
+        return by_state("queue", _("Incoming requests by state"), self.tasks, states, _("Requests"))
 
     def load(self) -> Table:
         members = list(

@@ -33,6 +33,7 @@ from reports.selectors.common import (
     IN_FLIGHT,
     PAGE_ROWS,
     SLOWEST_MIN_FINISHED,
+    by_state,
     cycle_aggregates,
     has_percentiles,
     hours,
@@ -168,18 +169,10 @@ class OrganisationReport:
         )
 
     def documents(self) -> Table:
-        counts = dict(
-            self.document_qs.filter(state__in=IN_FLIGHT).values_list("state").annotate(n=Count("pk")).order_by()
-        )
         labels = dict(Document.State.choices)
-        rows = [[str(labels[state]), counts.get(state, 0)] for state in IN_FLIGHT]
-        return Table(
-            "documents",
-            _("Documents in flight"),
-            [_("State"), _("Documents")],
-            rows,
-            chart={"kind": "bars", "value_column": 1},
-        )
+        in_flight = self.document_qs.filter(state__in=IN_FLIGHT)
+        states = [(state, labels[state]) for state in IN_FLIGHT]
+        return by_state("documents", _("Documents in flight"), in_flight, states, _("Documents"))
 
     def steps(self) -> Table:
         previous = (
