@@ -46,14 +46,10 @@ def conflict(document: Document) -> DocumentConflict:
     if last is None:
         return DocumentConflict(_("This document was already handled; it is now “%(state)s”.") % {"state": state})
     if last.stage == Opinion.Stage.SIGN_OFF and last.decision == Opinion.Decision.AGREE:
-        return DocumentConflict(
-            _("This document was already signed off by %(who)s; it is now “%(state)s”.")
-            % {"who": last.author.name, "state": state}
-        )
-    return DocumentConflict(
-        _("This document was already handled by %(who)s; it is now “%(state)s”.")
-        % {"who": last.author.name, "state": state}
-    )
+        message = _("This document was already signed off by %(who)s; it is now “%(state)s”.")
+    else:
+        message = _("This document was already handled by %(who)s; it is now “%(state)s”.")
+    return DocumentConflict(message % {"who": last.author.name, "state": state})
 
 
 def _manager(by: User, department: Department) -> User | None:
