@@ -90,7 +90,8 @@ def queue_for_notifications(
         # Issued once per person: the e-mail and the IM notice carry the same links, so a decision
         # taken from one spends the other.
         if person.pk not in issued:
-            issued[person.pk] = _links(person, target, decide) if decide else []
+            with translation.override(person.language or settings.LANGUAGE_CODE):
+                issued[person.pk] = decisions.issue(person, target, decide) if decide else []
         return issued[person.pk]
 
     for note in notifications:
@@ -184,11 +185,6 @@ def _im_accounts(notifications: list[Notification]) -> dict[int, list[tuple[int,
     for account in ImAccount.objects.filter(user_id__in=people, kind__in=sorted(apps)).order_by("kind"):
         found.setdefault(account.user_id, []).append((apps[account.kind], account))
     return found
-
-
-def _links(person, target, decide: list[str]) -> list[tuple[str, str]]:
-    with translation.override(person.language or settings.LANGUAGE_CODE):
-        return decisions.issue(person, target, decide)
 
 
 def queue(rows: list[Delivery]) -> list[int]:
