@@ -48,20 +48,15 @@ def site_link(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _email_parts(user, subject: str, text: str, path: str, actions=()) -> tuple[str, str, str]:
-    with translation.override(user.language or settings.LANGUAGE_CODE):
-        context = {
-            "user": user,
-            "subject": subject,
-            "text": text,
-            "link": site_link(path) if path else "",
-            "actions": actions,
-        }
-        return (  # the subject is put on one line by email()
-            render_to_string("notifications/emails/notification-subject.txt", context),
-            render_to_string("notifications/emails/notification-body.txt", context),
-            render_to_string("notifications/emails/notification-body.html", context),
-        )
+def _email_parts(user, text: str, path: str, actions) -> tuple[str, str, str]:
+    """The standard e-mail repeating a notice, in the active language: its subject (put on one line
+    by email_row), text and HTML."""
+    context = {"user": user, "subject": text, "text": text, "link": site_link(path) if path else "", "actions": actions}
+    return (
+        render_to_string("notifications/emails/notification-subject.txt", context),
+        render_to_string("notifications/emails/notification-body.txt", context),
+        render_to_string("notifications/emails/notification-body.html", context),
+    )
 
 
 def queue_for_notifications(
@@ -100,10 +95,10 @@ def queue_for_notifications(
             continue
         path = note.path
         if person.email:
-            if email is None:
-                subject, body, html = _email_parts(person, note.message, note.message, path, links(person))
-            else:
-                with translation.override(person.language or settings.LANGUAGE_CODE):
+            with translation.override(person.language or settings.LANGUAGE_CODE):
+                if email is None:
+                    subject, body, html = _email_parts(person, note.message, path, links(person))
+                else:
                     subject, body, html = email(person)
             key = f"email:{person.pk}:notification:{note.pk}"
             rows.append(email_row(person, key=key, kind=note.kind, subject=subject, body=body, html=html))
