@@ -14,6 +14,19 @@ app.autodiscover_tasks()
 
 
 def _beat_schedule() -> dict:
+    """The schedule, each job sent through core.tasks.run_periodic: a second beat started by
+    mistake then sends nothing the first has sent in the same period (core/periodic.py)."""
+    return {
+        name: {
+            "task": "core.tasks.run_periodic",
+            "schedule": entry["schedule"],
+            "args": (entry["task"], entry["schedule"]),
+        }
+        for name, entry in _jobs().items()
+    }
+
+
+def _jobs() -> dict:
     from django.conf import settings
 
     schedule = {

@@ -317,6 +317,37 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Media (uploads, generated .docx files): a folder (MEDIA_ROOT, which several web and worker hosts
+# may share over NFS or the like) or an S3-compatible object store through django-storages, chosen
+# by MEDIA_STORAGE; neither needs a code change (docs/operations.md, "Media storage").
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "filesystem").strip().lower() or "filesystem"
+if MEDIA_STORAGE == "s3":
+    AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+    if not AWS_STORAGE_BUCKET_NAME:
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME (the bucket's name).")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            # Empty: boto3's own lookup (the instance's role, ~/.aws/credentials).
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            # MinIO, Ceph, a cloud's S3-compatible service: its address; empty for Amazon S3 itself.
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "location": os.environ.get("AWS_LOCATION", ""),
+            "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or None,
+            # Files are served through the portal (core.uploads.serve_upload, after the access
+            # check), never by a public or signed link to the bucket; objects stay private.
+            "default_acl": None,
+            "querystring_auth": True,
+            # Like the folder: a second file of the same name gets a new name, never replaces one.
+            "file_overwrite": False,
+        },
+    }
+elif MEDIA_STORAGE != "filesystem":
+    raise ImproperlyConfigured(f"MEDIA_STORAGE={MEDIA_STORAGE!r} is not a media storage: use filesystem or s3.")
+
 # Serve files straight from static/ when collectstatic has not been run (make run).
 WHITENOISE_USE_FINDERS = envbool("WHITENOISE_USE_FINDERS", False)
 if WHITENOISE_USE_FINDERS:

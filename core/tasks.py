@@ -1,9 +1,15 @@
-"""Celery jobs of the kernel: rendering .docx files and the sweep that queues stalled ones again
-(the schedule is declared in collab_portal/celery.py)."""
+"""Celery jobs of the kernel: rendering .docx files, the sweep that queues stalled ones again, and
+the once-per-period gate every scheduled job passes (the schedule is declared in
+collab_portal/celery.py)."""
+
+import logging
+import time
 
 from celery import shared_task
 
 from core.rendering import SOFT_TIME_LIMIT, TIME_LIMIT
+
+log = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -32,3 +38,24 @@ def requeue_generated_files() -> int:
     from core import rendering
 
     return rendering.requeue_stuck()
+
+
+@shared_task(ignore_result=True, time_limit=30)
+def run_periodic(job: str, period: float) -> bool:
+    """Beat: queue the scheduled `job` (a task name) unless another beat already did in this
+    period (core.periodic). Returns whether it was queued."""
+    from celery import current_app
+
+    from core import periodic
+
+    now = time.time()
+    if not periodic.claim(job, period, now=now):
+        log.info("periodic %s: this period's run was already sent, skipped", job)
+        return False
+    try:
+        current_app.signature(job).apply_async()
+    except Exception:
+        periodic.release(job, period, now=now)
+        raise
+    log.info("periodic %s: sent", job)
+    return True

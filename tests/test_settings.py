@@ -113,6 +113,8 @@ def test_envtimezone(monkeypatch):
         ({"DATABASE_URL": "nonsense"}, "DATABASE_URL"),
         ({"REDIS_URL": "localhost:6379"}, "REDIS_URL"),
         ({"SECRET_KEY": ""}, "SECRET_KEY"),
+        ({"MEDIA_STORAGE": "ftp"}, "MEDIA_STORAGE"),
+        ({"MEDIA_STORAGE": "s3"}, "AWS_STORAGE_BUCKET_NAME"),
     ],
 )
 def test_start_up_stops_naming_the_variable(bad, name):
@@ -158,3 +160,27 @@ def test_the_embedded_default_reads_its_generated_key(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "generated-key-for-this-installation-0123456789abcdef"
+
+
+def test_media_storage_is_chosen_by_the_environment_alone():
+    code = (
+        'from django.core.files.storage import storages; s = storages["default"]; '
+        "print(type(s).__name__, s.bucket_name, s.endpoint_url, s.file_overwrite, s.default_acl)"
+    )
+    s3 = {
+        "MEDIA_STORAGE": "s3",
+        "AWS_STORAGE_BUCKET_NAME": "portal-media",
+        "AWS_S3_ENDPOINT_URL": "http://10.0.0.5:9000",
+        "AWS_ACCESS_KEY_ID": "portal",
+        "AWS_SECRET_ACCESS_KEY": "secret",
+    }
+    result = run_manage({**PRODUCTION, **s3}, "shell", "--no-imports", "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["S3Storage", "portal-media", "http://10.0.0.5:9000", "False", "None"]
+    shared = {"MEDIA_ROOT": "/mnt/shared/media"}
+    code = (
+        'from django.core.files.storage import storages; s = storages["default"]; print(type(s).__name__, s.location)'
+    )
+    result = run_manage({**PRODUCTION, **shared}, "shell", "--no-imports", "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["FileSystemStorage", "/mnt/shared/media"]

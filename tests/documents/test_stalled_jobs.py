@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone, translation
 
-from collab_portal.celery import _beat_schedule
+from collab_portal.celery import _jobs
 from core import rendering
 from core.models import GeneratedFile
 from core.tasks import render_generated
@@ -65,7 +65,7 @@ def test_the_limits_put_a_dead_worker_within_a_minute():
     assert render_generated.time_limit == GeneratedFile.TIME_LIMIT
     assert GeneratedFile.TIME_LIMIT < GeneratedFile.STALE_AFTER.total_seconds() <= 60
     assert GeneratedFile.QUEUE_PATIENCE.total_seconds() <= 60
-    sweep = _beat_schedule()["generated-files-requeue"]
+    sweep = _jobs()["generated-files-requeue"]
     assert sweep["task"] == "core.tasks.requeue_generated_files" and sweep["schedule"] <= 30
 
 

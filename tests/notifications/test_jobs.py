@@ -7,7 +7,7 @@ import subprocess
 import pytest
 from django.conf import settings
 
-from collab_portal.celery import _beat_schedule
+from collab_portal.celery import _jobs
 from collab_portal.celery import app as celery_app
 from notifications import tasks as notification_jobs  # noqa: F401 - registers the jobs, as a worker's autodiscovery does
 from notifications.models import Delivery
@@ -25,7 +25,7 @@ def outbox_email(key: str) -> Delivery:
 
 def test_the_schedule_names_the_new_jobs_and_every_job_it_names_exists():
     celery_app.loader.import_default_modules()  # every app's tasks module, as a worker loads them
-    schedule = {entry["task"] for entry in _beat_schedule().values()}
+    schedule = {entry["task"] for entry in _jobs().values()}
     assert {"notifications.tasks.sweep_outbox", "notifications.tasks.send_digests"} <= schedule
     assert not schedule & set(OLD_NAMES)
     assert schedule <= set(celery_app.tasks)
