@@ -6,6 +6,7 @@ PIP := $(VENV)/bin/pip
 PORT ?= 8000
 
 .PHONY: install run test lint bench messages clean browser ldap ldap-headers
+.PHONY: install run test lint bench messages clean browser haproxy cluster
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt | ldap-headers
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,6 +53,22 @@ ldap:
 
 # The whole suite, browser journeys included. With DATABASE_URL / REDIS_URL set it runs against them.
 test: install browser ldap
+# Debian's HAProxy for the one-machine cluster (make cluster, tests/test_cluster.py), when missing.
+haproxy:
+	@if ! command -v haproxy >/dev/null && [ ! -x /usr/sbin/haproxy ]; then \
+	  if ! command -v apt-get >/dev/null; then echo "no haproxy and no apt-get: the cluster test will be skipped"; exit 0; fi; \
+	  SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends haproxy; \
+	fi
+
+# The portal across hosts made of network namespaces (PostgreSQL, Redis, S3 media, two web hosts
+# behind HAProxy, two workers, a beat), then the checks of docs/operations.md §6 with their
+# figures. Root (ip netns); CLUSTER_ARGS="--media shared" for a shared folder instead of S3.
+cluster: install haproxy
+	$(PY) scripts/cluster.py $(CLUSTER_ARGS)
+
+# The whole suite, browser journeys included. With DATABASE_URL / REDIS_URL set it runs against them.
+test: install browser haproxy
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The benchmark (reminder sweep over a large organisation). Set DATABASE_URL/REDIS_URL to

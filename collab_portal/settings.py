@@ -416,7 +416,15 @@ for _url in (OIDC_OP_DISCOVERY, OIDC_OP_LOGOUT_ENDPOINT, OIDC_OP_AUTHORIZATION_E
 # Cache: Redis when configured (shared by every web node), else local memory.
 REDIS_URL = envbroker("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # A Redis that is down is a cache that misses (collab_portal/cache.py): pages go on from the
+    # database. Short timeouts for the same reason as the broker's below.
+    CACHES = {
+        "default": {
+            "BACKEND": "collab_portal.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 2},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Sessions in the database, read through the cache when it is Redis (shared by every web process);

@@ -50,12 +50,12 @@ def run_periodic(job: str, period: float) -> bool:
 
     now = time.time()
     if not periodic.claim(job, period, now=now):
-        log.info("periodic %s: this period's run was already sent, skipped", job)
+        log.info("periodic %s: %s already sent, skipped", job, periodic.period_key(job, period, now=now))
         return False
     try:
         current_app.signature(job).apply_async()
     except Exception:
         periodic.release(job, period, now=now)
         raise
-    log.info("periodic %s: sent", job)
+    log.info("periodic %s: sent for %s", job, periodic.period_key(job, period, now=now))
     return True
