@@ -681,6 +681,41 @@ class Checks:
             f"outbox: {sent} sent, {pending} left",
         )
 
+    def worker_killed(self) -> None:
+        """Renders asked, then the host of worker1 powered off with some of them in its hands: the
+        beat's sweep (core.rendering.requeue_stuck) gives them to worker2, each made once."""
+        numbers = self.some_requests(20)
+        person = Browser()
+        person.sign_in(url("lb"))
+        for number in numbers:  # a comment makes each request's sheet a new version, to be made again
+            person.post(url("lb"), f"/requests/{number}/do/comment/", {"body": "before the worker check"})
+        ((before,),) = self.cluster.db("SELECT coalesce(max(id), 0) FROM core_generatedfile")
+        for number in numbers:
+            person.post(url("lb"), f"/requests/{number}/form/", {})
+        self.cluster.kill_host("worker1")
+        killed_at = time.monotonic()
+        query = "SELECT id, status, attempts, file FROM core_generatedfile WHERE kind = 'request_form' AND id > %s"
+        at_kill = Counter(status for _, status, _, _ in self.cluster.db(query, before))
+        rows = []
+        while time.monotonic() - killed_at < 150:
+            rows = self.cluster.db(query, before)
+            if rows and all(status in ("ready", "failed") for _, status, _, _ in rows):
+                break
+            time.sleep(1)
+        finished = time.monotonic() - killed_at
+        self.cluster.worker("worker1")
+        ready = [row for row in rows if row[1] == "ready"]
+        files = {row[3] for row in ready}
+        again = sum(1 for row in ready if row[2] > 1)
+        in_flight = at_kill["queued"] + at_kill["rendering"]
+        self.record(
+            "a worker killed mid-render",
+            bool(rows) and len(ready) == len(rows) and len(files) == len(rows) and in_flight > 0,
+            f"{len(rows)} renders asked, then worker1 killed; at the kill {at_kill['rendering']} rendering, {at_kill['queued']} queued, "
+            f"{at_kill['ready']} ready; all {len(ready)} ready after {finished:.0f} s, {again} made again after the "
+            f"kill, {len(files)} files (one per job)",
+        )
+
     def table(self) -> bool:
         width = max(len(name) for name, _, _ in self.rows)
         print()
@@ -698,7 +733,9 @@ def main() -> int:
     parser.add_argument("--media", choices=["s3", "shared"], default=os.environ.get("CLUSTER_MEDIA", "s3"))
     parser.add_argument("--keep-logs", action="store_true", help="keep the hosts' logs (printed path)")
     parser.add_argument(
-        "--only", default="", help="comma-separated checks: sessions,upload,renders,web_killed,two_beats,redis_restart"
+        "--only",
+        default="",
+        help="comma-separated checks: sessions,upload,renders,web_killed,two_beats,redis_restart,worker_killed",
     )
     args = parser.parse_args()
     if os.geteuid() != 0:
@@ -716,7 +753,7 @@ def main() -> int:
     try:
         cluster.up()
         checks = Checks(cluster)
-        names = ["sessions", "upload", "renders", "web_killed", "two_beats", "redis_restart"]
+        names = ["sessions", "upload", "renders", "web_killed", "two_beats", "redis_restart", "worker_killed"]
         for name in args.only.split(",") if args.only else names:
             checks.run(name.replace("_", " "), getattr(checks, name))
         ok = checks.table()
