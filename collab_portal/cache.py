@@ -26,10 +26,7 @@ log = logging.getLogger(__name__)
 
 
 class RedisCache(DjangoRedisCache):
-    def _down(self, operation: str, exc: Exception | None) -> None:
-        if exc is not None:
-            Breaker.trip()
-            log.warning("cache unavailable (%s), going on without it: %s", operation, exc)
+    """Django's RedisCache; each call answers a miss (or "not stored") while Redis is away."""
 
     def _try(self, operation: str, call, fallback):
         if Breaker.is_open():
@@ -37,7 +34,8 @@ class RedisCache(DjangoRedisCache):
         try:
             return call()
         except RedisError as exc:
-            self._down(operation, exc)
+            Breaker.trip()
+            log.warning("cache unavailable (%s), going on without it: %s", operation, exc)
             return fallback
 
     def get(self, key, default=None, version=None):

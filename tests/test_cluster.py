@@ -38,6 +38,7 @@ def test_the_cluster_checks_all_pass():
         [sys.executable, "scripts/cluster.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=720
     )
     output = result.stdout + result.stderr
+    print(output)  # the table of checks and figures (pytest -rP or -s shows it)
     assert result.returncode == 0, output
     assert "7/7 checks passed" in output, output
     for check in (
