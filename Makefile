@@ -5,8 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PORT ?= 8000
 
-.PHONY: install run test lint bench messages clean browser ldap ldap-headers
-.PHONY: install run test lint bench messages clean browser haproxy cluster
+.PHONY: install run test lint bench messages clean browser ldap ldap-headers haproxy cluster
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt | ldap-headers
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -51,8 +50,6 @@ ldap:
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends slapd ldap-utils; \
 	fi
 
-# The whole suite, browser journeys included. With DATABASE_URL / REDIS_URL set it runs against them.
-test: install browser ldap
 # Debian's HAProxy for the one-machine cluster (make cluster, tests/test_cluster.py), when missing.
 haproxy:
 	@if ! command -v haproxy >/dev/null && [ ! -x /usr/sbin/haproxy ]; then \
@@ -68,7 +65,7 @@ cluster: install haproxy
 	$(PY) scripts/cluster.py $(CLUSTER_ARGS)
 
 # The whole suite, browser journeys included. With DATABASE_URL / REDIS_URL set it runs against them.
-test: install browser haproxy
+test: install browser ldap haproxy
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The benchmark (reminder sweep over a large organisation). Set DATABASE_URL/REDIS_URL to

@@ -20,7 +20,8 @@ def _beat_schedule() -> dict:
         name: {
             "task": "core.tasks.run_periodic",
             "schedule": entry["schedule"],
-            "args": (entry["task"], entry["schedule"]),
+            # A crontab entry names the period its runs are counted in; an interval is its own period.
+            "args": (entry["task"], entry.get("period", entry["schedule"])),
         }
         for name, entry in _jobs().items()
     }
@@ -65,6 +66,7 @@ def _jobs() -> dict:
         schedule["directory-sync"] = {
             "task": "accounts.tasks.sync_directory_nightly",
             "schedule": crontab(hour=settings.LDAP_SYNC_HOUR, minute=17),
+            "period": 86400.0,
         }
     return schedule
 
