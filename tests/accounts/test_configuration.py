@@ -62,3 +62,9 @@ def test_a_configured_provider_and_directory():
 def test_check_deploy_stays_clean_with_sign_in_configured():
     result = run_manage({**PRODUCTION, **LDAP, **OIDC}, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_nightly_sync_goes_through_run_periodic_with_a_day_for_its_period():
+    """Beat sends every entry's arguments as JSON: the crontab entry names a number as its period."""
+    found = _read(LDAP, "__import__('json').dumps(_beat_schedule()['directory-sync']['args'])")
+    assert found == '["accounts.tasks.sync_directory_nightly", 86400.0]'
