@@ -60,10 +60,21 @@ def supported_countries() -> list[str]:
     )
 
 
+def provisional(year: int, country: str = CHINA) -> bool:
+    """Whether mainland China's days for `year` are the statutory holidays by the law's rules rather
+    than the State Council's plan: next year's, until `chinesecalendar` publishes its plan."""
+    return country == CHINA and year == timezone.localdate().year + 1 and year > years_available()[1]
+
+
 def official_days(year: int, country: str = CHINA) -> list[OfficialDay]:
     """The year's official days of `country` (mainland China by default), each with the calendar's
-    entry for its date, if any. Raises HolidaysUnavailable when the year or country is unknown."""
-    days = _china(year) if country == CHINA else _elsewhere(year, country)
+    entry for its date, if any. Next year's in China, before its plan is in `chinesecalendar`, are the
+    statutory holidays by the `holidays` package's rules, without make-up workdays (`provisional`).
+    Raises HolidaysUnavailable when the year or country is unknown."""
+    if provisional(year, country):
+        days = _elsewhere(year, country)
+    else:
+        days = _china(year) if country == CHINA else _elsewhere(year, country)
     stored = {entry.date: entry for entry in CalendarDay.objects.filter(date__year=year)}
     for entry in days:
         entry.stored = stored.get(entry.date)

@@ -185,6 +185,7 @@ def holidays_review(request):
                 return redirect(f"{request.path}?{urlencode({'year': year, 'country': country})}")
             context["days"] = holidays.official_days(year, country)
             context["year"], context["country"] = year, country
+            context["provisional"] = holidays.provisional(year, country)
         except holidays.HolidaysUnavailable as exc:
             form.add_error(None, str(exc))
     status = 400 if form.is_bound and form.errors else 200

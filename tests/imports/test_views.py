@@ -189,6 +189,24 @@ def test_holidays_review_then_save(client, org):
     assert CalendarDay.objects.count() == count
 
 
+def test_next_years_statutory_holidays_say_what_is_missing(client, org):
+    from django.utils import timezone
+
+    from imports import holidays
+
+    year = timezone.localdate().year + 1
+    if not holidays.provisional(year):
+        pytest.skip("the installed holiday data already has next year's plan")
+    login(client, org.admin)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    review = client.get(reverse("imports:holidays"), {"year": year, "country": "CN"})
+    page = review.content.decode()
+    assert review.status_code == 200 and f"{year}-01-01" in page
+    assert f"The State Council's plan for {year} is not in the installed holiday data yet" in page
+    client.post(reverse("imports:holidays"), {"year": year, "country": "CN"})
+    assert CalendarDay.objects.filter(date=date(year, 1, 1), kind=CalendarDay.Kind.HOLIDAY).exists()
+
+
 @pytest.mark.parametrize("year, country", [("2100", "CN"), ("1990", "CN"), ("abc", "CN"), ("2026", "XX"), ("2026", "")])
 def test_holidays_for_a_year_without_data(client, org, year, country):
     login(client, org.admin)
