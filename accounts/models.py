@@ -79,15 +79,23 @@ class DirectorySync(models.Model):
         return f"{self.started_at:%Y-%m-%d %H:%M} · {self.get_status_display()}"
 
 
-class SignInEvent(models.Model):
-    """The audit trail of signing in: every sign-in, failed sign-in, lockout and sign-out, by
-    whom (the login typed, and the person when known), how and from where."""
+class SecurityEvent(models.Model):
+    """The security audit trail: every sign-in, failed sign-in, lockout and sign-out (by whom: the
+    login typed, and the person when known; how and from where), and every password change, access
+    token created or revoked, role given or taken and account deactivated or reactivated (whose, by
+    whom when known, and what)."""
 
     class Kind(models.TextChoices):
         SIGNED_IN = "signed_in", _("Signed in")
         FAILED = "failed", _("Failed sign-in")
         LOCKED_OUT = "locked_out", _("Locked out")
         SIGNED_OUT = "signed_out", _("Signed out")
+        PASSWORD_CHANGED = "password_changed", _("Password set or changed")
+        TOKEN_CREATED = "token_created", _("Access token created")
+        TOKEN_REVOKED = "token_revoked", _("Access token revoked")
+        ROLE_CHANGED = "role_changed", _("Role changed")
+        DEACTIVATED = "deactivated", _("Account deactivated")
+        REACTIVATED = "reactivated", _("Account reactivated")
 
     class Method(models.TextChoices):
         PASSWORD = "password", _("Password kept by the portal")
@@ -96,7 +104,7 @@ class SignInEvent(models.Model):
         OTHER = "", _("Other")
 
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
-    kind = models.CharField(_("event"), max_length=12, choices=Kind.choices)
+    kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
     method = models.CharField(_("method"), max_length=10, choices=Method.choices, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -107,13 +115,22 @@ class SignInEvent(models.Model):
         verbose_name=_("person"),
     )
     username = models.CharField(_("login typed"), max_length=150, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("browser"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["-at"]
-        verbose_name = _("sign-in event")
-        verbose_name_plural = _("sign-in events")
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} · {self.get_kind_display()} · {self.username}"

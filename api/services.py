@@ -8,6 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import audit
 from api.models import AccessToken, hash_secret
 from departments.models import User
 
@@ -40,6 +41,7 @@ def token_create(*, user: User, name: str, scope: str, expires_in_days: int | No
         created_at=now,
         expires_at=now + timedelta(days=expires_in_days) if expires_in_days else None,
     )
+    audit.record(audit.SecurityEvent.Kind.TOKEN_CREATED, user=user, actor=user, detail=f"{token.prefix}… {token.name}")
     return token, secret
 
 
@@ -48,7 +50,10 @@ def token_revoke(*, token: AccessToken, by: User) -> AccessToken:
     if token.user_id != by.pk and not (by.is_active and by.is_superuser):
         raise TokenError(_("You may revoke only your own tokens."))
     with transaction.atomic():
-        AccessToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        revoked = AccessToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        if revoked:
+            detail = f"{token.prefix}… {token.name}"
+            audit.record(audit.SecurityEvent.Kind.TOKEN_REVOKED, user=token.user, actor=by, detail=detail)
     token.refresh_from_db(fields=["revoked_at"])
     return token
 

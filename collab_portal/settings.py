@@ -280,6 +280,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Validates nothing: records each password change in the security audit trail.
+    {"NAME": "accounts.audit.PasswordChangeRecorder"},
 ]
 
 LOGIN_URL = "login"
