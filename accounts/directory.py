@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import ldap
 from django.conf import settings
+from ldap.controls import SimplePagedResultsControl
 
 
 class DirectoryError(Exception):
@@ -90,8 +91,20 @@ class Directory:
             self.connection.unbind_s()
 
     def _search(self, base: str, filterstr: str, attrlist: list[str]) -> list[tuple[str, dict]]:
+        """Every entry under `base` that matches, read a page at a time (the Simple Paged Results
+        control, RFC 2696; a server that does not know it answers the whole search at once)."""
+        attrs = [a for a in attrlist if a]
+        control = SimplePagedResultsControl(criticality=False, size=settings.LDAP_PAGE_SIZE, cookie="")
+        found: list[tuple[str, dict]] = []
         try:
-            found = self.connection.search_s(base, ldap.SCOPE_SUBTREE, filterstr, [a for a in attrlist if a])
+            while True:
+                msgid = self.connection.search_ext(base, ldap.SCOPE_SUBTREE, filterstr, attrs, serverctrls=[control])
+                _type, page, _msgid, answered = self.connection.result3(msgid)
+                found += page
+                cookies = [c.cookie for c in answered if c.controlType == SimplePagedResultsControl.controlType]
+                if not cookies or not cookies[0]:
+                    break
+                control.cookie = cookies[0]
         except ldap.NO_SUCH_OBJECT:
             raise DirectoryError(f"{base} does not exist in the directory.") from None
         except ldap.LDAPError as exc:

@@ -206,6 +206,9 @@ LDAP_BIND_PASSWORD = os.environ.get("LDAP_BIND_PASSWORD", "")
 LDAP_START_TLS = envbool("LDAP_START_TLS", False)
 LDAP_CA_CERT_FILE = os.environ.get("LDAP_CA_CERT_FILE", "")
 LDAP_TIMEOUT_SECONDS = envint("LDAP_TIMEOUT_SECONDS", 10, minimum=1)
+# The sync reads the directory in pages of this many entries (RFC 2696): Active Directory answers at
+# most 1,000 entries to a search that does not page.
+LDAP_PAGE_SIZE = envint("LDAP_PAGE_SIZE", 500, minimum=1)
 LDAP_USER_BASE = os.environ.get("LDAP_USER_BASE", "")
 LDAP_USER_FILTER = os.environ.get("LDAP_USER_FILTER", "(uid=%(user)s)")
 LDAP_PEOPLE_FILTER = os.environ.get("LDAP_PEOPLE_FILTER", "(objectClass=inetOrgPerson)")

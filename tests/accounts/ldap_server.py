@@ -118,12 +118,13 @@ class Slapd:
         self.uri = f"ldap://127.0.0.1:{self.port}"
         self.process = None
 
-    def start(self, ldif: str, *, tls: bool = False) -> "Slapd":
+    def start(self, ldif: str, *, tls: bool = False, database: str = "") -> "Slapd":
         """With `tls`, the server has a self-signed certificate (self.certificate, which clients
-        trust as its CA) and refuses every operation that is not protected by TLS (StartTLS)."""
+        trust as its CA) and refuses every operation that is not protected by TLS (StartTLS).
+        `database`: more directives for the database (limits, for one)."""
         (self.folder / "data").mkdir()
         config = self.folder / "slapd.conf"
-        text = CONFIG.format(folder=self.folder, suffix=SUFFIX, admin=ADMIN_DN, password=ADMIN_PASSWORD)
+        text = CONFIG.format(folder=self.folder, suffix=SUFFIX, admin=ADMIN_DN, password=ADMIN_PASSWORD) + database
         if tls:
             self.certificate = self.make_certificate("server")
             key = self.folder / "server.key"

@@ -206,3 +206,43 @@ def test_people_with_a_manager_membership_from_the_admin_keep_it(ldap_configured
     MembershipFactory(user=li, department=sales, role=Membership.Role.MANAGER)
     call_command("sync_directory")
     assert Membership.objects.get(user=li).role == Membership.Role.MANAGER
+
+
+SERVICE_DN = f"cn=portal,{ldap_server.SUFFIX}"
+SERVICE_PASSWORD = "portal-service-secret"
+
+
+def test_a_directory_that_answers_two_entries_a_search_is_read_in_pages(settings):
+    """As Active Directory answers at most 1,000 entries to a search that does not page: a service
+    account limited to two entries a search still reads the whole directory, two at a time."""
+    import ldap
+
+    from accounts.directory import Directory
+
+    if not ldap_server.available():
+        pytest.skip("no slapd: `make ldap` installs it (apt-get install slapd ldap-utils)")
+    limits = f'limits dn.exact="{SERVICE_DN}" size.soft=2 size.hard=2 size.prtotal=unlimited\n'
+    server = ldap_server.Slapd().start(ldap_server.organisation(), database=limits)
+    try:
+        admin = server.admin()
+        admin.add_s(
+            SERVICE_DN,
+            [
+                ("objectClass", [b"organizationalRole", b"simpleSecurityObject"]),
+                ("cn", [b"portal"]),
+                ("userPassword", [SERVICE_PASSWORD.encode()]),
+            ],
+        )
+        settings.LDAP_SERVER_URI, settings.LDAP_BIND_DN = server.uri, SERVICE_DN
+        settings.LDAP_BIND_PASSWORD, settings.LDAP_USER_BASE = SERVICE_PASSWORD, ldap_server.PEOPLE
+        settings.LDAP_DEPARTMENT_BASE, settings.LDAP_ENABLED = ldap_server.DEPARTMENTS, True
+        settings.LDAP_PAGE_SIZE = 2
+        plain = ldap.initialize(server.uri)
+        plain.simple_bind_s(SERVICE_DN, SERVICE_PASSWORD)
+        with pytest.raises(ldap.SIZELIMIT_EXCEEDED):  # the limit is real
+            plain.search_s(ldap_server.PEOPLE, ldap.SCOPE_SUBTREE, "(objectClass=inetOrgPerson)")
+        with Directory() as directory:
+            people = directory.people()
+        assert sorted(p.username for p in people) == ["han.mei", "li.lei", "wang.fang", "zhao.min"]
+    finally:
+        server.stop()
