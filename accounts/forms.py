@@ -1,3 +1,4 @@
+from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
@@ -31,3 +32,15 @@ class SignInForm(AuthenticationForm):
             raise ValidationError(
                 _("Sign-in with a password kept by the portal is for administrators only."), code="password_login_off"
             )
+
+
+class CodeForm(forms.Form):
+    """The six digits an authenticator app shows."""
+
+    code = forms.RegexField(
+        label=_("Code from your authenticator app"),
+        regex=r"^\s*\d{6}\s*$",
+        max_length=12,
+        error_messages={"invalid": _("Enter the six digits your app shows.")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )

@@ -6,6 +6,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
+from accounts import twostep
 from accounts.audit import record
 from accounts.models import SecurityEvent
 from departments.models import Department, Membership, User
@@ -20,6 +21,7 @@ METHODS = {
 @receiver(user_logged_in, dispatch_uid="accounts.record_sign_in")
 def record_sign_in(sender, request, user, **kwargs) -> None:
     record(SecurityEvent.Kind.SIGNED_IN, request, user=user, method=METHODS.get(getattr(user, "backend", ""), ""))
+    twostep.ask_at_sign_in(request, user)
 
 
 @receiver(user_login_failed, dispatch_uid="accounts.record_failed_sign_in")

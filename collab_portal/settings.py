@@ -128,6 +128,8 @@ INSTALLED_APPS = [
     "handover",
     "imports",
     "accounts",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -149,6 +151,7 @@ MIDDLEWARE = [
     "core.request_cache.RequestCacheMiddleware",
     "departments.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.twostep.SecondStepMiddleware",
     "collab_portal.middleware.NulPathMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -198,6 +201,13 @@ AUTH_USER_MODEL = "departments.User"
 PASSWORD_LOGIN = os.environ.get("PASSWORD_LOGIN", "all").strip().lower() or "all"
 if PASSWORD_LOGIN not in {"all", "admins-only"}:
     raise ImproperlyConfigured(f"PASSWORD_LOGIN={PASSWORD_LOGIN!r} is neither 'all' nor 'admins-only'.")
+# Two-step verification (TOTP, django-otp): anyone may turn it on for themselves on their profile;
+# OTP_REQUIRED_FOR=admins,signers makes it required for superusers and staff and for those who sign
+# off documents. Sign-ins through the OpenID provider leave the second step to the provider.
+OTP_REQUIRED_FOR = {part.strip().lower() for part in os.environ.get("OTP_REQUIRED_FOR", "").split(",") if part.strip()}
+if OTP_REQUIRED_FOR - {"admins", "signers"}:
+    raise ImproperlyConfigured(f"OTP_REQUIRED_FOR names {sorted(OTP_REQUIRED_FOR)}: only admins and signers are known.")
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Collab Portal")
 
 # LDAP / Active Directory (django-auth-ldap at sign-in, manage.py sync_directory for the organisation).
 LDAP_SERVER_URI = os.environ.get("LDAP_SERVER_URI", "").strip()

@@ -260,6 +260,11 @@ MATRIX: dict[str, list[Check]] = {
     ],
     "password_change": [get(lambda w: "/accounts/password/", **everyone(200))],
     "password_change_done": [get(lambda w: "/accounts/password/done/", **everyone(200))],
+    # Two-step verification: one's own only. The QR code exists while an authenticator is being set
+    # up; the code page sends someone with no authenticator to set one up.
+    "two_step": [get(lambda w: "/accounts/two-step/", **everyone(200))],
+    "two_step_qr": [get(lambda w: "/accounts/two-step/qr.svg", **everyone(404))],
+    "two_step_verify": [get(lambda w: "/accounts/two-step/verify/", **everyone(302))],
     # OpenID Connect's two steps: 404 while no provider is configured (tests/accounts test them with one).
     "oidc_authentication_init": [get(lambda w: "/accounts/oidc/start/", **everyone(404, anonymous=404))],
     "oidc_authentication_callback": [get(lambda w: "/accounts/oidc/callback/", **everyone(404, anonymous=404))],
