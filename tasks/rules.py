@@ -105,6 +105,8 @@ task_rules.add_rule("resume", (is_assignee | is_target_manager) & state_is(S.ON_
 task_rules.add_rule("finish", is_assignee & state_is(S.IN_PROGRESS))
 task_rules.add_rule("verify", is_verifier & state_is(S.PENDING_VERIFICATION))
 task_rules.add_rule("revise", is_requester & is_lead_request & state_is(S.REJECTED))
+# 撤回: until the first decision, which the service checks (the page offers it in these states).
+task_rules.add_rule("withdraw", is_requester & is_lead_request & state_is(S.PENDING_APPROVAL, S.PENDING_ACCEPTANCE))
 task_rules.add_rule(
     "cancel",
     (is_requester | is_admin) & state_is(S.DRAFT, S.PENDING_APPROVAL, S.PENDING_ACCEPTANCE, S.IN_PROGRESS),

@@ -49,6 +49,7 @@ STEPS = {
     "reopen": ("reopen", "verify", s.ReasonBody),
     "revise": ("revise", "revise", s.NoteBody),
     "cancel": ("cancel", "cancel", s.NoteBody),
+    "withdraw": ("withdraw", "withdraw", s.NoteBody),
     "urge": ("urge", "urge", s.NoteBody),
     "comment": ("comment", "comment", s.CommentBody),
     "attach": ("comment", "comment", s.CommentBody),

@@ -94,6 +94,7 @@ class TaskAction(models.TextChoices):
     CONFIRMED = "task.confirmed", _("confirmed done")
     REOPENED = "task.reopened", _("reopened")
     REVISED = "task.revised", _("revised")
+    WITHDRAWN = "task.withdrawn", _("withdrew the request (撤回)")
     CANCELLED = "task.cancelled", _("cancelled")
     URGED = "task.urged", _("urged (催办)")
     ASSIGNED = "task.assigned", _("reassigned")

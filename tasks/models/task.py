@@ -217,6 +217,13 @@ class Task(ConcurrentTransitionMixin, models.Model):
         # submitted_at stays: a draft that was sent once is a returned one (is_returned).
         self.approval_step = None
 
+    @transition(field=state, source=[State.PENDING_APPROVAL, State.PENDING_ACCEPTANCE], target=State.DRAFT)
+    def withdraw(self):
+        """撤回: the requester takes it back before anyone decided on it; a draft again, sent once."""
+        self.approval_step = None
+        self.approval_due_at = None
+        self.accept_due_at = None
+
     @transition(field=state, source=State.PENDING_ACCEPTANCE, target=State.IN_PROGRESS)
     def accept(self):
         self.accepted_at = timezone.now()

@@ -22,6 +22,7 @@ from tasks.services.filing import task_create as task_create
 from tasks.services.filing import task_revise as task_revise
 from tasks.services.filing import task_submit as task_submit
 from tasks.services.filing import task_update_draft as task_update_draft
+from tasks.services.filing import task_withdraw as task_withdraw
 from tasks.services.handling import task_cancel as task_cancel
 from tasks.services.handling import task_confirm as task_confirm
 from tasks.services.handling import task_finish as task_finish

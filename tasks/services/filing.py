@@ -22,6 +22,7 @@ from tasks.services.common import (
     _step,
     _store_attachments,
     current_approvers,
+    managers_of,
     notify_about,
 )
 from tasks.services.dispatch import _accept_due, _enter_department
@@ -186,4 +187,28 @@ def task_revise(*, task: Task, by: User) -> Task:
         task = s.row
         task.revise()
         s.save(TaskAction.REVISED)
+    return task
+
+
+def task_withdraw(*, task: Task, by: User, comment: str = "", seen_state: str | None = None) -> Task:
+    """撤回: the requester takes a submitted request back, a draft again to edit and submit, as long
+    as nobody has decided on it: no approval of its current round and no acceptance. Those who were
+    waiting to decide are told, and their pending approvals are set aside."""
+    with _step(task, by, "withdraw", S.PENDING_APPROVAL, S.PENDING_ACCEPTANCE, seen_state=seen_state) as s:
+        task = s.row
+        decided = task.approvals.filter(round=task.approval_round).exclude(
+            decision__in=[Approval.Decision.PENDING, Approval.Decision.SKIPPED]
+        )
+        if task.approval_round and decided.exists():
+            raise TaskError(
+                _(
+                    "Someone has already decided on it: it can no longer be withdrawn. Cancel it, or ask to have it returned."
+                )
+            )
+        waiting = current_approvers(task) if task.state == S.PENDING_APPROVAL else managers_of(task.target_department)
+        task.withdraw()
+        s.save(TaskAction.WITHDRAWN, comment=comment)
+        task.approvals.filter(decision=Approval.Decision.PENDING).update(decision=Approval.Decision.SKIPPED)
+        text = gettext_noop("%(number)s was withdrawn by its requester: nothing is waiting for you on it now.")
+        notify_about(waiting, task, by, "cancelled", text)
     return task

@@ -157,6 +157,12 @@ STEPS = {
     "confirm": (forms.NoteForm, services.task_confirm, _arguments("comment"), gettext_lazy("Confirmed done.")),
     "revise": (forms.NoteForm, services.task_revise, _arguments(), gettext_lazy("Back to draft: revise and submit.")),
     "cancel": (forms.NoteForm, services.task_cancel, _arguments("comment"), gettext_lazy("Cancelled.")),
+    "withdraw": (
+        forms.NoteForm,
+        services.task_withdraw,
+        _arguments("comment"),
+        gettext_lazy("Withdrawn: a draft again, to edit and submit."),
+    ),
     "urge": (forms.NoteForm, services.task_urge, _arguments("comment"), gettext_lazy("Urged.")),
 }
 # The forms that offer choices for one request (its department's people, other departments).

@@ -366,6 +366,11 @@ ENTRIES: dict[str, list[ApiCheck]] = {
             admin=200,
         )
     ],
+    # 撤回: the requester's alone, before anyone decided (approved and waiting for the department: too late, 400).
+    "api:request_withdraw": [
+        step("withdraw", "pending_approval", outsider=404, involved=200, manager=403, admin=403),
+        step("withdraw", "pending_acceptance", outsider=404, involved=400, manager=403, admin=403),
+    ],
     "api:request_urge": [step("urge", "pending_approval", outsider=404, involved=200, manager=403, admin=403)],
     "api:request_comment": [
         step("comment", "pending_approval", data={"body": "请尽快"}, outsider=404, involved=200, manager=200, admin=200)
