@@ -8,7 +8,7 @@ class TasksConfig(AppConfig):
 
     def ready(self) -> None:
         from core.actions import register_actions
-        from tasks import decide, notices  # noqa: F401 - notice kinds, digest part, decision links
+        from tasks import decide, notices, watching  # noqa: F401 - notice kinds, digest part, decision links, followers
         from tasks.models import TaskAction
 
         register_actions(TaskAction.choices)

@@ -41,6 +41,7 @@ kinds.register(
         "auto_closed",
     ],
 )
+kinds.register("watching", gettext_lazy("A request I am on CC for or follow was filed, taken on or ended"), order=55)
 kinds.register("mention", gettext_lazy("Someone mentioned me"), order=60, email_by_default=True)
 kinds.register("comment", gettext_lazy("A comment on a request of mine"), order=70)
 kinds.register(

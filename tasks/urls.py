@@ -15,6 +15,7 @@ urlpatterns = [
     path("requests/<str:number>/", views.detail, name="detail"),
     path("requests/<str:number>/edit/", views.edit_request, name="edit"),
     path("requests/<str:number>/form/", views.request_form, name="request_form"),
+    path("requests/<str:number>/follow/", views.follow, name="follow"),
     path("requests/<str:number>/do/<slug:action>/", views.act, name="act"),
     path("requests/<str:number>/files/<int:pk>/", views.download, name="download"),
     path("requests/<str:number>/mentions/", views.mention_search, name="mentions"),

@@ -388,6 +388,11 @@ MATRIX: dict[str, list[Check]] = {
         post(lambda w: f"/requests/{w.task.number}/form/", outsider=404, involved=302, manager=302, admin=302),
         post(lambda w: f"/requests/{w.foreign.number}/form/", outsider=302, involved=404, manager=404, admin=302),
     ],
+    # Following: whoever may see the request (admins see every submitted one).
+    "tasks:follow": [
+        post(lambda w: f"/requests/{w.task.number}/follow/", outsider=404, involved=302, manager=302, admin=302),
+        post(lambda w: f"/requests/{w.foreign.number}/follow/", outsider=302, involved=404, manager=404, admin=302),
+    ],
     "tasks:mentions": [
         get(lambda w: f"/requests/{w.task.number}/mentions/?q=s", outsider=404, involved=200, manager=200, admin=200)
     ],

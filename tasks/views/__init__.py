@@ -12,6 +12,7 @@ from tasks.views.lists import task_list as task_list
 from tasks.views.request_page import act as act
 from tasks.views.request_page import detail as detail
 from tasks.views.request_page import download as download
+from tasks.views.request_page import follow as follow
 from tasks.views.request_page import mention_search as mention_search
 from tasks.views.request_page import request_form as request_form
 from tasks.views.request_page import run_action as run_action

@@ -87,6 +87,24 @@ def request_form(request, number: str):
     return redirect("tasks:detail", number=task.number)
 
 
+@login_required
+@require_POST
+def follow(request, number: str):
+    """Follow a request one may see (and hear when it is filed, taken on and ends), or stop: the
+    same list as its CC (抄送), which its requester may also edit while it is a draft."""
+    task = _task_or_404(request, number)
+    if task.watchers.filter(pk=request.user.pk).exists():
+        task.watchers.remove(request.user)
+        messages.success(request, _("You no longer follow %(number)s.") % {"number": task.number})
+    else:
+        task.watchers.add(request.user)
+        messages.success(
+            request,
+            _("You follow %(number)s: you will hear when it is taken on and when it ends.") % {"number": task.number},
+        )
+    return redirect("tasks:detail", number=task.number)
+
+
 def _arguments(*names: str, **renamed: str) -> dict[str, str]:
     """A service's arguments, each named after the form field it comes from (or renamed=field)."""
     return {**{name: name for name in names}, **renamed}

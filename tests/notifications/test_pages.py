@@ -56,13 +56,14 @@ def test_mark_one_read_returns_to_a_local_page_only(client, org):
 
 
 # What the settings page offered before each app registered its own kinds, in this order; the
-# webhooks app's kind came later and is last.
+# webhooks app's kind came later and is last, following requests came later still.
 SETTINGS_CHOICES = [
     ("approval", "Something waits for my approval"),
     ("inbox", "A request waits for my department to accept it"),
     ("assigned", "A request was assigned to me"),
     ("verify", "A result waits for my verification"),
     ("status", "My request moved on (approved, accepted, declined…)"),
+    ("watching", "A request I am on CC for or follow was filed, taken on or ended"),
     ("mention", "Someone mentioned me"),
     ("comment", "A comment on a request of mine"),
     ("reminder", "Reminders: due soon, overdue, waiting too long"),
