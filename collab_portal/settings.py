@@ -198,6 +198,10 @@ AUTH_USER_MODEL = "departments.User"
 # Sign-in (accounts/): passwords kept here, and, when their variables are set, the organisation's
 # LDAP / Active Directory and an OpenID Connect provider (docs/operations.md, "Single sign-on").
 # PASSWORD_LOGIN=admins-only keeps passwords kept here for superusers and staff alone.
+# Department administrators: whom admins named on each department, plus the head and deputies
+# unless the organisation turns this off.
+DEPARTMENT_HEADS_ADMINISTER = envbool("DEPARTMENT_HEADS_ADMINISTER", True)
+
 PASSWORD_LOGIN = os.environ.get("PASSWORD_LOGIN", "all").strip().lower() or "all"
 if PASSWORD_LOGIN not in {"all", "admins-only"}:
     raise ImproperlyConfigured(f"PASSWORD_LOGIN={PASSWORD_LOGIN!r} is neither 'all' nor 'admins-only'.")

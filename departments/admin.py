@@ -48,11 +48,11 @@ class DepartmentAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "accepts_requests", "parent"]
     search_fields = ["code", "name", "name_en"]
     # Searched as one types: a list of every person (2,000 in a large organisation) per field is no choice.
-    autocomplete_fields = ["parent", "head", "deputies", "document_reviewers"]
+    autocomplete_fields = ["parent", "head", "deputies", "document_reviewers", "administrators"]
     inlines = [DepartmentMembershipInline]
     fieldsets = [
         (None, {"fields": ["code", "name", "name_en", "parent", "sort_order", "is_active"]}),
-        (_("Managers"), {"fields": ["head", "deputies", "document_reviewers"]}),
+        (_("Managers"), {"fields": ["head", "deputies", "document_reviewers", "administrators"]}),
         (_("What it handles"), {"fields": ["accepts_requests", "handles", "handles_en"]}),
     ]
 

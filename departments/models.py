@@ -136,6 +136,16 @@ class Department(models.Model):
         help_text=_("What other departments may ask it for; shown in the directory."),
     )
     handles_en = models.TextField(_("what it handles (English)"), blank=True, max_length=MEDIUM_TEXT)
+    administrators = models.ManyToManyField(
+        User,
+        blank=True,
+        related_name="administered_departments",
+        verbose_name=_("department administrators"),
+        help_text=_(
+            "Who manage this department's service catalogue, dispatch rules, members' skills, robots and "
+            "calendar exceptions. The head and deputies also do when DEPARTMENT_HEADS_ADMINISTER is on."
+        ),
+    )
     accepts_requests = models.BooleanField(_("accepts requests"), default=True)
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)

@@ -18,6 +18,18 @@ def manages_any_department(user) -> bool:
 
 
 @rules.predicate
+def administers(user, department) -> bool:
+    """Whether `user` administers `department` (its catalogue, dispatch rules, members' skills,
+    robots and calendar exceptions); with no department, whether they administer any."""
+    if not user.is_authenticated:
+        return False
+    from departments.selectors import departments_administered_by
+
+    held = departments_administered_by(user)
+    return held.filter(pk=department.pk).exists() if department is not None else held.exists()
+
+
+@rules.predicate
 def is_self(user, person) -> bool:
     return person is not None and user.pk == person.pk
 
@@ -25,3 +37,4 @@ def is_self(user, person) -> bool:
 rules.add_perm("departments.view_directory", rules.is_authenticated)
 rules.add_perm("departments.edit_profile", is_self | is_admin)
 rules.add_perm("departments.delegate", manages_any_department | is_admin)
+rules.add_perm("departments.administer", administers)

@@ -54,6 +54,20 @@ def people_matching(query: str) -> QuerySet[User]:
     )
 
 
+def departments_administered_by(user: User) -> QuerySet[Department]:
+    """The departments whose catalogue and settings `user` administers: those they were made
+    administrator of, and those they head or deputise when the organisation lets heads administer.
+    Admins (superusers) administer every department."""
+    if not user.is_authenticated or not user.is_active:
+        return Department.objects.none()
+    if user.is_superuser:
+        return Department.objects.all()
+    held = Q(administrators=user)
+    if settings.DEPARTMENT_HEADS_ADMINISTER:
+        held |= Q(head=user) | Q(deputies=user)
+    return Department.objects.filter(pk__in=Department.objects.filter(held).values("pk"))
+
+
 def departments_managed_by(user: User) -> QuerySet[Department]:
     return Department.objects.filter(
         Q(head=user) | Q(deputies=user) | Q(memberships__user=user, memberships__role=Membership.Role.MANAGER)
