@@ -107,7 +107,13 @@ class CompleteForm(forms.Form):
 
 
 class CancelForm(forms.Form):
-    reason = _text(_("reason"), 2, required=True, max_length=SHORT_TEXT)
+    reason = _text(
+        _("reason"),
+        2,
+        required=True,
+        max_length=SHORT_TEXT,
+        error_messages={"required": _("Say why the team is cancelled.")},
+    )
 
 
 class ReadingForm(forms.Form):

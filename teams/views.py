@@ -162,27 +162,40 @@ def team_detail(request, pk: int):
 @require_POST
 def team_transition(request, pk: int, action: str):
     team = _team_or_404(request, pk, may=action)
+    run = partial(run_transition, action, team, request.user, request.POST, team.state)
+    return _act(request, _back(team), run, _("Done."))
 
-    def transition():
-        if action == "start":
-            services.team_start(team=team, by=request.user, seen_state=team.state)
-        elif action == "complete":
-            form = forms.CompleteForm(request.POST)
-            if not form.is_valid():
-                raise TeamError(" ".join(form.errors["comment"]))
-            services.team_complete(
-                team=team, by=request.user, comment=form.cleaned_data["comment"], seen_state=team.state
-            )
-        elif action == "cancel":
-            form = forms.CancelForm(request.POST)
-            if not form.is_valid():
-                too_long = form.has_error("reason", "max_length")
-                raise TeamError(_errors(form) if too_long else _("Say why the team is cancelled."))
-            services.team_cancel(team=team, by=request.user, reason=form.cleaned_data["reason"], seen_state=team.state)
-        else:
-            raise Http404
 
-    return _act(request, _back(team), transition, _("Done."))
+class InvalidTransition(TeamError):
+    """The step's form refused the input; `form` has the message of each field."""
+
+    def __init__(self, form):
+        super().__init__(_errors(form))
+        self.form = form
+
+
+TRANSITIONS = {
+    "start": (None, services.team_start),
+    "complete": (forms.CompleteForm, services.team_complete),
+    "cancel": (forms.CancelForm, services.team_cancel),
+}
+
+
+def run_transition(action: str, team: Team, by, post, seen_state: str) -> None:
+    """Start, complete or cancel `team` (the team page's buttons and the API's steps both come
+    here): validate the step's form and call its service. Raises Http404 for an unknown step,
+    InvalidTransition for bad input and TeamError when the service refuses the step; who may is
+    the caller's rule check."""
+    if action not in TRANSITIONS:
+        raise Http404
+    form_class, service = TRANSITIONS[action]
+    data = {}
+    if form_class is not None:
+        form = form_class(post)
+        if not form.is_valid():
+            raise InvalidTransition(form)
+        data = form.cleaned_data
+    service(team=team, by=by, seen_state=seen_state, **data)
 
 
 @login_required

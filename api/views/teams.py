@@ -19,6 +19,7 @@ from api.views.requests import form_data, form_errors
 from teams import forms, selectors, services
 from teams.models import ActionItem, Meeting, Milestone, Team
 from teams.rules import can
+from teams.views import InvalidTransition, run_transition
 
 ERRORS = {400: s.ErrorBody, 403: s.ErrorBody, 404: s.ErrorBody, 409: s.ErrorBody}
 
@@ -331,17 +332,10 @@ def team_step_view(step: str) -> type[APIView]:
             if not can(user, "manage", team) and not can(user, step, team):
                 raise PermissionDenied()
             data = form_data(request.data)
-            seen = data.get("seen_state") or team.state
-            if step == "start":
-                services.team_start(team=team, by=user, seen_state=seen)
-            elif step == "complete":
-                comment = _valid(forms.CompleteForm(data))["comment"]
-                services.team_complete(team=team, by=user, comment=comment, seen_state=seen)
-            else:
-                form = forms.CancelForm(data)
-                if not form.is_valid() and not form.has_error("reason", "max_length"):
-                    raise ValidationError({"reason": [_("Say why the team is cancelled.")]})
-                services.team_cancel(team=team, by=user, reason=_valid(form)["reason"], seen_state=seen)
+            try:
+                run_transition(step, team, user, data, data.get("seen_state") or team.state)
+            except InvalidTransition as exc:
+                raise ValidationError(form_errors(exc.form)) from None
             return Response(_team_data(user, team.pk))
 
     TeamStep.__name__ = f"Team{step.title()}"

@@ -96,8 +96,10 @@ def test_lead_starts_team_in_the_browser(client, org, team):
 
 def test_cancel_without_reason_shows_an_error(client, org, team):
     login(client, org.sales_head)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     response = client.post(f"/teams/{team.pk}/cancel/", {"reason": ""}, follow=True)
     assert response.status_code == 200
     team.refresh_from_db()
     assert team.state == Team.State.PLANNING
     assert "alert-danger" in response.content.decode()
+    assert "Say why the team is cancelled." in response.content.decode()
