@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import serializers as s
-from api.views.common import ByPk, paginated, small_int
+from api.views.common import ByPk, paginated, small_int, step_view_class
 from conflicts import selectors as conflict_selectors
 from conflicts.models import Conflict
 from conflicts.rules import can as conflict_can
@@ -183,14 +183,5 @@ class ConflictStep(APIView):
 
 
 def conflict_step_view(step: str):
-    def post(self, request, pk):
-        return ConflictStep.post(self, request, pk)
-
-    view = type(f"Conflict{step.title()}", (ConflictStep,), {"step": step, "post": post})
-    view.post = extend_schema(
-        operation_id=f"conflicts_{step}",
-        summary=f"Conflict step: {step}",
-        request={"application/json": ConflictStepBody},
-        responses={200: ConflictStepResult, 400: s.ErrorBody, 403: s.ErrorBody, 404: s.ErrorBody, 409: s.ErrorBody},
-    )(post)
-    return view
+    errors = {code: s.ErrorBody for code in (400, 403, 404, 409)}
+    return step_view_class(ConflictStep, "conflict", step, ConflictStepBody, {200: ConflictStepResult, **errors})

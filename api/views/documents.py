@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from api import serializers as s
 from api.errors import Conflict as MovedOn
 from api.pagination import NewestFirst
-from api.views.common import paginated, small_int
+from api.views.common import paginated, small_int, step_view_class
 from core import rendering
 from documents import rules as document_rules
 from documents import selectors as document_selectors
@@ -178,17 +178,8 @@ class DocumentStep(APIView):
 
 
 def document_step_view(step: str):
-    def post(self, request, pk):
-        return DocumentStep.post(self, request, pk)
-
-    view = type(f"Document{step.title().replace('_', '')}", (DocumentStep,), {"step": step, "post": post})
-    view.post = extend_schema(
-        operation_id=f"documents_{step}",
-        summary=f"Document step: {step}",
-        request={"application/json": DocumentStepBody},
-        responses={200: DocumentStepResult, 400: s.ErrorBody, 403: s.ErrorBody, 404: s.ErrorBody, 409: s.ErrorBody},
-    )(post)
-    return view
+    errors = {code: s.ErrorBody for code in (400, 403, 404, 409)}
+    return step_view_class(DocumentStep, "document", step, DocumentStepBody, {200: DocumentStepResult, **errors})
 
 
 class DocumentDocx(APIView):

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from api import serializers as s
 from api.errors import Conflict, StepRefused
 from api.pagination import NewestFirst
+from api.views.common import step_view_class
 from core.workflow import StepConflict, StepError
 from tasks import forms, selectors, services
 from tasks.models import Task
@@ -299,23 +300,6 @@ class RequestStep(APIView):
 
 def step_view(step: str):
     """A view class for one step, with its own operation in the schema."""
-    _page, _rule, body = STEPS[step]
-
-    def post(self, request, number: str):
-        return RequestStep.post(self, request, number)
-
-    view = type(f"Request{step.title()}", (RequestStep,), {"step": step, "post": post})
-    view.post = extend_schema(
-        operation_id=f"requests_{step}",
-        summary=f"Request step: {step}",
-        request={"application/json": body, "multipart/form-data": body},
-        responses={
-            200: s.StepResult,
-            400: ERRORS[400],
-            401: ERRORS[401],
-            403: ERRORS[403],
-            404: ERRORS[404],
-            409: OpenApiResponse(s.ErrorBody, description="The request moved on: already handled."),
-        },
-    )(post)
-    return view
+    moved_on = OpenApiResponse(s.ErrorBody, description="The request moved on: already handled.")
+    responses = {200: s.StepResult, **{code: ERRORS[code] for code in (400, 401, 403, 404)}, 409: moved_on}
+    return step_view_class(RequestStep, "request", step, STEPS[step][2], responses, multipart=True)
