@@ -20,6 +20,7 @@ Makefile's `cluster` target installs haproxy when it is missing).
 """
 
 import argparse
+import contextlib
 import hashlib
 import os
 import re
@@ -122,10 +123,8 @@ class Cluster:
         """Power a host off: SIGKILL every process in its namespace. Returns how many."""
         pids = self.sh("ip", "netns", "pids", ns(host), check=False).stdout.split()
         for pid in pids:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(int(pid), signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         for name, proc in list(self.procs.items()):
             if str(proc.pid) in pids or name.startswith(host):
                 try:
@@ -178,10 +177,8 @@ class Cluster:
             self.stop(name, wait=5)
         for namespace in self.namespaces:
             for pid in self.sh("ip", "netns", "pids", namespace, check=False).stdout.split():
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.kill(int(pid), signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
             self.sh("ip", "netns", "delete", namespace, check=False)
         if self.bridge:
             self.sh("ip", "link", "delete", BRIDGE, check=False)
