@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from tasks.models import Reason
+from tasks.models import Priority, Reason, Task
 
 register = template.Library()
 
@@ -18,6 +18,10 @@ STATE_CLASS = {
     "rejected": "text-bg-danger",
     "cancelled": "text-bg-light border",
 }
+# Labels by value, looked up once: Model.get_FOO_display() rebuilds the choices' dict on every call,
+# and the lists draw a state and a priority on every row.
+STATE_LABEL = dict(Task.State.choices)
+PRIORITY_LABEL = dict(Priority.choices)
 PRIORITY_CLASS = {1: "text-body-secondary", 2: "", 3: "text-warning-emphasis fw-semibold", 4: "text-danger fw-bold"}
 
 
@@ -33,8 +37,15 @@ def state_badge(task) -> str:
     if task.is_returned:
         return format_html('<span class="badge text-bg-warning">{}</span>', _("Returned"))
     return format_html(
-        '<span class="badge {}">{}</span>', STATE_CLASS.get(task.state, "text-bg-secondary"), task.get_state_display()
+        '<span class="badge {}">{}</span>',
+        STATE_CLASS.get(task.state, "text-bg-secondary"),
+        STATE_LABEL.get(task.state, task.state),
     )
+
+
+@register.filter
+def priority_label(priority: int) -> str:
+    return str(PRIORITY_LABEL.get(priority, priority))
 
 
 @register.filter

@@ -173,6 +173,11 @@ def test_the_unfiltered_filter_form_follows_new_choices(client, org, support):
     body = client.get("/requests/list/all/?state=in_progress&q=%3Cb%3E").content.decode()
     assert '<option value="in_progress" selected>' in body and 'value="&lt;b&gt;"' in body
     assert "<b>" not in body.split('role="search"')[1]
+    # A department and a priority chosen by number stay chosen; a crafted value selects nothing and is marked.
+    body = client.get(f"/requests/list/all/?department={org.hr.pk}&priority=4&request_type=x").content.decode()
+    assert f'<option value="{org.hr.pk}" selected>' in body and '<option value="4" selected>' in body
+    assert 'aria-invalid="true" aria-describedby="id_request_type_error" id="id_request_type"' in body
+    assert " selected>" not in body.split('name="request_type"')[1].split("</select>")[0]
     # In English, the English names.
     client.post("/i18n/setlang/", {"language": "en"})
     body = client.get("/requests/list/all/").content.decode()
