@@ -95,7 +95,9 @@ class WorkCalendarAdmin(admin.ModelAdmin):
 
 @admin.register(CalendarDay)
 class CalendarDayAdmin(admin.ModelAdmin):
-    list_display = ["date", "kind", "name"]
-    list_filter = ["kind"]
+    list_display = ["date", "kind", "name", "department"]
+    list_filter = ["kind", ("department", admin.EmptyFieldListFilter), "department"]
+    list_select_related = ["department"]
+    autocomplete_fields = ["department"]
     search_fields = ["name"]
     date_hierarchy = "date"

@@ -325,7 +325,11 @@ class WorkCalendar(models.Model):
 
 
 class CalendarDay(models.Model):
-    """An exception to the weekly rhythm: a public holiday, or a make-up workday (调休)."""
+    """An exception to the weekly rhythm: a public holiday, or a make-up workday (调休).
+
+    With no department it is the organisation's; with one, it is that department's own exception
+    (the warehouse works on a Saturday, a department closes for a stocktaking day), which wins over
+    the organisation's day for the requests that department handles."""
 
     class Kind(models.TextChoices):
         HOLIDAY = "holiday", _("Public holiday")
@@ -334,16 +338,34 @@ class CalendarDay(models.Model):
     date = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=60, blank=True, help_text=_("e.g. 春节, 国庆节调休"))
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="calendar_days",
+        verbose_name=_("department"),
+        help_text=_("Empty: the whole organisation. Set: an exception for this department only."),
+    )
 
     class Meta:
         ordering = ["date"]
         verbose_name = _("holiday or make-up workday")
         verbose_name_plural = _("holidays and make-up workdays")
         constraints = [
+            # Two partial constraints: a plain unique (date, department) would let PostgreSQL keep
+            # any number of organisation-wide rows for a date, NULLs being distinct.
             models.UniqueConstraint(
                 fields=["date"],
+                condition=Q(department__isnull=True),
                 name="departments_calendarday_unique_date",
                 violation_error_message=_("This date is already listed; a day cannot be both holiday and workday."),
+            ),
+            models.UniqueConstraint(
+                fields=["date", "department"],
+                condition=Q(department__isnull=False),
+                name="departments_calendarday_unique_department_date",
+                violation_error_message=_("This department already has an exception on this date."),
             ),
             models.CheckConstraint(
                 condition=Q(kind__in=["holiday", "workday"]),
@@ -353,4 +375,5 @@ class CalendarDay(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.date} {self.get_kind_display()} {self.name}".strip()
+        text = f"{self.date} {self.get_kind_display()} {self.name}".strip()
+        return f"{text} · {self.department}" if self.department_id else text

@@ -12,17 +12,25 @@ from core.workhours import WorkingCalendar
 from departments.models import CalendarDay, Delegation, Department, Membership, User, WorkCalendar
 
 
-def working_calendar() -> WorkingCalendar:
-    """The organisation's working calendar as configured by the admins (two queries)."""
+def working_calendar(department: Department | int | None = None) -> WorkingCalendar:
+    """The working calendar as configured by the admins (two queries): the organisation's, or,
+    given a department, the organisation's with that department's own exceptions winning over the
+    organisation's days (the SLAs of the requests it handles count in these hours)."""
     config = WorkCalendar.objects.filter(pk=1).first() or WorkCalendar()
-    holidays, workdays = set(), set()
-    for day, kind in CalendarDay.objects.values_list("date", "kind"):
-        (holidays if kind == CalendarDay.Kind.HOLIDAY else workdays).add(day)
+    department_id = department.pk if isinstance(department, Department) else department
+    days = CalendarDay.objects.filter(Q(department__isnull=True) | Q(department_id=department_id or 0))
+    kinds: dict[date, str] = {}
+    # The organisation's days first (NULLs sort first ascending on SQLite, last on PostgreSQL: so
+    # sort in Python), then the department's over them.
+    rows = sorted(days.values_list("date", "kind", "department_id"), key=lambda row: row[2] is not None)
+    for day, kind, _department in rows:
+        kinds[day] = kind
+    holidays = {day for day, kind in kinds.items() if kind == CalendarDay.Kind.HOLIDAY}
     return WorkingCalendar(
         periods=((config.morning_start, config.morning_end), (config.afternoon_start, config.afternoon_end)),
         weekdays=frozenset(int(digit) for digit in config.workdays),
         holidays=frozenset(holidays),
-        workdays=frozenset(workdays),
+        workdays=frozenset(kinds.keys() - holidays),
         tz=ZoneInfo(settings.TIME_ZONE),
     )
 

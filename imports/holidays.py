@@ -75,7 +75,7 @@ def official_days(year: int, country: str = CHINA) -> list[OfficialDay]:
         days = _elsewhere(year, country)
     else:
         days = _china(year) if country == CHINA else _elsewhere(year, country)
-    stored = {entry.date: entry for entry in CalendarDay.objects.filter(date__year=year)}
+    stored = {entry.date: entry for entry in CalendarDay.objects.filter(date__year=year, department=None)}
     for entry in days:
         entry.stored = stored.get(entry.date)
     return days

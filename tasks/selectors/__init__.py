@@ -13,6 +13,7 @@ from tasks.selectors.access import plainly_visible as plainly_visible
 from tasks.selectors.access import task_for_page as task_for_page
 from tasks.selectors.access import visible_tasks_filter as visible_tasks_filter
 from tasks.selectors.access import with_departments as with_departments
+from tasks.selectors.assignment import auto_assignee as auto_assignee
 from tasks.selectors.assignment import skills_of as skills_of
 from tasks.selectors.assignment import suggest_batch as suggest_batch
 from tasks.selectors.assignment import workload as workload

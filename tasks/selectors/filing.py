@@ -92,7 +92,7 @@ def expected_finish(request_type: RequestType, *, approval_steps: int = 0):
     each approval step's time (the type's time to accept, as services._accept_due gives each
     step), then accepting and finishing, in working hours."""
     hours = request_type.accept_sla_hours * (approval_steps + 1) + request_type.finish_sla_hours
-    return working_calendar().add_working_hours(timezone.now(), float(hours))
+    return working_calendar(request_type.department_id).add_working_hours(timezone.now(), float(hours))
 
 
 def request_types_by_department(query: str = "") -> list[tuple[Department, list[RequestType]]]:

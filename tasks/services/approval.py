@@ -73,7 +73,7 @@ def _decide(task: Task, by: User, decision: str, opinion: str, reason: str) -> T
                     _notify_approvers(task, by)
                     return task
                 task.send_to_department()
-                task.accept_due_at = _accept_due(task)
+                task.accept_due_at = _accept_due(task, department=task.target_department_id)
                 s.save(TaskAction.APPROVED, acting_for=acting_for, comment=opinion)
                 _enter_department(task, by)
                 text = gettext_noop("%(number)s was approved and sent to %(department)s.")

@@ -28,11 +28,12 @@ from tasks.services.common import (
 ASSIGNED_TO_YOU = gettext_noop("%(number)s “%(title)s” was assigned to you.")
 
 
-def _accept_due(task: Task) -> datetime:
+def _accept_due(task: Task, *, department: int | None = None) -> datetime:
     """The type's time to accept, in working hours from now: the acceptance deadline of a request
-    reaching its department, and each approval step's (set before the step saves the row, so that
-    it is written with the step's own save)."""
-    return working_calendar().add_working_hours(timezone.now(), float(task.request_type.accept_sla_hours))
+    reaching its department (`department`, whose own calendar exceptions count), and each approval
+    step's (set before the step saves the row, so that it is written with the step's own save)."""
+    calendar = working_calendar(department)
+    return calendar.add_working_hours(timezone.now(), float(task.request_type.accept_sla_hours))
 
 
 def _enter_department(task: Task, actor: User | None) -> None:
@@ -88,25 +89,7 @@ def _enter_department(task: Task, actor: User | None) -> None:
 
 
 def _auto_assignee(task: Task) -> User | None:
-    candidates = selectors.workload(task.target_department, task.request_type)
-    if not candidates:
-        return None
-    if task.request_type.auto_assign == "least_loaded":
-        return next(c.user for c in candidates if c.suggested)
-    ordered = [c.user for c in candidates]  # round-robin in username order
-    last = (
-        Task.objects.filter(
-            request_type=task.request_type, target_department=task.target_department, assignee__isnull=False
-        )
-        .exclude(pk=task.pk)
-        .order_by("-accepted_at", "-pk")
-        .values_list("assignee_id", flat=True)
-        .first()
-    )
-    ids = [u.pk for u in ordered]
-    if last in ids:
-        return ordered[(ids.index(last) + 1) % len(ordered)]
-    return ordered[0]
+    return selectors.auto_assignee(task.request_type, task.target_department, exclude=task.pk)
 
 
 # Dispatch
@@ -138,7 +121,9 @@ def _accept(
     if estimate_hours is not None:
         task.estimate_hours = estimate_hours
     now = timezone.now()
-    due = working_calendar().add_working_hours(now, float(task.request_type.finish_sla_hours))
+    # In the hours of the department that handles it, its own calendar exceptions included.
+    calendar = working_calendar(task.target_department_id)
+    due = calendar.add_working_hours(now, float(task.request_type.finish_sla_hours))
     if task.wanted_by and task.wanted_by < due:
         due = max(task.wanted_by, now)
     task.due_at = max(due, task.created_at)
@@ -238,7 +223,7 @@ def task_transfer(
         task.transfer()
         task.target_department = department
         task.due_at = None
-        task.accept_due_at = _accept_due(task)
+        task.accept_due_at = _accept_due(task, department=department.pk)
         s.save(
             TaskAction.TRANSFERRED,
             reason=reason,

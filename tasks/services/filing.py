@@ -146,7 +146,7 @@ def _submit(task: Task, by: User) -> None:
     task.approval_round += 1
     if not route:
         task.send_to_department()
-        task.accept_due_at = _accept_due(task)
+        task.accept_due_at = _accept_due(task, department=task.target_department_id)
         task.save()
         log_action(task, actor=by, action=TaskAction.SUBMITTED, from_state=S.DRAFT)
         _enter_department(task, by)

@@ -60,7 +60,7 @@ def task_resume(*, task: Task, by: User, comment: str = "") -> Task:
     with _step(task, by, "resume", S.ON_HOLD) as s:
         task = s.row
         now = timezone.now()
-        calendar = working_calendar()
+        calendar = working_calendar(task.target_department_id)
         hold = task.holds.filter(ended_at__isnull=True).order_by("-started_at").first()
         held = timedelta(0)
         if hold is not None:

@@ -184,7 +184,7 @@ class Command(BaseCommand):
             for name, days in table.items():
                 for day in days:
                     CalendarDay.objects.update_or_create(
-                        date=date.fromisoformat(day), defaults={"kind": kind, "name": name}
+                        date=date.fromisoformat(day), department=None, defaults={"kind": kind, "name": name}
                     )
 
     def _delegation(self) -> None:
