@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "api",
     "handover",
     "imports",
+    "deptadmin",
     "accounts",
     "django_otp",
     "django_otp.plugins.otp_totp",

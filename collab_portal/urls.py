@@ -26,4 +26,5 @@ urlpatterns = [
     path("", include("api.urls")),
     path("", include("handover.urls")),
     path("", include("imports.urls")),
+    path("", include("deptadmin.urls")),
 ]

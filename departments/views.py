@@ -1,3 +1,4 @@
+import rules
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -33,6 +34,8 @@ def department_detail(request, code: str):
             "members": [m for m in memberships if m.role != m.Role.MANAGER],
             "people_count": len(memberships),
             "deputy_ids": {deputy.pk for deputy in department.deputies.all()},
+            # The rule itself: user.has_perm would go on to Django's model permissions for a refusal.
+            "may_administer": rules.has_perm("departments.administer", request.user, department),
         },
     )
 

@@ -672,6 +672,11 @@ from tests.imports.authorization import import_entries  # noqa: E402
 
 MATRIX.update(import_entries(get, post))
 
+# deptadmin: 采购部's head administers 采购部 only (see tests/deptadmin/authorization.py).
+from tests.deptadmin.authorization import deptadmin_entries  # noqa: E402
+
+MATRIX.update(deptadmin_entries(get, post))
+
 
 # Patterns whose full entry their owners still owe (they landed before this matrix). For these the
 # suite checks only that anonymous users are sent to the login page (test_anonymous_is_sent_to_login).
