@@ -1,10 +1,9 @@
 """Read queries for the department administrators' pages, with their joins."""
 
-import time
-
+from django.contrib.auth.signals import user_logged_in
 from django.core.cache import cache
 from django.db.models import QuerySet
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_save
 from django.utils import timezone
 
 from departments.models import CalendarDay, Department, Membership, User
@@ -12,44 +11,62 @@ from departments.selectors import departments_administered_by
 from notifications.models import ImRobot
 from tasks.models import RequestType
 
-VERSION_KEY = "deptadmin:roles:version"
+# How long the user menu trusts its answer when nothing tells it that it changed (a head replaced:
+# the former head's link leads to a 403 page until then).
+MENU_SECONDS = 600
 
 
-def _version() -> int:
-    # Started from the clock, so that a version lost from the cache never comes back to one that
-    # older answers were stored under.
-    return cache.get_or_set(VERSION_KEY, time.time_ns, None)
+def _key(user_id: int) -> str:
+    return f"deptadmin:administers-any:{user_id}"
 
 
-def roles_changed(**kwargs) -> None:
-    """A department's head, deputies or administrators changed: every cached answer is stale."""
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # no version yet: the next read makes one
-        pass
+def remember(user: User) -> bool:
+    """Work out, and keep, whether the user administers any department (at sign-in, so that pages
+    never pay for it)."""
+    found = user.is_active and (user.is_superuser or departments_administered_by(user).exists())
+    cache.set(_key(user.pk), found, MENU_SECONDS)
+    return found
+
+
+def forget(user_ids) -> None:
+    ids = [pk for pk in user_ids or () if pk is not None]
+    if ids:
+        cache.delete_many([_key(pk) for pk in ids])
+
+
+def _administrators_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+    if reverse:  # user.administered_departments.add(...)
+        forget([instance.pk])
+    elif action == "pre_clear":
+        forget(sender.objects.filter(department=instance).values_list("user_id", flat=True))
+    elif action in ("post_add", "post_remove"):
+        forget(pk_set)
+
+
+def _department_saved(sender, instance, **kwargs) -> None:
+    forget([instance.head_id])
+
+
+def _signed_in(sender, request, user, **kwargs) -> None:
+    remember(user)
 
 
 def connect_signals() -> None:
-    post_save.connect(roles_changed, sender=Department, dispatch_uid="deptadmin.department_saved")
-    post_delete.connect(roles_changed, sender=Department, dispatch_uid="deptadmin.department_deleted")
+    post_save.connect(_department_saved, sender=Department, dispatch_uid="deptadmin.department_saved")
     for through in (Department.administrators.through, Department.deputies.through):
-        m2m_changed.connect(roles_changed, sender=through, dispatch_uid=f"deptadmin.{through.__name__}")
+        m2m_changed.connect(_administrators_changed, sender=through, dispatch_uid=f"deptadmin.{through.__name__}")
+    user_logged_in.connect(_signed_in, dispatch_uid="deptadmin.signed_in")
 
 
 def administers_any(user: User) -> bool:
     """Whether the user menu offers "Department administration": every page asks, so the answer is
-    kept in the shared cache under a version that any change of heads, deputies or administrators
-    moves on (no query on a page once known)."""
+    worked out at sign-in and kept in the shared cache, forgotten when the person's seats change."""
     if not user.is_authenticated:
         return False
     if user.is_superuser:
         return user.is_active
-    key = f"deptadmin:any:{_version()}:{user.pk}"
-    found = cache.get(key)
-    if found is None:
-        found = departments_administered_by(user).exists()
-        cache.set(key, found, 3600)
-    return found
+    found = cache.get(_key(user.pk))
+    return remember(user) if found is None else found
 
 
 def administered_departments(user: User) -> list[Department]:

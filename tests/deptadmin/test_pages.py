@@ -4,7 +4,7 @@ import pytest
 from django.test import TestCase
 
 from core.models import ActionLog
-from departments.models import CalendarDay, Skill
+from departments.models import CalendarDay
 from notifications.models import Delivery, ImRobot
 from tasks.models import RequestType
 from tests.conftest import login
@@ -60,9 +60,9 @@ def test_the_menu_answer_follows_a_change_of_administrators(client, org):
 
 
 def test_the_menu_costs_no_query_once_known(client, org, django_assert_num_queries):
-    from deptadmin.selectors import administers_any
+    from deptadmin.selectors import administers_any, remember
 
-    assert administers_any(org.assignee) is False  # now cached
+    assert remember(org.assignee) is False  # as at sign-in
     with django_assert_num_queries(0):
         assert administers_any(org.assignee) is False
 
@@ -341,5 +341,9 @@ def test_heads_do_not_administer_when_the_organisation_says_so(client, org, sett
     assert client.get(BASE).status_code == 200
 
 
-def test_unused_skill_stays_unused(org):
-    assert Skill.objects.count() == 0
+def test_a_new_head_sees_the_link_at_once(client, org):
+    login(client, org.outsider)
+    assert b'href="/administer/"' not in client.get("/").content
+    org.hr.head = org.outsider
+    org.hr.save()
+    assert b'href="/administer/"' in client.get("/").content
