@@ -63,6 +63,7 @@ class Builder:
     can_view: Callable[[object, object], bool]
     filename: Callable[[object], str]
     check: Callable[[object, bytes], list[str]] | None = None
+    downloaded: Callable[[object, object, object], None] | None = None
 
 
 BUILDERS: dict[str, Builder] = {}
@@ -74,12 +75,14 @@ def builder(
     can_view: Callable[[object, object], bool],
     filename: Callable[[object], str] | None = None,
     check: Callable[[object, bytes], list[str]] | None = None,
+    downloaded: Callable[[object, object, object], None] | None = None,
 ):
     """Register `build(obj) -> bytes` as the way to make files of `kind`. `can_view(user, obj)`
-    decides who may see and download them; `check(obj, data)` lists layout problems to show."""
+    decides who may see and download them; `check(obj, data)` lists layout problems to show;
+    `downloaded(user, obj, job)`, when given, is told of each download (an access log)."""
 
     def register(build: Callable[[object], bytes]):
-        BUILDERS[kind] = Builder(kind, build, can_view, filename or (lambda obj: f"{kind}-{obj.pk}"), check)
+        BUILDERS[kind] = Builder(kind, build, can_view, filename or (lambda obj: f"{kind}-{obj.pk}"), check, downloaded)
         return build
 
     return register

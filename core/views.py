@@ -29,6 +29,9 @@ def generated_file(request, pk: int):
     job = _generated_or_404(request, pk)
     if job.status != GeneratedFile.Status.READY or not job.file:
         raise Http404
+    downloaded = rendering.builder_for(job.kind).downloaded
+    if downloaded is not None:
+        downloaded(request.user, job.source, job)
     return FileResponse(
         job.file.open("rb"),
         as_attachment=True,

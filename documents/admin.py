@@ -7,6 +7,8 @@ from documents.forms import TemplateUploadForm
 from documents.models import (
     Document,
     DocumentNumber,
+    DocumentOpening,
+    DocumentReader,
     DocumentTemplate,
     IncomingDocument,
     IncomingRoute,
@@ -45,6 +47,17 @@ class OpinionInline(ReadOnlyInline):
     fields = ["created_at", "stage", "department", "author", "acting_for", "decision", "text", "version"]
 
 
+class DocumentReaderInline(ReadOnlyInline):
+    model = DocumentReader
+    fk_name = "document"
+    fields = ["user", "passed_by", "passed_at"]
+
+
+class DocumentOpeningInline(ReadOnlyInline):
+    model = DocumentOpening
+    fields = ["at", "user", "what", "detail"]
+
+
 @admin.register(Document)
 class DocumentAdmin(ReadOnlyAdmin):
     """Read-only: documents move through the workflow's services, which keep the opinions."""
@@ -52,7 +65,14 @@ class DocumentAdmin(ReadOnlyAdmin):
     list_display = ["title", "kind", "department", "state", "number", "created_at"]
     list_filter = ["state", "kind", "department"]
     search_fields = ["title", "number__text"]
-    inlines = [OpinionInline, ActionLogInline]
+    inlines = [OpinionInline, DocumentReaderInline, DocumentOpeningInline, ActionLogInline]
+
+    def get_queryset(self, request):
+        # An admin is not named for a classified document by being an admin: the admin site lists
+        # what the portal would show them (documents.selectors.visible_documents).
+        from documents.selectors import visible_documents
+
+        return visible_documents(request.user)
 
 
 @admin.register(DocumentTemplate)
@@ -81,6 +101,6 @@ class IncomingRouteInline(ReadOnlyInline):
 class IncomingDocumentAdmin(ReadOnlyAdmin):
     """Read-only here: received documents are registered and routed from the 收文 page."""
 
-    list_display = ["title", "source", "their_number", "received_on", "registered_by"]
+    list_display = ["title", "source", "their_number", "secrecy", "received_on", "registered_by"]
     search_fields = ["title", "source", "their_number"]
     inlines = [IncomingRouteInline]

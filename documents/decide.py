@@ -19,7 +19,7 @@ from core.workflow import StepConflict, StepError
 from departments.models import Department
 from documents import rules, selectors, services
 from documents.body import to_html
-from documents.models import Document
+from documents.models import Document, DocumentOpening
 from documents.views import take_step
 from notifications import decisions
 
@@ -94,6 +94,8 @@ def decision_page(request, link, document: Document):
     user = request.user
     if not selectors.visible_documents(user).filter(pk=document.pk).exists():
         return decisions.refusal(request, _("What this link was for no longer exists."), 404)
+    if request.method == "GET":
+        services.document_opened(document=document, by=user, what=DocumentOpening.What.PAGE, detail="decide")
     step, _dot, choice = link.action.partition(".")
     if not rules.can(user, step, document):
         return _already_decided(request, document)

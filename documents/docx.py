@@ -18,6 +18,14 @@ def _can_view(user, document: Document) -> bool:
     return visible_documents(user).filter(pk=document.pk).exists()
 
 
+def _downloaded(user, document: Document, job) -> None:
+    """A classified document's .docx downloads go into its log of openings."""
+    from documents.models import DocumentOpening
+    from documents.services import document_opened
+
+    document_opened(document=document, by=user, what=DocumentOpening.What.DOWNLOAD, detail=f"{job.kind} v{job.version}")
+
+
 def _filename(document: Document) -> str:
     return document.number.text if document.number_id else document.title[:60]
 
@@ -60,6 +68,7 @@ def sheet_version(document: Document, opinions: int) -> str:
     "document",
     can_view=_can_view,
     filename=_filename,
+    downloaded=_downloaded,
     check=lambda document, data: [] if document.template_id else check(data, numbered=bool(document.number_id)),
 )
 def document_docx(document: Document) -> bytes:
@@ -96,7 +105,9 @@ def document_docx(document: Document) -> bytes:
             raise rendering.CannotRender(str(exc)) from None
 
 
-@rendering.builder("processing_sheet", can_view=_can_view, filename=lambda d: f"{_filename(d)}-发文稿纸")
+@rendering.builder(
+    "processing_sheet", can_view=_can_view, filename=lambda d: f"{_filename(d)}-发文稿纸", downloaded=_downloaded
+)
 def processing_sheet_docx(document: Document) -> bytes:
     """发文稿纸: the document's particulars and every opinion, as signed."""
     opinions = document.opinions.select_related("author", "acting_for", "department")

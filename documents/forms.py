@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from core.uploads import UploadRejected
-from departments.models import Department
+from departments.models import Department, User
 from documents.models import Document, DocumentKind, DocumentNumber, DocumentTemplate, IncomingDocument
 from tasks.forms import MultipleFileField
 
@@ -123,12 +123,37 @@ class IncomingForm(forms.ModelForm):
 
     class Meta:
         model = IncomingDocument
-        fields = ["title", "source", "their_number", "dated", "received_on", "urgency", "summary", "file"]
+        fields = ["title", "source", "their_number", "dated", "received_on", "urgency", "secrecy", "summary", "file"]
         widgets = {
             "dated": forms.DateInput(attrs={"type": "date"}),
             "received_on": forms.DateInput(attrs={"type": "date"}),
             "summary": forms.Textarea(attrs={"rows": 3}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["secrecy"].required = False  # left out (older clients): internal
+
+    def clean_secrecy(self):
+        return self.cleaned_data.get("secrecy") or Document.Secrecy.INTERNAL
+
+
+class PassToForm(forms.Form):
+    """传阅: colleagues a named reader lets read a classified document. Only the active members of
+    the passer's own departments are offered."""
+
+    people = forms.ModelMultipleChoiceField(
+        label=_("Colleagues who may read it"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, department_ids=(), exclude=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["people"].queryset = (
+            User.objects.filter(is_active=True, memberships__department_id__in=list(department_ids))
+            .exclude(pk__in=list(exclude))
+            .distinct()
+            .order_by("username")
+        )
 
 
 class TemplateUploadForm(forms.ModelForm):

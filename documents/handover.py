@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from core.actions import log_action
 from departments.models import Membership, User
 from documents.models import Document, DocumentAction
-from documents.services.common import DocumentError
+from documents.services.common import DocumentError, classified_message
 from notifications.services import notify
 
 ROLES = ("drafter",)
@@ -57,7 +57,9 @@ def reassign(role: str, item, *, from_user: User, to_user: User, by: User) -> No
         [to_user],
         kind="handover.received",
         message=lambda: (
-            _("The document “%(title)s” was handed over to you from %(name)s.")
+            classified_message(document, "handed_over")
+            if document.named_only
+            else _("The document “%(title)s” was handed over to you from %(name)s.")
             % {"title": document.title, "name": from_user.name}
         ),
         path=reverse("documents:detail", args=[document.pk]),

@@ -121,6 +121,7 @@ class DocumentAction(models.TextChoices):
     ACKNOWLEDGED = "document.acknowledged", _("acknowledged receipt (签收)")
     ARCHIVED = "document.archived", _("archived the document")
     HANDED_OVER = "document.handed_over", _("handed over")
+    PASSED = "document.passed", _("passed the classified document to named readers")
 
 
 class Document(ConcurrentTransitionMixin, models.Model):
@@ -144,6 +145,10 @@ class Document(ConcurrentTransitionMixin, models.Model):
         PUBLIC = "public", _("Public (公开)")
         INTERNAL = "internal", _("Internal (内部)")
         SECRET = "secret", _("Secret (秘密)")
+
+    # Classified levels (秘密 and above): only the people named for the document see it
+    # (documents.selectors.named_readers_condition), and each opening is logged (DocumentOpening).
+    NAMED_ONLY = (Secrecy.SECRET,)
 
     kind = models.CharField(_("document kind"), max_length=20, choices=DocumentKind.choices)
     title = models.CharField(_("title"), max_length=200)
@@ -221,9 +226,19 @@ class Document(ConcurrentTransitionMixin, models.Model):
         ordering = ["-created_at"]
         verbose_name = _("official document")
         verbose_name_plural = _("official documents")
+        permissions = [
+            # The 机要 office: granted explicitly (to a person or a group), never implied by being
+            # an admin (documents.rules.is_classified_registry).
+            ("view_classified", _("May read every classified document (机要)")),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def named_only(self) -> bool:
+        """秘密 and above: seen only by the people named for it."""
+        return self.secrecy in self.NAMED_ONLY
 
     @transition(field=state, source=State.DRAFT, target=State.REVIEWING)
     def submit(self):
@@ -378,6 +393,16 @@ class IncomingDocument(models.Model):
         _("urgency"), max_length=15, choices=Document.Urgency.choices, default=Document.Urgency.NORMAL
     )
     summary = models.TextField(_("summary and what to do"), blank=True, max_length=LONG_TEXT)
+    secrecy = models.CharField(
+        _("confidentiality"),
+        max_length=10,
+        choices=Document.Secrecy.choices,
+        default=Document.Secrecy.INTERNAL,
+        help_text=_(
+            "Secret (秘密): the requests made for it are confidential, and only the departments' "
+            "managers and the people handling it see it."
+        ),
+    )
     file = models.FileField(_("file"), upload_to="incoming/%Y/%m/", max_length=200)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("registered by")
@@ -391,6 +416,10 @@ class IncomingDocument(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def named_only(self) -> bool:
+        return self.secrecy in Document.NAMED_ONLY
 
 
 class IncomingRoute(models.Model):
@@ -428,3 +457,55 @@ class DocumentAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DocumentReader(models.Model):
+    """A person a named reader passed a classified document to (传阅): they may then read it,
+    though their department alone would not let them."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="readers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("reader")
+    )
+    passed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("passed by")
+    )
+    passed_at = models.DateTimeField(_("passed"), default=timezone.now)
+
+    class Meta:
+        ordering = ["passed_at", "pk"]
+        verbose_name = _("named reader")
+        verbose_name_plural = _("named readers")
+        constraints = [
+            models.UniqueConstraint(fields=["document", "user"], name="documents_reader_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} → {self.user_id}"
+
+
+class DocumentOpening(models.Model):
+    """One opening of a classified document: its page, a download, a version comparison. Its own
+    small table rather than the action log: openings are many, and they are not changes (no
+    timeline entry, no webhook event)."""
+
+    class What(models.TextChoices):
+        PAGE = "page", _("the page")
+        DOWNLOAD = "download", _("a download")
+        VERSION = "version", _("a comparison of versions")
+        API = "api", _("through the API")
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="openings")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    what = models.CharField(_("what"), max_length=10, choices=What.choices)
+    detail = models.CharField(_("which"), max_length=200, blank=True)
+    at = models.DateTimeField(_("opened"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("opening of a classified document")
+        verbose_name_plural = _("openings of classified documents")
+        indexes = [models.Index(fields=["document", "-at"], name="documents_opening_doc_at")]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} {self.user_id} {self.what}"

@@ -1,6 +1,10 @@
 """Who may do what with an official document now. Views and templates ask `can`; the services
 check the same conditions again under a row lock."""
 
+from django.contrib.auth.models import Permission
+from django.db.models import Q
+
+from core.request_cache import per_request
 from departments.models import User
 from departments.selectors import manager_acting_for, signer_acting_for
 from documents.models import Acknowledgement, Document, Opinion
@@ -10,6 +14,35 @@ S = Document.State
 
 def is_signer(user: User) -> bool:
     return signer_acting_for(user)[0]
+
+
+@per_request
+def is_classified_registry(user: User) -> bool:
+    """The 机要 office reads every classified document: the "view_classified" permission given to
+    the person or one of their groups. Asked of the grant itself, not `has_perm`, which says yes to
+    every admin: being an admin does not name anyone for a classified document."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return Permission.objects.filter(
+        Q(user=user) | Q(group__user=user), codename="view_classified", content_type__app_label="documents"
+    ).exists()
+
+
+def named_by_role(user: User, document: Document) -> bool:
+    """Whether `user` is named for this classified document by what they do with it (not only
+    because someone passed it to them): they may pass it on."""
+    from documents.selectors import named_readers_condition
+
+    return (
+        is_classified_registry(user)
+        or Document.objects.filter(named_readers_condition(user, passed=False), pk=document.pk).exists()
+    )
+
+
+def may_see_openings(user: User, document: Document) -> bool:
+    """Who opened a classified document: the drafting department's managers (or whoever acts for
+    one today), the 机要 office and admins."""
+    return user.is_superuser or is_classified_registry(user) or manager_acting_for(user, document.department)[0]
 
 
 def may_review(user: User, department) -> bool:
@@ -86,6 +119,8 @@ def can(user: User, action: str, document: Document) -> bool:
         return state == S.DISTRIBUTED and (drafter or manager_acting_for(user, document.department)[0])
     if action == "archive":
         return state == S.DISTRIBUTED and manager_acting_for(user, document.department)[0]
+    if action == "pass_to":
+        return document.named_only and state != S.ARCHIVED and named_by_role(user, document)
     if action == "render":
         return drafter or manager_acting_for(user, document.department)[0] or (state != S.DRAFT and is_signer(user))
     return False

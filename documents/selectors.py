@@ -8,18 +8,74 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.module_loading import import_string
 
 from departments.models import Department, User
-from documents.models import Acknowledgement, Document, IncomingDocument, Opinion
-from documents.rules import is_signer, may_register_incoming
+from documents.models import Acknowledgement, Document, DocumentReader, IncomingDocument, Opinion
+from documents.rules import is_classified_registry, is_signer, may_register_incoming
 from tasks.selectors import acting_manager_department_ids, department_ids
 
 
 def visible_documents(user: User) -> QuerySet[Document]:
     """The drafter, members of the drafting, countersigning and recipient departments, leaders with
-    sign-off right (once it waits for sign-off or later), and admins."""
+    sign-off right (once it waits for sign-off or later), and admins. A classified document (秘密
+    and above) only to the people named for it (named_readers_condition) and the 机要 office;
+    admins are not named by being admins. Every list, page, download, search and report reads this."""
     documents = Document.objects.select_related("department", "drafter", "number")
+    if not user.is_authenticated or not user.is_active:
+        return documents.none()
     if user.is_superuser:
-        return documents
-    return documents.filter(_visible(is_signer(user), user=user.pk, mine=department_ids(user)))
+        return documents.filter(_classified_filter(user))
+    everyone = _visible(is_signer(user), user=user.pk, mine=department_ids(user))
+    if is_classified_registry(user):
+        return documents.filter(everyone | Q(secrecy__in=Document.NAMED_ONLY))
+    classified = Q(secrecy__in=Document.NAMED_ONLY)
+    # A named person need not be in any department the ordinary rule lets in (a colleague of the
+    # signer a document was passed to), hence the OR rather than a narrowing AND.
+    return documents.filter((everyone & ~classified) | (classified & named_readers_condition(user)))
+
+
+def _classified_filter(user: User) -> Q:
+    """Ordinary documents, and the classified ones `user` is named for (or all for the 机要 office)."""
+    if is_classified_registry(user):
+        return Q()
+    return ~Q(secrecy__in=Document.NAMED_ONLY) | named_readers_condition(user)
+
+
+def named_readers_condition(user: User, *, passed: bool = True) -> Q:
+    """Who is named for a classified document: its drafter; the managers of the drafting
+    department (head, deputies, members with the manager role, and whoever acts for one today);
+    the department's reviewers (核稿人); anyone who gave an opinion on it; the managers of the
+    countersigning departments; the leaders with sign-off right while it waits for sign-off, and
+    the one who signed it; the managers of the recipient departments once it is distributed; and,
+    with `passed`, the people one of those passed it to (DocumentReader)."""
+    managed = acting_manager_department_ids(user)
+    condition = (
+        Q(drafter_id=user.pk)
+        | Q(signed_by_id=user.pk)
+        | Q(department_id__in=managed)
+        | Exists(
+            Department.document_reviewers.through.objects.filter(
+                department_id=OuterRef("department_id"), user_id=user.pk
+            )
+        )
+        | Exists(Opinion.objects.filter(Q(author_id=user.pk) | Q(acting_for_id=user.pk), document_id=OuterRef("pk")))
+        | Exists(
+            Document.countersign_departments.through.objects.filter(
+                document_id=OuterRef("pk"), department_id__in=managed
+            )
+        )
+        | Q(
+            Exists(
+                Document.recipient_departments.through.objects.filter(
+                    document_id=OuterRef("pk"), department_id__in=managed
+                )
+            ),
+            state__in=[Document.State.DISTRIBUTED, Document.State.ARCHIVED],
+        )
+    )
+    if is_signer(user):
+        condition |= Q(state=Document.State.PENDING_ISSUE)
+    if passed:
+        condition |= Exists(DocumentReader.objects.filter(document_id=OuterRef("pk"), user_id=user.pk))
+    return condition
 
 
 def _visible(signer: bool, *, user: int, mine: list[int]) -> Q:
@@ -73,15 +129,23 @@ def waiting_on(user: User) -> QuerySet[Document]:
     )
     if signer:
         condition |= Q(state=Document.State.PENDING_ISSUE)
-    return Document.objects.filter(condition).select_related("department", "drafter", "number")
+    return Document.objects.filter(condition, _classified_filter(user)).select_related(
+        "department", "drafter", "number"
+    )
 
 
 def visible_incoming(user: User) -> QuerySet[IncomingDocument]:
-    """Received documents: whoever may register them, and the departments they were routed to."""
+    """Received documents: whoever may register them, and the departments they were routed to. A
+    classified one (秘密): of those departments only their managers and the people handling its
+    request, as its confidential request is seen."""
     qs = IncomingDocument.objects.select_related("registered_by")
     if may_register_incoming(user):
         return qs
-    return qs.filter(Q(registered_by=user) | Q(routes__department__in=department_ids(user))).distinct()
+    ordinary = ~Q(secrecy__in=Document.NAMED_ONLY) & Q(routes__department__in=department_ids(user))
+    named = Q(secrecy__in=Document.NAMED_ONLY) & (
+        Q(routes__department__in=acting_manager_department_ids(user)) | Q(routes__task__assignee_id=user.pk)
+    )
+    return qs.filter(Q(registered_by=user) | ordinary | named).distinct()
 
 
 def register(user: User, *, number="", title="", kind="", department=None, since=None, until=None, text=""):

@@ -10,6 +10,7 @@ urlpatterns = [
     path("documents/<int:pk>/", views.document_detail, name="detail"),
     path("documents/<int:pk>/edit/", views.document_edit, name="edit"),
     path("documents/<int:pk>/do/<slug:action>/", views.document_act, name="act"),
+    path("documents/<int:pk>/pass/", views.document_pass_to, name="pass_to"),
     path("documents/<int:pk>/compare/", views.document_compare, name="compare"),
     path("documents/<int:pk>/attachments/<int:attachment_id>/", views.document_attachment, name="attachment"),
     path("documents/numbers/", views.number_registers, name="numbers"),

@@ -16,11 +16,13 @@ from documents.forms import (
     DocumentForm,
     IncomingForm,
     OpinionForm,
+    PassToForm,
     RegisterFilterForm,
     ReserveNumberForm,
     VoidNumberForm,
 )
-from documents.models import Document, DocumentNumber, NumberSequence
+from documents.models import Document, DocumentNumber, DocumentOpening, NumberSequence
+from tasks.selectors import department_ids
 
 ACTIONS = (
     "submit",
@@ -144,10 +146,12 @@ def document_detail(request, pk: int):
     job = rendering.latest(document, "document")
     sheet = rendering.latest(document, "processing_sheet")
     opinions = list(document.opinions.select_related("author", "acting_for", "department"))
+    services.document_opened(document=document, by=user, what=DocumentOpening.What.PAGE)
     return render(
         request,
         "documents/detail.html",
         {
+            **_classified_context(user, document, can),
             "document": document,
             "body_html": to_html(document.body),
             "can": can,
@@ -171,6 +175,47 @@ def document_detail(request, pk: int):
             "recipient_departments": list(document.recipient_departments.all()),
         },
     )
+
+
+def _classified_context(user, document: Document, can: dict) -> dict:
+    """The classified document's block: its named readers, the pass-to form, who opened it (for
+    those who may see that). Nothing, and no query, for an ordinary document."""
+    if not document.named_only:
+        return {}
+    can["pass_to"] = rules.can(user, "pass_to", document)
+    readers = list(document.readers.select_related("user", "passed_by"))
+    return {
+        "readers": readers,
+        "pass_form": PassToForm(department_ids=department_ids(user), exclude=[user.pk, *(r.user_id for r in readers)])
+        if can["pass_to"]
+        else None,
+        "openings": list(document.openings.select_related("user")[:OPENINGS_SHOWN])
+        if rules.may_see_openings(user, document)
+        else None,
+    }
+
+
+OPENINGS_SHOWN = 100
+
+
+@login_required
+@require_POST
+def document_pass_to(request, pk: int):
+    """传阅: a person named for a classified document lets colleagues read it."""
+    document = _document_or_404(request, pk)
+    if not rules.can(request.user, "pass_to", document):
+        raise PermissionDenied
+    form = PassToForm(request.POST, department_ids=department_ids(request.user))
+    if not form.is_valid():
+        messages.error(request, _("Choose colleagues from your own departments."))
+        return redirect("documents:detail", pk=document.pk)
+    try:
+        readers = services.document_pass_to(document=document, by=request.user, people=form.cleaned_data["people"])
+    except services.DocumentError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Passed to %(count)s colleagues.") % {"count": len(readers)})
+    return redirect("documents:detail", pk=document.pk)
 
 
 def run_action(action: str, document: Document, user, post) -> tuple[str, str]:
@@ -263,6 +308,9 @@ def document_compare(request, pk: int):
         raise Http404 from None
     if a not in numbers or b not in numbers:
         raise Http404
+    services.document_opened(
+        document=document, by=request.user, what=DocumentOpening.What.VERSION, detail=f"v{a} → v{b}"
+    )
     return render(
         request,
         "documents/compare.html",
@@ -327,6 +375,9 @@ def incoming_file(request, pk: int):
 def document_attachment(request, pk: int, attachment_id: int):
     document = _document_or_404(request, pk)
     attachment = get_object_or_404(document.attachments, pk=attachment_id)
+    services.document_opened(
+        document=document, by=request.user, what=DocumentOpening.What.DOWNLOAD, detail=attachment.name
+    )
     return serve_upload(attachment.file, attachment.name)
 
 

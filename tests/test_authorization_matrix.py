@@ -115,6 +115,37 @@ class World(SimpleNamespace):
         return issued
 
     @cached_property
+    def secret(self):
+        """A 秘密 document of 销售部, distributed to 采购部, whose head passed it to one member
+        (`purchasing_reader`) and not to another (`assignee`); with an attachment and its .docx."""
+        org = self.org
+        secret = document_services.document_create(
+            by=org.requester,
+            kind="notice",
+            title="关于调价的秘密通知",
+            recipients="采购部",
+            body="调价方案。",
+            secrecy="secret",
+            recipient_departments=[org.purchasing],
+            attachments=[SimpleUploadedFile("价目表.txt", b"prices")],
+        )
+        document_services.document_submit(document=secret, by=org.requester)
+        document_services.document_review(document=secret, by=org.sales_head, agree=True, text="同意")
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            document_services.document_sign_off(document=secret, by=org.leader, text="同意印发")
+        secret.refresh_from_db()
+        document_services.document_distribute(document=secret, by=org.requester)
+        document_services.document_pass_to(document=secret, by=org.purchasing_head, people=[org.purchasing_reader])
+        secret.refresh_from_db()
+        return secret
+
+    @cached_property
+    def secret_job(self):
+        job = rendering.latest(self.secret, "document")
+        assert job.status == "ready", job.status
+        return job
+
+    @cached_property
     def approve_link(self):
         """The path of 销售部's head's decision link to approve the request, as their e-mail has it."""
         from urllib.parse import urlsplit
@@ -165,6 +196,11 @@ def build_world(org) -> "World":
         by=org.outsider, kind="notice", title="人事通知", recipients="人力资源部", body="内部事项。"
     )
     delegation = _delegation(org)
+    # A member of 采购部 a classified document is passed to (World.secret).
+    from tests.factories import MembershipFactory, UserFactory
+
+    org.purchasing_reader = UserFactory(username="purchasing_reader", display_name="周六")
+    MembershipFactory(user=org.purchasing_reader, department=org.purchasing)
     from api.services import token_create
 
     token, _secret = token_create(user=org.requester, name="ERP", scope="read", expires_in_days=30)
@@ -223,6 +259,21 @@ def _state_unchanged(w, persona, response):
 def _approved_only_by_manager(w, persona, response):
     state = Task.objects.get(pk=w.task.pk).state
     assert state == ("pending_acceptance" if persona == "manager" else "pending_approval"), persona
+
+
+# A 秘密 document distributed to 采购部: its head (manager) and the member it was passed to
+# (involved=purchasing_reader) read it; another member of 采购部 (involved=assignee), an outsider
+# and an admin who is not named get a 404 on every URL of it.
+SECRET_PAGE = {"outsider": 404, "involved": 404, "manager": 200, "admin": 404}
+SECRET_NAMED = {"as_involved": "purchasing_reader", "as_manager": "requester"}
+SECRET_UNNAMED = {"as_involved": "assignee", "as_manager": "purchasing_head"}
+
+
+def secret_checks(url, **extra) -> list[Check]:
+    return [
+        get(url, **SECRET_PAGE, **SECRET_UNNAMED, label="秘密: a recipient member not passed it", **extra),
+        get(url, outsider=404, involved=200, manager=200, admin=404, **SECRET_NAMED, label="秘密: passed / drafter"),
+    ]
 
 
 def _document_submitted_only_by_drafter(w, persona, response):
@@ -481,10 +532,50 @@ MATRIX: dict[str, list[Check]] = {
         ),
         get(lambda w: f"/documents/{w.issued.pk}/", outsider=404, involved=200, manager=200, admin=200),
         get(lambda w: "/documents/999999/", **everyone(404)),
+        *secret_checks(lambda w: f"/documents/{w.secret.pk}/"),
+    ],
+    "documents:pass_to": [
+        # The recipient department's head passes it on; a member it was passed to may not pass
+        # it further (403); one who may not see it gets a 404.
+        post(
+            lambda w: f"/documents/{w.secret.pk}/pass/",
+            data=lambda w: {"people": [w.org.assignee.pk]},
+            **SECRET_UNNAMED,
+            outsider=404,
+            involved=404,
+            manager=302,
+            admin=404,
+        ),
+        post(
+            lambda w: f"/documents/{w.secret.pk}/pass/",
+            data=lambda w: {"people": [w.org.assignee.pk]},
+            as_involved="purchasing_reader",
+            outsider=404,
+            involved=403,
+            manager=302,  # 销售部's head: the drafting department's manager, named by role
+            admin=404,
+        ),
+        # An ordinary document is not passed: everyone who may see it already does.
+        post(
+            lambda w: f"/documents/{w.document.pk}/pass/",
+            data=lambda w: {"people": [w.org.sales_deputy.pk]},
+            outsider=404,
+            involved=403,
+            manager=403,
+            admin=403,
+        ),
     ],
     "documents:edit": [
         get(lambda w: f"/documents/{w.document.pk}/edit/", outsider=404, involved=200, manager=403, admin=403),
         get(lambda w: f"/documents/{w.issued.pk}/edit/", outsider=404, involved=403, manager=403, admin=403),
+        get(
+            lambda w: f"/documents/{w.secret.pk}/edit/",
+            **SECRET_UNNAMED,
+            outsider=404,
+            involved=404,
+            manager=403,
+            admin=404,
+        ),
     ],
     "documents:act": [
         post(
@@ -496,6 +587,15 @@ MATRIX: dict[str, list[Check]] = {
             after=_document_submitted_only_by_drafter,
         ),
         post(lambda w: f"/documents/{w.document.pk}/do/explode/", **everyone(404)),
+        # 签收 of a 秘密 document: its recipient department's head; a member not passed it never sees it.
+        post(
+            lambda w: f"/documents/{w.secret.pk}/do/acknowledge/",
+            **SECRET_UNNAMED,
+            outsider=404,
+            involved=404,
+            manager=302,
+            admin=404,
+        ),
     ],
     "documents:attachment": [
         get(
@@ -513,16 +613,20 @@ MATRIX: dict[str, list[Check]] = {
             manager=404,
             admin=404,
         ),
+        *secret_checks(lambda w: f"/documents/{w.secret.pk}/attachments/{w.secret.attachments.get().pk}/"),
     ],
     "documents:compare": [
         get(lambda w: f"/documents/{w.document.pk}/compare/", outsider=404, involved=200, manager=200, admin=200),
+        *secret_checks(lambda w: f"/documents/{w.secret.pk}/compare/"),
     ],
     "core:generated_file": [
         get(lambda w: f"/files/{w.job.pk}/", outsider=404, involved=200, manager=200, admin=200),
         get(lambda w: "/files/999999/", **everyone(404)),
+        *secret_checks(lambda w: f"/files/{w.secret_job.pk}/"),
     ],
     "core:generated_file_status": [
         get(lambda w: f"/files/{w.job.pk}/status/", outsider=404, involved=200, manager=200, admin=200),
+        *secret_checks(lambda w: f"/files/{w.secret_job.pk}/status/"),
     ],
     "core:generated_file_retry": [
         # Only a failed job renders again; a ready one is left alone (and the answer is the same).

@@ -141,7 +141,7 @@ def essentials(target) -> dict:
             "object": "document",
             "id": target.pk,
             "number": target.number.text if target.number_id else None,
-            **_title(target.title, target.secrecy == Document.Secrecy.SECRET),
+            **_title(target.title, target.named_only),
             "state": target.state,
             "department": _department(target.department),
             "url": site_link(reverse("documents:detail", args=[target.pk])),

@@ -18,7 +18,7 @@ from documents import rules as document_rules
 from documents import selectors as document_selectors
 from documents import services as document_services
 from documents.forms import DocumentForm
-from documents.models import Document
+from documents.models import Document, DocumentOpening
 from documents.views import ACTIONS as DOCUMENT_ACTIONS
 from documents.views import run_action as run_document_action
 
@@ -139,7 +139,9 @@ def document_data(request, document: Document) -> dict:
 class DocumentDetail(APIView):
     @extend_schema(operation_id="documents_retrieve", summary="A document", responses=DocumentDetailOut)
     def get(self, request, pk):
-        return Response(document_data(request, _document_or_404(request.user, pk)))
+        document = _document_or_404(request.user, pk)
+        document_services.document_opened(document=document, by=request.user, what=DocumentOpening.What.API)
+        return Response(document_data(request, document))
 
 
 class DocumentStepBody(serializers.Serializer):
@@ -193,6 +195,9 @@ class DocumentDocx(APIView):
         job = rendering.latest_ready(document, "document")
         if job is None or not job.file or not rendering.builder_for("document").can_view(request.user, document):
             raise Http404
+        document_services.document_opened(
+            document=document, by=request.user, what=DocumentOpening.What.DOWNLOAD, detail=f"API .docx v{job.version}"
+        )
         return FileResponse(
             job.file.open("rb"),
             as_attachment=True,

@@ -2,8 +2,11 @@
 document-number register (文号): take a number at issue, reserve one (占号), issue a reserved one,
 void one (退号) with a reason, and audit a register for gaps."""
 
+from documents.services.classified import document_opened as document_opened
+from documents.services.classified import document_pass_to as document_pass_to
 from documents.services.common import DocumentConflict as DocumentConflict
 from documents.services.common import DocumentError as DocumentError
+from documents.services.common import classified_message as classified_message
 from documents.services.common import conflict as conflict
 from documents.services.common import prefix_of as prefix_of
 from documents.services.distribution import document_acknowledge as document_acknowledge

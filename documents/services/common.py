@@ -88,10 +88,38 @@ def _signers() -> list[User]:
     return _people_and_delegates(User.objects.filter(can_sign_off=True, is_active=True).order_by("username"))
 
 
+def classified_message(document: Document, event: str) -> str:
+    """What a notice says of a classified document (秘密 and above): its number or id and what
+    happened, never its title. Notices travel by e-mail and IM, outside the portal's own rule of
+    who may read it; the title waits behind the link, where that rule decides."""
+    words = {
+        "review": _("waits for your review (核稿)"),
+        "returned": _("was returned to the drafter"),
+        "sign_off": _("waits for your sign-off (签发)"),
+        "countersign": _("waits for your department's countersign (会签)"),
+        "issued": _("was signed off and issued"),
+        "distributed": _("was issued to your department; please acknowledge it (签收)"),
+        "acknowledge": _("still waits for your department to acknowledge it"),
+        "passed": _("was passed to you to read"),
+        "handed_over": _("was handed over to you"),
+    }
+    reference = document.number.text if document.number_id else f"#{document.pk}"
+    return _("Classified document %(reference)s %(what)s. Its title is shown in the portal only.") % {
+        "reference": reference,
+        "what": words.get(event, _("has news for you")),
+    }
+
+
 def _tell(document: Document, people, *, actor: User | None, event: str, message) -> None:
     """Notify `people` about this document (in-app, and e-mail/robots by their preferences); a
-    notice asking for a step carries its decision links (documents/decide.py)."""
+    notice asking for a step carries its decision links (documents/decide.py). A classified
+    document's notice names no title (classified_message)."""
     from documents.decide import LINKS
+
+    if document.named_only:
+
+        def message():
+            return classified_message(document, event)
 
     notify(
         people,

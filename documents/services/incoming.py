@@ -47,9 +47,12 @@ def incoming_register(
     received_on=None,
     urgency: str = Document.Urgency.NORMAL,
     summary: str = "",
+    secrecy: str = Document.Secrecy.INTERNAL,
 ) -> IncomingDocument:
     """Register a received document and route it: each department gets a request to handle it,
-    in its inbox like any other. All of it is saved, or none of it."""
+    in its inbox like any other. All of it is saved, or none of it. A classified one (秘密) makes
+    confidential requests: of each department only its managers and the person handling it see
+    them, as they see the received document (documents.selectors.visible_incoming)."""
     from documents.rules import may_register_incoming
     from tasks.services import TaskError, storage_failed, task_create
 
@@ -73,6 +76,7 @@ def incoming_register(
                 received_on=received_on or timezone.localdate(),
                 urgency=urgency,
                 summary=summary,
+                secrecy=secrecy,
                 file=file,
                 registered_by=by,
             )
@@ -96,6 +100,7 @@ def incoming_register(
                     title=f"【收文】{incoming.title}"[:200],
                     description=description,
                     priority=priority,
+                    confidential=incoming.named_only,
                     submit=True,
                 )
             except TaskError as exc:
