@@ -158,13 +158,16 @@ def document_sign_off(
     with _step(document, by, Document.State.PENDING_ISSUE, "sign_off") as s:
         document = s.row
         acting_for = signer_acting_for(by)[1]
+        # The number register (and its admin pages) is read by people not named for a classified
+        # document: it records the document's id there, not its title.
+        subject = f"#{document.pk}（秘密）" if document.named_only else document.title
         if agree and reserved is not None:
             if not reserved_numbers_for(document).filter(pk=reserved.pk).exists():
                 raise DocumentError(_("%(number)s is not reserved in this register.") % {"number": reserved.text})
-            document.number = number_issue_reserved(number=reserved, by=by, subject=document.title)
+            document.number = number_issue_reserved(number=reserved, by=by, subject=subject)
         elif agree:
             document.number = number_take(
-                kind=document.kind, prefix=prefix_of(document.department), by=by, subject=document.title
+                kind=document.kind, prefix=prefix_of(document.department), by=by, subject=subject
             )
         if agree:
             document.signed_by = acting_for or by

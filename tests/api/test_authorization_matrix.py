@@ -420,6 +420,28 @@ ENTRIES: dict[str, list[ApiCheck]] = {
             admin=200,
             read=404,
         ),
+        # A 秘密 document distributed to 采购部: its head reads it, a member not passed it and an
+        # admin not named for it get a 404; the member it was passed to reads it.
+        check(
+            "GET",
+            lambda w: f"/api/v1/documents/{w.secret.pk}/",
+            as_involved="assignee",
+            as_manager="purchasing_head",
+            outsider=404,
+            involved=404,
+            manager=200,
+            admin=404,
+            read=200,
+        ),
+        check(
+            "GET",
+            lambda w: f"/api/v1/documents/{w.secret.pk}/",
+            as_involved="purchasing_reader",
+            outsider=404,
+            involved=200,
+            manager=200,
+            admin=404,
+        ),
     ],
     "api:document_submit": [
         check(
@@ -492,6 +514,17 @@ ENTRIES: dict[str, list[ApiCheck]] = {
             involved=200,
             manager=200,
             admin=200,
+        ),
+        check(
+            "GET",
+            lambda w: f"/api/v1/documents/{w.secret.pk}/docx/",
+            as_involved="assignee",
+            as_manager="purchasing_head",
+            outsider=404,
+            involved=404,
+            manager=200,
+            admin=404,
+            read=200,
         ),
         # A draft has no .docx yet.
         check(

@@ -301,3 +301,10 @@ def test_an_internal_received_document_is_seen_by_the_whole_department(org):
     assert incoming.secrecy == Document.Secrecy.INTERNAL
     assert not incoming.routes.get().task.confidential
     assert selectors.visible_incoming(org.assignee).filter(pk=incoming.pk).exists()
+
+
+def test_the_number_register_records_its_id_not_its_title(org):
+    document = _secret(org)
+    assert document.number.subject == f"#{document.pk}（秘密）"
+    ordinary = _secret(org, secrecy="internal")
+    assert ordinary.number.subject == TITLE
