@@ -245,7 +245,7 @@ def test_webhook_payload_hides_the_title(org):
     assert essentials(document)["title"] is None and essentials(document)["confidential"] is True
 
 
-def test_search_and_the_organisation_report_leave_it_out(org):
+def test_global_search_leaves_it_out_for_those_not_named(org):
     from reports.search import rebuild, search
 
     document = _secret(org)
