@@ -11,9 +11,12 @@ WORKDIR /app
 RUN groupadd --system portal && useradd --system --gid portal --home /app portal
 
 COPY requirements.txt .
-# python-ldap (LDAP sign-in) builds against OpenLDAP's and Cyrus SASL's headers.
+# python-ldap (LDAP sign-in) builds against OpenLDAP's and Cyrus SASL's headers. The worker makes
+# the PDFs of official documents with LibreOffice Writer (no GUI) and the free CJK fonts mapped to
+# GB/T 9704's by core/fonts/fonts.conf.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends gcc libldap2-dev libsasl2-dev \
+       libreoffice-writer-nogui fonts-noto-cjk \
     && pip install --no-cache-dir -r requirements.txt \
     && rm -rf /var/lib/apt/lists/*
 

@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PORT ?= 8000
 
-.PHONY: install run test lint bench messages clean browser ldap ldap-headers haproxy cluster
+.PHONY: install run test lint bench messages clean browser ldap ldap-headers haproxy cluster pdf
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt | ldap-headers
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,16 @@ browser:
 	  if ! command -v apt-get >/dev/null; then echo "no /usr/bin/chromium and no apt-get: the browser tests will be skipped"; exit 0; fi; \
 	  SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends chromium fonts-noto-cjk; \
+	fi
+
+# Debian's LibreOffice Writer (no GUI), the free CJK fonts that stand in for GB/T 9704's (see
+# core/fonts/fonts.conf) and poppler's pdftoppm, for the PDFs of official documents and their test
+# (tests/documents/test_pdf.py), when missing. Without them the .docx is still made; the test is skipped.
+pdf:
+	@if ! command -v soffice >/dev/null || ! command -v pdftoppm >/dev/null || [ ! -d /usr/share/fonts/opentype/noto ]; then \
+	  if ! command -v apt-get >/dev/null; then echo "no soffice/pdftoppm and no apt-get: the PDF tests will be skipped"; exit 0; fi; \
+	  SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends libreoffice-writer-nogui fonts-noto-cjk poppler-utils; \
 	fi
 
 # python-ldap (django-auth-ldap's client) builds against OpenLDAP's and Cyrus SASL's headers.
@@ -65,7 +75,7 @@ cluster: install haproxy
 	$(PY) scripts/cluster.py $(CLUSTER_ARGS)
 
 # The whole suite, browser journeys included. With DATABASE_URL / REDIS_URL set it runs against them.
-test: install browser ldap haproxy
+test: install browser ldap haproxy pdf
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The benchmark (reminder sweep over a large organisation). Set DATABASE_URL/REDIS_URL to

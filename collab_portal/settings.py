@@ -380,6 +380,9 @@ ATTACHMENT_EXTENSIONS = envlist(
     ["pdf", "docx", "xlsx", "pptx", "doc", "xls", "ppt", "txt", "csv", "png", "jpg", "jpeg", "gif", "zip", "ofd"],
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Official documents and processing sheets also become PDFs on the worker, with LibreOffice
+# (core/pdf.py); off, only the .docx is made.
+PDF_CONVERSION = envbool("PDF_CONVERSION", True)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -419,6 +422,8 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
+        # pdf.js's worker on the preview page (core/previews.py), from our own static files.
+        "worker-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'none'"],
         "form-action": ["'self'"],

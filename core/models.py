@@ -69,16 +69,18 @@ class ActionLog(models.Model):
 class GeneratedFile(models.Model):
     """One .docx made by a worker from one version of something: an official document, a
     request's 事务单, a meeting's minutes, a team's plan, a conflict's decision. At most one per
-    (object, kind, version); a failed one keeps the earlier ready files downloadable.
+    (object, kind, version); a failed one keeps the earlier ready files downloadable. The kinds
+    whose builder asks for it also get a PDF made by LibreOffice (`pdf`), or the reason there is
+    none (`pdf_error`); the SHA-256 of each file is kept as it was made.
 
     A job is *stalled* when nothing will finish it by itself: claimed longer ago than a render can
     run (the task's hard time limit stops it before then, so its worker is gone), or queued for a
     minute without a worker taking it (its message was never sent or was lost with the broker).
     Pages show a stalled job as failed with "Try again", and the periodic sweep queues it again."""
 
-    # The render task's time limits, far above what rendering one document takes.
-    SOFT_TIME_LIMIT = 30
-    TIME_LIMIT = 40
+    # The render task's time limits, far above what rendering one document (and its PDF) takes.
+    SOFT_TIME_LIMIT = 40
+    TIME_LIMIT = 50
     STALE_AFTER = timedelta(seconds=TIME_LIMIT + 10)
     QUEUE_PATIENCE = timedelta(seconds=60)
 
@@ -103,6 +105,11 @@ class GeneratedFile(models.Model):
     queued_at = models.DateTimeField(_("last queued"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     seconds = models.FloatField(_("rendering time (s)"), null=True, blank=True)
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64, blank=True)
+    pdf = models.FileField(_("PDF"), upload_to="generated/%Y/%m/", blank=True, max_length=200)
+    pdf_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, blank=True)
+    pdf_error = models.CharField(_("why there is no PDF"), max_length=300, blank=True)
+    pdf_seconds = models.FloatField(_("PDF conversion time (s)"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -18,14 +18,22 @@ time limit: one that overruns it, or whose source cannot be rendered at all (`Ca
 failed at once, since trying again would only spend a worker the same way. Pages show a job
 with `{% include "core/_generated_file.html" with job=job %}`, which polls its status with
 htmx until the file is ready.
+
+A builder registered with `pdf=True` also gets the file's PDF, made by LibreOffice on the worker
+(`core.pdf`) right after the .docx; when that cannot be done the .docx is ready all the same and
+the job says why there is no PDF. Every file's SHA-256 is recorded as it is made, so a page can
+tell when a stored file is no longer the one that was made (`stored_sha256`). A builder's
+`on_ready(obj, job)` runs once the job is ready (documents record the signed file's hashes).
 """
 
+import hashlib
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -33,7 +41,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
-from core import broker
+from core import broker, pdf
 from core.models import GeneratedFile
 
 log = logging.getLogger(__name__)
@@ -64,6 +72,8 @@ class Builder:
     filename: Callable[[object], str]
     check: Callable[[object, bytes], list[str]] | None = None
     downloaded: Callable[[object, object, object], None] | None = None
+    pdf: bool = False
+    on_ready: Callable[[object, GeneratedFile], None] | None = None
 
 
 BUILDERS: dict[str, Builder] = {}
@@ -76,13 +86,18 @@ def builder(
     filename: Callable[[object], str] | None = None,
     check: Callable[[object, bytes], list[str]] | None = None,
     downloaded: Callable[[object, object, object], None] | None = None,
+    pdf: bool = False,
+    on_ready: Callable[[object, GeneratedFile], None] | None = None,
 ):
     """Register `build(obj) -> bytes` as the way to make files of `kind`. `can_view(user, obj)`
     decides who may see and download them; `check(obj, data)` lists layout problems to show;
-    `downloaded(user, obj, job)`, when given, is told of each download (an access log)."""
+    `downloaded(user, obj, job)`, when given, is told of each download (an access log); `pdf` asks
+    for a PDF beside the .docx; `on_ready(obj, job)` runs when a file is ready."""
 
     def register(build: Callable[[object], bytes]):
-        BUILDERS[kind] = Builder(kind, build, can_view, filename or (lambda obj: f"{kind}-{obj.pk}"), check, downloaded)
+        BUILDERS[kind] = Builder(
+            kind, build, can_view, filename or (lambda obj: f"{kind}-{obj.pk}"), check, downloaded, pdf, on_ready
+        )
         return build
 
     return register
@@ -167,6 +182,9 @@ def run(job_id: int) -> str:
             problems = spec.check(source, data) if spec.check else []
         name = f"{spec.filename(source)}-v{job.version}.docx".replace("/", "-")
         job.file.save(name, ContentFile(data), save=False)
+        job.sha256 = hashlib.sha256(data).hexdigest()
+        if spec.pdf and settings.PDF_CONVERSION:
+            _make_pdf(job, data, name)
     except SoftTimeLimitExceeded:
         log.warning("rendering %s overran its time limit", job)
         return _fail(mine, TOO_SLOW)
@@ -192,11 +210,54 @@ def run(job_id: int) -> str:
         error="",
         finished_at=timezone.now(),
         seconds=round(time.perf_counter() - started, 4),
+        sha256=job.sha256,
+        pdf=job.pdf.name or "",
+        pdf_sha256=job.pdf_sha256,
+        pdf_error=job.pdf_error,
+        pdf_seconds=job.pdf_seconds,
     )
     if not kept:  # the sweep gave the job to another worker meanwhile: its file is the one kept
         job.file.delete(save=False)
+        if job.pdf:
+            job.pdf.delete(save=False)
         return "not claimed"
+    if spec.on_ready is not None:
+        job.status = GeneratedFile.Status.READY
+        try:
+            spec.on_ready(source, job)
+        except Exception:  # noqa: BLE001 - the file is made; what follows it is logged, not undone
+            log.exception("after rendering %s", job)
     return "ready"
+
+
+def _make_pdf(job: GeneratedFile, data: bytes, name: str) -> None:
+    """The PDF beside the .docx, or the reason there is none: the .docx is kept either way."""
+    started = time.perf_counter()
+    try:
+        made = pdf.to_pdf(data)
+    except pdf.PdfUnavailable as exc:
+        log.warning("no PDF of %s: %s", job, exc)
+        job.pdf_error = str(exc)
+        return
+    job.pdf.save(name.removesuffix(".docx") + ".pdf", ContentFile(made), save=False)
+    job.pdf_sha256 = hashlib.sha256(made).hexdigest()
+    job.pdf_error = ""
+    job.pdf_seconds = round(time.perf_counter() - started, 4)
+
+
+def stored_sha256(field_file, *, chunk: int = 64 * 1024) -> str | None:
+    """The SHA-256 of a stored file as it is now, read in chunks from the storage (filesystem or
+    S3); None when it is gone."""
+    if not field_file:
+        return None
+    digest = hashlib.sha256()
+    try:
+        with field_file.storage.open(field_file.name, "rb") as handle:
+            while block := handle.read(chunk):
+                digest.update(block)
+    except (FileNotFoundError, OSError):
+        return None
+    return digest.hexdigest()
 
 
 def _fail(mine, error: str) -> str:

@@ -20,6 +20,8 @@ CELERY_TASK_EAGER_PROPAGATES = True
 STATIC_ROOT = VAR_DIR / "static"  # noqa: F405
 STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+# LibreOffice takes a few seconds a file: only the tests about PDFs (tests/documents/test_pdf.py) turn it on.
+PDF_CONVERSION = False
 
 # A file, not memory, for the SQLite test database, so that real worker
 # processes started by the tests can open it too.
