@@ -4,7 +4,9 @@
 header, the number line, the red separator, the title, the main recipients, the body (headings,
 paragraphs, lists, simple tables), the issuer and date, the colophon (版记: CC and print line
 between rules) and page numbers "— N —". `check(data)` opens a .docx and lists what the layout
-is missing, for the issuer to see before signing off.
+is missing, for the issuer to see before signing off. An issued document carries its department's
+seal (印章, a transparent PNG) over the issuer and date, floating in front of the text as a real
+seal is pressed over them ("下压发文机关署名和成文日期").
 
 Tables are built row by row (`add_row().cells`), never with `table.cell()` in a loop, which is
 quadratic in python-docx.
@@ -57,6 +59,15 @@ class OfficialDocument:
     printed_on: date | None = None
     urgency: str = ""  # 特急 / 加急
     confidentiality: str = ""  # 秘密 / 内部
+    seal: bytes | None = None  # the issuing department's seal image (PNG), on issued documents
+
+
+# The seal: 42 mm across, centred over the date, its lower part on the date line. A python-docx
+# picture is inline; it is turned into a floating anchor (wp:anchor) in front of the text so the
+# lines under it keep their places. LibreOffice and Word both place it from these offsets.
+SEAL_SIZE = Mm(42)
+SEAL_RAISE = Mm(24)  # the seal's top above the date paragraph's top
+SEAL_DATE_WIDTH = Mm(46)  # the date at 三号, right-aligned, and a little room: the seal stays inside the margin
 
 
 def _font(run, name: str, size, *, bold: bool = False, color: RGBColor | None = None) -> None:
@@ -149,6 +160,51 @@ def _saved(document) -> bytes:
     return buffer.getvalue()
 
 
+def _seal(paragraph, image: bytes, column_width) -> None:
+    """The seal as a floating picture anchored to the date paragraph (right-aligned), centred on
+    the date and raised over the issuer's name."""
+    run = paragraph.add_run()
+    run.add_picture(io.BytesIO(image), width=SEAL_SIZE, height=SEAL_SIZE)
+    inline = run._r.find(f".//{qn('wp:inline')}")
+    anchor = OxmlElement("wp:anchor")
+    for name, value in (
+        ("distT", "0"),
+        ("distB", "0"),
+        ("distL", "0"),
+        ("distR", "0"),
+        ("simplePos", "0"),
+        ("relativeHeight", "251659264"),
+        ("behindDoc", "0"),
+        ("locked", "1"),
+        ("layoutInCell", "1"),
+        ("allowOverlap", "1"),
+    ):
+        anchor.set(name, value)
+    simple = OxmlElement("wp:simplePos")
+    simple.set("x", "0")
+    simple.set("y", "0")
+    anchor.append(simple)
+    left = int(column_width - SEAL_DATE_WIDTH / 2 - SEAL_SIZE / 2)
+    for axis, relative, offset in (("H", "column", left), ("V", "paragraph", -int(SEAL_RAISE))):
+        position = OxmlElement(f"wp:position{axis}")
+        position.set("relativeFrom", relative)
+        value = OxmlElement("wp:posOffset")
+        value.text = str(offset)
+        position.append(value)
+        anchor.append(position)
+    anchor.append(inline.find(qn("wp:extent")))
+    effect = OxmlElement("wp:effectExtent")
+    for side in ("l", "t", "r", "b"):
+        effect.set(side, "0")
+    anchor.append(effect)
+    anchor.append(OxmlElement("wp:wrapNone"))
+    for part in ("wp:docPr", "wp:cNvGraphicFramePr", "a:graphic"):
+        found = inline.find(qn(part))
+        if found is not None:
+            anchor.append(found)
+    inline.getparent().replace(inline, anchor)
+
+
 def _chinese_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
@@ -189,7 +245,9 @@ def render(spec: OfficialDocument) -> bytes:
 
     _paragraph(document, "", space_after=Pt(24))
     _paragraph(document, spec.issuer, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    _paragraph(document, _chinese_date(spec.issued_on), align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=Pt(24))
+    dated = _paragraph(document, _chinese_date(spec.issued_on), align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=Pt(24))
+    if spec.seal:
+        _seal(dated, spec.seal, section.page_width - section.left_margin - section.right_margin)
 
     # 版记: CC and the print line between rules, at the end of the document.
     if spec.cc:

@@ -1,10 +1,12 @@
 from django.contrib import admin
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ActionLogInline, ReadOnlyAdmin, ReadOnlyInline
-from documents.forms import TemplateUploadForm
+from documents.forms import SealUploadForm, TemplateUploadForm
 from documents.models import (
+    DepartmentSeal,
     Document,
     DocumentNumber,
     DocumentOpening,
@@ -89,6 +91,23 @@ class DocumentTemplateAdmin(admin.ModelAdmin):
             obj.placeholders = form.placeholders
         if not change:
             obj.uploaded_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(DepartmentSeal)
+class DepartmentSealAdmin(admin.ModelAdmin):
+    """电子印章: each department's seal image, printed over the date of the documents it issues
+    from the next one rendered on; documents already issued keep the seal they were made with."""
+
+    form = SealUploadForm
+    list_display = ["department", "uploaded_by", "uploaded_at"]
+    search_fields = ["department__name"]
+    readonly_fields = ["uploaded_by", "uploaded_at"]
+    autocomplete_fields = ["department"]
+
+    def save_model(self, request, obj, form, change):
+        obj.uploaded_by = request.user
+        obj.uploaded_at = timezone.now()
         super().save_model(request, obj, form, change)
 
 

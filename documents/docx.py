@@ -1,14 +1,18 @@
 """The .docx files of official documents: the document itself in the GB/T 9704 layout (or in the
-organisation's own template) and its processing sheet (发文稿纸) with every opinion."""
+organisation's own template) and its processing sheet (发文稿纸) with every opinion. Both also
+become PDFs on the worker (core.pdf). An issued document carries its department's seal; once its
+file is made, the SHA-256 of the .docx and the PDF are recorded on the document (`record_signed`)
+and printed on the processing sheet, so a file changed afterwards can be told apart."""
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core import rendering
 from core.docx_layout import OfficialDocument, Sheet, SheetSection, check, render, render_sheet
 from documents.body import parse
-from documents.models import Document, DocumentKind
+from documents.models import DepartmentSeal, Document, DocumentKind
 from documents.usertemplates import TemplateRejected, fill
 
 
@@ -37,6 +41,17 @@ def provisional_number(document: Document) -> str:
     return f"{prefix_of(document.department)}〔{timezone.localdate().year}〕　　号"
 
 
+def seal_of(document: Document) -> bytes | None:
+    """The issuing department's seal image, for an issued document (a draft carries none)."""
+    if document.issued_at is None:
+        return None
+    seal = DepartmentSeal.objects.filter(department_id=document.department_id).first()
+    if seal is None or not seal.image:
+        return None
+    with seal.image.open("rb") as handle:
+        return handle.read()
+
+
 def spec_of(document: Document) -> OfficialDocument:
     """What the layout renderer needs, from a document."""
     return OfficialDocument(
@@ -51,6 +66,7 @@ def spec_of(document: Document) -> OfficialDocument:
         # The marks printed on the document are the standard's Chinese words, whatever the reader's language.
         urgency={"urgent": "加急", "extra_urgent": "特急"}.get(document.urgency, ""),
         confidentiality="秘密" if document.secrecy == "secret" else "",
+        seal=seal_of(document),
     )
 
 
@@ -60,8 +76,24 @@ def file_version(document: Document) -> str:
 
 
 def sheet_version(document: Document, opinions: int) -> str:
-    """The processing sheet changes with the document's file and with every opinion added."""
-    return f"{file_version(document)}-{opinions}"
+    """The processing sheet changes with the document's file, with every opinion added, and once
+    more when the issued file's SHA-256 is known."""
+    return f"{file_version(document)}-{opinions}" + ("-signed" if document.signed_sha256 else "")
+
+
+def record_signed(document: Document, job) -> None:
+    """After a document file is made: if it is the issued version, record its hashes (once) and
+    make the processing sheet again, which prints them."""
+    if document.issued_at is None or job.version != file_version(document) or document.signed_sha256:
+        return
+    with transaction.atomic():
+        recorded = Document.objects.filter(pk=document.pk, signed_sha256="").update(
+            signed_sha256=job.sha256, signed_pdf_sha256=job.pdf_sha256
+        )
+        if not recorded:
+            return
+        document.signed_sha256, document.signed_pdf_sha256 = job.sha256, job.pdf_sha256
+        rendering.request_file(document, "processing_sheet", version=sheet_version(document, document.opinions.count()))
 
 
 @rendering.builder(
@@ -70,6 +102,8 @@ def sheet_version(document: Document, opinions: int) -> str:
     filename=_filename,
     downloaded=_downloaded,
     check=lambda document, data: [] if document.template_id else check(data, numbered=bool(document.number_id)),
+    pdf=True,
+    on_ready=record_signed,
 )
 def document_docx(document: Document) -> bytes:
     spec = spec_of(document)
@@ -106,7 +140,11 @@ def document_docx(document: Document) -> bytes:
 
 
 @rendering.builder(
-    "processing_sheet", can_view=_can_view, filename=lambda d: f"{_filename(d)}-发文稿纸", downloaded=_downloaded
+    "processing_sheet",
+    can_view=_can_view,
+    filename=lambda d: f"{_filename(d)}-发文稿纸",
+    downloaded=_downloaded,
+    pdf=True,
 )
 def processing_sheet_docx(document: Document) -> bytes:
     """发文稿纸: the document's particulars and every opinion, as signed."""
@@ -144,6 +182,14 @@ def processing_sheet_docx(document: Document) -> bytes:
                 "、".join(d.display_name for d in document.countersign_departments.all()),
             ),
             (_("Version"), str(document.version)),
+            *(
+                [
+                    (_("SHA-256 of the issued .docx"), document.signed_sha256),
+                    (_("SHA-256 of the issued PDF"), document.signed_pdf_sha256 or _("no PDF was made")),
+                ]
+                if document.signed_sha256
+                else []
+            ),
         ],
         sections=[SheetSection(_("Opinions"), rows=rows if len(rows) > 1 else [])],
         footer=_("Printed %(when)s") % {"when": timezone.localtime().strftime("%Y-%m-%d %H:%M")},

@@ -4,9 +4,16 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from core.uploads import UploadRejected
+from core.uploads import UploadRejected, check_upload
 from departments.models import Department, User
-from documents.models import Document, DocumentKind, DocumentNumber, DocumentTemplate, IncomingDocument
+from documents.models import (
+    DepartmentSeal,
+    Document,
+    DocumentKind,
+    DocumentNumber,
+    DocumentTemplate,
+    IncomingDocument,
+)
 from tasks.forms import MultipleFileField
 
 
@@ -172,6 +179,54 @@ class TemplateUploadForm(forms.ModelForm):
                 self.placeholders = check_template_upload(upload)[1]
             except (UploadRejected, TemplateRejected) as exc:
                 raise forms.ValidationError(str(exc)) from None
+        return upload
+
+
+SEAL_MAX_BYTES = 1024 * 1024
+SEAL_PIXELS = (200, 2000)  # the shorter and the longer side allowed, in pixels
+
+
+class SealUploadForm(forms.ModelForm):
+    """The admin's seal upload: a PNG of at most 1 MB (core's upload checks), square enough,
+    between 200 and 2000 pixels a side, with a transparent background so the date shows through."""
+
+    class Meta:
+        model = DepartmentSeal
+        fields = ["department", "image"]
+
+    def clean_image(self):
+        upload = self.cleaned_data["image"]
+        if not isinstance(upload, UploadedFile):  # the image kept from before
+            return upload
+        try:
+            check_upload(upload, extensions=["png"], max_bytes=SEAL_MAX_BYTES)
+        except UploadRejected as exc:
+            raise forms.ValidationError(str(exc)) from None
+        from PIL import Image, UnidentifiedImageError
+
+        try:
+            upload.seek(0)
+            with Image.open(upload) as image:
+                image.verify()
+            upload.seek(0)
+            with Image.open(upload) as image:
+                width, height = image.size
+                transparent = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+        except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+            raise forms.ValidationError(_("The seal image could not be read as a PNG.")) from None
+        finally:
+            upload.seek(0)
+        if not (SEAL_PIXELS[0] <= min(width, height) and max(width, height) <= SEAL_PIXELS[1]):
+            raise forms.ValidationError(
+                _("The seal image must be between %(low)s and %(high)s pixels a side; this one is %(w)s×%(h)s.")
+                % {"low": SEAL_PIXELS[0], "high": SEAL_PIXELS[1], "w": width, "h": height}
+            )
+        if max(width, height) > 1.5 * min(width, height):
+            raise forms.ValidationError(_("The seal image must be roughly square (a round or square seal)."))
+        if not transparent:
+            raise forms.ValidationError(
+                _("The seal image needs a transparent background, so the date under it stays readable.")
+            )
         return upload
 
 

@@ -219,6 +219,10 @@ class Document(ConcurrentTransitionMixin, models.Model):
         verbose_name=_("template"),
         help_text=_("Empty: the built-in layout of GB/T 9704."),
     )
+    # The issued file as it was made after sign-off (documents.docx records them when the worker
+    # is done; the processing sheet prints them, the page checks the stored files against them).
+    signed_sha256 = models.CharField(_("SHA-256 of the issued .docx"), max_length=64, blank=True, editable=False)
+    signed_pdf_sha256 = models.CharField(_("SHA-256 of the issued PDF"), max_length=64, blank=True, editable=False)
     # Who did what when (core.actions.log_action writes it); the opinions keep what reviewers said.
     logs = GenericRelation(ActionLog)
 
@@ -378,6 +382,27 @@ class DocumentTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DepartmentSeal(models.Model):
+    """电子印章: the image of a department's seal, set by an admin, printed over the issuing date
+    of the documents the department issues (a PNG with a transparent background)."""
+
+    department = models.OneToOneField(
+        "departments.Department", on_delete=models.CASCADE, related_name="seal", verbose_name=_("department")
+    )
+    image = models.FileField(_("seal image (PNG)"), upload_to="seals/", max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("department seal")
+        verbose_name_plural = _("department seals")
+
+    def __str__(self) -> str:
+        return str(self.department)
 
 
 class IncomingDocument(models.Model):
