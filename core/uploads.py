@@ -6,8 +6,10 @@ zip-based formats such as .docx the archive's table of contents); text types mus
 and whatever the extension, a Windows, Linux or macOS executable is refused. Only the first few KB
 are read (a zip's table of contents is read from its end), so a large file is never held in memory.
 
-Stored files are served by :func:`serve_upload`: always as an opaque download, never with a type
-that a browser would render, so even a file stored before these checks existed cannot run.
+Stored files are served by :func:`serve_upload`: as an opaque download, never with a type that a
+browser would render, so even a file stored before these checks existed cannot run. The one
+exception is a preview's picture (`inline=True`): a raster image whose content is what its name
+says is served as that image type, still sandboxed, so the page can show it.
 """
 
 import zipfile
@@ -145,13 +147,38 @@ def check_upload(upload, *, extensions=None, max_bytes: int | None = None) -> st
     return extension
 
 
-def serve_upload(field_file, filename: str) -> FileResponse:
-    """A stored upload as an opaque download: never rendered by the browser, whatever it holds."""
+# Raster images a preview shows in the page (never SVG, which can carry scripts), with their types.
+PREVIEW_IMAGES = {
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "bmp": "image/bmp",
+}
+
+
+def preview_kind(name: str) -> str:
+    """How a preview page shows a file of this name: "pdf", "image" or "" (download only)."""
+    extension = extension_of(name)
+    if extension == "pdf":
+        return "pdf"
+    return "image" if extension in PREVIEW_IMAGES else ""
+
+
+def serve_upload(field_file, filename: str, *, inline: bool = False) -> FileResponse:
+    """A stored upload as an opaque download: never rendered by the browser, whatever it holds.
+    `inline` (a preview's picture): a raster image whose content matches its name is served as
+    that image; anything else is still the opaque download."""
     try:
         handle = field_file.open("rb")
     except (FileNotFoundError, ValueError):  # gone from the storage, or no file on the row
         raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=filename, content_type="application/octet-stream")
+    extension = extension_of(filename)
+    if inline and extension in PREVIEW_IMAGES and content_matches(handle, extension):
+        response = FileResponse(handle, filename=filename, content_type=PREVIEW_IMAGES[extension])
+    else:
+        response = FileResponse(handle, as_attachment=True, filename=filename, content_type="application/octet-stream")
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

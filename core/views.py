@@ -4,11 +4,13 @@ a job is who may see what it was made from, as the job's builder says (`can_view
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from core import rendering
+from core import pdf, rendering
 from core.models import GeneratedFile
+from core.previews import render_preview
 
 
 def _generated_or_404(request, pk: int) -> GeneratedFile:
@@ -37,6 +39,42 @@ def generated_file(request, pk: int):
         as_attachment=True,
         filename=job.file.name.rsplit("/", 1)[-1],
         content_type=rendering.DOCX,
+    )
+
+
+@login_required
+@require_GET
+def generated_file_pdf(request, pk: int):
+    """The PDF made of the file (pdf.js on the preview page fetches it too)."""
+    job = _generated_or_404(request, pk)
+    if job.status != GeneratedFile.Status.READY or not job.pdf:
+        raise Http404
+    try:
+        handle = job.pdf.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, as_attachment=True, filename=job.pdf.name.rsplit("/", 1)[-1], content_type=pdf.PDF)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_GET
+def generated_file_preview(request, pk: int):
+    """The file in the page, through its PDF, with the downloads beside."""
+    job = _generated_or_404(request, pk)
+    if job.status != GeneratedFile.Status.READY or not job.file:
+        raise Http404
+    source_url = getattr(job.source, "get_absolute_url", None)
+    return render_preview(
+        request,
+        name=job.file.name.rsplit("/", 1)[-1],
+        kind="pdf" if job.pdf else "",
+        view_url=reverse("core:generated_file_pdf", args=[job.pk]) if job.pdf else "",
+        download_url=reverse("core:generated_file", args=[job.pk]),
+        pdf_download_url=reverse("core:generated_file_pdf", args=[job.pk]) if job.pdf else "",
+        back_url=source_url() if source_url else "",
+        message=job.pdf_error,
     )
 
 

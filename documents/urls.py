@@ -13,6 +13,11 @@ urlpatterns = [
     path("documents/<int:pk>/pass/", views.document_pass_to, name="pass_to"),
     path("documents/<int:pk>/compare/", views.document_compare, name="compare"),
     path("documents/<int:pk>/attachments/<int:attachment_id>/", views.document_attachment, name="attachment"),
+    path(
+        "documents/<int:pk>/attachments/<int:attachment_id>/preview/",
+        views.document_attachment_preview,
+        name="attachment_preview",
+    ),
     path("documents/numbers/", views.number_registers, name="numbers"),
     path("documents/numbers/<int:pk>/void/", views.number_void, name="number_void"),
     path("documents/incoming/", views.incoming_list, name="incoming_list"),

@@ -3,10 +3,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import exports, rendering
+from core.previews import render_preview
 from core.uploads import serve_upload
 from documents import rules, selectors, services
 from documents.body import to_html
@@ -21,6 +23,7 @@ from documents.forms import (
     ReserveNumberForm,
     VoidNumberForm,
 )
+from documents.integrity import signed_check
 from documents.models import Document, DocumentNumber, DocumentOpening, NumberSequence
 from tasks.selectors import department_ids
 
@@ -147,6 +150,7 @@ def document_detail(request, pk: int):
     sheet = rendering.latest(document, "processing_sheet")
     opinions = list(document.opinions.select_related("author", "acting_for", "department"))
     services.document_opened(document=document, by=user, what=DocumentOpening.What.PAGE)
+    ready = job if job is not None and job.status == job.Status.READY else rendering.latest_ready(document, "document")
     return render(
         request,
         "documents/detail.html",
@@ -161,9 +165,9 @@ def document_detail(request, pk: int):
             "job": job,
             "render_needed": job is None or job.version != file_version(document),
             # the latest job when it is ready (most of the time): no second query
-            "ready": job
-            if job is not None and job.status == job.Status.READY
-            else rendering.latest_ready(document, "document"),
+            "ready": ready,
+            # PDF and seal: the issued files checked against their hashes at sign-off
+            "signed": signed_check(document, ready),
             "sheet": sheet,
             "sheet_needed": sheet is None or sheet.version != sheet_version(document, len(opinions)),
             "versions": document.versions.select_related("saved_by"),
@@ -378,7 +382,24 @@ def document_attachment(request, pk: int, attachment_id: int):
     services.document_opened(
         document=document, by=request.user, what=DocumentOpening.What.DOWNLOAD, detail=attachment.name
     )
-    return serve_upload(attachment.file, attachment.name)
+    return serve_upload(attachment.file, attachment.name, inline=request.GET.get("inline") == "1")
+
+
+@login_required
+@require_GET
+def document_attachment_preview(request, pk: int, attachment_id: int):
+    """附件 in the page (a PDF or an image), with its download beside."""
+    document = _document_or_404(request, pk)
+    attachment = get_object_or_404(document.attachments, pk=attachment_id)
+    download_url = reverse("documents:attachment", args=[document.pk, attachment.pk])
+    return render_preview(
+        request,
+        name=attachment.name,
+        download_url=download_url,
+        view_url=f"{download_url}?inline=1",
+        back_url=reverse("documents:detail", args=[document.pk]),
+        back_label=document.title,
+    )
 
 
 # The number registers (文号登记簿): reserve (占号), void (退号), gap audit — for admins.

@@ -18,5 +18,6 @@ urlpatterns = [
     path("requests/<str:number>/follow/", views.follow, name="follow"),
     path("requests/<str:number>/do/<slug:action>/", views.act, name="act"),
     path("requests/<str:number>/files/<int:pk>/", views.download, name="download"),
+    path("requests/<str:number>/files/<int:pk>/preview/", views.attachment_preview, name="attachment_preview"),
     path("requests/<str:number>/mentions/", views.mention_search, name="mentions"),
 ]

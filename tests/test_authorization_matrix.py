@@ -161,6 +161,15 @@ class World(SimpleNamespace):
         assert job.status == "ready", job.status
         return job
 
+    @cached_property
+    def job_with_pdf(self):
+        """The issued document's file with a PDF beside it (LibreOffice stays off in the suite)."""
+        from django.core.files.base import ContentFile
+
+        job = self.job
+        job.pdf.save("issued.pdf", ContentFile(b"%PDF-1.7\n%%EOF\n"))
+        return job
+
 
 def build_world(org) -> "World":
     from tasks.models import RequestType
@@ -424,6 +433,17 @@ MATRIX: dict[str, list[Check]] = {
         ),
         post(lambda w: f"/requests/{w.task.number}/do/explode/", **everyone(404)),
     ],
+    "tasks:attachment_preview": [
+        get(
+            lambda w: f"/requests/{w.task.number}/files/{w.attachment.pk}/preview/",
+            outsider=404,
+            involved=200,
+            manager=200,
+            admin=200,
+        ),
+        # IDOR: another request's file under this request's number.
+        get(lambda w: f"/requests/{w.task.number}/files/{w.foreign_attachment.pk}/preview/", **everyone(404)),
+    ],
     "tasks:download": [
         get(
             lambda w: f"/requests/{w.task.number}/files/{w.attachment.pk}/",
@@ -597,6 +617,23 @@ MATRIX: dict[str, list[Check]] = {
             admin=404,
         ),
     ],
+    "documents:attachment_preview": [
+        get(
+            lambda w: f"/documents/{w.document.pk}/attachments/{w.document_attachment.pk}/preview/",
+            outsider=404,
+            involved=200,
+            manager=200,
+            admin=200,
+        ),
+        # IDOR: the attachment under another document's id.
+        get(
+            lambda w: f"/documents/{w.foreign_document.pk}/attachments/{w.document_attachment.pk}/preview/",
+            outsider=404,
+            involved=404,
+            manager=404,
+            admin=404,
+        ),
+    ],
     "documents:attachment": [
         get(
             lambda w: f"/documents/{w.document.pk}/attachments/{w.document_attachment.pk}/",
@@ -623,6 +660,14 @@ MATRIX: dict[str, list[Check]] = {
         get(lambda w: f"/files/{w.job.pk}/", outsider=404, involved=200, manager=200, admin=200),
         get(lambda w: "/files/999999/", **everyone(404)),
         *secret_checks(lambda w: f"/files/{w.secret_job.pk}/"),
+    ],
+    "core:generated_file_pdf": [
+        get(lambda w: f"/files/{w.job_with_pdf.pk}/pdf/", outsider=404, involved=200, manager=200, admin=200),
+        get(lambda w: "/files/999999/pdf/", **everyone(404)),
+    ],
+    "core:generated_file_preview": [
+        get(lambda w: f"/files/{w.job_with_pdf.pk}/preview/", outsider=404, involved=200, manager=200, admin=200),
+        get(lambda w: "/files/999999/preview/", **everyone(404)),
     ],
     "core:generated_file_status": [
         get(lambda w: f"/files/{w.job.pk}/status/", outsider=404, involved=200, manager=200, admin=200),

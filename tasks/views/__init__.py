@@ -10,6 +10,7 @@ from tasks.views.lists import department_inbox as department_inbox
 from tasks.views.lists import department_workload as department_workload
 from tasks.views.lists import task_list as task_list
 from tasks.views.request_page import act as act
+from tasks.views.request_page import attachment_preview as attachment_preview
 from tasks.views.request_page import detail as detail
 from tasks.views.request_page import download as download
 from tasks.views.request_page import follow as follow

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from core import rendering
+from core.previews import render_preview
 from core.uploads import serve_upload
 from departments.models import User
 from departments.selectors import people_matching
@@ -248,7 +249,24 @@ def _next(request) -> str:
 def download(request, number: str, pk: int):
     task = _task_or_404(request, number)
     attachment = get_object_or_404(Attachment, task=task, pk=pk)
-    return serve_upload(attachment.file, attachment.name)
+    return serve_upload(attachment.file, attachment.name, inline=request.GET.get("inline") == "1")
+
+
+@login_required
+@require_GET
+def attachment_preview(request, number: str, pk: int):
+    """The attachment in the page (a PDF or an image), with its download beside."""
+    task = _task_or_404(request, number)
+    attachment = get_object_or_404(Attachment, task=task, pk=pk)
+    download_url = reverse("tasks:download", args=[task.number, attachment.pk])
+    return render_preview(
+        request,
+        name=attachment.name,
+        download_url=download_url,
+        view_url=f"{download_url}?inline=1",
+        back_url=reverse("tasks:detail", args=[task.number]),
+        back_label=task.number,
+    )
 
 
 @login_required
