@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('departments', '0006_department_administrators'),
-        ('documents', '0008_generated_file_to_core'),
+        ('documents', '0009_classified_readers_and_openings'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
