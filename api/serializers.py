@@ -5,7 +5,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from tasks.models import Priority, Reason, Task
+from tasks.models import Approval, Priority, Reason, Task
 
 
 class PersonRef(serializers.Serializer):
@@ -118,6 +118,9 @@ class ApprovalEntry(serializers.Serializer):
     decided_by = PersonRef(allow_null=True)
     opinion = serializers.CharField()
     decided_at = serializers.DateTimeField(allow_null=True)
+    added_by = PersonRef(allow_null=True, help_text="Who added this approver (加签) or forwarded the step (转签).")
+    forwarded_from = PersonRef(allow_null=True, help_text="Whose approval this was before it was forwarded (转签).")
+    note = serializers.CharField(help_text="Why the approver was added or the step forwarded.")
 
 
 class RequestDetail(RequestRow):
@@ -146,6 +149,19 @@ class ReasonBody(serializers.Serializer):
     reason = serializers.ChoiceField(choices=Reason.choices)
     comment = serializers.CharField(required=False, max_length=2000)
     seen_state = serializers.CharField(required=False)
+
+
+class ForwardBody(serializers.Serializer):
+    person = serializers.IntegerField(help_text="The person's id (an active person, not the requester).")
+    comment = serializers.CharField(max_length=2000, help_text="Why.")
+    seen_state = serializers.CharField(required=False)
+
+
+class AddApproverBody(ForwardBody):
+    position = serializers.ChoiceField(
+        choices=Approval.Position.choices,
+        help_text="before: they decide first; after: they decide next; alongside: the same step, both decide.",
+    )
 
 
 class AssignBody(serializers.Serializer):

@@ -14,7 +14,12 @@ urlpatterns = [
     path("api/v1/requests/", requests.RequestList.as_view(), name="requests"),
     path("api/v1/requests/<str:number>/", requests.RequestDetail.as_view(), name="request"),
     *(
-        path(f"api/v1/requests/<str:number>/{step}/", requests.step_view(step).as_view(), name=f"request_{step}")
+        # A step's address spells it with hyphens (add-approver), its name with underscores.
+        path(
+            f"api/v1/requests/<str:number>/{step.replace('_', '-')}/",
+            requests.step_view(step).as_view(),
+            name=f"request_{step}",
+        )
         for step in requests.STEPS
     ),
     path("api/v1/request-types/", catalogue.RequestTypeList.as_view(), name="request_types"),

@@ -16,7 +16,7 @@ class ApprovalStepInline(admin.StackedInline):
     extra = 0
     autocomplete_fields = ["department", "users"]
     fields = [
-        ("order", "name", "name_en", "mode"),
+        ("order", "name", "name_en", "mode", "hours"),
         ("approver", "department"),
         "users",
         ("condition_field", "condition_operator", "condition_value"),
@@ -53,6 +53,9 @@ class ApprovalInline(ReadOnlyInline):
         "decided_by",
         "decided_at",
         "opinion",
+        "added_by",
+        "forwarded_from",
+        "note",
     ]
 
 

@@ -24,10 +24,21 @@ def file_version(task: Task) -> str:
 @rendering.builder("request_form", can_view=can_view, filename=lambda task: f"{task.number}-事务单")
 def request_form_docx(task: Task) -> bytes:
     approvals = [[_("Round"), _("Step"), _("Approver"), _("Decision"), _("Opinion"), _("Date")]]
-    for approval in task.approvals.select_related("approver", "decided_by").order_by("round", "step_order", "pk"):
+    rows = task.approvals.select_related("approver", "decided_by", "added_by", "forwarded_from")
+    for approval in rows.order_by("round", "step_order", "pk"):
         who = approval.approver.name
         if approval.decided_by_id and approval.decided_by_id != approval.approver_id:
             who = _("%(who)s (for %(whom)s)") % {"who": approval.decided_by.name, "whom": approval.approver.name}
+        if approval.forwarded_from_id:
+            who += " " + _("(forwarded from %(whom)s, 转签: %(why)s)") % {
+                "whom": approval.forwarded_from.name,
+                "why": approval.note,
+            }
+        elif approval.added_by_id:
+            who += " " + _("(added by %(whom)s, 加签: %(why)s)") % {
+                "whom": approval.added_by.name,
+                "why": approval.note,
+            }
         approvals.append(
             [
                 str(approval.round),

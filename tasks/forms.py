@@ -6,9 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core.uploads import UploadRejected, check_upload
 from departments.models import Department, User, pick_language
-from departments.pickers import PeopleField
+from departments.pickers import PeopleField, PersonField
 from departments.selectors import departments_in_order
-from tasks.models import Priority, Reason, RequestField, RequestType, Task
+from tasks.models import Approval, Priority, Reason, RequestField, RequestType, Task
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -161,6 +161,25 @@ class OpinionForm(forms.Form):
     opinion = forms.CharField(
         label=_("Opinion"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
     )
+
+
+class ForwardForm(forms.Form):
+    """转签: hand one's approval to someone else, saying why."""
+
+    person = PersonField(label=_("Person"), queryset=User.objects.filter(is_active=True))
+    comment = forms.CharField(label=_("Why"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class AddApproverForm(ForwardForm):
+    """加签: bring in one more approver, before, after or alongside oneself, saying why."""
+
+    position = forms.ChoiceField(
+        label=_("Where"),
+        choices=Approval.Position.choices,
+        initial=Approval.Position.ALONGSIDE,
+        widget=forms.RadioSelect,
+    )
+    field_order = ["person", "position", "comment"]
 
 
 class ReasonForm(forms.Form):

@@ -95,6 +95,9 @@ task_rules.add_rule("submit", is_requester & state_is(S.DRAFT))
 # The state and the requester first: is_pending_approver asks the database, only a request pending
 # approval has approvers, and its requester is never one of them.
 task_rules.add_rule("approve", state_is(S.PENDING_APPROVAL) & ~is_requester & is_pending_approver)
+# 加签 and 转签: whoever may decide the step now may bring someone else in instead.
+task_rules.add_rule("add_approver", task_rules["approve"])
+task_rules.add_rule("forward", task_rules["approve"])
 task_rules.add_rule("accept", is_target_manager & state_is(S.PENDING_ACCEPTANCE))
 task_rules.add_rule("decline", is_target_manager & state_is(S.PENDING_ACCEPTANCE))
 task_rules.add_rule("transfer", is_target_manager & state_is(S.PENDING_ACCEPTANCE, S.IN_PROGRESS))

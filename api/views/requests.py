@@ -37,6 +37,8 @@ STEPS = {
     "approve": ("approve", "approve", s.OpinionBody),
     "reject": ("reject", "approve", s.ReasonBody),
     "return": ("return", "approve", s.ReasonBody),
+    "add_approver": ("add_approver", "add_approver", s.AddApproverBody),
+    "forward": ("forward", "forward", s.ForwardBody),
     "accept": ("accept", "accept", s.AssignBody),
     "assign": ("reassign", "reassign", s.AssignBody),
     "decline": ("decline", "decline", s.ReasonBody),
@@ -117,7 +119,9 @@ def detail_data(task: Task, user) -> dict:
         for spec in selectors.fields_of(task.request_type)
     ]
     approvals = (
-        task.approvals.filter(round=task.approval_round).select_related("approver", "decided_by")
+        task.approvals.filter(round=task.approval_round).select_related(
+            "approver", "decided_by", "added_by", "forwarded_from"
+        )
         if selectors.may_have(task, "approvals")
         else []
     )
@@ -130,6 +134,9 @@ def detail_data(task: Task, user) -> dict:
             "decided_by": a.decided_by,
             "opinion": a.opinion,
             "decided_at": a.decided_at,
+            "added_by": a.added_by,
+            "forwarded_from": a.forwarded_from,
+            "note": a.note,
         }
         for a in approvals
     ]

@@ -26,12 +26,22 @@ class Approval(models.Model):
         RETURNED = "returned", _("Returned for revision")
         SKIPPED = "skipped", _("Not needed")
 
+    class Position(models.TextChoices):
+        """Where an approver adds someone (加签)."""
+
+        BEFORE = "before", _("Before me: they decide first")
+        AFTER = "after", _("After me: they decide next")
+        ALONGSIDE = "alongside", _("Alongside me (会签): both of us must approve")
+
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="approvals")
     round = models.PositiveIntegerField(_("round"), default=1)
     step_order = models.PositiveIntegerField(_("step"))
     step_name = models.CharField(_("step name"), max_length=60, blank=True)
     step_name_en = models.CharField(_("step name (English)"), max_length=80, blank=True)
     mode = models.CharField(_("mode"), max_length=5, choices=ApprovalStep.Mode.choices)
+    hours = models.PositiveSmallIntegerField(
+        _("promised working hours"), null=True, blank=True, help_text=_("Empty: the type's time to accept.")
+    )
     approver = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="approvals", verbose_name=_("approver")
     )
@@ -45,6 +55,24 @@ class Approval(models.Model):
         verbose_name=_("decided by"),
     )
     opinion = models.TextField(_("opinion"), blank=True, max_length=SHORT_TEXT)
+    # 加签 and 转签: who added this approver (or forwarded the step to them), from whom, and why.
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
+    forwarded_from = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("forwarded from"),
+    )
+    note = models.TextField(_("why added or forwarded"), blank=True, max_length=SHORT_TEXT)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
 
@@ -99,6 +127,8 @@ class TaskAction(models.TextChoices):
     URGED = "task.urged", _("urged (催办)")
     ASSIGNED = "task.assigned", _("reassigned")
     HANDED_OVER = "task.handed_over", _("handed over")
+    APPROVER_ADDED = "task.approver_added", _("added an approver (加签)")
+    FORWARDED = "task.forwarded", _("forwarded the approval (转签)")
 
 
 class Comment(models.Model):

@@ -199,6 +199,12 @@ class ApprovalStep(models.Model):
     )
     users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("people"))
     mode = models.CharField(_("mode"), max_length=5, choices=Mode.choices, default=Mode.ANY)
+    hours = models.PositiveSmallIntegerField(
+        _("promised working hours"),
+        null=True,
+        blank=True,
+        help_text=_("How long this step may take, in working hours. Empty: the type's time to accept; 0: no promise."),
+    )
     condition_field = models.SlugField(
         _("only when field"), max_length=40, blank=True, help_text=_("Key of a number field, e.g. amount.")
     )

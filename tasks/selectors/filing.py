@@ -17,6 +17,7 @@ class RouteStep:
     mode: str
     approvers: list[User]
     name_en: str = ""
+    hours: int | None = None  # promised working hours; None: the type's time to accept
 
     @property
     def display_name(self) -> str:
@@ -71,7 +72,12 @@ def approval_route(
         if approvers:
             route.append(
                 RouteStep(
-                    order=len(route) + 1, name=str(step), name_en=step.name_en, mode=step.mode, approvers=approvers
+                    order=len(route) + 1,
+                    name=str(step),
+                    name_en=step.name_en,
+                    mode=step.mode,
+                    approvers=approvers,
+                    hours=step.hours,
                 )
             )
     return route
@@ -87,11 +93,17 @@ def filing_type(code: str) -> RequestType | None:
     )
 
 
-def expected_finish(request_type: RequestType, *, approval_steps: int = 0):
-    """When a request of this type filed now would be finished if every promised time were kept:
-    each approval step's time (the type's time to accept, as services._accept_due gives each
-    step), then accepting and finishing, in working hours."""
-    hours = request_type.accept_sla_hours * (approval_steps + 1) + request_type.finish_sla_hours
+def step_hours(request_type: RequestType, hours: int | None) -> int:
+    """The working hours an approval step promises: its own, or (none set) the type's time to accept."""
+    return request_type.accept_sla_hours if hours is None else hours
+
+
+def expected_finish(request_type: RequestType, route: list[RouteStep] = ()):
+    """When a request of this type filed now along `route` (approval_route) would be finished if
+    every promised time were kept: each approval step's own time (step_hours, as the step's due
+    time is set), then accepting and finishing, in working hours."""
+    hours = sum(step_hours(request_type, step.hours) for step in route)
+    hours += request_type.accept_sla_hours + request_type.finish_sla_hours
     return working_calendar(request_type.department_id).add_working_hours(timezone.now(), float(hours))
 
 

@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 
 from departments.models import User
 from departments.selectors import departments_by_id
-from tasks.models import Attachment, Comment, RequestField, RequestType, Task, TaskAction
+from tasks.models import Approval, Attachment, Comment, RequestField, RequestType, Task, TaskAction
 from tasks.selectors.access import may_have
 from tasks.selectors.lists import NAME_COLUMNS
 
@@ -27,7 +27,8 @@ def timeline(task: Task) -> list[dict]:
     # An accept or a reassignment names the assignee by id (older rows do not): most often the
     # request's assignee or someone who acted on it, already at hand; the others in one query.
     people = {user.pk: user for user in (task.assignee, *(log.actor for log in logs)) if user}
-    named = {log.data["assignee"] for log in logs if isinstance(log.data.get("assignee"), int)}
+    # 加签 and 转签 name the person brought in the same way.
+    named = {log.data[key] for log in logs for key in ("assignee", "person") if isinstance(log.data.get(key), int)}
     if named - people.keys():
         people |= User.objects.only(*NAME_COLUMNS).in_bulk(named - people.keys())
     items = [
@@ -37,6 +38,10 @@ def timeline(task: Task) -> list[dict]:
             "obj": log,
             "department": departments.get(log.data.get("department")),
             "assignee": people.get(log.data.get("assignee")),
+            "person": people.get(log.data.get("person")),
+            "position": Approval.Position(log.data["position"]).label
+            if log.data.get("position") in Approval.Position.values
+            else "",
         }
         for log in logs
     ]

@@ -4,7 +4,9 @@ row, check that the request is still where the user saw it (else TaskConflict:
 log and the notifications in the same transaction."""
 
 from tasks.services.approval import bulk_approve as bulk_approve
+from tasks.services.approval import task_add_approver as task_add_approver
 from tasks.services.approval import task_approve as task_approve
+from tasks.services.approval import task_forward as task_forward
 from tasks.services.approval import task_reject as task_reject
 from tasks.services.approval import task_return as task_return
 from tasks.services.comments import task_comment as task_comment

@@ -36,6 +36,13 @@ def _accept_due(task: Task, *, department: int | None = None) -> datetime:
     return calendar.add_working_hours(timezone.now(), float(task.request_type.accept_sla_hours))
 
 
+def _approval_due(task: Task, hours: int | None) -> datetime | None:
+    """The due moment of an approval step promising `hours` working hours from now (None: the
+    type's time to accept, as _accept_due); a step promising 0 has none, so no reminder chases it."""
+    hours = selectors.step_hours(task.request_type, hours)
+    return working_calendar().add_working_hours(timezone.now(), float(hours)) if hours else None
+
+
 def _enter_department(task: Task, actor: User | None) -> None:
     """The request has reached its department (saved, its acceptance deadline set by _accept_due):
     co-handling sub-tasks, dispatch."""

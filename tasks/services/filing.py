@@ -25,7 +25,7 @@ from tasks.services.common import (
     managers_of,
     notify_about,
 )
-from tasks.services.dispatch import _accept_due, _enter_department
+from tasks.services.dispatch import _accept_due, _approval_due, _enter_department
 
 
 def task_create(
@@ -153,7 +153,7 @@ def _submit(task: Task, by: User) -> None:
         return
     task.submit()
     task.approval_step = 1
-    task.approval_due_at = _accept_due(task)
+    task.approval_due_at = _approval_due(task, route[0].hours)
     task.save()
     Approval.objects.bulk_create(
         [
@@ -164,6 +164,7 @@ def _submit(task: Task, by: User) -> None:
                 step_name=step.name[:60],
                 step_name_en=step.name_en[:80],
                 mode=step.mode,
+                hours=step.hours,
                 approver=person,
             )
             for step in route

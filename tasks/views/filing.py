@@ -94,7 +94,7 @@ def _preview(request, request_type, data) -> dict:
     )
     return {
         "route": route,
-        "expected_finish": selectors.expected_finish(request_type, approval_steps=len(route)),
+        "expected_finish": selectors.expected_finish(request_type, route),
         "department": department,
     }
 

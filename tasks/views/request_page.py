@@ -36,7 +36,11 @@ def detail(request, number: str):
     context = {
         "task": task,
         "perms": perms,
-        "approvals": list(task.approvals.filter(round=task.approval_round).select_related("approver", "decided_by"))
+        "approvals": list(
+            task.approvals.filter(round=task.approval_round).select_related(
+                "approver", "decided_by", "added_by", "forwarded_from"
+            )
+        )
         if has("approvals")
         else [],
         "fields": [(spec, task.field_values.get(spec.key)) for spec in selectors.fields_of(task.request_type)],
@@ -55,6 +59,9 @@ def detail(request, number: str):
         for action, (form_class, *_service) in STEPS.items()
         if form_class in (forms.OpinionForm, forms.OpinionReasonForm, forms.ReasonForm, forms.NoteForm)
     }
+    if perms["add_approver"]:
+        action_forms["add_approver"] = forms.AddApproverForm(auto_id="id_add_approver_%s")
+        action_forms["forward"] = forms.ForwardForm(auto_id="id_forward_%s")
     action_forms["progress"] = forms.ProgressForm(initial={"percent": task.progress}, auto_id="id_progress_%s")
     if perms["accept"] or perms["reassign"]:
         candidates = selectors.workload(task.target_department, task.request_type)
@@ -126,6 +133,18 @@ STEPS = {
         services.task_return,
         _arguments("opinion", "reason"),
         gettext_lazy("Returned for revision."),
+    ),
+    "add_approver": (
+        forms.AddApproverForm,
+        services.task_add_approver,
+        _arguments("person", "position", "comment"),
+        gettext_lazy("%(name)s was added to the approval route (加签)."),
+    ),
+    "forward": (
+        forms.ForwardForm,
+        services.task_forward,
+        _arguments("person", "comment"),
+        gettext_lazy("Forwarded to %(name)s (转签), who now decides in your place."),
     ),
     "accept": (
         forms.AcceptForm,
@@ -204,7 +223,7 @@ def do_step(action: str, task: Task, by: User, data: dict) -> str:
     """Call the action's service with its form's cleaned data; returns what to tell the person."""
     _form, service, arguments, done = STEPS[action]
     service(task=task, by=by, **{argument: data[field] for argument, field in arguments.items()})
-    return done % {"name": data.get("assignee"), "department": data.get("department")}
+    return done % {"name": data.get("assignee") or data.get("person"), "department": data.get("department")}
 
 
 @login_required
