@@ -93,3 +93,53 @@ def test_numbers_taken_at_once_never_collide(org, support, file_request):
     results = race(*[lambda: file_request(support) for _ in range(6)])
     numbers = [r.number for r in results if isinstance(r, Task)]
     assert len(numbers) == 6 and len(set(numbers)) == 6, results
+
+
+def _one_step(org, code, *people, mode="any"):
+    rt = RequestType.objects.create(department=org.purchasing, code=code, name=code)
+    step = ApprovalStep.objects.create(request_type=rt, order=1, approver="users", mode=mode)
+    step.users.set(people)
+    return rt
+
+
+@pytest.mark.parametrize("attempt", range(2))
+def test_approve_and_forward_at_once(org, file_request, attempt):
+    """Two buttons of one approver at once (转签 and approve): one wins, the other is told."""
+    task = file_request(_one_step(org, f"fw{attempt}", org.sales_head))
+    results = race(
+        lambda: services.task_approve(task=task, by=org.sales_head),
+        lambda: services.task_forward(task=task, by=org.sales_head, person=org.leader, comment="出差"),
+    )
+    winners = [r for r in results if isinstance(r, Task)]
+    losers = [r for r in results if isinstance(r, services.TaskConflict)]
+    assert len(winners) == 1 and len(losers) == 1, results
+    task.refresh_from_db()
+    approval = Approval.objects.get(task=task)
+    if isinstance(results[0], Task):
+        assert (task.state, approval.approver_id, approval.decision) == (
+            "pending_acceptance",
+            org.sales_head.pk,
+            "approved",
+        )
+    else:
+        assert (task.state, approval.approver_id, approval.decision) == ("pending_approval", org.leader.pk, "pending")
+
+
+def test_two_approvers_add_before_at_once(org, file_request):
+    """Both approvers of an or-sign step add someone before themselves: the request's lock lets one
+    renumber the route at a time; the second finds it is no longer their turn."""
+    task = file_request(_one_step(org, "before2", org.sales_head, org.leader))
+    results = race(
+        lambda: services.task_add_approver(
+            task=task, by=org.sales_head, person=org.outsider, position="before", comment="先问人事"
+        ),
+        lambda: services.task_add_approver(
+            task=task, by=org.leader, person=org.assignee, position="before", comment="先问采购"
+        ),
+    )
+    assert len([r for r in results if isinstance(r, Task)]) == 1, results
+    orders = sorted(Approval.objects.filter(task=task).values_list("step_order", "approver__username"))
+    assert orders in (
+        [(1, "outsider"), (2, "leader"), (2, "sales_head")],
+        [(1, "assignee"), (2, "leader"), (2, "sales_head")],
+    )
