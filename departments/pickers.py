@@ -28,7 +28,8 @@ def _split(tokens: list[str]) -> tuple[list[int], list[str], list[str]]:
     for token in tokens:
         if token.startswith(TYPED) and "\x00" not in token:  # no login holds a NUL (PostgreSQL refuses one)
             logins.append(token[len(TYPED) :])
-        elif token.isdecimal():  # not isdigit: int() refuses some digits ("²")
+        # not isdigit: int() refuses some digits ("²"); and no longer than a database id can be
+        elif token.isdecimal() and len(token) <= 18:
             pks.append(int(token))
         else:
             other.append(token)

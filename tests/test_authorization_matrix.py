@@ -412,6 +412,24 @@ MATRIX: dict[str, list[Check]] = {
             after=_approved_only_by_manager,
         ),
         post(
+            lambda w: f"/requests/{w.task.number}/do/add_approver/",
+            data=lambda w: {"person": w.org.leader.pk, "position": "after", "comment": "请郑总把关"},
+            outsider=404,
+            involved=302,  # "You cannot approve your own request." as a message; nothing changes
+            manager=302,
+            admin=403,
+            label="加签",
+        ),
+        post(
+            lambda w: f"/requests/{w.task.number}/do/forward/",
+            data=lambda w: {"person": w.org.sales_deputy.pk, "comment": "出差"},
+            outsider=404,
+            involved=302,
+            manager=302,
+            admin=403,
+            label="转签",
+        ),
+        post(
             lambda w: f"/requests/{w.task.number}/do/accept/",
             data=lambda w: {"assignee": w.org.assignee.pk},
             as_manager="purchasing_head",

@@ -1,5 +1,7 @@
 """A request's timeline and form fields."""
 
+from collections.abc import Iterable
+
 from django.db.models import QuerySet
 
 from departments.models import User
@@ -9,7 +11,7 @@ from tasks.selectors.access import may_have
 from tasks.selectors.lists import NAME_COLUMNS
 
 
-def timeline(task: Task) -> list[dict]:
+def timeline(task: Task, known: Iterable[User | None] = ()) -> list[dict]:
     """Transitions, progress, comments and files of a request merged in time order (up to three
     queries: none for comments or files that task_for_page found there are none of). An entry of
     the action log carries the department it names, if any."""
@@ -26,7 +28,8 @@ def timeline(task: Task) -> list[dict]:
     departments = departments_by_id() if any("department" in log.data for log in logs) else {}
     # An accept or a reassignment names the assignee by id (older rows do not): most often the
     # request's assignee or someone who acted on it, already at hand; the others in one query.
-    people = {user.pk: user for user in (task.assignee, *(log.actor for log in logs)) if user}
+    # `known`: people the caller read already (the request page's approvers, whom 加签 and 转签 name).
+    people = {user.pk: user for user in (task.assignee, *(log.actor for log in logs), *known) if user}
     # 加签 and 转签 name the person brought in the same way.
     named = {log.data[key] for log in logs for key in ("assignee", "person") if isinstance(log.data.get(key), int)}
     if named - people.keys():

@@ -33,21 +33,24 @@ def detail(request, number: str):
     # Only the lists that have something (task_for_page asked which): a query per empty list was
     # most of the page's round trips.
     has = partial(selectors.may_have, task)
-    context = {
-        "task": task,
-        "perms": perms,
-        "approvals": list(
+    approvals = (
+        list(
             task.approvals.filter(round=task.approval_round).select_related(
                 "approver", "decided_by", "added_by", "forwarded_from"
             )
         )
         if has("approvals")
-        else [],
+        else []
+    )
+    context = {
+        "task": task,
+        "perms": perms,
+        "approvals": approvals,
         "fields": [(spec, task.field_values.get(spec.key)) for spec in selectors.fields_of(task.request_type)],
         "subtasks": list(task.subtasks.select_related("target_department", "assignee")) if has("subtasks") else [],
         "co_departments": list(task.co_departments.all()) if has("co_departments") else [],
         "watchers": list(task.watchers.all()) if has("watchers") else [],
-        "timeline": (timeline := selectors.timeline(task)),
+        "timeline": (timeline := selectors.timeline(task, known=[a.approver for a in approvals])),
         "returned": selectors.latest_return(timeline) if task.is_returned else None,
         "holds": list(task.holds.select_related("waiting_on")) if has("holds") else [],
         "comment_form": forms.CommentForm(),

@@ -238,6 +238,29 @@ ENTRIES: dict[str, list[ApiCheck]] = {
             after=_state_unless("manager", "pending_approval", "draft"),
         )
     ],
+    # 加签 and 转签: whoever decides the step now (the page's rule "approve").
+    "api:request_add_approver": [
+        check(
+            "POST",
+            lambda w: f"/api/v1/requests/{w.request_in('pending_approval').number}/add-approver/",
+            data=lambda w: {"person": w.org.leader.pk, "position": "alongside", "comment": "请郑总会签"},
+            outsider=404,
+            involved=403,
+            manager=200,
+            admin=403,
+        )
+    ],
+    "api:request_forward": [
+        check(
+            "POST",
+            lambda w: f"/api/v1/requests/{w.request_in('pending_approval').number}/forward/",
+            data=lambda w: {"person": w.org.sales_deputy.pk, "comment": "出差"},
+            outsider=404,
+            involved=403,
+            manager=200,
+            admin=403,
+        )
+    ],
     "api:request_accept": [
         step(
             "accept",

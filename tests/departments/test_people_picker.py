@@ -64,7 +64,7 @@ def test_an_unknown_login_is_named_and_nothing_is_saved(client, org, support):
 
 def test_a_crafted_value_gets_a_message_not_an_error_page(client, org, support):
     login(client, org.requester)
-    for value in ("x", "-1", "999999", "1 OR 1=1"):
+    for value in ("x", "-1", "999999", "1 OR 1=1", "9" * 30):  # past what an id column holds, too
         response = file(client, watchers=[value])
         assert response.status_code == 200 and response.context["form"].errors["watchers"], value
     inactive = UserFactory(username="gone", is_active=False)
