@@ -62,7 +62,7 @@ class Approval(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("added by"),
+        verbose_name=_("added or forwarded by"),
     )
     forwarded_from = models.ForeignKey(
         settings.AUTH_USER_MODEL,

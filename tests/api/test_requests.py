@@ -288,3 +288,34 @@ def test_errors_speak_the_callers_language(org, in_state, bearer):
     org.sales_head.save()
     chosen = client.post(f"/api/v1/requests/{task.number}/approve/", {}, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert "already handled" in chosen.json()["message"]
+
+
+def test_add_an_approver_and_forward_through_the_api(org, in_state, bearer):
+    """加签 and 转签: the page's forms and rules, at add-approver/ and forward/."""
+    task = in_state("pending_approval")
+    head = bearer(org.sales_head)
+    assert "add_approver" in head.get(f"/api/v1/requests/{task.number}/").json()["allowed_steps"]
+    added = head.post(
+        f"/api/v1/requests/{task.number}/add-approver/",
+        {"person": org.leader.pk, "position": "before", "comment": "请郑总先看"},
+        format="json",
+    )
+    assert added.status_code == 200, added.content
+    approvals = added.json()["request"]["approvals"]
+    first = next(a for a in approvals if a["approver"]["username"] == "leader")
+    assert (first["step_order"], first["added_by"]["username"], first["note"]) == (1, "sales_head", "请郑总先看")
+    assert "add_approver" not in added.json()["request"]["allowed_steps"]  # the added approver decides first
+
+    leader = bearer(org.leader)
+    leader.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    refused = leader.post(
+        f"/api/v1/requests/{task.number}/forward/", {"person": org.requester.pk, "comment": "x"}, format="json"
+    )
+    assert refused.status_code == 400 and "filed this request" in refused.json()["message"]
+    missing = leader.post(f"/api/v1/requests/{task.number}/add-approver/", {"person": org.outsider.pk}, format="json")
+    assert missing.status_code == 400 and {"position", "comment"} <= set(missing.json()["fields"])
+    forwarded = leader.post(
+        f"/api/v1/requests/{task.number}/forward/", {"person": org.outsider.pk, "comment": "请人事代批"}, format="json"
+    )
+    assert forwarded.status_code == 200, forwarded.content
+    assert Task.objects.get(pk=task.pk).approvals.get(step_order=1).forwarded_from == org.leader
