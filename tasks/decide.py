@@ -141,7 +141,12 @@ def decision_page(request, link, task: Task):
         "task": task,
         "form": form,
         "fields": [(spec, task.field_values.get(spec.key)) for spec in selectors.fields_of(task.request_type)],
-        "approvals": list(task.approvals.filter(round=task.approval_round).select_related("approver", "decided_by"))
+        # With who added or forwarded each approver and why (加签, 转签): often why this person was asked.
+        "approvals": list(
+            task.approvals.filter(round=task.approval_round).select_related(
+                "approver", "decided_by", "added_by", "forwarded_from"
+            )
+        )
         if step == "approve"
         else [],
         "action_label": ACTIONS[link.action],

@@ -307,3 +307,23 @@ def test_links_expired_a_month_ago_are_purged_and_no_others(org, purchase, file_
     assert purge_decision_links.delay().get(timeout=10) == 1
     assert set(DecisionLink.objects.values_list("pk", flat=True)) >= {ages["fresh"], ages["expired"]}
     assert not DecisionLink.objects.filter(pk=ages["old"]).exists()
+
+
+def test_the_countersigner_decides_from_their_link_and_sees_why_they_were_asked(
+    client, org, pending, django_capture_on_commit_callbacks
+):
+    """加签 alongside: the person added gets their own links; the page says who added them and why."""
+    task, _approve, _reject, _m = pending
+    with django_capture_on_commit_callbacks(execute=True):
+        services.task_add_approver(
+            task=task, by=org.sales_head, person=org.leader, position="alongside", comment="新供应商，请郑总把关"
+        )
+    message = next(m for m in mail.outbox if m.to == [org.leader.email])
+    approve, _reject_link = links_in(message)
+    login(client, org.leader)
+    page = client.get(approve).content.decode()
+    assert "Added by 王经理 (加签): 新供应商，请郑总把关" in page
+    assert client.post(approve, {"decision": "approve", "opinion": "同意"}).status_code == 302
+    task.refresh_from_db()
+    assert task.state == "pending_approval"  # the sales head has not decided yet
+    assert task.approvals.get(approver=org.leader).decision == "approved"
