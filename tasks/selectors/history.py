@@ -3,12 +3,20 @@
 from collections.abc import Iterable
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
 
 from departments.models import User
 from departments.selectors import departments_by_id
 from tasks.models import Approval, Attachment, Comment, RequestField, RequestType, Task, TaskAction
 from tasks.selectors.access import may_have
 from tasks.selectors.lists import NAME_COLUMNS
+
+# Where an approver added someone (加签), as the timeline tells others (the form says "me").
+ADDED_WHERE = {
+    Approval.Position.BEFORE: gettext_lazy("before them"),
+    Approval.Position.AFTER: gettext_lazy("after them"),
+    Approval.Position.ALONGSIDE: gettext_lazy("alongside them (会签)"),
+}
 
 
 def timeline(task: Task, known: Iterable[User | None] = ()) -> list[dict]:
@@ -42,9 +50,7 @@ def timeline(task: Task, known: Iterable[User | None] = ()) -> list[dict]:
             "department": departments.get(log.data.get("department")),
             "assignee": people.get(log.data.get("assignee")),
             "person": people.get(log.data.get("person")),
-            "position": Approval.Position(log.data["position"]).label
-            if log.data.get("position") in Approval.Position.values
-            else "",
+            "position": ADDED_WHERE.get(log.data.get("position"), ""),
         }
         for log in logs
     ]

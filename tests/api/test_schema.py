@@ -18,6 +18,8 @@ RESOURCES = [
             "approve",
             "reject",
             "return",
+            "add-approver",
+            "forward",
             "accept",
             "assign",
             "progress",

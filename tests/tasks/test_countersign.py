@@ -260,3 +260,19 @@ def test_expected_finish_adds_each_steps_hours(org, purchase):
     finish = expected_finish(purchase, approval_route(purchase, org.requester, org.sales, {"amount": "50000"}))
     assert finish >= calendar.add_working_hours(before, 28.0)  # 4 + 4 (each step the type's time to accept) + 20
     assert expected_finish(purchase, []) <= calendar.add_working_hours(timezone.now(), float(Decimal(20)))
+
+
+def test_the_request_form_lists_who_added_and_forwarded_whom(org, purchase, file_request):
+    import io
+
+    import docx
+
+    from tasks.docx import request_form_docx
+
+    task = file_request(purchase)
+    services.task_add_approver(task=task, by=org.sales_head, person=org.leader, position="after", comment="请郑总")
+    services.task_forward(task=task, by=org.sales_head, person=org.sales_deputy, comment="出差")
+    sheet = docx.Document(io.BytesIO(request_form_docx(task)))
+    cells = [cell.text for table in sheet.tables for row in table.rows for cell in row.cells]
+    assert any("李副经理" in c and "王经理" in c and "转签" in c and "出差" in c for c in cells), cells
+    assert any("郑总" in c and "加签" in c and "请郑总" in c for c in cells), cells

@@ -48,7 +48,7 @@ def test_add_before_from_the_page(org, purchase, file_request, english):
     assert message == "郑总 was added to the approval route (加签)."
     body = page(english, task)
     assert "Added by 王经理 (加签): 先请郑总" in body
-    assert "added an approver (加签): 郑总" in body and "Before me: they decide first" in body
+    assert "added an approver (加签): 郑总" in body and "before them" in body
     assert "Add an approver (加签)" not in body  # the added approver decides first now
     login(english, org.leader)
     assert "Add an approver (加签)" in page(english, task)
