@@ -68,13 +68,20 @@ def _decide(task: Task, by: User, decision: str, opinion: str, reason: str) -> T
                 current.filter(decision=Approval.Decision.PENDING, mode="any").update(
                     decision=Approval.Decision.SKIPPED
                 )
-            if not current.filter(decision=Approval.Decision.PENDING).exists():
-                following = (
-                    task.approvals.filter(round=task.approval_round, step_order__gt=task.approval_step)
-                    .order_by("step_order")
-                    .values_list("step_order", "hours")
-                    .first()
+            # The first approval still waiting from this step on, in one query: one of this step
+            # means the step waits on; one of a later step is the next step (later steps are all
+            # pending until their turn); none, the route is done.
+            following = (
+                task.approvals.filter(
+                    round=task.approval_round,
+                    step_order__gte=task.approval_step,
+                    decision=Approval.Decision.PENDING,
                 )
+                .order_by("step_order")
+                .values_list("step_order", "hours")
+                .first()
+            )
+            if following is None or following[0] != task.approval_step:
                 if following is not None:
                     task.approval_step = following[0]
                     task.approval_due_at = _approval_due(task, following[1])
