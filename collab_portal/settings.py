@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "handover",
     "imports",
     "deptadmin",
+    "catalogue",
     "accounts",
     "django_otp",
     "django_otp.plugins.otp_totp",

@@ -27,4 +27,5 @@ urlpatterns = [
     path("", include("handover.urls")),
     path("", include("imports.urls")),
     path("", include("deptadmin.urls")),
+    path("", include("catalogue.urls")),
 ]

@@ -9,6 +9,7 @@ class TasksConfig(AppConfig):
     def ready(self) -> None:
         from core.actions import register_actions
         from tasks import decide, notices, watching  # noqa: F401 - notice kinds, digest part, decision links, followers
-        from tasks.models import TaskAction
+        from tasks.models import RequestTypeAction, TaskAction
 
         register_actions(TaskAction.choices)
+        register_actions(RequestTypeAction.choices)

@@ -1,6 +1,7 @@
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -36,18 +37,45 @@ class MultipleFileField(forms.FileField):
 
 def _field_for(spec: RequestField) -> forms.Field:
     common = {"label": spec.display_label, "required": spec.required, "help_text": spec.help_text}
-    if spec.kind == RequestField.Kind.NUMBER:
-        if not spec.allow_negative:
-            common["min_value"] = 0
+    kind = spec.kind
+    if kind in RequestField.NUMERIC_KINDS:
+        low = spec.min_value
+        if low is None and not spec.allow_negative:
+            low = 0
             common["error_messages"] = {"min_value": _("Enter zero or more: this field takes no negative numbers.")}
-        return forms.DecimalField(max_digits=14, decimal_places=2, **common)
-    if spec.kind == RequestField.Kind.DATE:
+        widget = forms.NumberInput(attrs={"step": "0.01"} if kind == RequestField.Kind.AMOUNT else {})
+        return forms.DecimalField(
+            max_digits=14, decimal_places=2, min_value=low, max_value=spec.max_value, widget=widget, **common
+        )
+    if kind == RequestField.Kind.DATE:
         return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
-    if spec.kind == RequestField.Kind.CHOICE:
+    if kind == RequestField.Kind.CHOICE:
         return forms.ChoiceField(choices=[("", "—")] + [(c, c) for c in spec.choice_list], **common)
-    if spec.kind == RequestField.Kind.FILE:
+    if kind == RequestField.Kind.FILE:
         return forms.FileField(**common)
-    return forms.CharField(max_length=500, **common)
+    if kind == RequestField.Kind.PERSON:
+        # The login is stored: it reads on the request page without a query and survives renames.
+        return PersonField(queryset=User.objects.filter(is_active=True), **common)
+    if kind == RequestField.Kind.DEPARTMENT:
+        return forms.ModelChoiceField(
+            queryset=Department.objects.filter(is_active=True).order_by("sort_order", "code"),
+            to_field_name="code",
+            **common,
+        )
+    validators = []
+    if spec.pattern:
+        validators.append(
+            RegexValidator(
+                rf"\A(?:{spec.pattern})\Z",
+                message=_("This answer does not have the expected form.")
+                + (f" {spec.help_text}" if spec.help_text else ""),
+            )
+        )
+    if kind == RequestField.Kind.LONG_TEXT:
+        return forms.CharField(
+            max_length=5000, widget=forms.Textarea(attrs={"rows": 4}), validators=validators, **common
+        )
+    return forms.CharField(max_length=500, validators=validators, **common)
 
 
 class TaskForm(forms.Form):
@@ -80,10 +108,11 @@ class TaskForm(forms.Form):
     )
     attachments = MultipleFileField(label=_("Attachments"))
 
-    def __init__(self, *args, request_type: RequestType, user: User, **kwargs):
+    def __init__(self, *args, request_type: RequestType, user: User, specs: list | None = None, **kwargs):
+        """`specs`, when given, are the fields of a version or a draft instead of the live ones."""
         super().__init__(*args, **kwargs)
         self.request_type = request_type
-        self.specs = list(request_type.fields.all())
+        self.specs = list(request_type.fields.all()) if specs is None else specs
         self.fields["priority"].initial = request_type.default_priority
         self.fields["co_departments"].queryset = Department.objects.filter(
             is_active=True, accepts_requests=True
@@ -124,6 +153,10 @@ class TaskForm(forms.Form):
                 continue
             if isinstance(value, Decimal) and not value:
                 value = Decimal(0)  # "-0" is zero
+            if spec.kind == RequestField.Kind.PERSON:
+                value = value.username
+            elif spec.kind == RequestField.Kind.DEPARTMENT:
+                value = value.code
             values[spec.key] = value.isoformat() if hasattr(value, "isoformat") else str(value)
         return values
 
@@ -143,11 +176,20 @@ class TaskForm(forms.Form):
         return datetime.combine(day, time(18, 0), timezone.get_current_timezone())
 
 
-def preview_values(request_type: RequestType, data) -> dict:
-    """Best-effort field values from a half-filled form, for the route preview."""
+def preview_values(request_type: RequestType, data, specs: list | None = None) -> dict:
+    """Best-effort field values from a half-filled form, for the route preview: numbers and
+    choices, the values approval conditions read."""
     values = {}
-    for spec in request_type.fields.filter(kind=RequestField.Kind.NUMBER):
+    if specs is None:
+        specs = request_type.fields.filter(kind__in=[*RequestField.NUMERIC_KINDS, RequestField.Kind.CHOICE])
+    for spec in specs:
         raw = (data.get(f"f_{spec.key}") or "").strip()
+        if spec.kind == RequestField.Kind.CHOICE:
+            if raw:
+                values[spec.key] = raw
+            continue
+        if spec.kind not in RequestField.NUMERIC_KINDS:
+            continue
         try:
             number = Decimal(raw)
         except (InvalidOperation, ValueError):

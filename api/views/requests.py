@@ -116,7 +116,7 @@ def detail_data(task: Task, user) -> dict:
     """The request page's content (tasks.views.detail) as RequestDetail data."""
     task.api_fields = [
         {"key": spec.key, "label": spec.display_label, "kind": spec.kind, "value": task.field_values.get(spec.key)}
-        for spec in selectors.fields_of(task.request_type)
+        for spec in selectors.fields_of(task.request_type, task.type_version_id)
     ]
     approvals = (
         task.approvals.filter(round=task.approval_round).select_related(

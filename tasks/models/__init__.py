@@ -7,6 +7,7 @@ from tasks.models.activity import Attachment as Attachment
 from tasks.models.activity import Comment as Comment
 from tasks.models.activity import HoldPeriod as HoldPeriod
 from tasks.models.activity import Reminder as Reminder
+from tasks.models.activity import RequestTypeAction as RequestTypeAction
 from tasks.models.activity import TaskAction as TaskAction
 from tasks.models.activity import attachment_path as attachment_path
 from tasks.models.request_types import DEFAULT_ESTIMATE_HOURS as DEFAULT_ESTIMATE_HOURS
@@ -16,5 +17,6 @@ from tasks.models.request_types import Priority as Priority
 from tasks.models.request_types import Reason as Reason
 from tasks.models.request_types import RequestField as RequestField
 from tasks.models.request_types import RequestType as RequestType
+from tasks.models.request_types import RequestTypeVersion as RequestTypeVersion
 from tasks.models.task import RequestCounter as RequestCounter
 from tasks.models.task import Task as Task

@@ -231,3 +231,15 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id} {self.kind} {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class RequestTypeAction(models.TextChoices):
+    """What a department administrator did to a request type in the catalogue (core.ActionLog rows)."""
+
+    CREATED = "request_type.created", _("created the request type")
+    DRAFT_EDITED = "request_type.draft_edited", _("edited the request type's draft")
+    PUBLISHED = "request_type.published", _("published a version of the request type")
+    RETIRED = "request_type.retired", _("retired the request type")
+    REINSTATED = "request_type.reinstated", _("put the request type back in use")
+    RESTORED = "request_type.restored", _("restored an earlier version into the draft")
+    DRAFT_DISCARDED = "request_type.draft_discarded", _("discarded the request type's draft")

@@ -87,8 +87,36 @@ class RequestType(models.Model):
         verbose_name=_("skills it needs"),
         help_text=_("Used to suggest an assignee."),
     )
+    confidential = models.BooleanField(
+        _("confidential by default"),
+        default=False,
+        help_text=_("Requests of this type start as confidential; the requester may still change it."),
+    )
+    filing_departments = models.ManyToManyField(
+        Department,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who may file"),
+        help_text=_("Only people of these departments may file it; none named: everyone."),
+    )
+    # Whether filing_departments names any: publishing keeps it, so filing an open type (most are)
+    # costs no query for the check.
+    filing_restricted = models.BooleanField(default=False, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+    # The catalogue's working copy (guide, fields and steps as RequestTypeVersion.snapshot holds them)
+    # while a department administrator edits it; None when the type is as published. Filing never
+    # reads it: requests are filed on the live rows, which publishing rewrites from it.
+    draft = models.JSONField(_("unpublished draft"), null=True, blank=True, editable=False)
+    current_version = models.ForeignKey(
+        "tasks.RequestTypeVersion",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("current version"),
+    )
 
     class Meta:
         ordering = ["department__sort_order", "sort_order", "code"]
@@ -107,6 +135,13 @@ class RequestType(models.Model):
         return pick_language(self.purpose, self.purpose_en)
 
     @property
+    def catalogue_status(self) -> str:
+        """draft (never published), published (filed on), or retired (published, not in use)."""
+        if self.current_version_id is None:
+            return "draft"
+        return "published" if self.is_active else "retired"
+
+    @property
     def display_materials(self) -> str:
         return pick_language(self.materials, self.materials_en)
 
@@ -116,16 +151,23 @@ class RequestField(models.Model):
 
     class Kind(models.TextChoices):
         TEXT = "text", _("Text")
+        LONG_TEXT = "long_text", _("Long text")
         NUMBER = "number", pgettext_lazy("kind of field", "Number")
+        AMOUNT = "amount", pgettext_lazy("kind of field", "Amount (yuan)")
         DATE = "date", _("Date")
         CHOICE = "choice", _("Choice")
+        PERSON = "person", pgettext_lazy("kind of field", "Person")
+        DEPARTMENT = "department", pgettext_lazy("kind of field", "Department")
         FILE = "file", _("File")
+
+    # The kinds whose values are numbers: amount conditions and min/max apply to them.
+    NUMERIC_KINDS = ("number", "amount")
 
     request_type = models.ForeignKey(RequestType, on_delete=models.CASCADE, related_name="fields")
     key = models.SlugField(_("key"), max_length=40, help_text=_("Stable name used in conditions, e.g. amount."))
     label = models.CharField(_("label (Chinese)"), max_length=60)
     label_en = models.CharField(_("label (English)"), max_length=80, blank=True)
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.TEXT)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.TEXT)
     required = models.BooleanField(_("required"), default=False)
     # Number fields are amounts, quantities and headcounts: below zero is a typing error or a trick
     # (a negative amount slips under an approval step's "amount > 10000"), unless the field says so.
@@ -138,6 +180,14 @@ class RequestField(models.Model):
         _("choices"), blank=True, max_length=MEDIUM_TEXT, help_text=_("One per line, for the choice kind.")
     )
     help_text = models.CharField(_("help text"), max_length=200, blank=True)
+    min_value = models.DecimalField(_("smallest value"), max_digits=14, decimal_places=2, null=True, blank=True)
+    max_value = models.DecimalField(_("largest value"), max_digits=14, decimal_places=2, null=True, blank=True)
+    pattern = models.CharField(
+        _("pattern"),
+        max_length=200,
+        blank=True,
+        help_text=_("For text: a regular expression the whole answer must match, e.g. [A-Z]{2}[0-9]{6}."),
+    )
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
@@ -183,6 +233,7 @@ class ApprovalStep(models.Model):
         GTE = "gte", "≥"
         LT = "lt", "<"
         LTE = "lte", "≤"
+        IN = "in", _("is one of")
 
     request_type = models.ForeignKey(RequestType, on_delete=models.CASCADE, related_name="steps")
     order = models.PositiveIntegerField(_("order"), default=1)
@@ -210,6 +261,12 @@ class ApprovalStep(models.Model):
     )
     condition_operator = models.CharField(_("is"), max_length=3, choices=Operator.choices, blank=True)
     condition_value = models.DecimalField(_("value"), max_digits=14, decimal_places=2, null=True, blank=True)
+    condition_choices = models.TextField(
+        _("one of the choices"),
+        blank=True,
+        max_length=MEDIUM_TEXT,
+        help_text=_("For a choice field: the step applies when the answer is one of these, one per line."),
+    )
 
     class Meta:
         ordering = ["order", "pk"]
@@ -222,8 +279,25 @@ class ApprovalStep(models.Model):
                 violation_error_message=_("Name the department whose head approves."),
             ),
             models.CheckConstraint(
-                condition=(Q(condition_field="") & Q(condition_operator="") & Q(condition_value__isnull=True))
-                | (~Q(condition_field="") & ~Q(condition_operator="") & Q(condition_value__isnull=False)),
+                condition=(
+                    Q(condition_field="")
+                    & Q(condition_operator="")
+                    & Q(condition_value__isnull=True)
+                    & Q(condition_choices="")
+                )
+                | (
+                    ~Q(condition_field="")
+                    & ~Q(condition_operator="")
+                    & ~Q(condition_operator="in")
+                    & Q(condition_value__isnull=False)
+                    & Q(condition_choices="")
+                )
+                | (
+                    ~Q(condition_field="")
+                    & Q(condition_operator="in")
+                    & Q(condition_value__isnull=True)
+                    & ~Q(condition_choices="")
+                ),
                 name="tasks_approvalstep_condition_complete",
                 violation_error_message=_("A condition needs a field, an operator and a value, or none of them."),
             ),
@@ -236,19 +310,30 @@ class ApprovalStep(models.Model):
         super().clean()
         from django.core.exceptions import ValidationError
 
+        kinds = ["choice"] if self.condition_operator == self.Operator.IN else list(RequestField.NUMERIC_KINDS)
         if (
             self.condition_field
             and self.request_type_id
-            and not self.request_type.fields.filter(key=self.condition_field, kind=RequestField.Kind.NUMBER).exists()
+            and not self.request_type.fields.filter(key=self.condition_field, kind__in=kinds).exists()
         ):
             raise ValidationError(
-                {"condition_field": _("The request type has no number field with this key (save a new field first).")}
+                {
+                    "condition_field": _(
+                        "The request type has no field of that kind with this key (save a new field first)."
+                    )
+                }
             )
+
+    @property
+    def condition_choice_list(self) -> list[str]:
+        return [line.strip() for line in self.condition_choices.splitlines() if line.strip()]
 
     def applies_to(self, values: dict) -> bool:
         """Whether this step is part of the route for a request with these field values."""
         if not self.condition_field:
             return True
+        if self.condition_operator == self.Operator.IN:
+            return str(values.get(self.condition_field, "")) in self.condition_choice_list
         from decimal import Decimal, InvalidOperation
 
         try:
@@ -259,3 +344,39 @@ class ApprovalStep(models.Model):
             return False
         compare = {"gt": operator.gt, "gte": operator.ge, "lt": operator.lt, "lte": operator.le}
         return compare[self.condition_operator](value, self.condition_value)
+
+
+class RequestTypeVersion(models.Model):
+    """A published version of a request type: its guide, fields and approval steps as they were
+    when published. A request keeps the version it was filed on, so its page shows the form it was
+    filed with and a resubmission follows that version's route."""
+
+    request_type = models.ForeignKey(
+        RequestType, on_delete=models.CASCADE, related_name="versions", verbose_name=_("request type")
+    )
+    number = models.PositiveIntegerField(_("version"))
+    published_at = models.DateTimeField(_("published at"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+    snapshot = models.JSONField(_("guide, fields and steps"), default=dict)
+
+    class Meta:
+        ordering = ["request_type", "-number"]
+        verbose_name = _("request type version")
+        verbose_name_plural = _("request type versions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request_type", "number"],
+                name="tasks_requesttypeversion_unique_number",
+                violation_error_message=_("This request type already has a version with this number."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_type_id} v{self.number}"

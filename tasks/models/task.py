@@ -46,6 +46,16 @@ class Task(ConcurrentTransitionMixin, models.Model):
     request_type = models.ForeignKey(
         RequestType, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("request type")
     )
+    # The published version of its type it was filed on: its page shows that version's fields and a
+    # resubmission follows that version's route. Null only for a type never published.
+    type_version = models.ForeignKey(
+        "tasks.RequestTypeVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("version of its type"),
+    )
     field_values = models.JSONField(_("field values"), default=dict, blank=True)
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requested_tasks", verbose_name=_("requester")

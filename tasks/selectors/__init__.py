@@ -20,6 +20,7 @@ from tasks.selectors.assignment import workload as workload
 from tasks.selectors.filing import approval_route as approval_route
 from tasks.selectors.filing import expected_finish as expected_finish
 from tasks.selectors.filing import filing_type as filing_type
+from tasks.selectors.filing import may_file as may_file
 from tasks.selectors.filing import request_types_by_department as request_types_by_department
 from tasks.selectors.filing import step_hours as step_hours
 from tasks.selectors.history import fields_of as fields_of
@@ -39,3 +40,8 @@ from tasks.selectors.lists import page_of as page_of
 from tasks.selectors.lists import rows_of as rows_of
 from tasks.selectors.lists import tasks_for_list as tasks_for_list
 from tasks.selectors.lists import tasks_to_approve as tasks_to_approve
+from tasks.selectors.versions import draft_of as draft_of
+from tasks.selectors.versions import fields_from as fields_from
+from tasks.selectors.versions import snapshot_of as snapshot_of
+from tasks.selectors.versions import steps_from as steps_from
+from tasks.selectors.versions import versions_of as versions_of

@@ -38,16 +38,22 @@ def head_above(department: Department | None, besides: User | None = None, *, ac
 
 
 def approval_route(
-    request_type: RequestType, requester: User, requesting_department: Department, values: dict
+    request_type: RequestType,
+    requester: User,
+    requesting_department: Department,
+    values: dict,
+    steps: list[ApprovalStep] | None = None,
 ) -> list[RouteStep]:
     """The steps a request would go through, with their approvers, leaving out steps whose
-    condition does not hold. The requester never approves their own request."""
-    steps = (
-        ApprovalStep.objects.filter(request_type=request_type)
-        .select_related("department__head", "request_type__department__head")
-        .prefetch_related("users")
-        .order_by("order", "pk")
-    )
+    condition does not hold. The requester never approves their own request. `steps`, when
+    given, are those of a version or a draft (selectors.versions.steps_from) instead of the live ones."""
+    if steps is None:
+        steps = (
+            ApprovalStep.objects.filter(request_type=request_type)
+            .select_related("department__head", "request_type__department__head")
+            .prefetch_related("users")
+            .order_by("order", "pk")
+        )
     requesting = (
         Department.objects.select_related("head", "parent__head", "parent__parent__head")
         .filter(pk=requesting_department.pk)
@@ -67,7 +73,9 @@ def approval_route(
         elif kind == ApprovalStep.Approver.DEPARTMENT_HEAD:
             people = [head_above(step.department, requester, active=True)]
         else:
-            people = [person for person in step.users.all() if person.is_active and person.pk != requester.pk]
+            named = getattr(step, "snapshot_users", None)
+            named = step.users.all() if named is None else named
+            people = [person for person in named if person.is_active and person.pk != requester.pk]
         approvers = list(dict.fromkeys(person for person in people if person is not None))  # each once, in order
         if approvers:
             route.append(
@@ -93,6 +101,19 @@ def filing_type(code: str) -> RequestType | None:
     )
 
 
+def may_file(request_type: RequestType, department: Department | None) -> bool:
+    """Whether people of `department` may file this type: every department when the type names
+    none (the guide's "who may file"), otherwise the named ones. One query, for a restricted type only."""
+    if not request_type.filing_restricted:
+        return True
+    named = set(
+        RequestType.filing_departments.through.objects.filter(requesttype_id=request_type.pk).values_list(
+            "department_id", flat=True
+        )
+    )
+    return not named or (department is not None and department.pk in named)
+
+
 def step_hours(request_type: RequestType, hours: int | None) -> int:
     """The working hours an approval step promises: its own, or (none set) the type's time to accept."""
     return request_type.accept_sla_hours if hours is None else hours
@@ -107,10 +128,17 @@ def expected_finish(request_type: RequestType, route: list[RouteStep] = ()):
     return working_calendar(request_type.department_id).add_working_hours(timezone.now(), float(hours))
 
 
-def request_types_by_department(query: str = "") -> list[tuple[Department, list[RequestType]]]:
+def request_types_by_department(
+    query: str = "", department: Department | None = None
+) -> list[tuple[Department, list[RequestType]]]:
+    """Active types by handling department; with `department` (the filer's), only those open to it."""
     if "\x00" in query:  # no stored text holds a NUL (PostgreSQL refuses one): nothing matches
         return []
     types = RequestType.objects.filter(is_active=True, department__is_active=True).select_related("department")
+    if department is not None:
+        closed = RequestType.filing_departments.through.objects.exclude(department_id=department.pk)
+        opened = RequestType.filing_departments.through.objects.filter(department_id=department.pk)
+        types = types.exclude(Q(pk__in=closed.values("requesttype_id")) & ~Q(pk__in=opened.values("requesttype_id")))
     if query:
         types = types.filter(
             Q(name__icontains=query)

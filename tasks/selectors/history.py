@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy
 
 from departments.models import User
 from departments.selectors import departments_by_id
-from tasks.models import Approval, Attachment, Comment, RequestField, RequestType, Task, TaskAction
+from tasks.models import Approval, Attachment, Comment, RequestField, RequestType, RequestTypeVersion, Task, TaskAction
 from tasks.selectors.access import may_have
 from tasks.selectors.lists import NAME_COLUMNS
+from tasks.selectors.versions import fields_from
 
 # Where an approver added someone (加签), as the timeline tells others (the form says "me").
 ADDED_WHERE = {
@@ -75,6 +76,11 @@ def latest_return(timeline: list[dict]):
     )
 
 
-def fields_of(request_type: RequestType) -> list:
-    """The extra fields of a request type, in order (RequestField.Meta.ordering)."""
+def fields_of(request_type: RequestType, version_id: int | None = None) -> list:
+    """The extra fields of a request type, in order (RequestField.Meta.ordering); with a version
+    (the one a request was filed on), that version's fields. One query either way."""
+    if version_id is not None:
+        version = RequestTypeVersion.objects.filter(pk=version_id).only("snapshot").first()
+        if version is not None:
+            return fields_from(version.snapshot, request_type)
     return list(RequestField.objects.filter(request_type=request_type))

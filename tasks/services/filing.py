@@ -56,6 +56,8 @@ def task_create(
         raise TaskError(_("You belong to no department, so you cannot file a request. Ask an administrator."))
     if not request_type.is_active:
         raise TaskError(_("This request type is no longer in use."))
+    if not selectors.may_file(request_type, department):
+        raise TaskError(_("This request type is open only to the departments its guide names."))
     co = [d for d in co_departments if d.pk != request_type.department_id]
     now = timezone.now()
     if wanted_by is not None and wanted_by < now:
@@ -67,6 +69,7 @@ def task_create(
                 title=title.strip(),
                 description=description,
                 request_type=request_type,
+                type_version_id=request_type.current_version_id,
                 field_values=dict(values or {}),
                 requester=by,
                 requesting_department=department,
@@ -142,7 +145,13 @@ def task_submit(*, task: Task, by: User, seen_state: str | None = None) -> Task:
 
 
 def _submit(task: Task, by: User) -> None:
-    route = selectors.approval_route(task.request_type, by, task.requesting_department, task.field_values)
+    request_type = task.request_type
+    steps = None
+    if task.type_version_id is not None and task.type_version_id != request_type.current_version_id:
+        # Filed on an earlier version (and now resubmitted): that version's route, not today's.
+        version = request_type.versions.filter(pk=task.type_version_id).only("snapshot").first()
+        steps = selectors.steps_from(version.snapshot, request_type) if version else None
+    route = selectors.approval_route(request_type, by, task.requesting_department, task.field_values, steps=steps)
     task.approval_round += 1
     if not route:
         task.send_to_department()

@@ -23,7 +23,9 @@ from tasks.views.common import _task_or_404
 def new_request(request):
     query = request.GET.get("q", "").strip()[:100]
     return render(
-        request, "tasks/type_picker.html", {"groups": selectors.request_types_by_department(query), "q": query}
+        request,
+        "tasks/type_picker.html",
+        {"groups": selectors.request_types_by_department(query, request.user.primary_department), "q": query},
     )
 
 
@@ -33,12 +35,14 @@ def file_request(request, code: str):
     request_type = selectors.filing_type(code)
     if request_type is None:
         raise Http404
+    if not selectors.may_file(request_type, request.user.primary_department):
+        raise PermissionDenied
     form = forms.TaskForm(
         request.POST or None,
         request.FILES or None,
         request_type=request_type,
         user=request.user,
-        initial={"token": uuid.uuid4()},
+        initial={"token": uuid.uuid4(), "confidential": request_type.confidential},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -78,8 +82,10 @@ def _form_page(request, form, request_type, task=None):
             "form": form,
             "request_type": request_type,
             "task": task,
-            # Only the number fields feed approval conditions; send just those (never the files).
-            "preview_params": ",".join(f"f_{spec.key}" for spec in form.specs if spec.kind == "number"),
+            # Only number and choice fields feed approval conditions; send just those (never the files).
+            "preview_params": ",".join(
+                f"f_{spec.key}" for spec in form.specs if spec.kind in ("number", "amount", "choice")
+            ),
             "preview": _preview(request, request_type, filled),
         },
     )
@@ -123,8 +129,17 @@ def edit_request(request, number: str):
         "wanted_by": task.wanted_by and task.wanted_by.date(),
         **{f"f_{key}": value for key, value in task.field_values.items()},
     }
+    specs = None
+    if task.type_version_id is not None and task.type_version_id != request_type.current_version_id:
+        # A draft filed on an earlier version is edited with that version's fields.
+        specs = selectors.fields_of(request_type, task.type_version_id)
     form = forms.TaskForm(
-        request.POST or None, request.FILES or None, request_type=request_type, user=request.user, initial=initial
+        request.POST or None,
+        request.FILES or None,
+        request_type=request_type,
+        user=request.user,
+        initial=initial,
+        specs=specs,
     )
     for spec in form.specs:  # a stored file need not be uploaded again
         if spec.kind == "file" and spec.key in task.field_values:

@@ -46,7 +46,10 @@ def detail(request, number: str):
         "task": task,
         "perms": perms,
         "approvals": approvals,
-        "fields": [(spec, task.field_values.get(spec.key)) for spec in selectors.fields_of(task.request_type)],
+        "fields": [
+            (spec, task.field_values.get(spec.key))
+            for spec in selectors.fields_of(task.request_type, task.type_version_id)
+        ],
         "subtasks": list(task.subtasks.select_related("target_department", "assignee")) if has("subtasks") else [],
         "co_departments": list(task.co_departments.all()) if has("co_departments") else [],
         "watchers": list(task.watchers.all()) if has("watchers") else [],

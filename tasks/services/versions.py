@@ -1,0 +1,233 @@
+"""The request type catalogue's versions: a department administrator edits a draft of a type's
+guide, fields and approval steps, then publishes it in one step. Publishing rewrites the live
+rows (through save(), so whatever records model history sees them) and keeps the published state
+as a numbered RequestTypeVersion; requests filed earlier keep theirs."""
+
+import copy
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.actions import log_action
+from departments.models import Department, User
+from tasks.models import ApprovalStep, RequestField, RequestType, RequestTypeAction, RequestTypeVersion
+from tasks.selectors.versions import DECIMALS, FIELD_KEYS, GUIDE_KEYS, STEP_KEYS, draft_of, snapshot_of
+from tasks.services.common import TaskError
+
+
+def _may_administer(by: User, department: Department) -> None:
+    if not by.has_perm("departments.administer", department):
+        raise TaskError(_("Only the department's administrators edit its service catalogue."))
+
+
+def _locked(request_type: RequestType, by: User) -> RequestType:
+    row = RequestType.objects.select_for_update().select_related("department").get(pk=request_type.pk)
+    _may_administer(by, row.department)
+    return row
+
+
+def empty_snapshot(name: str = "", name_en: str = "") -> dict:
+    guide = {key: "" for key in GUIDE_KEYS}
+    guide.update(
+        name=name,
+        name_en=name_en,
+        default_priority=2,
+        accept_sla_hours="4",
+        finish_sla_hours="16",
+        confidential=False,
+        filing_departments=[],
+    )
+    return {"guide": guide, "fields": [], "steps": []}
+
+
+def request_type_create(*, by: User, department: Department, code: str, name: str, name_en: str = "") -> RequestType:
+    """A new request type of `department`, unpublished (so nobody can file it yet) with an empty draft."""
+    _may_administer(by, department)
+    if RequestType.objects.filter(code=code).exists():
+        raise TaskError(_("A request type with this code exists already; choose another code."))
+    with transaction.atomic():
+        request_type = RequestType(
+            department=department,
+            code=code,
+            name=name,
+            name_en=name_en,
+            is_active=False,
+            draft=empty_snapshot(name, name_en),
+        )
+        request_type.save()
+        log_action(request_type, actor=by, action=RequestTypeAction.CREATED)
+    return request_type
+
+
+def request_type_save_draft(
+    *, request_type: RequestType, by: User, draft: dict | None = None, change=None, comment: str = ""
+) -> RequestType:
+    """Keep `draft` (a snapshot-shaped dict the catalogue's forms checked) as the type's draft, or
+    apply `change` (a function that edits the draft in place, and may raise TaskError) to the
+    draft as it is under the row's lock, so two editors never lose each other's edits."""
+    with transaction.atomic():
+        row = _locked(request_type, by)
+        if change is not None:
+            draft = copy.deepcopy(draft_of(row))
+            change(draft)
+        row.draft = draft
+        row.save(update_fields=["draft"])
+        log_action(row, actor=by, action=RequestTypeAction.DRAFT_EDITED, comment=comment[:2000])
+    request_type.draft = row.draft
+    return row
+
+
+def request_type_discard_draft(*, request_type: RequestType, by: User) -> RequestType:
+    with transaction.atomic():
+        row = _locked(request_type, by)
+        if row.current_version_id is None:
+            raise TaskError(_("This type was never published: there is no published version to go back to."))
+        if row.draft is None:
+            return row
+        row.draft = None
+        row.save(update_fields=["draft"])
+        log_action(row, actor=by, action=RequestTypeAction.DRAFT_DISCARDED)
+    return row
+
+
+def draft_problems(draft: dict) -> list[str]:
+    """What keeps a draft from being published, in words for its editor."""
+    problems = []
+    guide = draft.get("guide", {})
+    if not (guide.get("name") or "").strip():
+        problems.append(_("The type needs a name."))
+    if len({f["key"] for f in draft.get("fields", [])}) != len(draft.get("fields", [])):
+        problems.append(_("Two fields share a key."))
+    for number, step in enumerate(draft.get("steps", []), start=1):
+        if step.get("approver") == ApprovalStep.Approver.DEPARTMENT_HEAD and not step.get("department"):
+            problems.append(_("Step %(n)s: name the department whose head approves.") % {"n": number})
+        if step.get("approver") == ApprovalStep.Approver.USERS and not step.get("users"):
+            problems.append(_("Step %(n)s: name the people who approve.") % {"n": number})
+    return problems + condition_problems(draft)
+
+
+def condition_problems(draft: dict) -> list[str]:
+    """Steps whose condition no longer fits the draft's fields (a field gone, its kind or choices changed)."""
+    problems = []
+    fields = {f["key"]: f for f in draft.get("fields", [])}
+    for number, step in enumerate(draft.get("steps", []), start=1):
+        key = step.get("condition_field")
+        if not key:
+            continue
+        field = fields.get(key)
+        if step.get("condition_operator") == ApprovalStep.Operator.IN:
+            choices = set(RequestField(choices=field["choices"]).choice_list) if field else set()
+            wanted = set(ApprovalStep(condition_choices=step.get("condition_choices", "")).condition_choice_list)
+            if field is None or field["kind"] != RequestField.Kind.CHOICE:
+                problems.append(_("Step %(n)s: its condition names no choice field of this type.") % {"n": number})
+            elif not wanted or not wanted <= choices:
+                problems.append(_("Step %(n)s: its condition names answers the field does not offer.") % {"n": number})
+        elif field is None or field["kind"] not in RequestField.NUMERIC_KINDS:
+            problems.append(
+                _("Step %(n)s: its condition names no number or amount field of this type.") % {"n": number}
+            )
+    return problems
+
+
+def _value(key: str, value):
+    if key in DECIMALS:
+        return None if value in (None, "") else Decimal(str(value))
+    return value
+
+
+def _apply(row: RequestType, draft: dict) -> None:
+    """Rewrite the live guide, fields and steps from `draft`, row by row through save()."""
+    guide = draft["guide"]
+    for key in GUIDE_KEYS:
+        if key in guide:
+            setattr(row, key, _value(key, guide[key]))
+    named = list(Department.objects.filter(pk__in=guide.get("filing_departments") or []))
+    row.filing_restricted = bool(named)
+    row.save()
+    row.filing_departments.set(named)
+    live = {field.key: field for field in row.fields.all()}
+    wanted = [data["key"] for data in draft.get("fields", [])]
+    for field in live.values():
+        if field.key not in wanted:
+            field.delete()
+    for order, data in enumerate(draft.get("fields", []), start=1):
+        field = live.get(data["key"]) or RequestField(request_type=row, key=data["key"])
+        for key in FIELD_KEYS:
+            if key in data and key != "key":
+                setattr(field, key, _value(key, data[key]))
+        field.order = order
+        field.save()
+    for step in row.steps.all():
+        step.delete()
+    for order, data in enumerate(draft.get("steps", []), start=1):
+        step = ApprovalStep(request_type=row, order=order, department_id=data.get("department"))
+        for key in STEP_KEYS:
+            if key in data:
+                setattr(step, key, _value(key, data[key]))
+        step.save()
+        if data.get("users"):
+            step.users.set(User.objects.filter(pk__in=data["users"]))
+
+
+def request_type_publish(*, request_type: RequestType, by: User) -> RequestTypeVersion:
+    """Publish the draft at once: new requests are filed on it; those filed earlier keep their version."""
+    with transaction.atomic():
+        row = _locked(request_type, by)
+        if row.draft is None and row.current_version_id is not None:
+            raise TaskError(_("Nothing to publish: the draft is the same as the published version."))
+        draft = draft_of(row)
+        if problems := draft_problems(draft):
+            raise TaskError(" ".join(problems))
+        first = row.current_version_id is None
+        _apply(row, draft)
+        number = (row.versions.aggregate(last=Max("number"))["last"] or 0) + 1
+        version = RequestTypeVersion.objects.create(
+            request_type=row, number=number, published_at=timezone.now(), published_by=by, snapshot=snapshot_of(row)
+        )
+        row.current_version = version
+        row.draft = None
+        if first:
+            row.is_active = True
+        row.save(update_fields=["current_version", "draft", "is_active"])
+        log_action(row, actor=by, action=RequestTypeAction.PUBLISHED, data={"version": number})
+    return version
+
+
+def request_type_restore(*, request_type: RequestType, by: User, version: RequestTypeVersion) -> RequestType:
+    """Copy an earlier published version into the draft, to publish again as it is or after edits."""
+    with transaction.atomic():
+        row = _locked(request_type, by)
+        if version.request_type_id != row.pk:
+            raise TaskError(_("That version belongs to another request type."))
+        row.draft = version.snapshot
+        row.save(update_fields=["draft"])
+        log_action(row, actor=by, action=RequestTypeAction.RESTORED, data={"version": version.number})
+    return row
+
+
+def request_type_retire(*, request_type: RequestType, by: User) -> RequestType:
+    """Take the type out of filing; its requests stay as they are."""
+    with transaction.atomic():
+        row = _locked(request_type, by)
+        if not row.is_active:
+            raise TaskError(_("This request type is not in use already."))
+        row.is_active = False
+        row.save(update_fields=["is_active"])
+        log_action(row, actor=by, action=RequestTypeAction.RETIRED)
+    return row
+
+
+def request_type_reinstate(*, request_type: RequestType, by: User) -> RequestType:
+    with transaction.atomic():
+        row = _locked(request_type, by)
+        if row.is_active:
+            raise TaskError(_("This request type is in use already."))
+        if row.current_version_id is None:
+            raise TaskError(_("Publish the type first: it has no version to file on."))
+        row.is_active = True
+        row.save(update_fields=["is_active"])
+        log_action(row, actor=by, action=RequestTypeAction.REINSTATED)
+    return row
