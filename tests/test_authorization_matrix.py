@@ -844,6 +844,11 @@ from tests.deptadmin.authorization import deptadmin_entries  # noqa: E402
 
 MATRIX.update(deptadmin_entries(get, post))
 
+# catalogue: department administrators, their own departments' types only (see tests/catalogue/authorization.py).
+from tests.catalogue.authorization import catalogue_entries  # noqa: E402
+
+MATRIX.update(catalogue_entries(get, post))
+
 
 # Patterns whose full entry their owners still owe (they landed before this matrix). For these the
 # suite checks only that anonymous users are sent to the login page (test_anonymous_is_sent_to_login).
