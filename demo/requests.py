@@ -151,6 +151,16 @@ def seed_request_types() -> None:
             )
             if approver == "users":
                 step.users.set(User.objects.filter(username__in=["hr_head", "finance_head"]))
+    publish_request_types()
+
+
+def publish_request_types() -> None:
+    """Each type as seeded becomes its published version 1, published by its department's head
+    through the catalogue's own service, as a department administrator would."""
+    for request_type in RequestType.objects.filter(current_version__isnull=True).select_related("department__head"):
+        head = request_type.department.head
+        if head is not None and head.has_perm("departments.administer", request_type.department):
+            services.request_type_publish(request_type=request_type, by=head)
 
 
 def _person(username: str) -> User:

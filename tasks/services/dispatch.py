@@ -55,6 +55,7 @@ def _enter_department(task: Task, actor: User | None) -> None:
                 title=task.title,
                 description=task.description,
                 request_type=task.request_type,
+                type_version_id=task.type_version_id,
                 field_values=task.field_values,
                 requester=task.requester,
                 requesting_department=task.requesting_department,

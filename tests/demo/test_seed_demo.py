@@ -53,6 +53,17 @@ def test_seed_builds_the_organisation_of_the_guide():
     assert CalendarDay.objects.filter(kind=CalendarDay.Kind.HOLIDAY).count() >= 20
     assert CalendarDay.objects.filter(kind=CalendarDay.Kind.WORKDAY).exists()
     assert Delegation.objects.count() == 1
+    # The seeded request types are published (the catalogue's version 1), their requests filed on it.
+    from tasks.models import RequestType, Task
+
+    purchase = RequestType.objects.get(code="purchase")
+    assert purchase.current_version.number == 1
+    assert purchase.current_version.published_by.username == "purchasing_head"
+    from demo.requests import TYPES
+
+    seeded = [code for (code, *_), *_ in TYPES]
+    assert not RequestType.objects.filter(code__in=seeded, current_version__isnull=True).exists()
+    assert not Task.objects.filter(request_type__code__in=seeded, type_version__isnull=True).exists()
 
 
 def test_seed_twice_duplicates_nothing():
