@@ -1,0 +1,133 @@
+"""A department head runs their service catalogue in a real chromium: 采购部's head creates a
+request type with four fields and a two-step route with an amount condition, previews it as a
+filer, publishes it; 销售部's 张三 files it; the head adds a required field and changes the route;
+the request already filed keeps its form and route, a new one gets the new ones.
+Screenshots: test-artifacts/browser/catalogue/."""
+
+import pytest
+
+from tasks.models import Approval, Task
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+FIELDS = [
+    {"key": "amount", "label": "金额", "label_en": "Amount", "kind": "amount", "required": True},
+    {"key": "model", "label": "型号", "label_en": "Model", "kind": "choice", "choices": "轻薄本\n工作站"},
+    {"key": "needed", "label": "需要日期", "label_en": "Needed on", "kind": "date"},
+    {"key": "note", "label": "说明", "label_en": "Notes", "kind": "long_text"},
+]
+
+
+def add_field(b, code, field):
+    b.goto(f"/catalogue/{code}/fields/new/")
+    form = "main form.card"
+    for name in ("key", "label", "label_en", "choices"):
+        if field.get(name):
+            b.page.fill(f"{form} [name={name}]", field[name])
+    b.page.select_option(f"{form} [name=kind]", field["kind"])
+    if field.get("required"):
+        b.page.check(f"{form} [name=required]")
+    b.submit(f"{form} button[type=submit]")
+    assert b.page.url.endswith(f"/catalogue/{code}/fields/"), b.page.url
+
+
+def add_step(b, code, approver, *, department=None, condition=None):
+    b.goto(f"/catalogue/{code}/route/new/")
+    form = "main form.card"
+    b.page.select_option(f"{form} [name=approver]", approver)
+    if department is not None:
+        b.page.select_option(f"{form} [name=department]", str(department.pk))
+    if condition:
+        field, operator, value = condition
+        b.page.select_option(f"{form} [name=condition_field]", field)
+        b.page.select_option(f"{form} [name=condition_operator]", operator)
+        b.page.fill(f"{form} [name=condition_value]", value)
+    b.submit(f"{form} button[type=submit]")
+    assert b.page.url.endswith(f"/catalogue/{code}/route/"), b.page.url
+
+
+def publish(b, code):
+    b.goto(f"/catalogue/{code}/")
+    b.submit(f"form[action='/catalogue/{code}/publish/'] button[type=submit]")
+    assert b.page.locator(".alert-success").count() == 1, b.page.inner_text("main")
+
+
+def file(b, code, title, values):
+    b.goto(f"/requests/new/{code}/")
+    b.page.fill("#task-form [name=title]", title)
+    for name, value in values.items():
+        field = f"#task-form [name={name}]"
+        if b.page.eval_on_selector(field, "e => e.tagName") == "SELECT":
+            b.page.select_option(field, value)
+        else:
+            b.page.fill(field, value)
+    b.submit("#task-form button[value=submit]")
+    return Task.objects.get(title=title)
+
+
+def test_a_head_publishes_a_type_and_filed_requests_keep_their_version(browser_for, org, finance):
+    for person in (org.purchasing_head, org.requester):
+        person.set_password(org.password)
+        person.save()
+    b = browser_for("en", "catalogue")
+    b.login("purchasing_head", org.password)
+    b.goto("/")
+    b.page.click("#user-menu")
+    b.submit("a.dropdown-item[href='/catalogue/']")
+    b.submit("a[href='/catalogue/new/']")
+    b.page.select_option("main [name=department]", str(org.purchasing.pk))
+    b.page.fill("main [name=code]", "laptop")
+    b.page.fill("main [name=name]", "笔记本电脑申请")
+    b.page.fill("main [name=name_en]", "Laptop request")
+    b.submit("main form.card button[type=submit]")
+    assert b.page.url.endswith("/catalogue/laptop/")
+
+    for field in FIELDS:
+        add_field(b, "laptop", field)
+    # Move the notes up above the date, with the plain button.
+    b.submit("form[action='/catalogue/laptop/fields/note/move/'] button[value=up]")
+    assert b.page.locator("#designer li").count() == 4
+    assert b.page.locator("#live-preview [name=f_amount]").count() == 1
+    b.shot("designer")
+
+    add_step(b, "laptop", "requester_manager")
+    add_step(b, "laptop", "department_head", department=finance, condition=("amount", "gt", "10000"))
+    b.goto("/catalogue/laptop/preview/")
+    b.page.fill("main [name=filer_find]", "requester")
+    b.page.fill("main [name=f_amount]", "20000")
+    b.submit("main form button.btn-primary[type=submit]")
+    route = b.page.inner_text("#route-preview")
+    assert "王经理" in route and "周会计" in route, route
+    b.shot("preview")
+    publish(b, "laptop")
+    b.shot("published")
+
+    b.login("requester", org.password)
+    first = file(b, "laptop", "两台工作站", {"f_amount": "20000", "f_model": "工作站", "f_note": "研发用"})
+    assert first.state == Task.State.PENDING_APPROVAL
+    assert set(Approval.objects.filter(task=first).values_list("step_order", flat=True)) == {1, 2}
+
+    # The head adds a required field and drops the finance step.
+    b.login("purchasing_head", org.password)
+    add_field(
+        b, "laptop", {"key": "reason", "label": "采购理由", "label_en": "Reason", "kind": "text", "required": True}
+    )
+    b.goto("/catalogue/laptop/route/")
+    b.submit("form[action='/catalogue/laptop/route/2/delete/'] button[type=submit]")
+    assert b.page.locator("#route-editor li").count() == 1
+    publish(b, "laptop")
+
+    b.login("requester", org.password)
+    b.goto(f"/requests/{first.number}/")
+    page = b.page.inner_text("main")
+    assert "Model" in page and "Reason" not in page
+    b.shot("first-request-keeps-its-form")
+    second = file(b, "laptop", "一台轻薄本", {"f_amount": "20000", "f_reason": "出差"})
+    assert second.type_version.number == 2 and first.type_version.number == 1
+    assert set(Approval.objects.filter(task=second).values_list("step_order", flat=True)) == {1}
+    b.goto(f"/requests/{second.number}/")
+    assert "Reason" in b.page.inner_text("main")
+    b.shot("second-request-new-form")
+    from tests.browser.test_journeys import assert_clean
+
+    assert_clean(b)
