@@ -144,6 +144,8 @@ def edit_request(request, number: str):
     for spec in form.specs:  # a stored file need not be uploaded again
         if spec.kind == "file" and spec.key in task.field_values:
             form.fields[f"f_{spec.key}"].required = False
+        if spec.kind == "person" and task.field_values.get(spec.key):  # a stored login, as the picker takes one
+            form.initial[f"f_{spec.key}"] = "@" + str(task.field_values[spec.key])
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -250,3 +250,19 @@ def test_a_request_page_shows_the_version_it_was_filed_on(client, org, purchase,
     login(client, org.requester)
     assert "采购理由".encode() not in client.get(f"/requests/{task.number}/").content
     assert "采购理由".encode() in client.get("/requests/new/purchase/").content
+
+
+def test_new_kinds_on_the_request_page_and_the_draft_editor(client, org, purchase):
+    login(client, org.purchasing_head)
+    client.post("/catalogue/purchase/fields/new/", {"key": "contact", "label": "联系人", "kind": "person"})
+    client.post("/catalogue/purchase/fields/new/", {"key": "dept", "label": "使用部门", "kind": "department"})
+    client.post("/catalogue/purchase/publish/")
+    login(client, org.requester)
+    data = {"title": "带人员", "priority": "2", "f_amount": "5", "f_contact_find": "assignee", "f_dept": "sales"}
+    response = client.post("/requests/new/purchase/", {**data, "action": "draft"})
+    assert response.status_code == 302
+    task = RequestType.objects.get(code="purchase").tasks.get(title="带人员")
+    assert task.field_values == {"amount": "5", "contact": "assignee", "dept": "sales"}
+    page = client.get(f"/requests/{task.number}/edit/").content.decode()
+    assert 'value="%d" checked' % org.assignee.pk in page  # the stored person is shown as chosen
+    assert "assignee" in client.get(f"/requests/{task.number}/").content.decode()
