@@ -264,5 +264,5 @@ def test_new_kinds_on_the_request_page_and_the_draft_editor(client, org, purchas
     task = RequestType.objects.get(code="purchase").tasks.get(title="带人员")
     assert task.field_values == {"amount": "5", "contact": "assignee", "dept": "sales"}
     page = client.get(f"/requests/{task.number}/edit/").content.decode()
-    assert 'value="%d" checked' % org.assignee.pk in page  # the stored person is shown as chosen
+    assert f'value="{org.assignee.pk}" checked' in page  # the stored person is shown as chosen
     assert "assignee" in client.get(f"/requests/{task.number}/").content.decode()
