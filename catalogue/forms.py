@@ -184,6 +184,13 @@ class StepForm(forms.Form):
     )
     users = PeopleField(label=_("Named people"), required=False, help_text=_("For named people: their logins."))
     mode = forms.ChoiceField(label=_("Mode"), choices=ApprovalStep.Mode.choices, initial=ApprovalStep.Mode.ANY)
+    hours = forms.IntegerField(
+        label=_("Promised working hours"),
+        required=False,
+        min_value=0,
+        max_value=32767,
+        help_text=_("How long this step may take. Empty: the type's time to accept; 0: no promise."),
+    )
     condition_field = forms.ChoiceField(label=_("Only when field"), required=False)
     condition_operator = forms.ChoiceField(
         label=_("Is"), required=False, choices=[("", "—"), *ApprovalStep.Operator.choices]
@@ -257,6 +264,7 @@ class StepForm(forms.Form):
             "department": department.pk if department else None,
             "users": sorted(u.pk for u in users),
             "mode": data["mode"],
+            "hours": data["hours"],
             "condition_field": data["condition_field"] or "",
             "condition_operator": data["condition_operator"] if data["condition_field"] else "",
             "condition_value": None if data["condition_value"] is None else str(data["condition_value"]),

@@ -322,7 +322,7 @@ def preview(request, code: str):
         filer=filer,
         preview={
             "route": route,
-            "expected_finish": task_selectors.expected_finish(shown, approval_steps=len(route)),
+            "expected_finish": task_selectors.expected_finish(shown, route),
             "department": department,
         },
     )

@@ -40,6 +40,7 @@ STEP_KEYS = (
     "condition_operator",
     "condition_value",
     "condition_choices",
+    "hours",
 )
 DECIMALS = {"accept_sla_hours", "finish_sla_hours", "min_value", "max_value", "condition_value"}
 

@@ -232,7 +232,7 @@ def test_the_data_migration_shape_matches_the_snapshot(org, purchase):
     """0012 copies the snapshot code for the historic models: both must give the same JSON."""
     import importlib
 
-    migration = importlib.import_module("tasks.migrations.0012_version_one_for_every_type")
+    migration = importlib.import_module("tasks.migrations.0013_version_one_for_every_type")
     fields = purchase.fields.order_by("order", "pk")
     steps = purchase.steps.order_by("order", "pk").prefetch_related("users")
     assert migration._snapshot(purchase, fields, steps) == selectors.snapshot_of(purchase)

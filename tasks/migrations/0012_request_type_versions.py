@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('departments', '0006_department_administrators'),
-        ('tasks', '0010_delete_log'),
+        ('tasks', '0011_approval_added_forwarded_step_hours'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -24,7 +24,7 @@ def _snapshot(request_type, fields, steps) -> dict:
             "accept_sla_hours": str(request_type.accept_sla_hours),
             "finish_sla_hours": str(request_type.finish_sla_hours),
             "confidential": request_type.confidential,
-            "filing_departments": [],  # new in 0011: nothing named yet
+            "filing_departments": [],  # new in 0012: nothing named yet
         },
         "fields": [
             {
@@ -54,6 +54,7 @@ def _snapshot(request_type, fields, steps) -> dict:
                 "condition_operator": s.condition_operator,
                 "condition_value": number(s.condition_value),
                 "condition_choices": s.condition_choices,
+                "hours": s.hours,
             }
             for s in steps
         ],
@@ -84,6 +85,6 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tasks", "0011_request_type_versions")]
+    dependencies = [("tasks", "0012_request_type_versions")]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
