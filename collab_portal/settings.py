@@ -130,6 +130,8 @@ INSTALLED_APPS = [
     "deptadmin",
     "catalogue",
     "accounts",
+    "simple_history",
+    "confighistory",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "rest_framework",
@@ -154,6 +156,8 @@ MIDDLEWARE = [
     "departments.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.twostep.SecondStepMiddleware",
+    # Who changed the configuration: the signed-in person of the request, on every history row.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "collab_portal.middleware.NulPathMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",

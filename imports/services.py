@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from core.actions import log_action
+from core.bulk_history import record_bulk
 from departments.models import Department, Membership, Skill, User
 from departments.signals import people_changed_in_bulk
 from imports.models import ImportAction
@@ -514,6 +515,7 @@ def _import(sheets: dict[str, Sheet], *, by: User | None, filename: str) -> Plan
     if not plan.ok:
         raise ImportRefused(plan)
     _write(planner, plan)
+    _record_history(plan, by)
     # Bulk writes pass by post_save: tell those that follow people (the search index).
     changed = {person.pk for person in plan.creates.get("people", [])}
     changed |= {person.pk for person, _fields in plan.updates.get("people", {}).values()}
@@ -522,6 +524,46 @@ def _import(sheets: dict[str, Sheet], *, by: User | None, filename: str) -> Plan
     if by is not None:
         log_action(by, actor=by, action=ImportAction.WORKBOOK_IMPORTED, comment=filename, data=plan.counts())
     return plan
+
+
+def _record_history(plan: Plan, by: User | None) -> None:
+    """The configuration history of every row the import created or changed, as it now stands
+    (bulk writes send no signals; core.bulk_history writes what a save would have)."""
+
+    def created(sheet: str) -> set[int]:
+        return {obj.pk for obj in plan.creates.get(sheet, [])}
+
+    def changed(sheet: str, *links: str) -> set[int]:
+        pks = {obj.pk for obj, _fields in plan.updates.get(sheet, {}).values()}
+        for name in links:
+            for entry in plan.links_added.get(name, []) + plan.links_removed.get(name, []):
+                pks.add((entry[0] if isinstance(entry, tuple) else entry).pk)
+        pks.discard(None)
+        return pks
+
+    record_bulk(Skill, created=created("skills"), changed=changed("skills"), by=by, reason="import")
+    record_bulk(
+        Department,
+        created=created("departments"),
+        changed=changed("departments", "departments.deputies"),
+        by=by,
+        reason="import",
+    )
+    record_bulk(User, created=created("people"), changed=changed("people", "people.skills"), by=by, reason="import")
+    record_bulk(
+        Membership,
+        created=created("memberships"),
+        changed=changed("memberships", "memberships.primary"),
+        by=by,
+        reason="import",
+    )
+    record_bulk(
+        RequestType,
+        created=created("request_types"),
+        changed=changed("request_types", "request_types.skills"),
+        by=by,
+        reason="import",
+    )
 
 
 def _write(planner: _Planner, plan: Plan) -> None:
