@@ -28,4 +28,5 @@ urlpatterns = [
     path("", include("imports.urls")),
     path("", include("deptadmin.urls")),
     path("", include("catalogue.urls")),
+    path("", include("confighistory.urls")),
 ]

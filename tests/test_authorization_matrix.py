@@ -849,6 +849,11 @@ from tests.catalogue.authorization import catalogue_entries  # noqa: E402
 
 MATRIX.update(catalogue_entries(get, post))
 
+# confighistory: admins, and department administrators for their own departments.
+from tests.confighistory.authorization import history_entries  # noqa: E402
+
+MATRIX.update(history_entries(get))
+
 
 # Patterns whose full entry their owners still owe (they landed before this matrix). For these the
 # suite checks only that anonymous users are sent to the login page (test_anonymous_is_sent_to_login).

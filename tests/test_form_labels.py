@@ -8,7 +8,7 @@ import pytest
 from django import forms
 from django.utils import translation
 
-APPS = ["conflicts", "departments", "documents", "handover", "imports", "reports", "tasks", "teams"]
+APPS = ["confighistory", "conflicts", "departments", "documents", "handover", "imports", "reports", "tasks", "teams"]
 
 
 def declared_labels():
