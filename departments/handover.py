@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.actions import log_action, register_actions
+from core.bulk_history import record_bulk
 from departments.models import Delegation, Department, Membership, User
 from departments.services import DepartmentError, department_ensure_manager_memberships
 
@@ -112,7 +113,8 @@ def _hand_over_manager_seat(role: str, department: Department, *, from_user: Use
             )
         department.deputies.remove(from_user)
         department.deputies.add(to_user)
-    Membership.objects.filter(user=from_user, department=department, role=Membership.Role.MANAGER).update(
-        role=Membership.Role.MEMBER
-    )
+    seats = Membership.objects.filter(user=from_user, department=department, role=Membership.Role.MANAGER)
+    demoted = list(seats.values_list("pk", flat=True))
+    Membership.objects.filter(pk__in=demoted).update(role=Membership.Role.MEMBER)
+    record_bulk(Membership, changed=demoted, by=by)  # an update() sends no signal: the role's history
     department_ensure_manager_memberships(department=department)

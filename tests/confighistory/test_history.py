@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from confighistory import selectors
 from confighistory.models import fingerprint
-from departments.models import CalendarDay, Delegation, Department, Skill
+from departments.models import CalendarDay, Delegation, Department, Membership, Skill
 from imports import holidays, services
 from imports.spreadsheet import read_workbook
 from notifications.models import ImRobot
@@ -274,3 +274,14 @@ def test_the_log_page_reads_a_fixed_number_of_queries(client, org, django_assert
     assert many <= few
     with django_assert_max_num_queries(few):
         client.get("/settings-history/?page=2")
+
+
+def test_a_handed_over_seat_is_in_the_history_with_the_admin(org):
+    from handover import services as handover
+
+    handover.hand_over(person=org.purchasing_head, by=org.admin, default=org.assignee, chosen={}, deactivate=True)
+    seat = Membership.objects.get(user=org.purchasing_head, department=org.purchasing)
+    row = latest(Membership, seat.pk)
+    assert (row.history_type, row.role, row.history_user) == ("~", Membership.Role.MEMBER, org.admin)
+    # The department's save is recorded too (its author comes from the request, none here).
+    assert latest(Department, org.purchasing.pk).head_id == org.assignee.pk
