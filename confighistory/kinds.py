@@ -134,8 +134,8 @@ def link_of(kind: Kind, row, user) -> str:
         return reverse("departments:department", args=[row.code]) if row.is_active else ""
     if kind.model is User:
         return reverse("departments:person", args=[row.username]) if row.is_active else ""
-    if kind.model is RequestType and row.is_active:
-        return reverse("tasks:file", args=[row.code])
+    if kind.model is RequestType:  # its page in the service catalogue, which says who may open it
+        return reverse("catalogue:type", args=[row.code])
     if user.is_superuser and admin.site.is_registered(kind.model):
         opts = kind.model._meta
         try:

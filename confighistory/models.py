@@ -69,7 +69,9 @@ register(WorkCalendar)
 register(CalendarDay)
 register(ImRobot)
 register(ImApp)
-register(RequestType, m2m_fields=["skills"])
+# The catalogue's working draft is not configuration in force: publishing it writes the type, its
+# fields and steps, whose rows record each change with its diff.
+register(RequestType, m2m_fields=["skills", "filing_departments"], excluded_fields=["draft"])
 register(RequestField)
 register(ApprovalStep, m2m_fields=["users"])
 register(DocumentTemplate)
