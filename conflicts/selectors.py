@@ -8,8 +8,9 @@ from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Valu
 
 from conflicts.models import Conflict, ConflictParty, ConflictSettings, Position
 from core.models import ActionLog
+from departments import selectors as organisation
 from departments.models import Department, Membership, User
-from departments.selectors import delegate_for, departments_by_id, manager_acting_for, working_calendar
+from departments.selectors import departments_by_id, manager_acting_for, working_calendar
 from tasks.models import Task
 from tasks.selectors import acting_manager_department_ids, delegators_of
 
@@ -132,10 +133,8 @@ def roles_of(user: User, conflict: Conflict) -> Roles:
     if holder is not None and not roles.is_party_person:
         if holder.pk == user.pk:
             roles.holds = True
-        else:
-            delegate = delegate_for(holder)
-            if delegate is not None and delegate.pk == user.pk:
-                roles.holds, roles.holds_for = True, holder
+        elif organisation.acting_for(user, holder):
+            roles.holds, roles.holds_for = True, holder
     cache[user.pk] = roles
     return roles
 

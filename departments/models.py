@@ -233,6 +233,13 @@ class Membership(models.Model):
         return f"{self.user} · {self.department} · {self.get_role_display()}"
 
 
+class DelegationQuerySet(models.QuerySet):
+    def in_force(self, day) -> "DelegationQuerySet":
+        """The delegations in force on `day`: not ended early, and `day` within their dates. The one
+        definition every "acts for" question reads (departments.selectors.person_roles)."""
+        return self.filter(is_active=True, starts_on__lte=day, ends_on__gte=day)
+
+
 class Delegation(models.Model):
     """A person hands their approvals and other human steps to a delegate for a date range.
 
@@ -250,6 +257,8 @@ class Delegation(models.Model):
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     is_active = models.BooleanField(_("active"), default=True, help_text=_("Untick to end it early."))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = DelegationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-starts_on"]

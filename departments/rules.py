@@ -36,5 +36,14 @@ def is_self(user, person) -> bool:
 
 rules.add_perm("departments.view_directory", rules.is_authenticated)
 rules.add_perm("departments.edit_profile", is_self | is_admin)
-rules.add_perm("departments.delegate", manages_any_department | is_admin)
+
+
+@rules.predicate
+def is_active_person(user) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+# Anyone may name a delegate for their own steps (approvals, work assigned to them, requests they
+# verify, reviews, teams they lead, conflicts they mediate or arbitrate); managers and admins too.
+rules.add_perm("departments.delegate", is_active_person | manages_any_department | is_admin)
 rules.add_perm("departments.administer", administers)

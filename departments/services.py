@@ -53,6 +53,8 @@ def delegation_create(*, by: User, delegate: User, starts_on: date, ends_on: dat
         raise PermissionDenied
     if ends_on < timezone.localdate():
         raise DepartmentError(_("A delegation cannot end in the past."))
+    if not delegate.is_active:
+        raise DepartmentError(_("The delegate's account is deactivated; choose someone who is at work."))
     delegation = Delegation(delegator=by, delegate=delegate, starts_on=starts_on, ends_on=ends_on, reason=reason)
     try:
         delegation.full_clean()
@@ -64,6 +66,19 @@ def delegation_create(*, by: User, delegate: User, starts_on: date, ends_on: dat
         )
         if overlapping.exists():
             raise DepartmentError(_("You already have a delegation in force during these dates; end it first."))
+        # Delegation goes one hop only (a delegate's own delegate does not act for the first
+        # holder), so a pair acting for each other over the same days would leave both steps
+        # unattended while each thinks the other has them.
+        back = Delegation.objects.filter(
+            delegator=delegate, delegate=by, is_active=True, starts_on__lte=ends_on, ends_on__gte=starts_on
+        )
+        if back.exists():
+            raise DepartmentError(
+                _(
+                    "%(name)s has named you as their delegate for some of these days; two people cannot act for each other."
+                )
+                % {"name": delegate.name}
+            )
         delegation.save()
     return delegation
 

@@ -349,7 +349,7 @@ MATRIX: dict[str, list[Check]] = {
     "departments:me": [get(lambda w: "/me/", **everyone(302))],  # to the person's own page
     "departments:profile_edit": [get(lambda w: "/me/edit/", **everyone(200))],
     "departments:delegation_new": [
-        get(lambda w: "/me/delegations/new/", outsider=403, involved=403, manager=200, admin=200),
+        get(lambda w: "/me/delegations/new/", outsider=200, involved=200, manager=200, admin=200),
     ],
     "departments:delegation_end": [
         # Only the delegator ends their delegation; for anyone else it does not exist.

@@ -3,42 +3,18 @@
 from collections.abc import Callable
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from core.lookups import AnyOf
 from core.models import GeneratedFile
 from core.request_cache import per_request
-from departments.models import Delegation, Department, Membership, User
-from departments.selectors import departments_by_id
+from departments.models import Department, Membership, User
+from departments.selectors import departments_by_id, person_roles
 from tasks.models import Approval, Attachment, Comment, HoldPeriod, Task
 
-
-@per_request
-def _roles(user: User, day) -> dict[str, set[int]]:
-    """Where the person stands, in one query of five index lookups (UNION ALL): the departments
-    they belong to and those they head, deputise for or manage, and whom they act for on `day`.
-    Nearly every page asks all of these; one round trip answers them."""
-
-    def kind(name: str) -> Value:
-        return Value(name, output_field=CharField())
-
-    memberships = Membership.objects.filter(user=user)
-    parts = [
-        memberships.values_list("department_id", kind("member")),
-        memberships.filter(role=Membership.Role.MANAGER).values_list("department_id", kind("manager")),
-        Department.objects.filter(head=user).values_list("pk", kind("manager")),
-        Department.deputies.through.objects.filter(user=user).values_list("department_id", kind("manager")),
-        Delegation.objects.filter(delegate=user, is_active=True, starts_on__lte=day, ends_on__gte=day).values_list(
-            "delegator_id", kind("delegator")
-        ),
-    ]
-    # Without the models' default ordering: SQLite allows none inside a UNION's parts.
-    parts = [part.order_by() for part in parts]
-    found: dict[str, set[int]] = {"member": set(), "manager": set(), "delegator": set()}
-    for value, name in parts[0].union(*parts[1:], all=True):
-        found[name].add(value)
-    return found
+# The person's roles are the organisation's facts: departments reads them (one query).
+_roles = person_roles
 
 
 def department_ids(user: User) -> list[int]:

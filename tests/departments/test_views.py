@@ -166,10 +166,16 @@ def test_delegation_form_refuses_self_and_reversed_dates(client, org):
     assert not Delegation.objects.exists()
 
 
-def test_employees_cannot_delegate(client, org):
+def test_employees_name_their_own_delegate(client, org):
     login(client, org.requester)
-    assert client.get("/me/delegations/new/").status_code == 403
-    assert client.post("/me/delegations/new/", {}).status_code == 403
+    assert client.get("/me/delegations/new/").status_code == 200
+    today = timezone.localdate()
+    response = client.post(
+        "/me/delegations/new/",
+        {"delegate": org.assignee.pk, "starts_on": today, "ends_on": today + timedelta(days=2)},
+    )
+    assert response.status_code == 302
+    assert Delegation.objects.get().delegator == org.requester
 
 
 def test_only_the_delegator_ends_a_delegation(client, org):
