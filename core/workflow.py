@@ -25,7 +25,8 @@ The contract:
   where the rule is written once. When it says no, `refused(row)` may return a more telling
   error of the app's; otherwise StepForbidden (a PermissionDenied: 403).
 - `s.save(action, ...)` saves the row (only `update_fields` when given) and writes
-  `log_action(...)` from the state the row was in when it was locked.
+  `log_action(...)` from the state the row was in when it was locked, naming `s.acting_for` (the
+  holder a delegate acts for, from the step's `acting_for`) unless told otherwise.
 - Notices go through `notifications.notify` inside the block: they are outbox rows that commit or
   roll back with the step, and their e-mails and robot posts leave only after the commit. Other
   slow work is queued with `s.on_commit(fn)`.
@@ -61,6 +62,8 @@ class Step:
     row: models.Model
     by: object
     from_state: str
+    # The person whose step `by` takes as their delegate (None: their own); the log names them.
+    acting_for: object = None
 
     def save(self, action: str, *, update_fields: Collection[str] | None = None, **log):
         """Save the row and write the step's action log entry; `log` goes to log_action
@@ -71,6 +74,7 @@ class Step:
     def log(self, action: str, **log):
         """Write the action log entry of a step that saved its row itself (or changed none)."""
         log.setdefault("actor", self.by)
+        log.setdefault("acting_for", self.acting_for)
         log.setdefault("from_state", self.from_state)
         return log_action(self.row, action=action, **log)
 
@@ -91,9 +95,12 @@ def step(
     stale: Callable[[models.Model], StepConflict],
     refused: Callable[[models.Model], Exception | None] | None = None,
     of: tuple[str, ...] = (),
+    acting_for: Callable[[object, models.Model], object] | None = None,
 ) -> Iterator[Step]:
     """Take one workflow step on the row `pk` of `model` for the person `by` (see the module's
-    docstring for the contract). `expect=None` accepts any state; `rule=None` asks no rule."""
+    docstring for the contract). `expect=None` accepts any state; `rule=None` asks no rule.
+    `acting_for(by, row)`, asked once the rule allowed the step, names the holder whose step a
+    delegate takes (the app's rules.py knows whose step it is); the step's log names them."""
     queryset = model if isinstance(model, models.QuerySet) else model._default_manager.all()
     with transaction.atomic():
         row = queryset.select_for_update(of=of).get(pk=pk)
@@ -102,7 +109,8 @@ def step(
             raise stale(row)
         if rule is not None and not _allows(rule, by, row):
             raise (refused and refused(row)) or StepForbidden()
-        yield Step(row=row, by=by, from_state=state)
+        holder = acting_for(by, row) if acting_for is not None else None
+        yield Step(row=row, by=by, from_state=state, acting_for=holder)
 
 
 def _allows(rule, by, row) -> bool:

@@ -6,7 +6,7 @@ from django.db.models import Q
 
 from core.request_cache import per_request
 from departments.models import User
-from departments.selectors import manager_acting_for, signer_acting_for
+from departments.selectors import holders_acting_for, manager_acting_for, signer_acting_for
 from documents.models import Acknowledgement, Document, Opinion
 
 S = Document.State
@@ -45,9 +45,22 @@ def may_see_openings(user: User, document: Document) -> bool:
     return user.is_superuser or is_classified_registry(user) or manager_acting_for(user, document.department)[0]
 
 
+def review_holder(user: User, department) -> tuple[bool, User | None]:
+    """核稿: whether `user` may review the department's drafts, and for whom when by delegation: its
+    managers and its named reviewers (核稿人), and whoever acts for one of them today."""
+    managing, for_whom = manager_acting_for(user, department)
+    if managing and for_whom is None:
+        return True, None
+    reviewers = list(department.document_reviewers.filter(pk__in=[user.pk, *holders_acting_for(user)], is_active=True))
+    if any(reviewer.pk == user.pk for reviewer in reviewers):
+        return True, None
+    if managing:
+        return True, for_whom
+    return (True, reviewers[0]) if reviewers else (False, None)
+
+
 def may_review(user: User, department) -> bool:
-    """核稿: the department's managers (or whoever acts for one today) and its named reviewers."""
-    return manager_acting_for(user, department)[0] or department.document_reviewers.filter(pk=user.pk).exists()
+    return review_holder(user, department)[0]
 
 
 def may_register_incoming(user: User) -> bool:

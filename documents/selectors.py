@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.module_loading import import_string
 
 from departments.models import Department, User
+from departments.selectors import holders_acting_for
 from documents.models import Acknowledgement, Document, DocumentReader, IncomingDocument, Opinion
 from documents.rules import is_classified_registry, is_signer, may_register_incoming
 from tasks.selectors import acting_manager_department_ids, department_ids
@@ -23,7 +24,7 @@ def visible_documents(user: User) -> QuerySet[Document]:
         return documents.none()
     if user.is_superuser:
         return documents.filter(_classified_filter(user))
-    everyone = _visible(is_signer(user), user=user.pk, mine=department_ids(user))
+    everyone = _visible(is_signer(user), user=user.pk, mine=department_ids(user), acting_for=holders_acting_for(user))
     if is_classified_registry(user):
         return documents.filter(everyone | Q(secrecy__in=Document.NAMED_ONLY))
     classified = Q(secrecy__in=Document.NAMED_ONLY)
@@ -78,12 +79,14 @@ def named_readers_condition(user: User, *, passed: bool = True) -> Q:
     return condition
 
 
-def _visible(signer: bool, *, user: int, mine: list[int]) -> Q:
+def _visible(signer: bool, *, user: int, mine: list[int], acting_for: frozenset[int] = frozenset()) -> Q:
     condition = (
         Q(drafter_id=user)
         | Q(department_id__in=mine)
         | Exists(
-            Department.document_reviewers.through.objects.filter(department_id=OuterRef("department_id"), user_id=user)
+            Department.document_reviewers.through.objects.filter(
+                department_id=OuterRef("department_id"), user_id__in=[user, *acting_for]
+            )
         )
         | Exists(
             Document.countersign_departments.through.objects.filter(document_id=OuterRef("pk"), department_id__in=mine)
@@ -123,7 +126,13 @@ def waiting_on(user: User) -> QuerySet[Document]:
     signer = is_signer(user)
     condition = (
         Q(state=Document.State.REVIEWING, department__in=managed)
-        | Q(state=Document.State.REVIEWING, department__document_reviewers=user)
+        # A named reviewer's, or that of a reviewer the user acts for today (the page says for whom).
+        | Q(
+            state=Document.State.REVIEWING,
+            department__in=Department.document_reviewers.through.objects.filter(
+                user_id__in=[user.pk, *holders_acting_for(user)]
+            ).values("department_id"),
+        )
         | Q(Exists(pending_countersign), ~Exists(countersigned), state=Document.State.COUNTERSIGNING)
         | Q(Exists(unacknowledged), state=Document.State.DISTRIBUTED)
     )

@@ -2,6 +2,7 @@
 
 import rules
 
+from departments.selectors import acting_for
 from tasks.models import Task
 
 
@@ -41,6 +42,42 @@ def is_verifier(user, task: Task) -> bool:
     if task.parent_id:
         return user.pk in (task.parent.assignee_id, task.parent.requester_id)
     return task.requester_id == user.pk
+
+
+# Delegation: a delegate takes the steps of the person they act for today (departments.selectors.
+# acting_for, the one role fact). Named approvers' delegates decide through approvals_waiting_for.
+
+
+def _verifiers(task: Task) -> tuple:
+    return (task.parent.assignee_id, task.parent.requester_id) if task.parent_id else (task.requester_id,)
+
+
+@rules.predicate
+def acts_for_assignee(user, task: Task) -> bool:
+    return task.assignee_id is not None and acting_for(user, task.assignee_id)
+
+
+@rules.predicate
+def acts_for_verifier(user, task: Task) -> bool:
+    return any(holder and acting_for(user, holder) for holder in _verifiers(task))
+
+
+def acting_holder(user, action: str, task: Task):
+    """Whom `user` acts for when taking the assignee's or the verifier's step `action` on `task`
+    (None when the step is their own): the log, the timeline and the holder's notice name them."""
+    if action in ("progress", "hold", "resume", "finish"):
+        if not is_assignee(user, task) and acts_for_assignee(user, task):
+            return task.assignee
+    elif action == "verify" and not is_verifier(user, task):
+        holders = (
+            {task.parent.assignee_id: task.parent.assignee, task.parent.requester_id: task.parent.requester}
+            if (task.parent_id)
+            else {task.requester_id: task.requester}
+        )
+        for holder_id, holder in holders.items():
+            if holder_id and acting_for(user, holder_id):
+                return holder
+    return None
 
 
 def pending_approvals(user, task: Task) -> list:
@@ -102,11 +139,12 @@ task_rules.add_rule("accept", is_target_manager & state_is(S.PENDING_ACCEPTANCE)
 task_rules.add_rule("decline", is_target_manager & state_is(S.PENDING_ACCEPTANCE))
 task_rules.add_rule("transfer", is_target_manager & state_is(S.PENDING_ACCEPTANCE, S.IN_PROGRESS))
 task_rules.add_rule("reassign", is_target_manager & state_is(S.IN_PROGRESS, S.ON_HOLD))
-task_rules.add_rule("progress", is_assignee & state_is(S.IN_PROGRESS))
-task_rules.add_rule("hold", (is_assignee | is_target_manager) & state_is(S.IN_PROGRESS))
-task_rules.add_rule("resume", (is_assignee | is_target_manager) & state_is(S.ON_HOLD))
-task_rules.add_rule("finish", is_assignee & state_is(S.IN_PROGRESS))
-task_rules.add_rule("verify", is_verifier & state_is(S.PENDING_VERIFICATION))
+handles = is_assignee | acts_for_assignee
+task_rules.add_rule("progress", handles & state_is(S.IN_PROGRESS))
+task_rules.add_rule("hold", (handles | is_target_manager) & state_is(S.IN_PROGRESS))
+task_rules.add_rule("resume", (handles | is_target_manager) & state_is(S.ON_HOLD))
+task_rules.add_rule("finish", handles & state_is(S.IN_PROGRESS))
+task_rules.add_rule("verify", (is_verifier | acts_for_verifier) & state_is(S.PENDING_VERIFICATION))
 task_rules.add_rule("revise", is_requester & is_lead_request & state_is(S.REJECTED))
 # 撤回: until the first decision, which the service checks (the page offers it in these states).
 task_rules.add_rule("withdraw", is_requester & is_lead_request & state_is(S.PENDING_APPROVAL, S.PENDING_ACCEPTANCE))

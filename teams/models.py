@@ -10,6 +10,7 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
@@ -17,6 +18,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from core.limits import LONG_TEXT, SHORT_TEXT
 from core.models import ActionLog
 from departments.models import Department, pick_language
+from departments.selectors import holders_acting_for
 
 
 def _person(verbose_name, related_name: str = "+", **options) -> models.ForeignKey:
@@ -57,7 +59,9 @@ class TeamQuerySet(models.QuerySet):
             return self
         # A subquery, not a join: no duplicates to remove, and counts annotated later stay right.
         member_of = TeamMember.objects.filter(user=user).values("team_id")
-        return self.filter(Q(private=False) | Q(lead=user) | Q(pk__in=member_of))
+        # A lead's delegate today sees the teams they lead (departments' role fact, read once).
+        leads = [user.pk, *holders_acting_for(user)]
+        return self.filter(Q(private=False) | Q(lead_id__in=leads) | Q(pk__in=member_of))
 
 
 class Team(ConcurrentTransitionMixin, models.Model):
@@ -152,6 +156,9 @@ class Team(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("teams:detail", args=[self.pk])
 
     @property
     def is_open(self) -> bool:

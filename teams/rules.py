@@ -8,6 +8,7 @@
 
 import rules
 
+from departments.selectors import acting_for
 from teams.models import Team
 
 
@@ -19,6 +20,17 @@ def is_admin(user) -> bool:
 @rules.predicate
 def is_lead(user, team: Team) -> bool:
     return team.lead_id == user.pk
+
+
+@rules.predicate
+def acts_for_lead(user, team: Team) -> bool:
+    """The lead's delegate today (departments.selectors.acting_for) takes the lead's steps."""
+    return acting_for(user, team.lead_id)
+
+
+def lead_acted_for(user, team: Team):
+    """The lead, when `user` takes their step as their delegate (for the log); else None."""
+    return team.lead if not is_lead(user, team) and acts_for_lead(user, team) else None
 
 
 @rules.predicate
@@ -53,14 +65,15 @@ def can(user, action: str, team: Team) -> bool:
     return team_rules.test_rule(action, user, team)
 
 
+leads = is_lead | acts_for_lead
 _open = state_is(S.PLANNING, S.ACTIVE)
-team_rules.add_rule("view", is_public | is_lead | is_member | is_admin)
-team_rules.add_rule("manage", (is_lead | is_admin) & _open)
-team_rules.add_rule("contribute", (is_lead | is_member | is_admin) & _open)
-team_rules.add_rule("start", (is_lead | is_admin) & state_is(S.PLANNING))
-team_rules.add_rule("complete", (is_lead | is_admin) & state_is(S.ACTIVE))
-team_rules.add_rule("evaluate", (is_lead | is_admin) & state_is(S.COMPLETED))
-team_rules.add_rule("cancel", (is_lead | is_admin) & state_is(S.PLANNING, S.ACTIVE, S.COMPLETED))
-team_rules.add_rule("documents", is_lead | is_member | is_admin)
+team_rules.add_rule("view", is_public | leads | is_member | is_admin)
+team_rules.add_rule("manage", (leads | is_admin) & _open)
+team_rules.add_rule("contribute", (leads | is_member | is_admin) & _open)
+team_rules.add_rule("start", (leads | is_admin) & state_is(S.PLANNING))
+team_rules.add_rule("complete", (leads | is_admin) & state_is(S.ACTIVE))
+team_rules.add_rule("evaluate", (leads | is_admin) & state_is(S.COMPLETED))
+team_rules.add_rule("cancel", (leads | is_admin) & state_is(S.PLANNING, S.ACTIVE, S.COMPLETED))
+team_rules.add_rule("documents", leads | is_member | is_admin)
 # Criteria can still be set after completion, so a team that completed without them can be evaluated.
-team_rules.add_rule("criteria", (is_lead | is_admin) & state_is(S.PLANNING, S.ACTIVE, S.COMPLETED))
+team_rules.add_rule("criteria", (leads | is_admin) & state_is(S.PLANNING, S.ACTIVE, S.COMPLETED))

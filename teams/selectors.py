@@ -102,7 +102,7 @@ def team_page(team: Team, viewer) -> dict:
         "gantt": charts.gantt(team, milestones, today),
         "attainment": goal_attainment(team, team.current_value),
         "criteria": list(team.criteria.all()),
-        "log": list(team.logs.select_related("actor").order_by("-created_at", "-pk")[:15]),
+        "log": list(team.logs.select_related("actor", "acting_for").order_by("-created_at", "-pk")[:15]),
         "today": today,
     }
 

@@ -4,8 +4,9 @@ from django.utils.translation import gettext as _
 
 from core import rendering
 from departments.models import Department, User
-from departments.selectors import manager_acting_for, signer_acting_for
+from departments.selectors import signer_acting_for
 from documents.models import Document, DocumentAction, DocumentNumber, Opinion
+from documents.rules import review_holder
 from documents.services.common import (
     DocumentConflict,
     DocumentError,
@@ -71,11 +72,8 @@ def document_review(*, document: Document, by: User, agree: bool, text: str = ""
     """核稿 by the drafting department's manager: pass on, or return to the drafter."""
     with _step(document, by, Document.State.REVIEWING, "review") as s:
         document = s.row
-        # The rule let `by` review as a manager (or for one) or as a named reviewer (核稿人), who
-        # reviews in their own right; the manager question is the rule's, answered once per request.
-        managing, acting_for = manager_acting_for(by, document.department)
-        if not managing or (acting_for and document.department.document_reviewers.filter(pk=by.pk).exists()):
-            acting_for = None
+        # The rule let `by` review as a manager or a named reviewer (核稿人), or for one of them.
+        acting_for = review_holder(by, document.department)[1]
         if agree:
             departments = list(document.countersign_departments.all())
             if departments:

@@ -69,17 +69,19 @@ def visible_tasks_filter(user: User) -> Q:
     others = ordinary - managed
     # Each part is a column test or `pk = ANY(ARRAY(subquery))`, never a join or a correlated
     # EXISTS, so that PostgreSQL answers the OR from indexes (see AnyOf).
+    # The people whose requests they see as involved: themselves and whom they act for today.
+    people = approvers_for(user)
     visible = (
-        Q(requester_id=user.pk)
-        | Q(assignee_id=user.pk)
+        Q(requester_id__in=people)
+        | Q(assignee_id__in=people)
         | AnyOf(
             "pk",
-            Task.objects.filter(Q(parent__assignee_id=user.pk) | Q(parent__requester_id=user.pk))
+            Task.objects.filter(Q(parent__assignee_id__in=people) | Q(parent__requester_id__in=people))
             .values("pk")
             .order_by(),
         )
         | AnyOf("pk", Task.watchers.through.objects.filter(user_id=user.pk).values("task_id"))
-        | AnyOf("pk", Approval.objects.filter(approver_id__in=approvers_for(user)).values("task_id").order_by())
+        | AnyOf("pk", Approval.objects.filter(approver_id__in=people).values("task_id").order_by())
     )
 
     def departments_involved(ids: list[int]) -> Q:

@@ -11,6 +11,7 @@ from core.actions import log_action
 from departments.models import Department, User
 from departments.selectors import working_calendar
 from tasks.models import Approval, HoldPeriod, Task, TaskAction
+from tasks.rules import acting_holder
 from tasks.services.common import S, TaskError, _check_reason, _step, current_approvers, managers_of, notify_about
 
 URGE_INTERVAL_HOURS = 4
@@ -23,7 +24,12 @@ def task_progress(*, task: Task, by: User, percent: int, note: str = "") -> Task
         task = s.row
         task.progress = int(percent)
         task.last_progress_at = timezone.now()
-        s.save(TaskAction.PROGRESS, comment=note, data={"progress": task.progress})
+        s.save(
+            TaskAction.PROGRESS,
+            comment=note,
+            data={"progress": task.progress},
+            acting_for=acting_holder(by, "progress", task),
+        )
         notify_about(
             [task.requester],
             task,
@@ -45,6 +51,7 @@ def task_hold(*, task: Task, by: User, reason: str, waiting_on: Department | Non
         task.waiting_on = waiting_on
         s.save(
             TaskAction.HELD,
+            acting_for=acting_holder(by, "hold", task),
             reason=reason,
             comment=comment,
             data={"department": waiting_on.pk} if waiting_on else None,
@@ -72,7 +79,7 @@ def task_resume(*, task: Task, by: User, comment: str = "") -> Task:
         if task.due_at is not None and held > timedelta(0):
             # The SLA clock was paused while on hold: move the due date by the working time held.
             task.due_at = calendar.add_working_hours(task.due_at, held)
-        s.save(TaskAction.RESUMED, comment=comment)
+        s.save(TaskAction.RESUMED, comment=comment, acting_for=acting_holder(by, "resume", task))
     return task
 
 
@@ -81,7 +88,7 @@ def task_finish(*, task: Task, by: User, note: str = "") -> Task:
     with _step(task, by, "finish", S.IN_PROGRESS) as s:
         task = s.row
         task.submit_for_verification()
-        s.save(TaskAction.SUBMITTED_FOR_VERIFICATION, comment=note)
+        s.save(TaskAction.SUBMITTED_FOR_VERIFICATION, comment=note, acting_for=acting_holder(by, "finish", task))
         verifiers = [task.parent.assignee or task.parent.requester] if task.parent_id else [task.requester]
         notify_about(verifiers, task, by, "verify", gettext_noop("%(number)s is finished; please verify the result."))
     return task
@@ -97,7 +104,7 @@ def task_confirm(*, task: Task, by: User, comment: str = "") -> Task:
                 % {"departments": ", ".join(sub.target_department.display_name for sub in open_subtasks)}
             )
         task.confirm()
-        s.save(TaskAction.CONFIRMED, comment=comment)
+        s.save(TaskAction.CONFIRMED, comment=comment, acting_for=acting_holder(by, "verify", task))
         notify_about([task.assignee], task, by, "confirmed", gettext_noop("%(number)s was confirmed done."))
     return task
 
@@ -107,7 +114,7 @@ def task_reopen(*, task: Task, by: User, reason: str, comment: str = "") -> Task
     with _step(task, by, "verify", S.PENDING_VERIFICATION) as s:
         task = s.row
         task.reopen()
-        s.save(TaskAction.REOPENED, reason=reason, comment=comment)
+        s.save(TaskAction.REOPENED, reason=reason, comment=comment, acting_for=acting_holder(by, "verify", task))
         notify_about(
             [task.assignee], task, by, "reopened", gettext_noop("%(number)s was reopened: the result was not accepted.")
         )

@@ -7,7 +7,7 @@ from core.workflow import StepConflict, StepError, step
 from departments.models import User
 from notifications import services as notifications
 from teams.models import Team
-from teams.rules import can
+from teams.rules import can, lead_acted_for
 
 S = Team.State
 
@@ -37,6 +37,7 @@ def _step(team: Team, by: User, action: str, *, seen_state: str | None = None):
         rule=lambda user, locked: can(user, action, locked),
         stale=_changed,
         refused=lambda locked: TeamError(_("You may not do this to this team.")),
+        acting_for=lead_acted_for,
     )
 
 

@@ -64,7 +64,7 @@ def criteria_set(*, team: Team, by: User, rows: list[tuple[str, int]]) -> list[E
         created = EvaluationCriterion.objects.bulk_create(
             [EvaluationCriterion(team=locked, name=name[:120], weight=weight) for name, weight in rows]
         )
-        log_action(locked, actor=by, action=TeamAction.PLAN, comment=_("evaluation criteria"))
+        log_action(locked, actor=by, acting_for=s.acting_for, action=TeamAction.PLAN, comment=_("evaluation criteria"))
     return created
 
 
@@ -80,5 +80,7 @@ def reading_add(*, team: Team, by: User, value: Decimal, measured_on: date, note
         latest = locked.readings.order_by("-measured_on", "-recorded_at", "-pk").first()
         locked.current_value = latest.value
         locked.save(update_fields=["current_value", "updated_at"])
-        log_action(locked, actor=by, action=TeamAction.READING, comment=f"{measured_on}: {value}")
+        log_action(
+            locked, actor=by, acting_for=s.acting_for, action=TeamAction.READING, comment=f"{measured_on}: {value}"
+        )
     return reading

@@ -106,7 +106,7 @@ def team_update(
             )
         team.save()
         _set_members(team, members)
-        log_action(team, actor=by, action=TeamAction.EDITED)
+        log_action(team, actor=by, acting_for=s.acting_for, action=TeamAction.EDITED)
     return team
 
 

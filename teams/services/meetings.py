@@ -90,7 +90,7 @@ def meeting_add(
             agenda=agenda_with_overdue(locked, agenda.strip(), on=timezone.localtime(starts_at).date()),
         )
         Attendance.objects.bulk_create([Attendance(meeting=meeting, user=p) for p in team_people(locked)])
-        log_action(locked, actor=by, action=TeamAction.MEETING, comment=str(meeting))
+        log_action(locked, actor=by, acting_for=s.acting_for, action=TeamAction.MEETING, comment=str(meeting))
         when = timezone.localtime(starts_at)
         _notify_team(
             locked,
@@ -143,7 +143,7 @@ def meeting_record(
                 row.status = status
                 changed.append(row)
         Attendance.objects.bulk_update(changed, ["status"])
-        log_action(team, actor=by, action=TeamAction.MEETING, comment=str(meeting))
+        log_action(team, actor=by, acting_for=s.acting_for, action=TeamAction.MEETING, comment=str(meeting))
     return meeting
 
 
@@ -155,7 +155,13 @@ def meeting_cancel(*, meeting: Meeting, by: User) -> Meeting:
             raise TeamError(_("Only a scheduled meeting can be cancelled."))
         meeting.status = Meeting.Status.CANCELLED
         meeting.save(update_fields=["status"])
-        log_action(team, actor=by, action=TeamAction.MEETING, comment=_("cancelled %(m)s") % {"m": str(meeting)})
+        log_action(
+            team,
+            actor=by,
+            acting_for=s.acting_for,
+            action=TeamAction.MEETING,
+            comment=_("cancelled %(m)s") % {"m": str(meeting)},
+        )
     return meeting
 
 
@@ -178,7 +184,7 @@ def action_add(
             due_on=due_on,
             created_by=by,
         )
-        log_action(team, actor=by, action=TeamAction.ACTION, comment=item.title)
+        log_action(team, actor=by, acting_for=s.acting_for, action=TeamAction.ACTION, comment=item.title)
         notifications.notify(
             [owner],
             path=team_link(team),

@@ -93,14 +93,20 @@ def milestone_save(
             milestone.done_on = None
         milestone.save()
         milestone.depends_on.set(depends_on)
-        log_action(locked, actor=by, action=TeamAction.PLAN, comment=milestone.title)
+        log_action(locked, actor=by, acting_for=s.acting_for, action=TeamAction.PLAN, comment=milestone.title)
     return milestone
 
 
 def milestone_delete(*, milestone: Milestone, by: User) -> None:
     with _step(milestone.team, by, "manage") as s:
         locked = s.row
-        log_action(locked, actor=by, action=TeamAction.PLAN, comment=_("removed %(name)s") % {"name": milestone.title})
+        log_action(
+            locked,
+            actor=by,
+            acting_for=s.acting_for,
+            action=TeamAction.PLAN,
+            comment=_("removed %(name)s") % {"name": milestone.title},
+        )
         milestone.delete()
 
 
@@ -118,7 +124,7 @@ def plan_set(*, team: Team, by: User, values: dict) -> Team:
             setattr(locked, key, values[key])
         locked.meeting_weekdays = sorted({int(d) for d in locked.meeting_weekdays or []})
         locked.save()
-        log_action(locked, actor=by, action=TeamAction.PLAN, comment=_("communication plan"))
+        log_action(locked, actor=by, acting_for=s.acting_for, action=TeamAction.PLAN, comment=_("communication plan"))
         if before != [getattr(locked, key) for key in cadence_fields]:
             # The cadence changed: the old cadence's future meetings that nobody has worked on go away;
             # meetings added by hand, or with an agenda, minutes or action items, stay.

@@ -121,5 +121,5 @@ def action_to_request(*, item: ActionItem, by: User, request_type: RequestType |
         item.task = task
         item.save(update_fields=["task"])
         TeamRequest.objects.get_or_create(team=team, task=task, defaults={"added_by": by})
-        log_action(team, actor=by, action=TeamAction.ACTION, comment=task.number)
+        log_action(team, actor=by, acting_for=s.acting_for, action=TeamAction.ACTION, comment=task.number)
     return task
