@@ -10,6 +10,7 @@ from tasks.models import Approval, Task
 from tasks.selectors.access import (
     acting_manager_department_ids,
     approvers_for,
+    delegators_of,
     with_departments,
 )
 
@@ -78,7 +79,32 @@ def list_page(user: User, scope: str, filters: dict, number, size: int):
     lists = {"mine": my_requests, "assigned": assigned_to, "approvals": tasks_to_approve}
     tasks = lists.get(scope, tasks_for_list)(user)
     narrowed = any(filters.get(name) for name in LIST_FILTERS)
-    return (newest_page_of if narrowed else page_of)(filter_tasks(tasks, filters), number, size)
+    page = (newest_page_of if narrowed else page_of)(filter_tasks(tasks, filters), number, size)
+    if scope in ("assigned", "approvals"):
+        mark_acting_for(user, page.object_list, scope)
+    return page
+
+
+def mark_acting_for(user: User, tasks: list[Task], scope: str) -> None:
+    """On each row the user has in the list because they act for its holder today, the holder
+    (`task.acting_for`, shown as "for Y"): the assignee of an assigned request, the approver of an
+    approval. No query when the user acts for nobody; one for a page of approvals otherwise."""
+    holders = set(delegators_of(user))
+    if not holders or not tasks:
+        return
+    if scope == "assigned":
+        for task in tasks:
+            if task.assignee_id in holders:
+                task.acting_for = task.assignee
+        return
+    by_task = {task.pk: task for task in tasks}
+    waiting = _approvals_waiting(user.pk, approvers_for(user)).filter(task_id__in=by_task).select_related("approver")
+    holder_of: dict[int, User | None] = {}
+    for approval in waiting:  # their own approval of a request wins over one they hold for another
+        own = approval.approver_id == user.pk
+        holder_of[approval.task_id] = None if own else holder_of.get(approval.task_id, approval.approver)
+    for task_id, holder in holder_of.items():
+        by_task[task_id].acting_for = holder
 
 
 def rows_of(ids: list[int], *prefetch: str) -> list[Task]:
@@ -103,7 +129,8 @@ def my_requests(user: User) -> QuerySet[Task]:
 
 
 def assigned_to(user: User) -> QuerySet[Task]:
-    return _assigned(user.pk).select_related(*LIST_RELATED)
+    """Requests assigned to the user or to someone they act for today (the row says for whom)."""
+    return _assigned(approvers_for(user)).select_related(*LIST_RELATED)
 
 
 # The lists' rules by ids (the home page's panels and the lists share them).
@@ -113,8 +140,9 @@ def _filed_by(user: int) -> QuerySet[Task]:
     return Task.objects.filter(requester_id=user, parent__isnull=True)
 
 
-def _assigned(user: int) -> QuerySet[Task]:
-    return Task.objects.filter(assignee_id=user)
+def _assigned(people: int | list[int]) -> QuerySet[Task]:
+    """Requests assigned to `people`: one person's id, or the ids of a person and those they act for."""
+    return Task.objects.filter(assignee_id__in=people if isinstance(people, list) else [people])
 
 
 def _waiting_in(departments: list[int]) -> QuerySet[Task]:
@@ -159,11 +187,13 @@ def tasks_to_approve(user: User) -> QuerySet[Task]:
     return Task.objects.filter(Exists(waiting)).select_related(*LIST_RELATED)
 
 
-def _awaiting_verification(user: int) -> QuerySet[Task]:
-    """Lead requests the user filed, and sub-tasks of requests the user handles, done and waiting for a check."""
-    handled = Task.objects.filter(assignee_id=user).values("pk").order_by()
+def _awaiting_verification(people: int | list[int]) -> QuerySet[Task]:
+    """Lead requests `people` filed, and sub-tasks of requests they handle, done and waiting for a
+    check (`people`: one person's id, or a person's and those of whom they act for)."""
+    people = people if isinstance(people, list) else [people]
+    handled = Task.objects.filter(assignee_id__in=people).values("pk").order_by()
     return Task.objects.filter(
-        Q(requester_id=user, parent__isnull=True) | AnyOf("parent_id", handled),
+        Q(requester_id__in=people, parent__isnull=True) | AnyOf("parent_id", handled),
         state=Task.State.PENDING_VERIFICATION,
     )
 
