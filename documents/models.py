@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
@@ -243,6 +244,9 @@ class Document(ConcurrentTransitionMixin, models.Model):
     def named_only(self) -> bool:
         """秘密 and above: seen only by the people named for it."""
         return self.secrecy in self.NAMED_ONLY
+
+    def get_absolute_url(self) -> str:
+        return reverse("documents:detail", args=[self.pk])
 
     @transition(field=state, source=State.DRAFT, target=State.REVIEWING)
     def submit(self):

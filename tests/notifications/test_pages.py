@@ -72,6 +72,7 @@ SETTINGS_CHOICES = [
     ("teams", "My teams: meetings, action items, daily progress"),
     ("conflicts", "Conflicts I am a party to, mediate or arbitrate"),
     ("handover", "Work handed over to me, and steps left on accounts that cannot act"),
+    ("delegation", "My delegate acted for me"),
     ("webhooks", "Webhooks: an endpoint I manage was paused"),
 ]
 
