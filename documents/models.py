@@ -240,13 +240,13 @@ class Document(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("documents:detail", args=[self.pk])
+
     @property
     def named_only(self) -> bool:
         """秘密 and above: seen only by the people named for it."""
         return self.secrecy in self.NAMED_ONLY
-
-    def get_absolute_url(self) -> str:
-        return reverse("documents:detail", args=[self.pk])
 
     @transition(field=state, source=State.DRAFT, target=State.REVIEWING)
     def submit(self):

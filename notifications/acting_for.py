@@ -15,6 +15,8 @@ def on_action_logged(sender, target, entry, **kwargs) -> None:
     if holder is None or actor is None or holder.pk == actor.pk or not holder.is_active:
         return
     path = target.get_absolute_url() if hasattr(target, "get_absolute_url") else ""
+    # A classified document's title stays out of notices (they travel by e-mail and IM): its number.
+    what = f"#{target.pk}" if getattr(target, "named_only", False) else str(target)
     notify(
         [holder],
         kind="delegation.acted",
@@ -22,6 +24,6 @@ def on_action_logged(sender, target, entry, **kwargs) -> None:
         path=path,
         message=lambda: (
             _("%(who)s acted for you (delegation): %(action)s · %(what)s")
-            % {"who": actor.name, "action": action_label(entry.action), "what": str(target)}
+            % {"who": actor.name, "action": action_label(entry.action), "what": what}
         ),
     )
