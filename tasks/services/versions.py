@@ -160,16 +160,19 @@ def _apply(row: RequestType, draft: dict) -> None:
                 setattr(field, key, _value(key, data[key]))
         field.order = order
         field.save()
-    for step in row.steps.all():
+    # Steps have no key: the n-th step of the draft rewrites the n-th live one, so a changed step is
+    # recorded as a change (its differences in the history), not as one removed and one added.
+    live_steps = list(row.steps.order_by("order", "pk"))
+    wanted_steps = draft.get("steps", [])
+    for step in live_steps[len(wanted_steps) :]:
         step.delete()
-    for order, data in enumerate(draft.get("steps", []), start=1):
-        step = ApprovalStep(request_type=row, order=order, department_id=data.get("department"))
+    for order, data in enumerate(wanted_steps, start=1):
+        step = live_steps[order - 1] if order <= len(live_steps) else ApprovalStep(request_type=row)
+        step.order, step.department_id = order, data.get("department")
         for key in STEP_KEYS:
-            if key in data:
-                setattr(step, key, _value(key, data[key]))
+            setattr(step, key, _value(key, data.get(key, ApprovalStep._meta.get_field(key).get_default())))
         step.save()
-        if data.get("users"):
-            step.users.set(User.objects.filter(pk__in=data["users"]))
+        step.users.set(User.objects.filter(pk__in=data.get("users") or []))
 
 
 def request_type_publish(*, request_type: RequestType, by: User) -> RequestTypeVersion:
