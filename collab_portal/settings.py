@@ -31,7 +31,7 @@ def envbool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean: use one of true/false, yes/no, on/off, 1/0.")
 
 
-def envint(name: str, default: int, *, minimum: int | None = None) -> int:
+def envint(name: str, default: int | None, *, minimum: int | None = None) -> int | None:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     "imports",
     "deptadmin",
     "catalogue",
+    "retention",
     "accounts",
     "simple_history",
     "confighistory",
@@ -510,6 +511,12 @@ IM_FEISHU_API = os.environ.get("IM_FEISHU_API", "https://open.feishu.cn")
 REMINDER_SWEEP_SECONDS = envint("REMINDER_SWEEP_SECONDS", 300, minimum=10)
 STALE_WORKING_DAYS = envint("STALE_WORKING_DAYS", 3, minimum=1)
 AUTO_CLOSE_VERIFICATION_DAYS = envint("AUTO_CLOSE_VERIFICATION_DAYS", 7, minimum=1)
+
+# Retention (`manage.py retention`): years a closed request / an archived document is kept after the
+# year it closed or was archived (a document's own "keep until" year wins); empty: kept for ever.
+RETENTION_REQUEST_YEARS = envint("RETENTION_REQUEST_YEARS", None, minimum=1)
+RETENTION_DOCUMENT_YEARS = envint("RETENTION_DOCUMENT_YEARS", None, minimum=1)
+RETENTION_ARCHIVE_DIR = Path(os.environ.get("RETENTION_ARCHIVE_DIR") or VAR_DIR / "retention")
 
 # Outgoing webhooks: the wait for a receiver's answer, the first retry's delay (doubling after
 # each failure up to the maximum), attempts before a delivery is given up, and consecutive failed

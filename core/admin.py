@@ -1,6 +1,9 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
+from django.utils.translation import gettext_lazy as _
 
+from core.legal_hold import set_legal_hold
 from core.models import ActionLog, GeneratedFile
 
 LOG_FIELDS = ["created_at", "actor", "acting_for", "action", "from_state", "to_state", "reason", "comment", "data"]
@@ -15,6 +18,38 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class LegalHoldAdminMixin:
+    """On a read-only admin of rows that carry a legal hold: the hold and its reason are the two
+    fields an admin may change; saving places or lifts the hold through `set_legal_hold`, which
+    logs who, when and why on the object's timeline (nothing else of the row is saved)."""
+
+    legal_hold_fields = ["legal_hold", "legal_hold_reason"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [name for name in super().get_readonly_fields(request, obj) if name not in self.legal_hold_fields]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+
+        class LegalHoldForm(form):
+            def clean(self):
+                cleaned = super().clean()
+                if cleaned.get("legal_hold") and not (cleaned.get("legal_hold_reason") or "").strip():
+                    raise forms.ValidationError(_("Say why the legal hold is placed (a case or an order)."))
+                return cleaned
+
+        return LegalHoldForm
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        set_legal_hold(obj, by=request.user, hold=bool(obj.legal_hold), reason=(obj.legal_hold_reason or "").strip())
+
+    def save_related(self, request, form, formsets, change):
+        """Nothing else of the row is edited here (the inlines are read-only)."""
 
 
 class ReadOnlyInlineMixin:

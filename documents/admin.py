@@ -3,7 +3,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ActionLogInline, ReadOnlyAdmin, ReadOnlyInline
+from core.admin import ActionLogInline, LegalHoldAdminMixin, ReadOnlyAdmin, ReadOnlyInline
 from documents.forms import SealUploadForm, TemplateUploadForm
 from documents.models import (
     DepartmentSeal,
@@ -61,11 +61,12 @@ class DocumentOpeningInline(ReadOnlyInline):
 
 
 @admin.register(Document)
-class DocumentAdmin(ReadOnlyAdmin):
-    """Read-only: documents move through the workflow's services, which keep the opinions."""
+class DocumentAdmin(LegalHoldAdminMixin, ReadOnlyAdmin):
+    """Read-only: documents move through the workflow's services, which keep the opinions; an admin
+    places or lifts a legal hold here."""
 
     list_display = ["title", "kind", "department", "state", "number", "created_at"]
-    list_filter = ["state", "kind", "department"]
+    list_filter = ["state", "kind", "department", "legal_hold"]
     search_fields = ["title", "number__text"]
     inlines = [OpinionInline, DocumentReaderInline, DocumentOpeningInline, ActionLogInline]
 

@@ -205,6 +205,12 @@ class Document(ConcurrentTransitionMixin, models.Model):
     issued_at = models.DateTimeField(_("issued"), null=True, blank=True)
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
     retention_year = models.PositiveIntegerField(_("keep until (year)"), null=True, blank=True)
+    legal_hold = models.BooleanField(
+        _("legal hold"),
+        default=False,
+        help_text=_("Kept whatever its retention: the retention command never archives or removes it."),
+    )
+    legal_hold_reason = models.CharField(_("legal hold reason"), max_length=200, blank=True)
     returned_version = models.PositiveIntegerField(
         _("version last returned"),
         null=True,

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ActionLogInline, ReadOnlyAdmin, ReadOnlyInline
+from core.admin import ActionLogInline, LegalHoldAdminMixin, ReadOnlyAdmin, ReadOnlyInline
 from tasks.models import Approval, ApprovalStep, Attachment, RequestField, RequestType, Task
 
 
@@ -60,11 +60,12 @@ class ApprovalInline(ReadOnlyInline):
 
 
 @admin.register(Task)
-class TaskAdmin(ReadOnlyAdmin):
-    """Read-mostly: requests change through the portal's actions, which log and notify."""
+class TaskAdmin(LegalHoldAdminMixin, ReadOnlyAdmin):
+    """Read-mostly: requests change through the portal's actions, which log and notify; an admin
+    places or lifts a legal hold here."""
 
     list_display = ["number", "title", "state", "requesting_department", "target_department", "assignee", "due_at"]
-    list_filter = ["state", "target_department", "request_type", "priority", "confidential"]
+    list_filter = ["state", "target_department", "request_type", "priority", "confidential", "legal_hold"]
     search_fields = ["number", "title"]
     date_hierarchy = "created_at"
     list_select_related = ["requesting_department", "target_department", "assignee"]

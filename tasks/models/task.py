@@ -121,6 +121,12 @@ class Task(ConcurrentTransitionMixin, models.Model):
     last_progress_at = models.DateTimeField(_("last progress"), null=True, blank=True)
     last_urged_at = models.DateTimeField(_("last urged"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    legal_hold = models.BooleanField(
+        _("legal hold"),
+        default=False,
+        help_text=_("Kept whatever its retention: the retention command never archives or removes it."),
+    )
+    legal_hold_reason = models.CharField(_("legal hold reason"), max_length=200, blank=True)
     # Everything that happened to the request, oldest first (core.actions.log_action writes it).
     logs = GenericRelation(ActionLog)
 
