@@ -98,6 +98,9 @@ class Command(BaseCommand):
         from bench import reports as reports_bench  # issue 7: each report page, target < 1 s
 
         report_pages = reports_bench.run(self.stdout)
+        from bench import plans as plans_bench  # the lists and home keep to their indexes (EXPLAIN)
+
+        query_plans = plans_bench.run(self.stdout)
         from bench import documents as documents_bench  # issue 5: one long document's rendering, < 0.5 s
 
         rendering = documents_bench.run(self.stdout)
@@ -118,6 +121,7 @@ class Command(BaseCommand):
         judged = [row for row in rows if row["judged"]]
         ok = (
             rendering.get("ok", True)
+            and all(row["ok"] for row in query_plans)
             and load_result.get("ok", True)
             and all(row["seconds"] < TARGET_SECONDS for row in judged)
             and all(row["seconds"] < FILING_TARGET_SECONDS and row["status"] == 302 for row in faults)
@@ -135,6 +139,7 @@ class Command(BaseCommand):
             "open_requests": open_count,
             "sweeps": rows,
             "report_pages": report_pages,
+            "query_plans": query_plans,
             "document_render": rendering,
             "load": load_result,
             "target_seconds": TARGET_SECONDS,
@@ -153,6 +158,12 @@ class Command(BaseCommand):
             + "/".join(f"{row['seconds']:.2f}" for row in faults)
             + f" s (target < {FILING_TARGET_SECONDS} s); document render {rendering.get('worst_seconds', '-')} s "
             + "(target < 0.5 s); "
+            + (
+                f"query plans {sum(row['ok'] for row in query_plans)}/{len(query_plans)} pages without a "
+                "sequential scan of a large table; "
+                if query_plans
+                else ""
+            )
             + load.summary(load_result)
             + f" {verdict}"
         )
