@@ -48,9 +48,6 @@ class LegalHoldAdminMixin:
             return
         set_legal_hold(obj, by=request.user, hold=bool(obj.legal_hold), reason=(obj.legal_hold_reason or "").strip())
 
-    def save_related(self, request, form, formsets, change):
-        """Nothing else of the row is edited here (the inlines are read-only)."""
-
 
 class ReadOnlyInlineMixin:
     """An inline of rows the portal's steps write, listed read-only (the subclass names `fields`)."""
