@@ -52,8 +52,9 @@ def retention_apply(*, kinds, folder: Path, batch_size: int = 500, this_year: in
         operator=_operator(), kinds=",".join(kinds), due={k: v for k, v in due.items() if v is not None}
     )
     logger.info("retention run %s: due %s", run.pk, run.due)
-    writer = ArchiveWriter(folder, f"{timezone.now():%Y%m%d-%H%M%S}-{run.pk}")
+    writer = None
     try:
+        writer = ArchiveWriter(folder, f"{timezone.now():%Y%m%d-%H%M%S}-{run.pk}")
         for kind in kinds:
             rows = policy.due(kind, this_year=this_year)
             if rows is None:
@@ -62,7 +63,8 @@ def retention_apply(*, kinds, folder: Path, batch_size: int = 500, this_year: in
         writer.close()
         writer.verify()
     except (ArchiveError, OSError) as error:
-        writer.close()
+        if writer is not None:
+            writer.close()
         _fail(run, writer, str(error))
         raise RetentionError(str(error)) from error
     run.archive_path, run.files_path = str(writer.path), str(writer.files_path)
@@ -133,9 +135,10 @@ def _delete_files(names: list[str]) -> None:
             logger.warning("retention: could not delete the archived file %s", name)
 
 
-def _fail(run: RetentionRun, writer: ArchiveWriter, error: str) -> None:
+def _fail(run: RetentionRun, writer: ArchiveWriter | None, error: str) -> None:
     run.status, run.finished_at, run.error = RetentionRun.Status.FAILED, timezone.now(), error
-    run.archive_path, run.files_path = str(writer.path), str(writer.files_path)
+    if writer is not None:
+        run.archive_path, run.files_path = str(writer.path), str(writer.files_path)
     run.save(update_fields=["status", "finished_at", "error", "archive_path", "files_path"])
     logger.error("retention run %s failed, nothing removed: %s", run.pk, error)
 

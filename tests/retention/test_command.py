@@ -222,3 +222,18 @@ def test_an_archive_folder_that_is_a_file_stops_before_anything_is_removed(items
     with pytest.raises(CommandError, match="not a folder"):
         run("--apply", "--archive-dir", str(blocker))
     assert snapshot() == before
+
+
+def test_an_archive_that_does_not_read_back_removes_nothing(items, monkeypatch):
+    from retention.archive import ArchiveError, ArchiveWriter
+
+    def broken(self):
+        raise ArchiveError("the archive does not hold every record written to it")
+
+    monkeypatch.setattr(ArchiveWriter, "verify", broken)
+    before = snapshot()[:3]
+    with pytest.raises(CommandError, match="nothing removed"):
+        run("--apply")
+    assert snapshot()[:3] == before
+    failed = RetentionRun.objects.get()
+    assert failed.status == "failed" and "every record" in failed.error
