@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tasks', '0010_delete_log'),
+        ('tasks', '0013_version_one_for_every_type'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('documents', '0008_generated_file_to_core'),
+        ('documents', '0010_department_seal_and_signed_hashes'),
     ]
 
     operations = [
