@@ -35,7 +35,8 @@ def file_request(request, code: str):
     request_type = selectors.filing_type(code)
     if request_type is None:
         raise Http404
-    if not selectors.may_file(request_type, request.user.primary_department):
+    # Most types are open to everyone: ask for the filer's department only when the type names some.
+    if request_type.filing_restricted and not selectors.may_file(request_type, request.user.primary_department):
         raise PermissionDenied
     form = forms.TaskForm(
         request.POST or None,
