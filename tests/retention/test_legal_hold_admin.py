@@ -19,6 +19,10 @@ TASK_INLINES = {
 DOCUMENT_INLINES = {
     "opinions-TOTAL_FORMS": "0",
     "opinions-INITIAL_FORMS": "0",
+    "readers-TOTAL_FORMS": "0",
+    "readers-INITIAL_FORMS": "0",
+    "openings-TOTAL_FORMS": "0",
+    "openings-INITIAL_FORMS": "0",
     "core-actionlog-content_type-object_id-TOTAL_FORMS": "0",
     "core-actionlog-content_type-object_id-INITIAL_FORMS": "0",
 }
