@@ -10,7 +10,7 @@ from conflicts.models import Conflict, ConflictParty, ConflictSettings, Position
 from core.models import ActionLog
 from departments import selectors as organisation
 from departments.models import Department, Membership, User
-from departments.selectors import departments_by_id, manager_acting_for, working_calendar
+from departments.selectors import departments_by_id, home_department_ids, manager_acting_for, working_calendar
 from tasks.models import Task
 from tasks.selectors import acting_manager_department_ids, delegators_of
 
@@ -79,10 +79,18 @@ def choose_arbiter(departments: list[Department]) -> User | None:
     return active.filter(can_sign_off=True).first() or active.filter(is_superuser=True).first()
 
 
-def level_deadline(start: datetime, days: int) -> datetime:
-    """`days` working days after `start` on the organisation's calendar (holidays and 调休 count)."""
-    calendar = working_calendar()
-    return calendar.add_working_hours(start, days * calendar.hours_per_day)
+def level_deadline(start: datetime, days: int, departments=()) -> datetime:
+    """`days` working days after `start` on the calendar of the department that owes the level
+    (holidays and 调休 count): each of `departments` (ids) has its days on its own calendar and the
+    level ends when the last one's do (negotiation: every party's; mediation and arbitration: the
+    holder's department); none, the organisation's calendar."""
+    calendars = [working_calendar(pk) for pk in departments if pk] or [working_calendar()]
+    return max(calendar.add_working_hours(start, days * calendar.hours_per_day) for calendar in calendars)
+
+
+def holder_departments(person: User | None) -> list[int]:
+    """The department whose calendar a mediator's or arbiter's level counts in: their own."""
+    return [pk for pk in home_department_ids([person]).values() if pk]
 
 
 @dataclass

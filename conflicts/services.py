@@ -155,7 +155,7 @@ def conflict_raise(
             raised_by=by,
             raised_at=now,
             level_started_at=now,
-            deadline_at=selectors.level_deadline(now, settings.negotiation_days),
+            deadline_at=selectors.level_deadline(now, settings.negotiation_days, [d.pk for d in departments]),
         )
         ConflictParty.objects.bulk_create([ConflictParty(conflict=conflict, department=d) for d in departments])
         roles = selectors.roles_of(by, conflict)
@@ -324,7 +324,8 @@ def _escalate(conflict: Conflict, *, actor: User | None, acting_for: User | None
         conflict.to_arbitration()
         conflict.arbiter = selectors.choose_arbiter(parties)
         days = settings.arbitration_days
-    conflict.deadline_at = selectors.level_deadline(conflict.level_started_at, days)
+    owing = selectors.holder_departments(conflict.holder)
+    conflict.deadline_at = selectors.level_deadline(conflict.level_started_at, days, owing)
     conflict.save()
     action = ConflictAction.AUTO_ESCALATED if automatic else ConflictAction.ESCALATED
     log_action(conflict, actor=actor, acting_for=acting_for, action=action, from_state=from_state, comment=text)

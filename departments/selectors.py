@@ -1,38 +1,134 @@
 """Read queries for the organisation pages, with their joins."""
 
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
+from functools import reduce
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import CharField, Count, Prefetch, Q, QuerySet, Value
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import CharField, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.utils import timezone
 
 from core.request_cache import per_request
 from core.workhours import WorkingCalendar
 from departments.models import CalendarDay, Delegation, Department, Membership, User, WorkCalendar
 
+CALENDARS_KEY = "departments:calendars:v1"
+# Saving or deleting a calendar row deletes the entry (departments.signals); in a cache of each
+# process's own (the embedded default) the other processes see the change within this time.
+CALENDARS_SECONDS = 60
 
-def working_calendar(department: Department | int | None = None) -> WorkingCalendar:
-    """The working calendar as configured by the admins (two queries): the organisation's, or,
-    given a department, the organisation's with that department's own exceptions winning over the
-    organisation's days (the SLAs of the requests it handles count in these hours)."""
+
+@dataclass(frozen=True)
+class Calendars:
+    """Every working calendar of the organisation at once: the organisation's, and the calendar of
+    each department with exceptions of its own (any other department works by the organisation's)."""
+
+    organisation: WorkingCalendar
+    own: dict[int, WorkingCalendar] = field(default_factory=dict)
+
+    def of(self, department: "Department | int | None") -> WorkingCalendar:
+        department_id = department.pk if isinstance(department, Department) else department
+        return self.own.get(department_id, self.organisation) if department_id else self.organisation
+
+    def every(self) -> tuple[WorkingCalendar, ...]:
+        """The organisation's calendar and each department's own: a sweep that finds `now` off on
+        all of them has nothing to do."""
+        return (self.organisation, *self.own.values())
+
+
+def _read_calendars() -> Calendars:
     config = WorkCalendar.objects.filter(pk=1).first() or WorkCalendar()
-    department_id = department.pk if isinstance(department, Department) else department
-    days = CalendarDay.objects.filter(Q(department__isnull=True) | Q(department_id=department_id or 0))
-    kinds: dict[date, str] = {}
-    # The organisation's days first (NULLs sort first ascending on SQLite, last on PostgreSQL: so
-    # sort in Python), then the department's over them.
-    rows = sorted(days.values_list("date", "kind", "department_id"), key=lambda row: row[2] is not None)
-    for day, kind, _department in rows:
-        kinds[day] = kind
-    holidays = {day for day, kind in kinds.items() if kind == CalendarDay.Kind.HOLIDAY}
-    return WorkingCalendar(
-        periods=((config.morning_start, config.morning_end), (config.afternoon_start, config.afternoon_end)),
-        weekdays=frozenset(int(digit) for digit in config.workdays),
-        holidays=frozenset(holidays),
-        workdays=frozenset(kinds.keys() - holidays),
-        tz=ZoneInfo(settings.TIME_ZONE),
-    )
+    organisation: dict[date, str] = {}
+    own: dict[int, dict[date, str]] = {}
+    for day, kind, department_id in CalendarDay.objects.values_list("date", "kind", "department_id"):
+        (organisation if department_id is None else own.setdefault(department_id, {}))[day] = kind
+
+    def calendar(kinds: dict[date, str]) -> WorkingCalendar:
+        holidays = {day for day, kind in kinds.items() if kind == CalendarDay.Kind.HOLIDAY}
+        return WorkingCalendar(
+            periods=((config.morning_start, config.morning_end), (config.afternoon_start, config.afternoon_end)),
+            weekdays=frozenset(int(digit) for digit in config.workdays),
+            holidays=frozenset(holidays),
+            workdays=frozenset(kinds.keys() - holidays),
+            tz=ZoneInfo(settings.TIME_ZONE),
+        )
+
+    # A department's exceptions win over the organisation's day of the same date.
+    return Calendars(calendar(organisation), {pk: calendar(organisation | days) for pk, days in own.items()})
+
+
+@per_request
+def working_calendars() -> Calendars:
+    """The organisation's working calendars as the admins configured them: read in two queries,
+    then kept in the cache until a calendar row changes, so sweeps over many rows and pages that
+    ask often read none."""
+    found = cache.get(CALENDARS_KEY)
+    if found is None:
+        found = _read_calendars()
+        cache.set(CALENDARS_KEY, found, CALENDARS_SECONDS)
+    return found
+
+
+def calendars_changed() -> None:
+    """Say that the working calendar or its days change in the current transaction (the receivers
+    of post_save and post_delete call it; bulk writes call it themselves)."""
+    cache.delete(CALENDARS_KEY)
+    transaction.on_commit(lambda: cache.delete(CALENDARS_KEY))
+
+
+def working_calendar(department: "Department | int | None" = None) -> WorkingCalendar:
+    """The calendar a step owed by `department` counts in: the organisation's, with that
+    department's own exceptions winning over the organisation's days (None: the organisation's).
+    Every deadline, reminder window and working-day check asks this (or calendar_filter)."""
+    return working_calendars().of(department)
+
+
+def calendar_filter(department_field: str, condition: Callable[[WorkingCalendar], Q | None]) -> Q:
+    """A filter that holds each row to `condition` on the calendar of the department in
+    `department_field` (a rows' department, or an annotation naming one; empty: the
+    organisation's): `condition(calendar)` gives the filter for rows on that calendar, or None when
+    none of them qualifies (it is not a working moment there). One term per distinct calendar,
+    so a sweep reads its rows in one query however many rows and departments there are; with no
+    department exceptions it is `condition(organisation)` alone."""
+    calendars = working_calendars()
+    groups: dict[WorkingCalendar, list[int]] = {}
+    for pk, calendar in sorted(calendars.own.items()):
+        if calendar != calendars.organisation:
+            groups.setdefault(calendar, []).append(pk)
+    own = [pk for ids in groups.values() for pk in ids]
+    parts = []
+    organisation = condition(calendars.organisation)
+    if organisation is not None:
+        if own:
+            others = Q(**{f"{department_field}__isnull": True}) | ~Q(**{f"{department_field}__in": own})
+            organisation &= others
+        parts.append(organisation)
+    for calendar, ids in groups.items():
+        term = condition(calendar)
+        if term is not None:
+            parts.append(term & Q(**{f"{department_field}__in": ids}))
+    return reduce(operator.or_, parts) if parts else Q(pk__in=[])
+
+
+def home_department(person: str = "pk") -> Subquery:
+    """A person's own department, for a query over people (`person`: the field holding the
+    person): their primary department, else the first they joined, else none. The department
+    whose calendar a person's own steps count in (a named approver, a mediator, a digest)."""
+    memberships = Membership.objects.filter(user_id=OuterRef(person)).order_by("-is_primary", "pk")
+    return Subquery(memberships.values("department_id")[:1])
+
+
+def home_department_ids(people) -> dict[int, int | None]:
+    """{person id: their own department's id (home_department) or None}, in one query."""
+    ids = sorted({getattr(person, "pk", person) for person in people if person is not None})
+    if not ids:
+        return {}
+    return dict(User.objects.filter(pk__in=ids).annotate(home=home_department()).values_list("pk", "home"))
 
 
 @per_request

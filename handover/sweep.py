@@ -6,11 +6,13 @@ a link to the hand-over page."""
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from departments.models import Membership, User
+from departments.selectors import calendar_filter, home_department
 from handover.models import OrphanReport
 from handover.sources import held_by, inactive_holder_ids
 from notifications.services import notify
@@ -39,7 +41,10 @@ def report_orphans(now: datetime) -> int:
     day = timezone.localdate(now)
     already = set(OrphanReport.objects.filter(day=day).values_list("person_id", flat=True))
     reported = 0
-    for person in User.objects.filter(pk__in=inactive_holder_ids() - already).order_by("pk"):
+    # In the working hours of the person's own department (the sweep runs when any calendar works).
+    working = calendar_filter("home", lambda calendar: Q() if calendar.is_working_moment(now) else None)
+    people = User.objects.filter(pk__in=inactive_holder_ids() - already).alias(home=home_department()).filter(working)
+    for person in people.order_by("pk"):
         items = held_by(person)
         if not items:
             continue

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from core.actions import log_action
 from core.bulk_history import record_bulk
 from departments.models import CalendarDay
+from departments.selectors import calendars_changed
 from imports.models import ImportAction
 
 
@@ -138,6 +139,7 @@ def holidays_import(*, year: int, country: str = CHINA, by=None) -> dict[str, in
                 changed.append(entry.stored)
         CalendarDay.objects.bulk_create(new)
         CalendarDay.objects.bulk_update(changed, ["kind", "name"])
+        calendars_changed()  # bulk writes send no post_save: the cached calendars are read again
         # Bulk writes send no signals: the configuration history is written for them.
         record_bulk(CalendarDay, created={d.pk for d in new}, changed={d.pk for d in changed}, by=by, reason="holidays")
         counts = {"added": len(new), "updated": len(changed), "unchanged": len(days) - len(new) - len(changed)}

@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from departments.models import User
-from departments.selectors import working_calendar
+from departments.selectors import calendar_filter, home_department, working_calendars
 from notifications.delivery import queue
 from notifications.models import NotificationPreference
 from notifications.services import email
@@ -63,21 +63,24 @@ def _due_for_digest(now: datetime):
     )
     if local.time() >= default_time:
         due |= Q(has_preference=False)  # never changed their settings: the default time applies
+    # Today must be a working day of the person's own department (its exceptions count).
+    working_today = calendar_filter("home", lambda calendar: Q() if calendar.is_working_day(local.date()) else None)
     return (
         User.objects.filter(is_active=True)
         .exclude(email="")
         .annotate(has_preference=Exists(NotificationPreference.objects.filter(user=OuterRef("pk"))))
         .filter(due)
+        .alias(home=home_department())
+        .filter(working_today)
         .order_by("pk")
     )
 
 
 def send_digests(now: datetime | None = None) -> int:
-    """Each person's digest, once a working day, at or after their digest time."""
+    """Each person's digest, once a working day of their department, at or after their digest time."""
     now = now or timezone.now()
-    calendar = working_calendar()
     local = timezone.localtime(now)
-    if not calendar.is_working_day(local.date()):
+    if not any(calendar.is_working_day(local.date()) for calendar in working_calendars().every()):
         return 0
     sent = 0
     for person in _due_for_digest(now)[:BATCH]:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_noop
 
 from core.workflow import step
 from departments.models import Department, Membership, User
-from departments.selectors import working_calendar
+from departments.selectors import calendar_filter, working_calendars
 from notifications import services as notifications
 from tasks import selectors
 from tasks.models import Reminder, Task, TaskAction
@@ -34,32 +34,62 @@ def _not_sent(kind: str, due_field: str):
     return ~Exists(Reminder.objects.filter(task_id=OuterRef("pk"), kind=kind, due_at=OuterRef(due_field)))
 
 
-def due_rules(now: datetime) -> list[tuple[str, str, object]]:
+def due_rules(now: datetime, *, anytime: bool = False) -> list[tuple[str, str, object]]:
     """Each reminder kind with the field holding its due moment and the rows due now that have
-    not had it yet (an index range scan each; the cost follows the due rows)."""
-    calendar = working_calendar()
-    day = calendar.hours_per_day
-    one_day_ago = calendar.subtract_working_hours(now, day)
-    three_days_ago = calendar.subtract_working_hours(now, 3 * day)
-    stale_before = calendar.subtract_working_hours(now, settings.STALE_WORKING_DAYS * day)
-    horizon = calendar.add_working_hours(now, day)
+    not had it yet (an index range scan each; the cost follows the due rows). Each row's windows
+    ("due within a working day", "a working day overdue") count on the calendar of the department
+    that owes its step (the handling department; while approving, the approvers'), and a row is
+    due only in that calendar's working hours (`anytime`: at any hour): one query per kind, a term
+    per distinct calendar."""
+
+    def due(department: str, condition) -> Q:
+        return calendar_filter(
+            department, lambda c: condition(c, c.hours_per_day) if anytime or c.is_working_moment(now) else None
+        )
+
+    handling, approvers = "target_department_id", "approval_department_id"
+    stale_days = settings.STALE_WORKING_DAYS
     working = Task.objects.filter(state=Task.State.IN_PROGRESS)
     overdue = working.filter(due_at__lte=now)
     approving = Task.objects.filter(state=Task.State.PENDING_APPROVAL, approval_due_at__lte=now)
     accepting = Task.objects.filter(state=Task.State.PENDING_ACCEPTANCE, accept_due_at__lte=now)
-    stale = working.annotate(last_activity=Coalesce("last_progress_at", "accepted_at")).filter(
-        last_activity__lte=stale_before
-    )
+    stale = working.annotate(last_activity=Coalesce("last_progress_at", "accepted_at"))
     rules = [
-        ("due_soon", "due_at", working.filter(due_at__gt=now, due_at__lte=horizon)),
-        ("overdue", "due_at", overdue),
-        ("escalate_1", "due_at", overdue.filter(due_at__lte=one_day_ago)),
-        ("escalate_3", "due_at", overdue.filter(due_at__lte=three_days_ago)),
-        ("approval_overdue", "approval_due_at", approving),
-        ("approval_escalate", "approval_due_at", approving.filter(approval_due_at__lte=one_day_ago)),
-        ("accept_overdue", "accept_due_at", accepting),
-        ("accept_escalate", "accept_due_at", accepting.filter(accept_due_at__lte=one_day_ago)),
-        ("stale", "last_activity", stale),
+        (
+            "due_soon",
+            "due_at",
+            working.filter(due(handling, lambda c, d: Q(due_at__gt=now, due_at__lte=c.add_working_hours(now, d)))),
+        ),
+        ("overdue", "due_at", overdue.filter(due(handling, lambda c, d: Q()))),
+        (
+            "escalate_1",
+            "due_at",
+            overdue.filter(due(handling, lambda c, d: Q(due_at__lte=c.subtract_working_hours(now, d)))),
+        ),
+        (
+            "escalate_3",
+            "due_at",
+            overdue.filter(due(handling, lambda c, d: Q(due_at__lte=c.subtract_working_hours(now, 3 * d)))),
+        ),
+        ("approval_overdue", "approval_due_at", approving.filter(due(approvers, lambda c, d: Q()))),
+        (
+            "approval_escalate",
+            "approval_due_at",
+            approving.filter(due(approvers, lambda c, d: Q(approval_due_at__lte=c.subtract_working_hours(now, d)))),
+        ),
+        ("accept_overdue", "accept_due_at", accepting.filter(due(handling, lambda c, d: Q()))),
+        (
+            "accept_escalate",
+            "accept_due_at",
+            accepting.filter(due(handling, lambda c, d: Q(accept_due_at__lte=c.subtract_working_hours(now, d)))),
+        ),
+        (
+            "stale",
+            "last_activity",
+            stale.filter(
+                due(handling, lambda c, d: Q(last_activity__lte=c.subtract_working_hours(now, stale_days * d)))
+            ),
+        ),
     ]
     return [(kind, due_field, rows.filter(_not_sent(kind, due_field))) for kind, due_field, rows in rules]
 
@@ -97,7 +127,7 @@ def _recipients(kind: str, task: Task) -> list[User | None]:
 
 def sweep(now: datetime | None = None) -> dict:
     now = now or timezone.now()
-    if not working_calendar().is_working_moment(now):
+    if not any(calendar.is_working_moment(now) for calendar in working_calendars().every()):
         return {"skipped": "outside working hours"}
     related = ("assignee", "requester", "target_department__head", "target_department__parent__head")
     sent = {}
@@ -137,7 +167,7 @@ def mark_past_windows_done(now: datetime | None = None) -> int:
     bulk (seed_demo --scale), so its first sweep behaves like the hundredth, not like a backlog."""
     now = now or timezone.now()
     made = 0
-    for kind, due_field, rows in due_rules(now):
+    for kind, due_field, rows in due_rules(now, anytime=True):
         previous = None
         while True:  # rows already recorded drop out of `rows`, so always take the first chunk
             chunk = list(rows.values_list("pk", due_field)[:10_000])

@@ -66,22 +66,25 @@ def send_meeting_reminders(now=None) -> int:
 def send_daily_progress(now=None) -> int:
     """Each active team with the daily e-mail on: the bell for every member and, for those who
     take team e-mail, the full progress (each department, overdue items, upcoming milestones).
-    Working days only, from 08:00; once per team and day."""
-    from departments.selectors import working_calendar
+    From 08:00 on a working day of each person's own department; once per team and day."""
+    from departments.selectors import home_department_ids, working_calendar, working_calendars
     from teams.selectors import daily_progress
     from teams.services import team_people
 
     now = now or timezone.now()
     local = timezone.localtime(now)
     today = local.date()
-    if local.hour < DAILY_HOUR or not working_calendar().is_working_day(today):
+    if local.hour < DAILY_HOUR or not any(c.is_working_day(today) for c in working_calendars().every()):
         return 0
     sent = 0
     for team in Team.objects.filter(state=Team.State.ACTIVE, daily_email=True).select_related("lead"):
         try:
             with transaction.atomic():
                 DailyDigestSent.objects.create(team=team, day=today)
-                _send_daily(team, today, daily_progress(team), team_people(team))
+                people = team_people(team)
+                homes = home_department_ids(people)
+                people = [p for p in people if working_calendar(homes.get(p.pk)).is_working_day(today)]
+                _send_daily(team, today, daily_progress(team), people)
         except IntegrityError:
             continue  # already sent today
         sent += 1

@@ -96,3 +96,16 @@ def default_language_afterwards():
     from django.utils import translation
 
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def calendars_read_afresh():
+    """The working calendars are cached (departments.selectors.working_calendars): a test's calendar
+    days are rolled back with its transaction, which no signal reports."""
+    from django.core.cache import cache
+
+    from departments.selectors import CALENDARS_KEY
+
+    cache.delete(CALENDARS_KEY)
+    yield
+    cache.delete(CALENDARS_KEY)

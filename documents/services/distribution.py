@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -88,25 +89,29 @@ def document_remind(*, document: Document, by: User) -> int:
 
 def remind_unacknowledged(now=None) -> int:
     """Beat: once a working day, remind departments that have not acknowledged a document
-    distributed to them a working day ago or more."""
-    from departments.selectors import working_calendar
+    distributed to them a working day ago or more, each counted on the acknowledging department's
+    own calendar and only in its working hours."""
+    from departments.selectors import calendar_filter, working_calendars
 
     now = now or timezone.now()
-    calendar = working_calendar()
-    if not calendar.is_working_moment(now):
+    if not any(calendar.is_working_moment(now) for calendar in working_calendars().every()):
         return 0
-    cutoff = calendar.subtract_working_hours(now, calendar.hours_per_day)
+
+    def due(calendar):
+        if not calendar.is_working_moment(now):
+            return None
+        cutoff = calendar.subtract_working_hours(now, calendar.hours_per_day)
+        return Q(document__issued_at__lte=cutoff) & ~Q(reminded_at__gt=cutoff)
+
+    waiting = Acknowledgement.objects.filter(at__isnull=True, document__state=Document.State.DISTRIBUTED).filter(
+        calendar_filter("department_id", due)
+    )
     reminded = 0
-    documents = Document.objects.filter(
-        state=Document.State.DISTRIBUTED, acknowledgements__at__isnull=True, issued_at__lte=cutoff
-    ).distinct()
-    for document in documents.select_related("number"):
+    ids = sorted(set(waiting.values_list("document_id", flat=True)))
+    for document in Document.objects.filter(pk__in=ids).select_related("number"):
         with transaction.atomic():
             pending = list(
-                document.acknowledgements.select_for_update()
-                .filter(at__isnull=True)
-                .exclude(reminded_at__gt=cutoff)
-                .select_related("department")
+                waiting.filter(document=document).select_for_update(of=("self",)).select_related("department")
             )
             if pending:
                 reminded += _remind(document, pending, None)

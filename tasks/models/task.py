@@ -108,6 +108,18 @@ class Task(ConcurrentTransitionMixin, models.Model):
     approval_step = models.PositiveIntegerField(_("current approval step"), null=True, blank=True)
     approval_round = models.PositiveIntegerField(_("approval round"), default=0)
     approval_due_at = models.DateTimeField(_("current approval step due"), null=True, blank=True)
+    # Whose calendar the current approval step's due time and reminders count in (the approvers'
+    # department; empty: the organisation's). Read only beside tasks_task_approval_due, so no index
+    # of its own; a department is deactivated, not deleted, so SET_NULL's scan is rare.
+    approval_department = models.ForeignKey(
+        Department,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        db_index=False,
+        related_name="+",
+        verbose_name=_("calendar of the approval step"),
+    )
     held_since = models.DateTimeField(_("on hold since"), null=True, blank=True)
     waiting_on = models.ForeignKey(
         Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("waiting on")

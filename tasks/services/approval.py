@@ -12,7 +12,7 @@ from departments.models import User
 from tasks import selectors
 from tasks.models import Approval, ApprovalStep, Task, TaskAction
 from tasks.services.common import S, TaskError, _check_reason, _step, conflict, each, notify_about
-from tasks.services.dispatch import _accept_due, _approval_due, _enter_department
+from tasks.services.dispatch import _accept_due, _enter_department, _set_approval_due
 from tasks.services.filing import _notify_approvers
 
 
@@ -84,7 +84,13 @@ def _decide(task: Task, by: User, decision: str, opinion: str, reason: str) -> T
             if following is None or following[0] != task.approval_step:
                 if following is not None:
                     task.approval_step = following[0]
-                    task.approval_due_at = _approval_due(task, following[1])
+                    waiting = Approval.objects.filter(
+                        task=task,
+                        round=task.approval_round,
+                        step_order=following[0],
+                        decision=Approval.Decision.PENDING,
+                    )
+                    _set_approval_due(task, following[1], waiting.values_list("approver_id", flat=True))
                     s.save(TaskAction.APPROVED, acting_for=acting_for, comment=opinion)
                     _notify_approvers(task, by)
                     return task
@@ -151,10 +157,10 @@ def task_add_approver(
                 later.filter(step_order=order).update(step_order=F("step_order") + 1)
         added.save()
         if position == Approval.Position.BEFORE:
-            task.approval_due_at = _approval_due(task, None)
+            _set_approval_due(task, None, [person])
         s.save(
             TaskAction.APPROVER_ADDED,
-            update_fields=["approval_due_at"],
+            update_fields=["approval_due_at", "approval_department"],
             acting_for=acting_for,
             comment=comment,
             data={"person": person.pk, "position": position},

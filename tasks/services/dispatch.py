@@ -10,7 +10,7 @@ from django.utils.translation import gettext_noop
 
 from core.actions import log_action
 from departments.models import Department, Membership, User
-from departments.selectors import working_calendar
+from departments.selectors import home_department_ids, working_calendar
 from tasks import selectors
 from tasks.models import Task, TaskAction
 from tasks.services.common import (
@@ -36,11 +36,17 @@ def _accept_due(task: Task, *, department: int | None = None) -> datetime:
     return calendar.add_working_hours(timezone.now(), float(task.request_type.accept_sla_hours))
 
 
-def _approval_due(task: Task, hours: int | None) -> datetime | None:
+def _set_approval_due(task: Task, hours: int | None, approvers: Iterable) -> None:
     """The due moment of an approval step promising `hours` working hours from now (None: the
-    type's time to accept, as _accept_due); a step promising 0 has none, so no reminder chases it."""
+    type's time to accept, as _accept_due), on the calendar of the department the step's
+    `approvers` (people or ids) belong to (home_department: a head's own department, named people's
+    when they share one; people of several departments: the organisation's calendar). A step
+    promising 0 has none, so no reminder chases it. Sets the request's fields; the caller saves."""
+    departments = set(home_department_ids(approvers).values())
+    task.approval_department_id = departments.pop() if len(departments) == 1 else None
     hours = selectors.step_hours(task.request_type, hours)
-    return working_calendar().add_working_hours(timezone.now(), float(hours)) if hours else None
+    calendar = working_calendar(task.approval_department_id)
+    task.approval_due_at = calendar.add_working_hours(timezone.now(), float(hours)) if hours else None
 
 
 def _enter_department(task: Task, actor: User | None) -> None:

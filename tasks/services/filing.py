@@ -25,7 +25,7 @@ from tasks.services.common import (
     managers_of,
     notify_about,
 )
-from tasks.services.dispatch import _accept_due, _approval_due, _enter_department
+from tasks.services.dispatch import _accept_due, _enter_department, _set_approval_due
 
 
 def task_create(
@@ -162,7 +162,7 @@ def _submit(task: Task, by: User) -> None:
         return
     task.submit()
     task.approval_step = 1
-    task.approval_due_at = _approval_due(task, route[0].hours)
+    _set_approval_due(task, route[0].hours, route[0].approvers)
     task.save()
     Approval.objects.bulk_create(
         [

@@ -148,11 +148,14 @@ def task_cancel(*, task: Task, by: User, comment: str = "", seen_state: str | No
 
 
 def task_urge(*, task: Task, by: User, comment: str = "") -> Task:
-    """催办: remind whoever holds the next step; at most once per four working hours."""
+    """催办: remind whoever holds the next step; at most once per four working hours of the
+    calendar of the department that holds it (the approvers' while approving, else the handling
+    department's)."""
     with _step(task, by, "urge", S.PENDING_APPROVAL, S.PENDING_ACCEPTANCE, S.IN_PROGRESS, S.ON_HOLD) as s:
         task = s.row
         now = timezone.now()
-        calendar = working_calendar()
+        approving = task.state == S.PENDING_APPROVAL
+        calendar = working_calendar(task.approval_department_id if approving else task.target_department_id)
         if task.last_urged_at is not None:
             next_allowed = calendar.add_working_hours(task.last_urged_at, URGE_INTERVAL_HOURS)
             if now < next_allowed:

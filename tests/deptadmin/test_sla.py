@@ -30,12 +30,18 @@ def test_a_departments_exception_wins_over_the_organisations_day(org):
     assert working_calendar(org.purchasing.pk) == purchasing
 
 
-def test_the_calendar_is_read_in_two_queries_with_or_without_a_department(org, django_assert_num_queries):
+def test_the_calendars_are_read_in_two_queries_then_kept_until_a_day_changes(org, django_assert_num_queries):
     CalendarDay.objects.create(date=timezone.localdate(), kind="holiday", department=org.purchasing)
     with django_assert_num_queries(2):
-        working_calendar(org.purchasing)
-    with django_assert_num_queries(2):
+        assert not working_calendar(org.purchasing).is_working_day(timezone.localdate())
+    with django_assert_num_queries(0):  # every department's, and the organisation's, from the cache
         working_calendar()
+        working_calendar(org.sales)
+        working_calendar(org.purchasing.pk)
+    day = CalendarDay.objects.get(department=org.purchasing)
+    day.delete()  # a change is read at once
+    with django_assert_num_queries(2):
+        assert working_calendar(org.purchasing) == working_calendar()
 
 
 def _close(department, days: int) -> None:

@@ -52,3 +52,27 @@ def test_digest_time_and_opt_out(org, purchase, file_request):
     with time_machine.travel(at(2026, 11, 30, 10, 1), tick=False):
         digests.send_digests()
     assert list(Delivery.objects.filter(kind="digest").values_list("recipient__username", flat=True)) == ["sales_head"]
+
+
+def test_the_digest_follows_the_working_days_of_the_persons_department(org, purchase, support, file_request):
+    """销售部 works on Saturday 5 December, 采购部 is off on Monday 7 December: each person's
+    digest comes on their own department's working days."""
+    from departments.models import CalendarDay
+
+    CalendarDay.objects.create(date=at(2026, 12, 5, 0).date(), kind="workday", department=org.sales)
+    CalendarDay.objects.create(date=at(2026, 12, 7, 0).date(), kind="holiday", department=org.purchasing)
+    with time_machine.travel(at(2026, 12, 4, 8), tick=False):
+        file_request(purchase, title="演示机采购")  # waits on 销售部's head
+        file_request(support, title="咨询价格")  # waits on 采购部's managers
+
+    def sent_on(day: str) -> set[str]:
+        return set(
+            Delivery.objects.filter(kind="digest", key__endswith=day).values_list("recipient__username", flat=True)
+        )
+
+    for day in (5, 7, 8):
+        with time_machine.travel(at(2026, 12, day, 9), tick=False):
+            digests.send_digests()
+    assert "sales_head" in sent_on("2026-12-05") and "purchasing_head" not in sent_on("2026-12-05")
+    assert "sales_head" in sent_on("2026-12-07") and "purchasing_head" not in sent_on("2026-12-07")
+    assert "purchasing_head" in sent_on("2026-12-08")

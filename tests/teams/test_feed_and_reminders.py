@@ -173,3 +173,14 @@ def test_cancelling_the_team_calls_off_its_meetings_and_the_feed_says_so(client,
         feed = services.feed_rotate(user=org.requester)
         events = Calendar.from_ical(client.get(f"/calendar/{feed.token}.ics").content).walk("VEVENT")
     assert len(events) == 4 and {str(e["STATUS"]) for e in events} == {"CANCELLED"}
+
+
+def test_daily_progress_reaches_each_person_on_their_departments_working_days(org, progress):
+    """销售部 is off on Monday 23 November: its people get no progress that day, the others do."""
+    from departments.models import CalendarDay
+
+    CalendarDay.objects.create(date=date(2026, 11, 23), kind="holiday", department=org.sales)
+    with time_machine.travel(datetime(2026, 11, 23, 8, 5, tzinfo=TZ), tick=False):
+        assert reminders.send_daily_progress() == 1
+    recipients = set(Notification.objects.filter(kind="team.daily").values_list("recipient__username", flat=True))
+    assert recipients == {"assignee"}  # the lead and 张三 are of 销售部
