@@ -338,7 +338,7 @@ class CalendarDay(models.Model):
 
     With no department it is the organisation's; with one, it is that department's own exception
     (the warehouse works on a Saturday, a department closes for a stocktaking day), which wins over
-    the organisation's day for the requests that department handles."""
+    the organisation's day for every deadline that department owes (departments.selectors.working_calendar)."""
 
     class Kind(models.TextChoices):
         HOLIDAY = "holiday", _("Public holiday")
