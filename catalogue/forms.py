@@ -62,6 +62,16 @@ class GuideForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Tick none and everyone may file it; tick some and only their people may."),
     )
+    co_departments = forms.ModelMultipleChoiceField(
+        label=_("Co-handling departments (协办)"),
+        queryset=Department.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "The type's own department leads (主办). Every request of the type also goes to the departments "
+            "ticked here, each with its own sub-task; the filer may add others but not remove these."
+        ),
+    )
     confidential = forms.BooleanField(
         label=_("Confidential by default"),
         required=False,
@@ -75,18 +85,23 @@ class GuideForm(forms.Form):
         label=_("Promised time to finish (working hours)"), min_value=0, max_digits=6, decimal_places=1
     )
 
-    def __init__(self, *args, **kwargs):
+    DEPARTMENT_LISTS = ("filing_departments", "co_departments")
+
+    def __init__(self, *args, lead: Department, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["filing_departments"].queryset = Department.objects.filter(is_active=True).order_by(
-            "sort_order", "code"
-        )
+        self.lead = lead
+        active = Department.objects.filter(is_active=True).order_by("sort_order", "code")
+        self.fields["filing_departments"].queryset = active
+        # Co-handlers are departments that take requests, never the lead itself (as the filing form offers them).
+        self.fields["co_departments"].queryset = active.filter(accepts_requests=True).exclude(pk=lead.pk)
 
     def guide(self) -> dict:
         data = self.cleaned_data
-        guide = {key: data[key] for key in self.fields if key != "filing_departments"}
+        guide = {key: data[key] for key in self.fields if key not in self.DEPARTMENT_LISTS}
         for key in ("accept_sla_hours", "finish_sla_hours"):
             guide[key] = str(guide[key])
-        guide["filing_departments"] = sorted(d.pk for d in data["filing_departments"])
+        for key in self.DEPARTMENT_LISTS:
+            guide[key] = sorted(d.pk for d in data[key])
         return guide
 
 

@@ -71,7 +71,10 @@ register(ImRobot)
 register(ImApp)
 # The catalogue's working draft is not configuration in force: publishing it writes the type, its
 # fields and steps, whose rows record each change with its diff.
-register(RequestType, m2m_fields=["skills", "filing_departments"], excluded_fields=["draft"])
+# co_handled only says whether co_departments names any (their own entry shows the change).
+register(
+    RequestType, m2m_fields=["skills", "filing_departments", "co_departments"], excluded_fields=["draft", "co_handled"]
+)
 register(RequestField)
 register(ApprovalStep, m2m_fields=["users"])
 register(DocumentTemplate)

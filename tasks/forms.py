@@ -3,12 +3,14 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from core.uploads import UploadRejected, check_upload
 from departments.models import Department, User, pick_language
 from departments.pickers import PeopleField, PersonField
 from departments.selectors import departments_in_order
+from tasks import selectors
 from tasks.models import Approval, Priority, Reason, RequestField, RequestType, Task
 
 
@@ -78,6 +80,20 @@ def _field_for(spec: RequestField) -> forms.Field:
     return forms.CharField(max_length=500, validators=validators, **common)
 
 
+class FixedCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes some of which are ticked and cannot be unticked: the type's own co-handling
+    departments. A disabled box is not posted; the filing service adds those departments itself."""
+
+    fixed: frozenset[str] = frozenset()
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex=subindex, attrs=attrs)
+        if str(value) in self.fixed:
+            option["selected"] = True
+            option["attrs"] = {**option["attrs"], "checked": True, "disabled": True}
+        return option
+
+
 class TaskForm(forms.Form):
     """The filing form: the type's own fields between the title and the routing choices."""
 
@@ -97,8 +113,11 @@ class TaskForm(forms.Form):
         label=_("Co-handling departments (协办)"),
         queryset=Department.objects.none(),
         required=False,
-        help_text=_("Each gets its own linked sub-task; the request closes when all have finished."),
-        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Each gets its own linked sub-task; the request closes when all have finished. "
+            "Those the request type names are ticked and stay."
+        ),
+        widget=FixedCheckboxes,
     )
     watchers = PeopleField(label=_("CC (抄送)"), required=False)
     confidential = forms.BooleanField(
@@ -108,10 +127,21 @@ class TaskForm(forms.Form):
     )
     attachments = MultipleFileField(label=_("Attachments"))
 
-    def __init__(self, *args, request_type: RequestType, user: User, specs: list | None = None, **kwargs):
-        """`specs`, when given, are the fields of a version or a draft instead of the live ones."""
+    def __init__(
+        self,
+        *args,
+        request_type: RequestType,
+        user: User,
+        specs: list | None = None,
+        fixed_co: list[int] | None = None,
+        **kwargs,
+    ):
+        """`specs`, when given, are the fields of a version or a draft instead of the live ones;
+        `fixed_co` likewise the co-handling departments (ids) the type names."""
         super().__init__(*args, **kwargs)
         self.request_type = request_type
+        self.fixed_co = selectors.co_department_ids(request_type) if fixed_co is None else fixed_co
+        self.fields["co_departments"].widget.fixed = frozenset(map(str, self.fixed_co))
         self.specs = list(request_type.fields.all()) if specs is None else specs
         self.fields["priority"].initial = request_type.default_priority
         self.fields["co_departments"].queryset = Department.objects.filter(
@@ -137,6 +167,11 @@ class TaskForm(forms.Form):
                 except UploadRejected as exc:
                     self.add_error(f"f_{spec.key}", str(exc))
         return cleaned
+
+    @cached_property
+    def fixed_co_departments(self) -> list[Department]:
+        """The type's own co-handling departments, for the service guide beside the form."""
+        return list(Department.objects.filter(pk__in=self.fixed_co)) if self.fixed_co else []
 
     @property
     def extra_fields(self):

@@ -1,6 +1,7 @@
 """Request types (with their fields as a JSON schema), departments and people, read through the
 selectors the pages use."""
 
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -48,7 +49,12 @@ class RequestTypeOut(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField(source="display_name")
     purpose = serializers.CharField(source="display_purpose")
-    department = s.DepartmentRef()
+    department = s.DepartmentRef(help_text="The lead department (主办), which handles the type's requests.")
+    co_departments = s.DepartmentRef(
+        many=True,
+        source="co_departments.all",
+        help_text="Co-handling departments (协办): every request of the type goes to them too, with a sub-task each.",
+    )
     default_priority = serializers.IntegerField()
     fields_schema = s.JSONSchemaField(source="api_schema")
 
@@ -59,6 +65,7 @@ def _types(query: str = "") -> list[RequestType]:
     fields: dict[int, list] = {}
     for spec in RequestField.objects.filter(request_type__in=[t.pk for t in types]):
         fields.setdefault(spec.request_type_id, []).append(spec)
+    prefetch_related_objects(types, "co_departments")  # one query for the whole list
     for request_type in types:
         request_type.api_schema = fields_schema(fields.get(request_type.pk, []))
     return types

@@ -25,6 +25,7 @@ def _snapshot(request_type, fields, steps) -> dict:
             "finish_sla_hours": str(request_type.finish_sla_hours),
             "confidential": request_type.confidential,
             "filing_departments": [],  # new in 0012: nothing named yet
+            "co_departments": [],  # new in 0015 (kept in step with snapshot_of); older snapshots lack it: none
         },
         "fields": [
             {

@@ -242,4 +242,5 @@ class RequestTypeAction(models.TextChoices):
     RETIRED = "request_type.retired", _("retired the request type")
     REINSTATED = "request_type.reinstated", _("put the request type back in use")
     RESTORED = "request_type.restored", _("restored an earlier version into the draft")
+    RESTORED_PUBLISHED = "request_type.restored_published", _("published an earlier version again")
     DRAFT_DISCARDED = "request_type.draft_discarded", _("discarded the request type's draft")

@@ -99,6 +99,18 @@ class RequestType(models.Model):
         verbose_name=_("who may file"),
         help_text=_("Only people of these departments may file it; none named: everyone."),
     )
+    # 主办/协办: the type's own department leads; these co-handle every request of the type, as if
+    # the filer had ticked them (the filer may add more, never drop these).
+    co_departments = models.ManyToManyField(
+        Department,
+        blank=True,
+        related_name="+",
+        verbose_name=_("co-handling departments (协办)"),
+        help_text=_("Each request of this type gets a linked sub-task for each of them."),
+    )
+    # Whether co_departments names any: publishing keeps it, so filing a type without (most are)
+    # costs no query for them.
+    co_handled = models.BooleanField(default=False, editable=False)
     # Whether filing_departments names any: publishing keeps it, so filing an open type (most are)
     # costs no query for the check.
     filing_restricted = models.BooleanField(default=False, editable=False)

@@ -40,6 +40,7 @@ from tasks.selectors.lists import page_of as page_of
 from tasks.selectors.lists import rows_of as rows_of
 from tasks.selectors.lists import tasks_for_list as tasks_for_list
 from tasks.selectors.lists import tasks_to_approve as tasks_to_approve
+from tasks.selectors.versions import co_department_ids as co_department_ids
 from tasks.selectors.versions import draft_of as draft_of
 from tasks.selectors.versions import fields_from as fields_from
 from tasks.selectors.versions import snapshot_of as snapshot_of

@@ -3,6 +3,8 @@ unsaved rows the filing form and the approval route take as they take the live o
 
 from decimal import Decimal
 
+from django.db.models import prefetch_related_objects
+
 from departments.models import Department, User
 from tasks.models import ApprovalStep, RequestField, RequestType, RequestTypeVersion
 
@@ -54,6 +56,7 @@ def _plain(key: str, value):
 def guide_of(request_type: RequestType) -> dict:
     guide = {key: _plain(key, getattr(request_type, key)) for key in GUIDE_KEYS}
     guide["filing_departments"] = sorted(d.pk for d in request_type.filing_departments.all()) if request_type.pk else []
+    guide["co_departments"] = sorted(d.pk for d in request_type.co_departments.all()) if request_type.pk else []
     return guide
 
 
@@ -115,6 +118,21 @@ def steps_from(snapshot: dict, request_type: RequestType) -> list[ApprovalStep]:
         step.snapshot_users = [users[pk] for pk in step.snapshot_user_ids]
         steps.append(step)
     return steps
+
+
+def co_department_ids(request_type: RequestType, version_id: int | None = None) -> list[int]:
+    """The co-handling departments (协办) a request of the type gets whatever its filer ticks: the
+    published type's, or (`version_id` an earlier version, a draft filed on it) that version's.
+    No query for a live type without any (most); one for a type with some, read once per instance."""
+    if version_id is not None and version_id != request_type.current_version_id:
+        version = RequestTypeVersion.objects.filter(pk=version_id, request_type=request_type).only("snapshot").first()
+        ids = version.snapshot.get("guide", {}).get("co_departments") or [] if version else []
+    elif request_type.pk and request_type.co_handled:
+        prefetch_related_objects([request_type], "co_departments")  # the filing form and service share it
+        ids = [d.pk for d in request_type.co_departments.all()]
+    else:
+        ids = []
+    return [pk for pk in ids if pk != request_type.department_id]
 
 
 def version_of(version_id: int | None) -> RequestTypeVersion | None:

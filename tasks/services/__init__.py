@@ -20,6 +20,7 @@ from tasks.services.dispatch import task_accept as task_accept
 from tasks.services.dispatch import task_decline as task_decline
 from tasks.services.dispatch import task_reassign as task_reassign
 from tasks.services.dispatch import task_transfer as task_transfer
+from tasks.services.filing import filing_refusal as filing_refusal
 from tasks.services.filing import task_create as task_create
 from tasks.services.filing import task_revise as task_revise
 from tasks.services.filing import task_submit as task_submit
@@ -38,6 +39,7 @@ from tasks.services.versions import draft_problems as draft_problems
 from tasks.services.versions import request_type_create as request_type_create
 from tasks.services.versions import request_type_discard_draft as request_type_discard_draft
 from tasks.services.versions import request_type_publish as request_type_publish
+from tasks.services.versions import request_type_publish_version as request_type_publish_version
 from tasks.services.versions import request_type_reinstate as request_type_reinstate
 from tasks.services.versions import request_type_restore as request_type_restore
 from tasks.services.versions import request_type_retire as request_type_retire

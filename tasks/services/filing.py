@@ -28,6 +28,27 @@ from tasks.services.common import (
 from tasks.services.dispatch import _accept_due, _enter_department, _set_approval_due
 
 
+def filing_refusal(*, request_type: RequestType, department: Department | None) -> str:
+    """Why people of `department` (a filer's primary one) may not file `request_type` now, in words
+    for the filing page; "" when they may. The one place the rule is asked: task_create refuses
+    with it, the filing page shows it before anything is typed."""
+    if department is None:
+        return _("You belong to no department, so you cannot file a request. Ask an administrator.")
+    if not request_type.is_active:
+        return _("This request type is no longer in use.")
+    if not selectors.may_file(request_type, department):
+        return _("This request type is open only to the departments its guide names.")
+    return ""
+
+
+def _co_handlers(chosen: Iterable[Department], request_type: RequestType, version_id: int | None) -> list[int]:
+    """The co-handling departments of a request: the type's own (协办, those of the version it is
+    filed on), which no posted form can drop, and those its filer added; never the lead department."""
+    ids = {department.pk for department in chosen} | set(selectors.co_department_ids(request_type, version_id))
+    ids.discard(request_type.department_id)
+    return sorted(ids)
+
+
 def task_create(
     *,
     by: User,
@@ -52,13 +73,9 @@ def task_create(
         if existing is not None:
             return existing
     department = by.primary_department
-    if department is None:
-        raise TaskError(_("You belong to no department, so you cannot file a request. Ask an administrator."))
-    if not request_type.is_active:
-        raise TaskError(_("This request type is no longer in use."))
-    if not selectors.may_file(request_type, department):
-        raise TaskError(_("This request type is open only to the departments its guide names."))
-    co = [d for d in co_departments if d.pk != request_type.department_id]
+    if refusal := filing_refusal(request_type=request_type, department=department):
+        raise TaskError(refusal)
+    co = _co_handlers(co_departments, request_type, request_type.current_version_id)
     now = timezone.now()
     if wanted_by is not None and wanted_by < now:
         raise TaskError(_("The wanted-by date is in the past."))
@@ -132,7 +149,8 @@ def task_update_draft(
         task.estimate_hours = estimate_hours
         task.wanted_by = wanted_by
         s.save(TaskAction.EDITED)
-        task.co_departments.set([d for d in co_departments if d.pk != task.target_department_id])
+        co = _co_handlers(co_departments, task.request_type, task.type_version_id)
+        task.co_departments.set([pk for pk in co if pk != task.target_department_id])
         task.watchers.set([w for w in watchers if w.pk != by.pk])
     return task
 

@@ -35,9 +35,6 @@ def file_request(request, code: str):
     request_type = selectors.filing_type(code)
     if request_type is None:
         raise Http404
-    # Most types are open to everyone: ask for the filer's department only when the type names some.
-    if request_type.filing_restricted and not selectors.may_file(request_type, request.user.primary_department):
-        raise PermissionDenied
     form = forms.TaskForm(
         request.POST or None,
         request.FILES or None,
@@ -65,6 +62,7 @@ def file_request(request, code: str):
                 submit=request.POST.get("action") == "submit",
             )
         except TaskError as exc:
+            # Refused (who may file, a retired type): the service saved nothing; the page says why.
             form.add_error(None, str(exc))
         else:
             done = _("Draft %(number)s saved.") if task.state == Task.State.DRAFT else _("%(number)s submitted.")
@@ -74,8 +72,13 @@ def file_request(request, code: str):
 
 
 def _form_page(request, form, request_type, task=None):
-    """The filing form with the approval route and expected finish of what it holds so far."""
+    """The filing form with the approval route and expected finish of what it holds so far. A
+    filer the service would refuse (task_create asks filing_refusal) reads why before typing."""
     filled = request.POST if request.method == "POST" else form.initial
+    department = request.user.primary_department
+    refusal = ""
+    if task is None and request.method == "GET":
+        refusal = services.filing_refusal(request_type=request_type, department=department)
     return render(
         request,
         "tasks/task_form.html",
@@ -87,13 +90,13 @@ def _form_page(request, form, request_type, task=None):
             "preview_params": ",".join(
                 f"f_{spec.key}" for spec in form.specs if spec.kind in ("number", "amount", "choice")
             ),
-            "preview": _preview(request, request_type, filled),
+            "preview": _preview(request, request_type, filled, department),
+            "refusal": refusal,
         },
     )
 
 
-def _preview(request, request_type, data) -> dict:
-    department = request.user.primary_department
+def _preview(request, request_type, data, department) -> dict:
     route = (
         selectors.approval_route(request_type, request.user, department, forms.preview_values(request_type, data))
         if department
@@ -114,7 +117,10 @@ def preview(request, code: str):
     return render(
         request,
         "tasks/_route_preview.html",
-        {"preview": _preview(request, request_type, request.POST), "request_type": request_type},
+        {
+            "preview": _preview(request, request_type, request.POST, request.user.primary_department),
+            "request_type": request_type,
+        },
     )
 
 
@@ -141,6 +147,7 @@ def edit_request(request, number: str):
         user=request.user,
         initial=initial,
         specs=specs,
+        fixed_co=selectors.co_department_ids(request_type, task.type_version_id),
     )
     for spec in form.specs:  # a stored file need not be uploaded again
         if spec.kind == "file" and spec.key in task.field_values:
