@@ -1,26 +1,45 @@
 from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ActionLogInline, LegalHoldAdminMixin, ReadOnlyAdmin, ReadOnlyInline
+from core.admin import ActionLogInline, LegalHoldAdminMixin, ReadOnlyAdmin, ReadOnlyInline, ReadOnlyInlineMixin
 from tasks.models import Approval, ApprovalStep, Attachment, RequestField, RequestType, Task
 
+# A type's guide, fields and steps are versioned: they change only by publishing a version in the
+# service catalogue (tasks.services.versions), so requests keep the form and route they were filed
+# on and the settings history records each publish. Here they are shown, with a link to the editor.
+VERSIONED = [
+    "name",
+    "name_en",
+    "purpose",
+    "purpose_en",
+    "materials",
+    "materials_en",
+    "accept_sla_hours",
+    "finish_sla_hours",
+    "default_priority",
+    "co_departments",
+]
 
-class RequestFieldInline(admin.TabularInline):
+
+class RequestFieldInline(ReadOnlyInline):
     model = RequestField
-    extra = 0
     fields = ["order", "key", "label", "label_en", "kind", "required", "allow_negative", "choices", "help_text"]
 
 
-class ApprovalStepInline(admin.StackedInline):
+class ApprovalStepInline(ReadOnlyInlineMixin, admin.StackedInline):
     model = ApprovalStep
-    extra = 0
-    autocomplete_fields = ["department", "users"]
     fields = [
         ("order", "name", "name_en", "mode", "hours"),
         ("approver", "department"),
         "users",
         ("condition_field", "condition_operator", "condition_value"),
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return flatten_fieldsets([(None, {"fields": self.fields})])
 
 
 @admin.register(RequestType)
@@ -33,12 +52,33 @@ class RequestTypeAdmin(admin.ModelAdmin):
     inlines = [RequestFieldInline, ApprovalStepInline]
     fieldsets = [
         (None, {"fields": ["department", "code", "name", "name_en", "sort_order", "is_active"]}),
-        (_("Service guide (办事指南)"), {"fields": ["purpose", "purpose_en", "materials", "materials_en"]}),
+        (
+            _("Service guide (办事指南)"),
+            {"fields": ["catalogue_link", "purpose", "purpose_en", "materials", "materials_en", "co_departments"]},
+        ),
         (
             _("Promised time and dispatch"),
             {"fields": ["accept_sla_hours", "finish_sla_hours", "default_priority", "auto_assign", "skills"]},
         ),
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A new type is made here as before (the catalogue's "new type" is the better way); once it
+        # exists, its versioned parts are edited in the catalogue only.
+        return ["catalogue_link", *VERSIONED] if obj is not None else ["catalogue_link", "co_departments"]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    @admin.display(description=_("Guide, form and approval route"))
+    def catalogue_link(self, obj) -> str:
+        if obj is None or obj.pk is None:
+            return _("Create the type, then edit its guide, fields and steps in the service catalogue.")
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("catalogue:type", args=[obj.code]),
+            _("Edit in the service catalogue (each publish is a new version)"),
+        )
 
 
 class ApprovalInline(ReadOnlyInline):
