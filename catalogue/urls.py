@@ -25,4 +25,5 @@ urlpatterns = [
     path("catalogue/<slug:code>/reinstate/", views.reinstate, name="reinstate"),
     path("catalogue/<slug:code>/discard/", views.discard, name="discard"),
     path("catalogue/<slug:code>/versions/<int:number>/restore/", views.restore, name="restore"),
+    path("catalogue/<slug:code>/versions/<int:number>/publish/", views.republish, name="republish"),
 ]

@@ -44,7 +44,7 @@ def _with_guide(request_type: RequestType, guide: dict) -> RequestType:
     for key, value in guide.items():
         if key in ("accept_sla_hours", "finish_sla_hours"):
             value = Decimal(str(value or 0))
-        if key != "filing_departments":
+        if key not in ("filing_departments", "co_departments"):
             setattr(shown, key, value)
     return shown
 
@@ -111,14 +111,17 @@ def type_detail(request, code: str):
     request_type = _type_or_404(request, code)
     draft = task_selectors.draft_of(request_type)
     steps = task_selectors.steps_from(draft, request_type)
-    departments = Department.objects.in_bulk(draft["guide"].get("filing_departments") or [])
+    guide = draft["guide"]
+    co_ids = guide.get("co_departments") or []
+    departments = Department.objects.in_bulk([*(guide.get("filing_departments") or []), *co_ids])
     return _page(
         request,
         request_type,
         "catalogue/type_detail.html",
         fields=task_selectors.fields_from(draft, request_type),
         steps=steps,
-        filing_departments=list(departments.values()),
+        filing_departments=[departments[pk] for pk in guide.get("filing_departments") or [] if pk in departments],
+        co_departments=[departments[pk] for pk in co_ids if pk in departments],
         versions=task_selectors.versions_of(request_type),
         problems=task_services.draft_problems(draft),
         log=actions_of(request_type).order_by("-pk")[:20],
@@ -130,8 +133,12 @@ def type_detail(request, code: str):
 def guide_edit(request, code: str):
     request_type = _type_or_404(request, code)
     guide = task_selectors.draft_of(request_type)["guide"]
-    initial = {**guide, "filing_departments": guide.get("filing_departments") or []}
-    form = forms.GuideForm(request.POST or None, initial=initial)
+    initial = {
+        **guide,
+        "filing_departments": guide.get("filing_departments") or [],
+        "co_departments": guide.get("co_departments") or [],
+    }
+    form = forms.GuideForm(request.POST or None, initial=initial, lead=request_type.department)
     if request.method == "POST" and form.is_valid():
         try:
             services.guide_update(request_type=request_type, by=request.user, guide=form.guide())
@@ -160,7 +167,45 @@ def field_list(request, code: str):
 
 def _preview_form(request_type, draft, user, data=None, files=None):
     specs = task_selectors.fields_from(draft, request_type)
-    return TaskForm(data, files, request_type=_with_guide(request_type, draft["guide"]), user=user, specs=specs)
+    shown = _with_guide(request_type, draft["guide"])
+    fixed_co = [pk for pk in draft["guide"].get("co_departments") or [] if pk != request_type.department_id]
+    return TaskForm(data, files, request_type=shown, user=user, specs=specs, fixed_co=fixed_co)
+
+
+def _draft_item(draft: dict, items: str, ref: str | int) -> dict:
+    """One item of the draft's `items` ("fields" or "steps"): a field by its key, a step by its
+    number (counted from 1). 404 when the draft has no such item."""
+    rows = draft[items]
+    if isinstance(ref, int):
+        if 1 <= ref <= len(rows):
+            return rows[ref - 1]
+    else:
+        for row in rows:
+            if row["key"] == ref:
+                return row
+    raise Http404
+
+
+# Each kind of draft item: its list page and its form's template.
+_ITEMS = {
+    "fields": ("catalogue:fields", "catalogue/field_form.html"),
+    "steps": ("catalogue:steps", "catalogue/step_form.html"),
+}
+
+
+def _item_form(request, request_type, items: str, form, save, ok: str, **context):
+    """The page that adds or edits one item of the draft: on a valid POST `save(form)` changes the
+    draft (a service call); its refusal shows on the form, success goes back to the list."""
+    to, template = _ITEMS[items]
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form)
+        except TaskError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, ok)
+            return redirect(to, code=request_type.code)
+    return _page(request, request_type, template, form=form, **context)
 
 
 @login_required
@@ -169,39 +214,20 @@ def field_add(request, code: str):
     request_type = _type_or_404(request, code)
     draft = task_selectors.draft_of(request_type)
     form = forms.FieldForm(request.POST or None, taken_keys=[f["key"] for f in draft["fields"]])
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.field_save(request_type=request_type, by=request.user, field=form.field())
-        except TaskError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("Field added to the draft."))
-            return redirect("catalogue:fields", code=request_type.code)
-    return _page(request, request_type, "catalogue/field_form.html", form=form, field_key=None)
-
-
-def _draft_field(request_type, key: str) -> dict:
-    for field in task_selectors.draft_of(request_type)["fields"]:
-        if field["key"] == key:
-            return field
-    raise Http404
+    save = lambda form: services.field_save(request_type=request_type, by=request.user, field=form.field())  # noqa: E731
+    ok = _("Field added to the draft.")
+    return _item_form(request, request_type, "fields", form, save, ok, field_key=None)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def field_edit(request, code: str, key: str):
     request_type = _type_or_404(request, code)
-    field = _draft_field(request_type, key)
+    field = _draft_item(task_selectors.draft_of(request_type), "fields", key)
     form = forms.FieldForm(request.POST or None, initial=field, editing=True)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.field_save(request_type=request_type, by=request.user, field=form.field(), key=key)
-        except TaskError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("Field saved in the draft."))
-            return redirect("catalogue:fields", code=request_type.code)
-    return _page(request, request_type, "catalogue/field_form.html", form=form, field_key=key)
+    save = lambda form: services.field_save(request_type=request_type, by=request.user, field=form.field(), key=key)  # noqa: E731
+    ok = _("Field saved in the draft.")
+    return _item_form(request, request_type, "fields", form, save, ok, field_key=key)
 
 
 @login_required
@@ -243,17 +269,10 @@ def _step_form(request, request_type, draft, initial=None):
 @require_http_methods(["GET", "POST"])
 def step_add(request, code: str):
     request_type = _type_or_404(request, code)
-    draft = task_selectors.draft_of(request_type)
-    form = _step_form(request, request_type, draft)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.step_save(request_type=request_type, by=request.user, step=form.step())
-        except TaskError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("Step added to the draft's route."))
-            return redirect("catalogue:steps", code=request_type.code)
-    return _page(request, request_type, "catalogue/step_form.html", form=form, number=None)
+    form = _step_form(request, request_type, task_selectors.draft_of(request_type))
+    save = lambda form: services.step_save(request_type=request_type, by=request.user, step=form.step())  # noqa: E731
+    ok = _("Step added to the draft's route.")
+    return _item_form(request, request_type, "steps", form, save, ok, number=None)
 
 
 @login_required
@@ -261,20 +280,14 @@ def step_add(request, code: str):
 def step_edit(request, code: str, number: int):
     request_type = _type_or_404(request, code)
     draft = task_selectors.draft_of(request_type)
-    if not 1 <= number <= len(draft["steps"]):
-        raise Http404
-    step = draft["steps"][number - 1]
+    step = _draft_item(draft, "steps", number)
     initial = {**step, "users": step.get("users") or [], "department": step.get("department")}
     form = _step_form(request, request_type, draft, initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.step_save(request_type=request_type, by=request.user, step=form.step(), number=number)
-        except TaskError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("Step saved in the draft's route."))
-            return redirect("catalogue:steps", code=request_type.code)
-    return _page(request, request_type, "catalogue/step_form.html", form=form, number=number)
+    save = lambda form: services.step_save(  # noqa: E731
+        request_type=request_type, by=request.user, step=form.step(), number=number
+    )
+    ok = _("Step saved in the draft's route.")
+    return _item_form(request, request_type, "steps", form, save, ok, number=number)
 
 
 @login_required
@@ -381,3 +394,30 @@ def restore(request, code: str, number: int):
         call,
         ok=_("Version %(number)s copied into the draft: publish it to use it again.") % {"number": number},
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def republish(request, code: str, number: int):
+    """One-click restore: publish an earlier version again as the new current version. A pending
+    draft would be lost, so then the click lands on a page that says so and asks to confirm."""
+    request_type = _type_or_404(request, code)
+    version = RequestTypeVersion.objects.filter(request_type=request_type, number=number).first()
+    if version is None:
+        raise Http404
+    confirmed = request.POST.get("discard_draft") == "1"
+    if request.method == "GET" or (request_type.draft is not None and not confirmed):
+        return _page(request, request_type, "catalogue/republish.html", version=version)
+    try:
+        published = task_services.request_type_publish_version(
+            request_type=request_type, by=request.user, version=version, discard_draft=confirmed
+        )
+    except TaskError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("Version %(number)s published again as version %(new)s: new requests are filed on it.")
+            % {"number": number, "new": published.number},
+        )
+    return redirect("catalogue:type", code=request_type.code)

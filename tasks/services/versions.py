@@ -39,6 +39,7 @@ def empty_snapshot(name: str = "", name_en: str = "") -> dict:
         finish_sla_hours="16",
         confidential=False,
         filing_departments=[],
+        co_departments=[],
     )
     return {"guide": guide, "fields": [], "steps": []}
 
@@ -146,8 +147,12 @@ def _apply(row: RequestType, draft: dict) -> None:
             setattr(row, key, _value(key, guide[key]))
     named = list(Department.objects.filter(pk__in=guide.get("filing_departments") or []))
     row.filing_restricted = bool(named)
+    # The type's own department leads (主办); it is never its own co-handler.
+    co = list(Department.objects.filter(pk__in=guide.get("co_departments") or []).exclude(pk=row.department_id))
+    row.co_handled = bool(co)
     row.save()
     row.filing_departments.set(named)
+    row.co_departments.set(co)
     live = {field.key: field for field in row.fields.all()}
     wanted = [data["key"] for data in draft.get("fields", [])]
     for field in live.values():
@@ -175,27 +180,32 @@ def _apply(row: RequestType, draft: dict) -> None:
         step.users.set(User.objects.filter(pk__in=data.get("users") or []))
 
 
+def _publish(row: RequestType, by: User, draft: dict) -> RequestTypeVersion:
+    """Make `draft` the type's new current version (the row locked by the caller)."""
+    if problems := draft_problems(draft):
+        raise TaskError(" ".join(problems))
+    first = row.current_version_id is None
+    _apply(row, draft)
+    number = (row.versions.aggregate(last=Max("number"))["last"] or 0) + 1
+    version = RequestTypeVersion.objects.create(
+        request_type=row, number=number, published_at=timezone.now(), published_by=by, snapshot=snapshot_of(row)
+    )
+    row.current_version = version
+    row.draft = None
+    if first:
+        row.is_active = True
+    row.save(update_fields=["current_version", "draft", "is_active"])
+    return version
+
+
 def request_type_publish(*, request_type: RequestType, by: User) -> RequestTypeVersion:
     """Publish the draft at once: new requests are filed on it; those filed earlier keep their version."""
     with transaction.atomic():
         row = _locked(request_type, by)
         if row.draft is None and row.current_version_id is not None:
             raise TaskError(_("Nothing to publish: the draft is the same as the published version."))
-        draft = draft_of(row)
-        if problems := draft_problems(draft):
-            raise TaskError(" ".join(problems))
-        first = row.current_version_id is None
-        _apply(row, draft)
-        number = (row.versions.aggregate(last=Max("number"))["last"] or 0) + 1
-        version = RequestTypeVersion.objects.create(
-            request_type=row, number=number, published_at=timezone.now(), published_by=by, snapshot=snapshot_of(row)
-        )
-        row.current_version = version
-        row.draft = None
-        if first:
-            row.is_active = True
-        row.save(update_fields=["current_version", "draft", "is_active"])
-        log_action(row, actor=by, action=RequestTypeAction.PUBLISHED, data={"version": number})
+        version = _publish(row, by, draft_of(row))
+        log_action(row, actor=by, action=RequestTypeAction.PUBLISHED, data={"version": version.number})
     return version
 
 
@@ -209,6 +219,36 @@ def request_type_restore(*, request_type: RequestType, by: User, version: Reques
         row.save(update_fields=["draft"])
         log_action(row, actor=by, action=RequestTypeAction.RESTORED, data={"version": version.number})
     return row
+
+
+def request_type_publish_version(
+    *, request_type: RequestType, by: User, version: RequestTypeVersion, discard_draft: bool = False
+) -> RequestTypeVersion:
+    """One-click restore: publish an earlier version again, as a new version (requests filed in
+    between keep theirs). A draft with unpublished changes is discarded only when `discard_draft`
+    says its editor agreed; otherwise nothing changes and the refusal says why."""
+    with transaction.atomic():
+        row = _locked(request_type, by)
+        if version.request_type_id != row.pk:
+            raise TaskError(_("That version belongs to another request type."))
+        if version.pk == row.current_version_id:
+            raise TaskError(
+                _("Version %(number)s is the current version already (to drop the draft's changes, discard the draft).")
+                % {"number": version.number}
+            )
+        discarded = row.draft is not None
+        if discarded and not discard_draft:
+            raise TaskError(
+                _("The draft has unpublished changes: confirm that they may be discarded, then restore again.")
+            )
+        published = _publish(row, by, copy.deepcopy(version.snapshot))
+        log_action(
+            row,
+            actor=by,
+            action=RequestTypeAction.RESTORED_PUBLISHED,
+            data={"version": published.number, "restored": version.number, "draft_discarded": discarded},
+        )
+    return published
 
 
 def request_type_retire(*, request_type: RequestType, by: User) -> RequestType:

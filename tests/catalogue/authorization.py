@@ -62,6 +62,9 @@ def catalogue_entries(get, post) -> dict:
         "catalogue:reinstate": _type_checks(post, "/catalogue/purchase/reinstate/", {}, ok=302),
         "catalogue:discard": _type_checks(post, "/catalogue/purchase/discard/", {}, ok=302),
         "catalogue:restore": _type_checks(post, "/catalogue/purchase/versions/1/restore/", {}, ok=404),
+        # purchase is never published in the matrix: no version 1 (404 for its administrators too).
+        "catalogue:republish": _type_checks(get, "/catalogue/purchase/versions/1/publish/", ok=404)
+        + _type_checks(post, "/catalogue/purchase/versions/1/publish/", {}, ok=404),
     }
 
 
