@@ -1,9 +1,11 @@
 """A department head runs their service catalogue in a real chromium: 采购部's head creates a
 request type with four fields and a two-step route with an amount condition, previews it as a
 filer, publishes it; 销售部's 张三 files it; the head adds a required field and changes the route;
-the request already filed keeps its form and route, a new one gets the new ones. In English and
-in Simplified Chinese: the field labels shown are those of the reader's language, everything else
-is asserted by selectors and stored state. Screenshots: test-artifacts/browser/catalogue/<language>/."""
+the request already filed keeps its form and route, a new one gets the new ones. Then the head
+names 财务部 as co-handling department (协办) in the guide: the next request goes to it too (ticked
+and fixed on the form); restoring version 2 in one click takes it off again for new requests only.
+In English and in Simplified Chinese: the words shown are those of the reader's language, everything
+else is asserted by selectors and stored state. Screenshots: test-artifacts/browser/catalogue/<language>/."""
 
 import pytest
 
@@ -73,6 +75,11 @@ def label(language: str, key: str) -> str:
     return field["label"] if language == "zh" else field["label_en"]
 
 
+def name(language: str, department) -> str:
+    """A department's name as the pages show it in `language`."""
+    return department.name if language == "zh" else department.name_en
+
+
 REASON = {"key": "reason", "label": "采购理由", "label_en": "Reason", "kind": "text", "required": True}
 
 
@@ -138,4 +145,36 @@ def test_a_head_publishes_a_type_and_filed_requests_keep_their_version(language,
     b.goto(f"/requests/{second.number}/")
     assert label(language, "reason") in b.page.inner_text("main")
     b.shot("second-request-new-form")
+
+    # 财务部 co-handles every purchase from now on.
+    b.login("purchasing_head", org.password)
+    b.goto("/catalogue/laptop/guide/")
+    assert name(language, finance.__class__.objects.get(code="purchasing")) in b.page.inner_text("main form.card")  # the lead department, named
+    b.page.check(f"main form.card [name=co_departments][value='{finance.pk}']")
+    b.shot("guide-co-handling")
+    b.submit("main form.card button[type=submit]")
+    assert name(language, finance) in b.page.inner_text("#co-departments")
+    publish(b, "laptop")
+
+    b.login("requester", org.password)
+    b.goto("/requests/new/laptop/")
+    box = b.page.locator(f"#task-form [name=co_departments][value='{finance.pk}']")
+    assert box.is_checked() and box.is_disabled()
+    assert name(language, finance) in b.page.inner_text("#guide-co-departments")
+    b.shot("filing-with-co-handling")
+    third = file(b, "laptop", "三台显示器", {"f_amount": "3000", "f_reason": "新人"})
+    assert [d.code for d in third.co_departments.all()] == ["finance"]
+    b.goto(f"/requests/{third.number}/")
+    assert name(language, finance) in b.page.inner_text("main")
+    b.shot("filed-request-co-handled")
+
+    # One click restores version 2 (no co-handling department) as version 4.
+    b.login("purchasing_head", org.password)
+    b.goto("/catalogue/laptop/")
+    b.submit("form[action='/catalogue/laptop/versions/2/publish/'] button[type=submit]")
+    assert "4" in b.page.inner_text(".alert-success")
+    assert Task.objects.get(pk=third.pk).request_type.current_version.number == 4
+    assert name(language, finance) not in b.page.inner_text("#co-departments")
+    b.shot("restored-version-2")
+    assert [d.code for d in Task.objects.get(pk=third.pk).co_departments.all()] == ["finance"]
     assert_clean(b)
