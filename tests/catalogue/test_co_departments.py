@@ -151,3 +151,11 @@ def test_a_type_without_them_costs_the_filing_no_query(org, published, django_as
 
     with django_assert_num_queries(0):
         assert selectors.co_department_ids(published) == []
+
+
+def test_each_gets_its_sub_task_when_the_request_reaches_the_lead(org, support, finance):
+    """support has no approval: a submitted request reaches 采购部 at once, and 财务部 its sub-task."""
+    services.request_type_publish(request_type=support, by=org.purchasing_head)
+    _co_handled_by(support, org.purchasing_head, finance)
+    task = services.task_create(by=org.requester, request_type=support, title="咨询", submit=True)
+    assert [sub.target_department.code for sub in task.subtasks.all()] == ["finance"]
