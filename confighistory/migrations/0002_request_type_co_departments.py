@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('confighistory', '0001_history_tables'),
         ('departments', '0007_calendarday_department_exceptions'),
-        ('tasks', '0014_task_legal_hold'),
+        ('tasks', '0016_request_type_co_departments'),
     ]
 
     operations = [

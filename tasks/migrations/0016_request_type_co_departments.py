@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('departments', '0007_calendarday_department_exceptions'),
-        ('tasks', '0014_task_legal_hold'),
+        ('tasks', '0015_task_approval_department'),
     ]
 
     operations = [
