@@ -27,7 +27,10 @@ from docx.shared import Mm, Pt, RGBColor
 
 RED = RGBColor(0xFF, 0x00, 0x00)
 NUMBER_PATTERN = re.compile(r"〔\d{4}〕\d+号")
-MARKS = re.compile(r"[\s　]*(?:(?:特急|加急|平急|特提|秘密|机密|绝密|内部|公开|\d{6})[\s　]*)+")
+# 份号, 密级 (with its 保密期限: 机密★10年) and 紧急程度, the marks above the organ's name.
+MARKS = re.compile(
+    r"[\s　]*(?:(?:特急|加急|平急|特提|(?:秘密|机密|绝密)(?:★(?:\d+年|\d+个月|长期))?|内部|公开|\d{6})[\s　]*)+"
+)
 DRAFT_NUMBER_PATTERN = re.compile(r"〔\d{4}〕[\d\s　]*号")
 # Chinese type sizes in points: 初号 42, 二号 22, 三号 16, 四号 14.
 SIZE_HEADER, SIZE_TITLE, SIZE_BODY, SIZE_COLOPHON = Pt(42), Pt(22), Pt(16), Pt(14)
@@ -58,7 +61,7 @@ class OfficialDocument:
     printer: str = ""  # 印发机关
     printed_on: date | None = None
     urgency: str = ""  # 特急 / 加急
-    confidentiality: str = ""  # 秘密 / 内部
+    confidentiality: str = ""  # 密级★保密期限: 秘密 / 机密★10年 / 绝密★30年
     seal: bytes | None = None  # the issuing department's seal image (PNG), on issued documents
 
 

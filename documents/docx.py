@@ -17,9 +17,12 @@ from documents.usertemplates import TemplateRejected, fill
 
 
 def _can_view(user, document: Document) -> bool:
+    """Who may see the document may take its files, except those a 绝密 document was passed to:
+    they read it on its page (documents.rules.may_take_files)."""
+    from documents.rules import may_take_files
     from documents.selectors import visible_documents
 
-    return visible_documents(user).filter(pk=document.pk).exists()
+    return visible_documents(user).filter(pk=document.pk).exists() and may_take_files(user, document)
 
 
 def _downloaded(user, document: Document, job) -> None:
@@ -65,7 +68,7 @@ def spec_of(document: Document) -> OfficialDocument:
         cc=document.cc,
         # The marks printed on the document are the standard's Chinese words, whatever the reader's language.
         urgency={"urgent": "加急", "extra_urgent": "特急"}.get(document.urgency, ""),
-        confidentiality="秘密" if document.secrecy == "secret" else "",
+        confidentiality=document.secrecy_mark,
         seal=seal_of(document),
     )
 
@@ -172,7 +175,7 @@ def processing_sheet_docx(document: Document) -> bytes:
             (_("Title"), document.title),
             (_("Kind"), DocumentKind(document.kind).label),
             (_("Urgency"), document.get_urgency_display()),
-            (_("Confidentiality"), document.get_secrecy_display()),
+            (_("Confidentiality"), document.secrecy_mark or document.get_secrecy_display()),
             (_("Drafting department"), document.department.display_name),
             (_("Drafter"), document.drafter.name),
             (_("Main recipients"), document.recipients),

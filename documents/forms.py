@@ -30,6 +30,7 @@ class DocumentForm(forms.ModelForm):
             "body",
             "urgency",
             "secrecy",
+            "secrecy_years",
             "countersign_departments",
             "recipient_departments",
             "template",
@@ -51,9 +52,10 @@ class DocumentForm(forms.ModelForm):
         self.helper.form_tag = False
         self.helper.layout = Layout(
             Row(
-                Column("kind", css_class="col-md-4"),
-                Column("urgency", css_class="col-md-4"),
-                Column("secrecy", css_class="col-md-4"),
+                Column("kind", css_class="col-md-3"),
+                Column("urgency", css_class="col-md-3"),
+                Column("secrecy", css_class="col-md-3"),
+                Column("secrecy_years", css_class="col-md-3"),
             ),
             "title",
             Row(Column("recipients", css_class="col-md-6"), Column("cc", css_class="col-md-6")),
@@ -70,6 +72,16 @@ class DocumentForm(forms.ModelForm):
         template = data.get("template")
         if template is not None and template.kind and data.get("kind") and template.kind != data["kind"]:
             self.add_error("template", _("This template is for another kind of document."))
+        secrecy, years = data.get("secrecy"), data.get("secrecy_years")
+        if years is not None and secrecy in Document.Secrecy.values:
+            if secrecy not in Document.NAMED_ONLY:
+                data["secrecy_years"] = None  # an ordinary document keeps nothing secret
+            elif not 1 <= years <= Document.LONGEST_TERM[secrecy]:
+                self.add_error(
+                    "secrecy_years",
+                    _("A %(level)s document is kept secret for 1 to %(years)s years.")
+                    % {"level": Document.MARKS[secrecy], "years": Document.LONGEST_TERM[secrecy]},
+                )
         return data
 
 
@@ -98,6 +110,11 @@ class RegisterFilterForm(forms.Form):
     number = forms.CharField(label=_("Number"), required=False, max_length=40)
     title = forms.CharField(label=_("Title"), required=False, max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("Any kind"))] + DocumentKind.choices)
+    secrecy = forms.ChoiceField(
+        label=_("Confidentiality"),
+        required=False,
+        choices=[("", _("Any level")), ("classified", _("Classified (秘密 and above)"))] + Document.Secrecy.choices,
+    )
     department = forms.ModelChoiceField(
         label=_("Department"),
         required=False,

@@ -143,13 +143,30 @@ class Document(ConcurrentTransitionMixin, models.Model):
         EXTRA_URGENT = "extra_urgent", _("Extra urgent (特急)")
 
     class Secrecy(models.TextChoices):
+        """The levels in order, lowest first: every rule asks `at_least(...)`, never a list of its own."""
+
         PUBLIC = "public", _("Public (公开)")
         INTERNAL = "internal", _("Internal (内部)")
         SECRET = "secret", _("Secret (秘密)")
+        HIGHLY_SECRET = "highly_secret", _("Highly secret (机密)")
+        TOP_SECRET = "top_secret", _("Top secret (绝密)")
+
+        @classmethod
+        def at_least(cls, level: str) -> tuple[str, ...]:
+            """This level and every one above it."""
+            return tuple(cls.values[cls.values.index(level) :])
 
     # Classified levels (秘密 and above): only the people named for the document see it
     # (documents.selectors.named_readers_condition), and each opening is logged (DocumentOpening).
-    NAMED_ONLY = (Secrecy.SECRET,)
+    NAMED_ONLY = Secrecy.at_least(Secrecy.SECRET)
+    # 绝密 is stricter still (documents.rules): the 机要 office reads it only when named, only the
+    # signer and the recipient departments' heads pass it on, and those it is passed to read it on
+    # the page without taking a file away.
+    STRICTEST = Secrecy.at_least(Secrecy.TOP_SECRET)
+    # The mark printed in the header (GB/T 9704 密级) and the longest 保密期限 the law allows
+    # (保密法: 绝密 30 years, 机密 20, 秘密 10), which also applies when none is marked.
+    MARKS = {Secrecy.SECRET: "秘密", Secrecy.HIGHLY_SECRET: "机密", Secrecy.TOP_SECRET: "绝密"}
+    LONGEST_TERM = {Secrecy.SECRET: 10, Secrecy.HIGHLY_SECRET: 20, Secrecy.TOP_SECRET: 30}
 
     kind = models.CharField(_("document kind"), max_length=20, choices=DocumentKind.choices)
     title = models.CharField(_("title"), max_length=200)
@@ -164,7 +181,16 @@ class Document(ConcurrentTransitionMixin, models.Model):
         ),
     )
     urgency = models.CharField(_("urgency"), max_length=15, choices=Urgency.choices, default=Urgency.NORMAL)
-    secrecy = models.CharField(_("confidentiality"), max_length=10, choices=Secrecy.choices, default=Secrecy.INTERNAL)
+    secrecy = models.CharField(_("confidentiality"), max_length=16, choices=Secrecy.choices, default=Secrecy.INTERNAL)
+    secrecy_years = models.PositiveSmallIntegerField(
+        _("kept secret for (years)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "保密期限, printed beside the level (秘密★5年). Empty: the longest the law allows "
+            "(秘密 10 years, 机密 20, 绝密 30). Only for classified documents."
+        ),
+    )
     department = models.ForeignKey(
         "departments.Department",
         on_delete=models.PROTECT,
@@ -237,6 +263,19 @@ class Document(ConcurrentTransitionMixin, models.Model):
         ordering = ["-created_at"]
         verbose_name = _("official document")
         verbose_name_plural = _("official documents")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(secrecy_years__isnull=True)
+                | Q(secrecy="secret", secrecy_years__gte=1, secrecy_years__lte=10)
+                | Q(secrecy="highly_secret", secrecy_years__gte=1, secrecy_years__lte=20)
+                | Q(secrecy="top_secret", secrecy_years__gte=1, secrecy_years__lte=30),
+                name="documents_document_secrecy_years_within_law",
+                violation_error_message=_(
+                    "The period kept secret is for classified documents only, and at most 10 years "
+                    "for 秘密, 20 for 机密 and 30 for 绝密."
+                ),
+            ),
+        ]
         permissions = [
             # The 机要 office: granted explicitly (to a person or a group), never implied by being
             # an admin (documents.rules.is_classified_registry).
@@ -253,6 +292,18 @@ class Document(ConcurrentTransitionMixin, models.Model):
     def named_only(self) -> bool:
         """秘密 and above: seen only by the people named for it."""
         return self.secrecy in self.NAMED_ONLY
+
+    @property
+    def strictest(self) -> bool:
+        """绝密: see STRICTEST."""
+        return self.secrecy in self.STRICTEST
+
+    @property
+    def secrecy_mark(self) -> str:
+        """密级★保密期限 as GB/T 9704 prints it (机密★10年), or only the level when no period is
+        marked; empty for an ordinary document."""
+        mark = self.MARKS.get(self.secrecy, "")
+        return f"{mark}★{self.secrecy_years}年" if mark and self.secrecy_years else mark
 
     @transition(field=state, source=State.DRAFT, target=State.REVIEWING)
     def submit(self):
@@ -430,11 +481,11 @@ class IncomingDocument(models.Model):
     summary = models.TextField(_("summary and what to do"), blank=True, max_length=LONG_TEXT)
     secrecy = models.CharField(
         _("confidentiality"),
-        max_length=10,
+        max_length=16,
         choices=Document.Secrecy.choices,
         default=Document.Secrecy.INTERNAL,
         help_text=_(
-            "Secret (秘密): the requests made for it are confidential, and only the departments' "
+            "Secret (秘密) and above: the requests made for it are confidential, and only the departments' "
             "managers and the people handling it see it."
         ),
     )

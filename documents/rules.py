@@ -3,6 +3,7 @@ check the same conditions again under a row lock."""
 
 from django.contrib.auth.models import Permission
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from core.request_cache import per_request
 from departments.models import User
@@ -30,13 +31,38 @@ def is_classified_registry(user: User) -> bool:
 
 def named_by_role(user: User, document: Document) -> bool:
     """Whether `user` is named for this classified document by what they do with it (not only
-    because someone passed it to them): they may pass it on."""
+    because someone passed it to them), or is the 机要 office below 绝密: they may pass it on."""
     from documents.selectors import named_readers_condition
 
-    return (
-        is_classified_registry(user)
-        or Document.objects.filter(named_readers_condition(user, passed=False), pk=document.pk).exists()
+    return (is_classified_registry(user) and not document.strictest) or Document.objects.filter(
+        named_readers_condition(user, passed=False), pk=document.pk
+    ).exists()
+
+
+def may_pass_on(user: User, document: Document) -> bool:
+    """传阅: whoever is named for a classified document by role. A 绝密 one only the leader who
+    signed it and, once distributed, the recipient departments' heads (or whoever acts for one
+    today) pass on: the drafting side, the reviewers, the countersigners and the 机要 office
+    read it without widening its circle."""
+    if not document.strictest:
+        return named_by_role(user, document)
+    if document.signed_by_id == user.pk:
+        return True
+    return document.state == S.DISTRIBUTED and any(
+        manager_acting_for(user, department)[0] for department in document.recipient_departments.all()
     )
+
+
+def passed_only(user: User, document: Document) -> bool:
+    """Whether `user` reads this classified document only because someone passed it to them."""
+    return document.named_only and not named_by_role(user, document)
+
+
+def may_take_files(user: User, document: Document) -> bool:
+    """The .docx, its PDF, the processing sheet and the attachments: everyone who may see the
+    document, except the people a 绝密 one was passed to, who read it on its page only. (Who may
+    see it at all is asked first, by documents.selectors.visible_documents.)"""
+    return not document.strictest or not passed_only(user, document)
 
 
 def may_see_openings(user: User, document: Document) -> bool:
@@ -87,12 +113,36 @@ def countersign_departments_for(user: User, document: Document) -> list:
 
 
 def acknowledge_departments_for(user: User, document: Document) -> list:
+    """签收: the recipient departments still to acknowledge that `user` may acknowledge for: any of
+    their members for an ordinary document; for a classified one only their heads (or whoever
+    acts for one today), not a member it was passed to, who reads it only."""
+    pending = Acknowledgement.objects.filter(document=document, at__isnull=True).select_related("department")
+    if document.named_only:
+        return [a.department for a in pending if manager_acting_for(user, a.department)[0]]
     mine = set(user.memberships.values_list("department_id", flat=True))
-    return [
-        a.department
-        for a in Acknowledgement.objects.filter(document=document, at__isnull=True).select_related("department")
-        if a.department_id in mine
-    ]
+    return [a.department for a in pending if a.department_id in mine]
+
+
+def may_acknowledge_for(user: User, document: Document, department) -> bool:
+    """Whether `user` may acknowledge `document` for `department` (acknowledge_departments_for)."""
+    if document.named_only:
+        return manager_acting_for(user, department)[0]
+    return user.memberships.filter(department=department).exists()
+
+
+ACKNOWLEDGE_CLASSIFIED = _(
+    "Only the head of a recipient department (or whoever acts for them) acknowledges a classified "
+    "document for the department; it was passed to you to read."
+)
+
+
+def refusal(user: User, action: str, document: Document) -> str:
+    """Why `user` may not take `action` when a plain 403 would leave them guessing; "" otherwise."""
+    if action == "acknowledge" and document.named_only and document.state == S.DISTRIBUTED:
+        mine = set(user.memberships.values_list("department_id", flat=True))
+        if Acknowledgement.objects.filter(document=document, at__isnull=True, department_id__in=mine).exists():
+            return str(ACKNOWLEDGE_CLASSIFIED)
+    return ""
 
 
 # The state each opinion step needs, for telling a late click from a wrong person.
@@ -133,7 +183,7 @@ def can(user: User, action: str, document: Document) -> bool:
     if action == "archive":
         return state == S.DISTRIBUTED and manager_acting_for(user, document.department)[0]
     if action == "pass_to":
-        return document.named_only and state != S.ARCHIVED and named_by_role(user, document)
+        return document.named_only and state != S.ARCHIVED and may_pass_on(user, document)
     if action == "render":
         return drafter or manager_acting_for(user, document.department)[0] or (state != S.DRAFT and is_signer(user))
     return False

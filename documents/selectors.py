@@ -25,19 +25,24 @@ def visible_documents(user: User) -> QuerySet[Document]:
     if user.is_superuser:
         return documents.filter(_classified_filter(user))
     everyone = _visible(is_signer(user), user=user.pk, mine=department_ids(user), acting_for=holders_acting_for(user))
-    if is_classified_registry(user):
-        return documents.filter(everyone | Q(secrecy__in=Document.NAMED_ONLY))
     classified = Q(secrecy__in=Document.NAMED_ONLY)
     # A named person need not be in any department the ordinary rule lets in (a colleague of the
     # signer a document was passed to), hence the OR rather than a narrowing AND.
-    return documents.filter((everyone & ~classified) | (classified & named_readers_condition(user)))
+    return documents.filter((everyone & ~classified) | (classified & classified_readers_condition(user)))
 
 
 def _classified_filter(user: User) -> Q:
-    """Ordinary documents, and the classified ones `user` is named for (or all for the 机要 office)."""
+    """Ordinary documents, and the classified ones `user` may read."""
+    return ~Q(secrecy__in=Document.NAMED_ONLY) | classified_readers_condition(user)
+
+
+def classified_readers_condition(user: User) -> Q:
+    """Which classified documents `user` may read: those they are named for, and, for the 机要
+    office, every one below 绝密 (a 绝密 document only when they are named for it too)."""
+    condition = named_readers_condition(user)
     if is_classified_registry(user):
-        return Q()
-    return ~Q(secrecy__in=Document.NAMED_ONLY) | named_readers_condition(user)
+        condition |= ~Q(secrecy__in=Document.STRICTEST)
+    return condition
 
 
 def named_readers_condition(user: User, *, passed: bool = True) -> Q:
@@ -120,8 +125,12 @@ def waiting_on(user: User) -> QuerySet[Document]:
     pending_countersign = Document.countersign_departments.through.objects.filter(
         document_id=OuterRef("pk"), department_id__in=managed
     )
-    unacknowledged = Acknowledgement.objects.filter(
-        document_id=OuterRef("pk"), at__isnull=True, department_id__in=department_ids(user)
+    unacknowledged = Acknowledgement.objects.filter(document_id=OuterRef("pk"), at__isnull=True)
+    classified = Q(secrecy__in=Document.NAMED_ONLY)
+    # 签收: an ordinary document by any member of the department; a classified one by its head
+    # (or whoever acts for one today) only (documents.rules.acknowledge_departments_for).
+    to_acknowledge = Q(Exists(unacknowledged.filter(department_id__in=department_ids(user))), ~classified) | Q(
+        Exists(unacknowledged.filter(department_id__in=managed)), classified
     )
     signer = is_signer(user)
     condition = (
@@ -134,7 +143,7 @@ def waiting_on(user: User) -> QuerySet[Document]:
             ).values("department_id"),
         )
         | Q(Exists(pending_countersign), ~Exists(countersigned), state=Document.State.COUNTERSIGNING)
-        | Q(Exists(unacknowledged), state=Document.State.DISTRIBUTED)
+        | Q(to_acknowledge, state=Document.State.DISTRIBUTED)
     )
     if signer:
         condition |= Q(state=Document.State.PENDING_ISSUE)
@@ -145,7 +154,7 @@ def waiting_on(user: User) -> QuerySet[Document]:
 
 def visible_incoming(user: User) -> QuerySet[IncomingDocument]:
     """Received documents: whoever may register them, and the departments they were routed to. A
-    classified one (秘密): of those departments only their managers and the people handling its
+    classified one (秘密 and above): of those departments only their managers and the people handling its
     request, as its confidential request is seen."""
     qs = IncomingDocument.objects.select_related("registered_by")
     if may_register_incoming(user):
@@ -157,10 +166,12 @@ def visible_incoming(user: User) -> QuerySet[IncomingDocument]:
     return qs.filter(Q(registered_by=user) | ordinary | named).distinct()
 
 
-def register(user: User, *, number="", title="", kind="", department=None, since=None, until=None, text=""):
+def register(user: User, *, number="", title="", kind="", secrecy="", department=None, since=None, until=None, text=""):
     """The register (登记簿) of documents this person may see, filtered; the text is matched with
-    PostgreSQL full-text search where the search index has the document, else by substring."""
+    PostgreSQL full-text search where the search index has the document, else by substring. The
+    level is one of Document.Secrecy or "classified" (秘密 and above)."""
     lookups = {
+        "secrecy__in": Document.NAMED_ONLY if secrecy == "classified" else [secrecy] if secrecy else None,
         "number__text__icontains": number,
         "title__icontains": title,
         "kind": kind,

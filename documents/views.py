@@ -46,6 +46,12 @@ def _document_or_404(request, pk: int) -> Document:
     return get_object_or_404(selectors.visible_documents(request.user), pk=pk)
 
 
+def _files_or_403(user, document: Document) -> None:
+    """A reader a 绝密 document was passed to reads it on its page: no file leaves with them."""
+    if not rules.may_take_files(user, document):
+        raise PermissionDenied
+
+
 def _export(documents, fmt: str, scope: str):
     """The list as CSV or XLSX, with the same filters (read in one query)."""
     rows = [
@@ -185,10 +191,11 @@ def _classified_context(user, document: Document, can: dict) -> dict:
     """The classified document's block: its named readers, the pass-to form, who opened it (for
     those who may see that). Nothing, and no query, for an ordinary document."""
     if not document.named_only:
-        return {}
+        return {"files_allowed": True}
     can["pass_to"] = rules.can(user, "pass_to", document)
     readers = list(document.readers.select_related("user", "passed_by"))
     return {
+        "files_allowed": rules.may_take_files(user, document),
         "readers": readers,
         "pass_form": PassToForm(department_ids=department_ids(user), exclude=[user.pk, *(r.user_id for r in readers)])
         if can["pass_to"]
@@ -285,7 +292,7 @@ def document_act(request, pk: int, action: str):
         if rules.moved_on(user, action, document):
             messages.warning(request, str(services.conflict(document)))
             return redirect("documents:detail", pk=document.pk)
-        raise PermissionDenied
+        raise PermissionDenied(rules.refusal(user, action, document))
     try:
         done, note = run_action(action, document, user, request.POST)
     except services.DocumentConflict as exc:
@@ -379,6 +386,7 @@ def incoming_file(request, pk: int):
 def document_attachment(request, pk: int, attachment_id: int):
     document = _document_or_404(request, pk)
     attachment = get_object_or_404(document.attachments, pk=attachment_id)
+    _files_or_403(request.user, document)
     services.document_opened(
         document=document, by=request.user, what=DocumentOpening.What.DOWNLOAD, detail=attachment.name
     )
@@ -391,6 +399,7 @@ def document_attachment_preview(request, pk: int, attachment_id: int):
     """附件 in the page (a PDF or an image), with its download beside."""
     document = _document_or_404(request, pk)
     attachment = get_object_or_404(document.attachments, pk=attachment_id)
+    _files_or_403(request.user, document)
     download_url = reverse("documents:attachment", args=[document.pk, attachment.pk])
     return render_preview(
         request,

@@ -34,6 +34,8 @@ class DocumentOut(serializers.Serializer):
     drafter = s.PersonRef()
     urgency = serializers.CharField()
     secrecy = serializers.CharField()
+    secrecy_label = serializers.CharField(source="get_secrecy_display")
+    secrecy_years = serializers.IntegerField(allow_null=True)
     created_at = serializers.DateTimeField()
 
 
@@ -70,7 +72,10 @@ class DraftBody(serializers.Serializer):
     body = serializers.CharField()
     cc = serializers.CharField(required=False, max_length=300)
     urgency = serializers.CharField(required=False)
-    secrecy = serializers.CharField(required=False)
+    secrecy = serializers.ChoiceField(choices=Document.Secrecy.values, required=False)
+    secrecy_years = serializers.IntegerField(
+        required=False, allow_null=True, help_text="保密期限 in years; empty: the longest the law allows."
+    )
     countersign_departments = serializers.ListField(child=serializers.IntegerField(), required=False)
     recipient_departments = serializers.ListField(child=serializers.IntegerField(), required=False)
     template = serializers.IntegerField(required=False)
@@ -131,7 +136,7 @@ def document_data(request, document: Document) -> dict:
     user = request.user
     document.api_opinions = list(document.opinions.select_related("author", "department"))
     document.api_allowed = [a for a in DOCUMENT_ACTIONS if document_rules.can(user, a, document)]
-    ready = rendering.latest_ready(document, "document")
+    ready = rendering.latest_ready(document, "document") if document_rules.may_take_files(user, document) else None
     document.api_docx = request.build_absolute_uri(f"/api/v1/documents/{document.pk}/docx/") if ready else None
     return DocumentDetailOut(document).data
 
@@ -170,7 +175,7 @@ class DocumentStep(APIView):
         if not document_rules.can(user, self.step, document):
             if document_rules.moved_on(user, self.step, document):
                 raise MovedOn(str(document_services.conflict(document)))
-            raise PermissionDenied()
+            raise PermissionDenied(document_rules.refusal(user, self.step, document) or None)
         done, note = run_document_action(self.step, document, user, form_data(request.data))
         try:
             document = _document_or_404(user, document.pk)
@@ -192,6 +197,8 @@ class DocumentDocx(APIView):
     )
     def get(self, request, pk):
         document = _document_or_404(request.user, pk)
+        if not document_rules.may_take_files(request.user, document):
+            raise PermissionDenied(_("A top-secret (绝密) document passed to you is read on its page only."))
         job = rendering.latest_ready(document, "document")
         if job is None or not job.file or not rendering.builder_for("document").can_view(request.user, document):
             raise Http404

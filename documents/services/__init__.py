@@ -6,6 +6,7 @@ from documents.services.classified import document_opened as document_opened
 from documents.services.classified import document_pass_to as document_pass_to
 from documents.services.common import DocumentConflict as DocumentConflict
 from documents.services.common import DocumentError as DocumentError
+from documents.services.common import DocumentForbidden as DocumentForbidden
 from documents.services.common import classified_message as classified_message
 from documents.services.common import conflict as conflict
 from documents.services.common import prefix_of as prefix_of

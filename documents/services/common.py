@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core.uploads import UploadRejected, check_upload
-from core.workflow import StepConflict, StepError, step
+from core.workflow import StepConflict, StepError, StepForbidden, step
 from departments.models import Department, User
 from departments.selectors import manager_acting_for
 from documents.models import Document, DocumentAttachment, DocumentVersion, Opinion
@@ -22,6 +22,10 @@ class DocumentError(StepError):
 
 class DocumentConflict(DocumentError, StepConflict):
     """Someone already moved the document on."""
+
+
+class DocumentForbidden(DocumentError, StepForbidden):
+    """This person may not take this step; the message says why (a 403 where it is not shown)."""
 
 
 def _step(document: Document, by: User, state: str, rule):

@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 from core import rendering
 from core.actions import log_action
 from departments.models import Department, User
+from departments.selectors import manager_acting_for
 from documents.models import Acknowledgement, Document, DocumentAction
-from documents.services.common import DocumentConflict, DocumentError, _managers, _step, _tell
+from documents.services.common import DocumentConflict, DocumentError, DocumentForbidden, _managers, _step, _tell
 
 
 def document_distribute(*, document: Document, by: User) -> Document:
@@ -38,9 +39,15 @@ def document_distribute(*, document: Document, by: User) -> Document:
 
 
 def document_acknowledge(*, document: Document, by: User, department: Department) -> Acknowledgement:
-    """签收 by a member of a recipient department."""
-    if not by.memberships.filter(department=department).exists():
+    """签收 by a member of a recipient department; of a classified document, by the department's
+    head (or whoever acts for them today) only: a member it was passed to reads it only."""
+    from documents import rules
+
+    if not rules.may_acknowledge_for(by, document, department):
+        if document.named_only and by.memberships.filter(department=department).exists():
+            raise DocumentForbidden(str(rules.ACKNOWLEDGE_CLASSIFIED))
         raise PermissionDenied
+    acting_for = manager_acting_for(by, department)[1] if document.named_only else None
     with transaction.atomic():
         ack = (
             Acknowledgement.objects.select_for_update(of=("self",))
@@ -56,7 +63,13 @@ def document_acknowledge(*, document: Document, by: User, department: Department
             )
         ack.by, ack.at = by, timezone.now()
         ack.save(update_fields=["by", "at"])
-        log_action(ack.document, actor=by, action=DocumentAction.ACKNOWLEDGED, data={"department": department.pk})
+        log_action(
+            ack.document,
+            actor=by,
+            acting_for=acting_for,
+            action=DocumentAction.ACKNOWLEDGED,
+            data={"department": department.pk},
+        )
     return ack
 
 

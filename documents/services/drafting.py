@@ -11,6 +11,24 @@ from documents.models import Document, DocumentAction, DocumentKind, DocumentTem
 from documents.services.common import DocumentError, _attach, _keep_version, _managers, _step, _tell
 from documents.usertemplates import TemplateRejected, check_template_upload
 
+KEEP = object()  # document_edit: the period kept secret stays as it is
+
+
+def checked_secrecy(secrecy: str, years: int | None) -> int | None:
+    """The level must be one of the choices, and its 保密期限 within what the law allows for it
+    (Document.LONGEST_TERM); an ordinary document has none."""
+    if secrecy not in Document.Secrecy.values:
+        raise DocumentError(_("Unknown level of confidentiality."))
+    if secrecy not in Document.NAMED_ONLY:
+        return None
+    longest = Document.LONGEST_TERM[secrecy]
+    if years is not None and not 1 <= years <= longest:
+        raise DocumentError(
+            _("A %(level)s document is kept secret for 1 to %(years)s years.")
+            % {"level": Document.MARKS[secrecy], "years": longest}
+        )
+    return years
+
 
 def document_create(
     *,
@@ -22,6 +40,7 @@ def document_create(
     cc: str = "",
     urgency: str = Document.Urgency.NORMAL,
     secrecy: str = Document.Secrecy.INTERNAL,
+    secrecy_years: int | None = None,
     countersign_departments=(),
     recipient_departments=(),
     template=None,
@@ -32,6 +51,7 @@ def document_create(
         raise DocumentError(_("You belong to no department, so you cannot draft a document."))
     if kind not in DocumentKind.values:
         raise DocumentError(_("Unknown document kind."))
+    secrecy_years = checked_secrecy(secrecy, secrecy_years)
     with transaction.atomic():
         document = Document.objects.create(
             kind=kind,
@@ -41,6 +61,7 @@ def document_create(
             body=body,
             urgency=urgency,
             secrecy=secrecy,
+            secrecy_years=secrecy_years,
             department=department,
             drafter=by,
             template=template,
@@ -64,6 +85,7 @@ def document_edit(
     cc: str = "",
     urgency: str | None = None,
     secrecy: str | None = None,
+    secrecy_years=KEEP,
     countersign_departments=None,
     recipient_departments=None,
     template=None,
@@ -80,6 +102,8 @@ def document_edit(
         document.kind = kind or document.kind
         document.urgency = urgency or document.urgency
         document.secrecy = secrecy or document.secrecy
+        years = document.secrecy_years if secrecy_years is KEEP else secrecy_years
+        document.secrecy_years = checked_secrecy(document.secrecy, years)
         document.template = template
         if changed:
             document.version += 1

@@ -158,7 +158,7 @@ def document_sign_off(
         acting_for = signer_acting_for(by)[1]
         # The number register (and its admin pages) is read by people not named for a classified
         # document: it records the document's id there, not its title.
-        subject = f"#{document.pk}（秘密）" if document.named_only else document.title
+        subject = f"#{document.pk}（{Document.MARKS[document.secrecy]}）" if document.named_only else document.title
         if agree and reserved is not None:
             if not reserved_numbers_for(document).filter(pk=reserved.pk).exists():
                 raise DocumentError(_("%(number)s is not reserved in this register.") % {"number": reserved.text})
