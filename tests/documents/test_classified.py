@@ -17,6 +17,9 @@ from tests.factories import MembershipFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 TITLE = "关于调价的秘密通知"
+# Every rule of 秘密 holds for each classified level ("秘密 and above").
+LEVELS = ["secret", "highly_secret", "top_secret"]
+every_level = pytest.mark.parametrize("level", LEVELS)
 
 
 @pytest.fixture
@@ -54,8 +57,9 @@ def _sees(user, document) -> bool:
     return selectors.visible_documents(user).filter(pk=document.pk).exists()
 
 
-def test_who_sees_a_secret_document(org, clerk):
-    document = _secret(org)
+@every_level
+def test_who_sees_a_secret_document(level, org, clerk):
+    document = _secret(org, secrecy=level)
     named = {
         "requester": True,  # the drafter
         "sales_head": True,  # the drafting department's head (and reviewer here)
@@ -78,14 +82,16 @@ def test_an_internal_document_is_seen_as_before(org, clerk):
     assert not _sees(org.outsider, document)
 
 
-def test_recipient_heads_see_it_only_once_distributed(org):
-    document = _secret(org, distribute=False)
+@every_level
+def test_recipient_heads_see_it_only_once_distributed(level, org):
+    document = _secret(org, secrecy=level, distribute=False)
     assert not _sees(org.purchasing_head, document)
     assert _sees(org.sales_deputy, document)  # the drafting department's deputy, from the draft on
 
 
-def test_countersigning_heads_see_it_and_their_members_do_not(org):
-    document = _secret(org, distribute=False, countersign=[org.hr])
+@every_level
+def test_countersigning_heads_see_it_and_their_members_do_not(level, org):
+    document = _secret(org, secrecy=level, distribute=False, countersign=[org.hr])
     head = UserFactory(username="hr_head")
     org.hr.head = head
     org.hr.save(update_fields=["head"])
@@ -107,8 +113,9 @@ def test_the_registry_office_sees_every_secret_document(org):
     assert org.admin.has_perm("documents.view_classified") and not _sees(org.admin, document)
 
 
-def test_lists_counts_exports_and_register_leave_it_out(client, org):
-    document = _secret(org)
+@every_level
+def test_lists_counts_exports_and_register_leave_it_out(level, client, org):
+    document = _secret(org, secrecy=level)
     login(client, org.assignee)
     for scope in ("all", "register", "waiting", "mine"):
         response = client.get(f"/documents/?scope={scope}")
@@ -121,9 +128,10 @@ def test_lists_counts_exports_and_register_leave_it_out(client, org):
     assert document in client.get("/documents/?scope=all").context["documents"]
 
 
-def test_every_url_of_it_is_a_404_for_a_member_not_passed_it(client, org, settings, tmp_path):
+@every_level
+def test_every_url_of_it_is_a_404_for_a_member_not_passed_it(level, client, org, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
-    document = _secret(org)
+    document = _secret(org, secrecy=level)
     attachment = document.attachments.get()
     with TestCase.captureOnCommitCallbacks(execute=True):
         services.document_render(document=document)
@@ -230,25 +238,28 @@ def test_ordinary_documents_log_no_openings(client, org):
     assert not DocumentOpening.objects.exists()
 
 
-def test_notices_of_a_secret_document_name_no_title(org):
-    _secret(org)
+@every_level
+def test_notices_of_a_secret_document_name_no_title(level, org):
+    _secret(org, secrecy=level)
     notices = Notification.objects.filter(kind__startswith="document.")
     assert notices.exists()
     assert not notices.filter(message__contains=TITLE).exists()
     assert notices.filter(recipient=org.purchasing_head, kind="document.distributed").exists()
 
 
-def test_webhook_payload_hides_the_title(org):
+@every_level
+def test_webhook_payload_hides_the_title(level, org):
     from webhooks.events import essentials
 
-    document = _secret(org)
+    document = _secret(org, secrecy=level)
     assert essentials(document)["title"] is None and essentials(document)["confidential"] is True
 
 
-def test_global_search_leaves_it_out_for_those_not_named(org):
+@every_level
+def test_global_search_leaves_it_out_for_those_not_named(level, org):
     from reports.search import rebuild, search
 
-    document = _secret(org)
+    document = _secret(org, secrecy=level)
     rebuild()
     assert not [h for h in search(org.assignee, "调价") if h.kind == "document"]
     assert not [h for h in search(org.admin, "调价") if h.kind == "document"]
@@ -268,7 +279,8 @@ def test_the_detail_page_of_a_secret_document_keeps_its_query_count(client, org,
     assert response.status_code == 200
 
 
-def test_a_secret_received_document_makes_confidential_requests(client, org):
+@every_level
+def test_a_secret_received_document_makes_confidential_requests(level, client, org):
     org.sales_deputy.user_permissions.add(Permission.objects.get(codename="add_incomingdocument"))
     incoming = services.incoming_register(
         by=org.sales_deputy,
@@ -276,7 +288,7 @@ def test_a_secret_received_document_makes_confidential_requests(client, org):
         source="上级单位",
         file=SimpleUploadedFile("来文.pdf", b"%PDF-1.4"),
         departments=[org.purchasing],
-        secrecy="secret",
+        secrecy=level,
     )
     route = incoming.routes.get()
     assert route.task.confidential
@@ -303,8 +315,9 @@ def test_an_internal_received_document_is_seen_by_the_whole_department(org):
     assert selectors.visible_incoming(org.assignee).filter(pk=incoming.pk).exists()
 
 
-def test_the_number_register_records_its_id_not_its_title(org):
-    document = _secret(org)
-    assert document.number.subject == f"#{document.pk}（秘密）"
+@pytest.mark.parametrize("level,mark", [("secret", "秘密"), ("highly_secret", "机密"), ("top_secret", "绝密")])
+def test_the_number_register_records_its_id_not_its_title(org, level, mark):
+    document = _secret(org, secrecy=level)
+    assert document.number.subject == f"#{document.pk}（{mark}）"
     ordinary = _secret(org, secrecy="internal")
     assert ordinary.number.subject == TITLE
