@@ -118,30 +118,21 @@ class World(SimpleNamespace):
     def secret(self):
         """A 秘密 document of 销售部, distributed to 采购部, whose head passed it to one member
         (`purchasing_reader`) and not to another (`assignee`); with an attachment and its .docx."""
-        org = self.org
-        secret = document_services.document_create(
-            by=org.requester,
-            kind="notice",
-            title="关于调价的秘密通知",
-            recipients="采购部",
-            body="调价方案。",
-            secrecy="secret",
-            recipient_departments=[org.purchasing],
-            attachments=[SimpleUploadedFile("价目表.txt", b"prices")],
-        )
-        document_services.document_submit(document=secret, by=org.requester)
-        document_services.document_review(document=secret, by=org.sales_head, agree=True, text="同意")
-        with TestCase.captureOnCommitCallbacks(execute=True):
-            document_services.document_sign_off(document=secret, by=org.leader, text="同意印发")
-        secret.refresh_from_db()
-        document_services.document_distribute(document=secret, by=org.requester)
-        document_services.document_pass_to(document=secret, by=org.purchasing_head, people=[org.purchasing_reader])
-        secret.refresh_from_db()
-        return secret
+        return self.classified("secret")
+
+    def classified(self, level: str):
+        """A document of `level` (秘密, 机密 or 绝密) made as `secret` is, once per level."""
+        made = self.__dict__.setdefault("_classified", {})
+        if level not in made:
+            made[level] = _distributed_classified(self.org, level)
+        return made[level]
 
     @cached_property
     def secret_job(self):
-        job = rendering.latest(self.secret, "document")
+        return self.classified_job("secret")
+
+    def classified_job(self, level: str):
+        job = rendering.latest(self.classified(level), "document")
         assert job.status == "ready", job.status
         return job
 
@@ -169,6 +160,28 @@ class World(SimpleNamespace):
         job = self.job
         job.pdf.save("issued.pdf", ContentFile(b"%PDF-1.7\n%%EOF\n"))
         return job
+
+
+def _distributed_classified(org, level: str):
+    document = document_services.document_create(
+        by=org.requester,
+        kind="notice",
+        title="关于调价的秘密通知",
+        recipients="采购部",
+        body="调价方案。",
+        secrecy=level,
+        recipient_departments=[org.purchasing],
+        attachments=[SimpleUploadedFile("价目表.txt", b"prices")],
+    )
+    document_services.document_submit(document=document, by=org.requester)
+    document_services.document_review(document=document, by=org.sales_head, agree=True, text="同意")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        document_services.document_sign_off(document=document, by=org.leader, text="同意印发")
+    document.refresh_from_db()
+    document_services.document_distribute(document=document, by=org.requester)
+    document_services.document_pass_to(document=document, by=org.purchasing_head, people=[org.purchasing_reader])
+    document.refresh_from_db()
+    return document
 
 
 def build_world(org) -> "World":
@@ -217,6 +230,10 @@ def build_world(org) -> "World":
     from django.contrib.auth.models import Permission
 
     org.sales_deputy.user_permissions.add(Permission.objects.get(codename="add_incomingdocument"))
+    # The 机要 office: a member of 人力资源部 granted view_classified (reads 秘密 and 机密, not 绝密).
+    org.registry_clerk = UserFactory(username="registry_clerk", display_name="机要员")
+    MembershipFactory(user=org.registry_clerk, department=org.hr)
+    org.registry_clerk.user_permissions.add(Permission.objects.get(codename="view_classified"))
     incoming = document_services.incoming_register(
         by=org.sales_deputy,
         title="关于安全检查的来文",
@@ -283,6 +300,50 @@ def secret_checks(url, **extra) -> list[Check]:
         get(url, **SECRET_PAGE, **SECRET_UNNAMED, label="秘密: a recipient member not passed it", **extra),
         get(url, outsider=404, involved=200, manager=200, admin=404, **SECRET_NAMED, label="秘密: passed / drafter"),
     ]
+
+
+# 机密 and 绝密 follow every rule of 秘密; at 绝密 the 机要 office (registry_clerk) reads only when
+# named, and the member it was passed to reads the page but takes no file (documents.rules).
+HIGHER_LEVELS = ("highly_secret", "top_secret")
+
+
+def level_checks(path, *, top_secret_passed: int = 200) -> list[Check]:
+    """`path(w, document)` at 机密 and 绝密: a recipient member not passed it 404, the recipient
+    head 200; the member it was passed to 200 (the page) or, for a file at 绝密,
+    `top_secret_passed`: 403 (404 for the rendering service's files, whose builder says who may
+    see them);
+    the drafter 200; the 机要 office 200 at 机密, 404 at 绝密."""
+    checks = []
+    for level in HIGHER_LEVELS:
+
+        def url(w, level=level):
+            return path(w, w.classified(level))
+
+        passed = top_secret_passed if level == "top_secret" else 200
+        checks += [
+            get(url, **SECRET_PAGE, **SECRET_UNNAMED, label=f"{level}: a recipient member not passed it"),
+            get(url, outsider=404, involved=passed, manager=200, admin=404, **SECRET_NAMED, label=f"{level}: passed"),
+            get(
+                url,
+                as_manager="registry_clerk",
+                outsider=404,
+                involved=200,  # the drafter
+                manager=200 if level == "highly_secret" else 404,
+                admin=404,
+                label=f"{level}: the 机要 office",
+            ),
+        ]
+    return checks
+
+
+def _unacknowledged(level):
+    def after(w, persona, response):
+        from documents.models import Acknowledgement
+
+        ack = Acknowledgement.objects.get(document=w.classified(level))
+        assert ack.at is None, (level, persona)
+
+    return after
 
 
 def _document_submitted_only_by_drafter(w, persona, response):
@@ -571,6 +632,7 @@ MATRIX: dict[str, list[Check]] = {
         get(lambda w: f"/documents/{w.issued.pk}/", outsider=404, involved=200, manager=200, admin=200),
         get(lambda w: "/documents/999999/", **everyone(404)),
         *secret_checks(lambda w: f"/documents/{w.secret.pk}/"),
+        *level_checks(lambda w, d: f"/documents/{d.pk}/"),
     ],
     "documents:pass_to": [
         # The recipient department's head passes it on; a member it was passed to may not pass
@@ -591,6 +653,28 @@ MATRIX: dict[str, list[Check]] = {
             outsider=404,
             involved=403,
             manager=302,  # 销售部's head: the drafting department's manager, named by role
+            admin=404,
+        ),
+        # 绝密: the recipient head passes it on; the drafting department's head (named by role)
+        # and the member it was passed to may not (403).
+        post(
+            lambda w: f"/documents/{w.classified('top_secret').pk}/pass/",
+            data=lambda w: {"people": [w.org.assignee.pk]},
+            as_involved="purchasing_reader",
+            as_manager="purchasing_head",
+            outsider=404,
+            involved=403,
+            manager=302,
+            admin=404,
+        ),
+        post(
+            lambda w: f"/documents/{w.classified('top_secret').pk}/pass/",
+            data=lambda w: {"people": [w.org.sales_deputy.pk]},
+            as_involved="requester",
+            as_manager="sales_head",
+            outsider=404,
+            involved=403,
+            manager=403,
             admin=404,
         ),
         # An ordinary document is not passed: everyone who may see it already does.
@@ -634,6 +718,23 @@ MATRIX: dict[str, list[Check]] = {
             manager=302,
             admin=404,
         ),
+        # ... and not the member it was passed to (403), at every level: they read it only.
+        *[
+            post(
+                lambda w, level=level: f"/documents/{w.classified(level).pk}/do/acknowledge/",
+                as_involved="purchasing_reader",
+                as_manager="purchasing_head",
+                outsider=404,
+                involved=403,
+                manager=302,
+                admin=404,
+                after=lambda w, persona, response, level=level: (
+                    persona == "manager" or _unacknowledged(level)(w, persona, response)
+                ),
+                label=f"{level}: 签收 by the head only",
+            )
+            for level in ("secret", *HIGHER_LEVELS)
+        ],
     ],
     "documents:attachment_preview": [
         get(
@@ -650,6 +751,9 @@ MATRIX: dict[str, list[Check]] = {
             involved=404,
             manager=404,
             admin=404,
+        ),
+        *level_checks(
+            lambda w, d: f"/documents/{d.pk}/attachments/{d.attachments.get().pk}/preview/", top_secret_passed=403
         ),
     ],
     "documents:attachment": [
@@ -669,15 +773,18 @@ MATRIX: dict[str, list[Check]] = {
             admin=404,
         ),
         *secret_checks(lambda w: f"/documents/{w.secret.pk}/attachments/{w.secret.attachments.get().pk}/"),
+        *level_checks(lambda w, d: f"/documents/{d.pk}/attachments/{d.attachments.get().pk}/", top_secret_passed=403),
     ],
     "documents:compare": [
         get(lambda w: f"/documents/{w.document.pk}/compare/", outsider=404, involved=200, manager=200, admin=200),
         *secret_checks(lambda w: f"/documents/{w.secret.pk}/compare/"),
+        *level_checks(lambda w, d: f"/documents/{d.pk}/compare/"),
     ],
     "core:generated_file": [
         get(lambda w: f"/files/{w.job.pk}/", outsider=404, involved=200, manager=200, admin=200),
         get(lambda w: "/files/999999/", **everyone(404)),
         *secret_checks(lambda w: f"/files/{w.secret_job.pk}/"),
+        *level_checks(lambda w, d: f"/files/{w.classified_job(d.secrecy).pk}/", top_secret_passed=404),
     ],
     "core:generated_file_pdf": [
         get(lambda w: f"/files/{w.job_with_pdf.pk}/pdf/", outsider=404, involved=200, manager=200, admin=200),
