@@ -91,6 +91,20 @@ def _document_still_a_draft(w, persona, response):
     assert Document.objects.get(pk=w.document.pk).state == "draft", persona
 
 
+def _acknowledged_by_head_only(level: str):
+    def after(w, persona, response):
+        from documents.models import Acknowledgement
+
+        ack = Acknowledgement.objects.get(document=w.classified(level))
+        assert (ack.at is not None) == (persona == "manager"), (level, persona)
+        if persona == "involved":
+            assert "Only the head of a recipient department" in response.json()["message"] or (
+                "签收" in response.json()["message"]
+            ), response.json()
+
+    return after
+
+
 def _document_url(step: str):
     return lambda w: f"/api/v1/documents/{w.document.pk}/{step}/"
 
@@ -166,7 +180,7 @@ def _conflicts_raised_only_by(*raisers: str):
     return after
 
 
-DRAFT_REFUSED = ("withdraw", "countersign", "sign_off", "distribute", "acknowledge", "remind", "archive")
+DRAFT_REFUSED = ("withdraw", "countersign", "sign_off", "distribute", "remind", "archive")
 
 
 ENTRIES: dict[str, list[ApiCheck]] = {
@@ -465,6 +479,26 @@ ENTRIES: dict[str, list[ApiCheck]] = {
             manager=200,
             admin=404,
         ),
+        # 机密 and 绝密 as 秘密; the 机要 office (registry_clerk) reads 机密, not 绝密 unless named.
+        *[
+            check(
+                "GET",
+                lambda w, level=level: f"/api/v1/documents/{w.classified(level).pk}/",
+                as_involved=involved,
+                as_manager=manager,
+                outsider=404,
+                involved=involved_gets,
+                manager=manager_gets,
+                admin=404,
+                read=read,
+            )
+            for level in ("highly_secret", "top_secret")
+            for involved, manager, involved_gets, manager_gets, read in (
+                ("assignee", "purchasing_head", 404, 200, 200),
+                ("purchasing_reader", "requester", 200, 200, 200),
+                ("purchasing_reader", "registry_clerk", 200, 200 if level == "highly_secret" else 404, 200),
+            )
+        ],
     ],
     "api:document_submit": [
         check(
@@ -493,6 +527,37 @@ ENTRIES: dict[str, list[ApiCheck]] = {
         ]
         for name in DRAFT_REFUSED
     },
+    # 签收 of a classified document: the recipient department's head (200); the member it was
+    # passed to reads it only (403, with the reason in the JSON error), at every level.
+    "api:document_acknowledge": [
+        *[
+            check(
+                "POST",
+                _document_url(name),
+                data={"agree": "yes", "text": "同意"},
+                outsider=404,
+                involved=403,
+                manager=403,
+                admin=403,
+                after=_document_still_a_draft,
+            )
+            for name in ("acknowledge",)
+        ],
+        *[
+            check(
+                "POST",
+                lambda w, level=level: f"/api/v1/documents/{w.classified(level).pk}/acknowledge/",
+                as_involved="purchasing_reader",
+                as_manager="purchasing_head",
+                outsider=404,
+                involved=403,
+                manager=200,
+                admin=404,
+                after=_acknowledged_by_head_only(level),
+            )
+            for level in ("secret", "highly_secret", "top_secret")
+        ],
+    ],
     # Rendering a draft's .docx: its drafter and their department's manager.
     "api:document_render": [
         check(
@@ -549,6 +614,20 @@ ENTRIES: dict[str, list[ApiCheck]] = {
             admin=404,
             read=200,
         ),
+        # The member a 绝密 document was passed to reads it, takes no .docx (403); at 机密 they do.
+        *[
+            check(
+                "GET",
+                lambda w, level=level: f"/api/v1/documents/{w.classified(level).pk}/docx/",
+                as_involved="purchasing_reader",
+                as_manager="purchasing_head",
+                outsider=404,
+                involved=200 if level == "highly_secret" else 403,
+                manager=200,
+                admin=404,
+            )
+            for level in ("highly_secret", "top_secret")
+        ],
         # A draft has no .docx yet.
         check(
             "GET",
