@@ -92,3 +92,11 @@ def test_a_draft_before_sign_off_is_checked_without_its_number():
     assert check(draft, numbered=False) == []
     problems = check(draft)  # the final document must have its number
     assert len(problems) == 1 and "7号" in problems[0]
+
+
+@pytest.mark.parametrize("mark", ["机密★10年", "绝密★30年", "秘密★6个月", "绝密★长期", "绝密"])
+def test_every_level_and_its_period_above_the_header_pass_the_check(mark):
+    data = render(spec(confidentiality=mark, urgency="加急"))
+    texts = [p.text for p in Document(io.BytesIO(data)).paragraphs]
+    assert texts[0] == f"{mark}  加急" and texts[1] == "协作门户公司销售部文件"
+    assert check(data) == []
