@@ -243,6 +243,12 @@ def test_the_register_filters_by_level(client, org):
     assert found("internal") == {ordinary}
     assert found("") == {secret, top, ordinary}
     assert client.get("/documents/?scope=register&secrecy=nonsense").status_code == 200
+    # the export carries the level, with the filter applied
+    import csv
+
+    export = client.get("/documents/?scope=register&secrecy=classified&export=csv").content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(export)))[1:]
+    assert sorted(row[4] for row in rows) == ["秘密", "绝密"]
 
 
 # Stricter at 绝密
