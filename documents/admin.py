@@ -65,8 +65,8 @@ class DocumentAdmin(LegalHoldAdminMixin, ReadOnlyAdmin):
     """Read-only: documents move through the workflow's services, which keep the opinions; an admin
     places or lifts a legal hold here."""
 
-    list_display = ["title", "kind", "department", "state", "number", "created_at"]
-    list_filter = ["state", "kind", "department", "legal_hold"]
+    list_display = ["title", "kind", "secrecy", "department", "state", "number", "created_at"]
+    list_filter = ["state", "kind", "secrecy", "department", "legal_hold"]
     search_fields = ["title", "number__text"]
     inlines = [OpinionInline, DocumentReaderInline, DocumentOpeningInline, ActionLogInline]
 
