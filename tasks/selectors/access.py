@@ -132,15 +132,18 @@ def task_for_page(user: User, number: str) -> Task:
     Two queries on purpose: the row with its joins, then whether the user may see it. One query
     holding both makes PostgreSQL plan the visibility rule against every join order, which costs
     more than the second round trip."""
+    lists = _page_lists()
     found = list(
         Task.objects.select_related("request_type", "requester", "assignee")
-        .annotate(**{f"has_{name}": Exists(rows) for name, rows in _page_lists().items()})
+        .annotate(**{f"has_{name}": Exists(rows) for name, rows in lists.items()})
         .filter(number=number)
     )
     if not found:
         raise Task.DoesNotExist
     task = found[0]
-    task.present = {name: getattr(task, f"has_{name}") for name in _page_lists()}
+    # The names of the lists read above; building their querysets again just to name them costs
+    # as much as a query's preparation.
+    task.present = {name: getattr(task, f"has_{name}") for name in lists}
     if not plainly_visible(user, task) and not Task.objects.visible_to(user).filter(pk=task.pk).exists():
         raise Task.DoesNotExist
     # The departments from the page's cache rather than four more joins (see departments_by_id).

@@ -58,17 +58,20 @@ def detail(request, number: str):
         "holds": list(task.holds.select_related("waiting_on")) if has("holds") else [],
         "comment_form": forms.CommentForm(),
     }
-    # One form per action, each with ids of its own: the return, reject, decline and reopen forms
-    # share field names, and a label must focus the field of its own form.
+    # One form per action the person may take (the page shows no other), each with ids of its own:
+    # the return, reject, decline and reopen forms share field names, and a label must focus the
+    # field of its own form.
     action_forms = {
         action: form_class(auto_id=f"id_{action}_%s")
         for action, (form_class, *_service) in STEPS.items()
         if form_class in (forms.OpinionForm, forms.OpinionReasonForm, forms.ReasonForm, forms.NoteForm)
+        and perms.get(RULE_OF_FORM.get(action, action))
     }
     if perms["add_approver"]:
         action_forms["add_approver"] = forms.AddApproverForm(auto_id="id_add_approver_%s")
         action_forms["forward"] = forms.ForwardForm(auto_id="id_forward_%s")
-    action_forms["progress"] = forms.ProgressForm(initial={"percent": task.progress}, auto_id="id_progress_%s")
+    if perms["progress"]:
+        action_forms["progress"] = forms.ProgressForm(initial={"percent": task.progress}, auto_id="id_progress_%s")
     if perms["accept"] or perms["reassign"]:
         candidates = selectors.workload(task.target_department, task.request_type)
         suggested = next((c for c in candidates if c.suggested), None)
@@ -209,6 +212,8 @@ STEPS = {
     ),
     "urge": (forms.NoteForm, services.task_urge, _arguments("comment"), gettext_lazy("Urged.")),
 }
+# The rule that shows an action's form on the request page, where it is not the action's own name.
+RULE_OF_FORM = {"return": "approve", "reject": "approve", "confirm": "verify", "reopen": "verify"}
 # The forms that offer choices for one request (its department's people, other departments).
 TASK_FORMS = (forms.AcceptForm, forms.TransferForm, forms.HoldForm)
 
