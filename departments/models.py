@@ -85,7 +85,7 @@ class User(AbstractUser):
         else:  # with their departments, in one query
             from departments.selectors import memberships_of
 
-            memberships = memberships_of(self)
+            memberships = memberships_of(self, heads=True)
         for membership in memberships:
             if membership.is_primary:
                 return membership

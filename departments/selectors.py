@@ -239,21 +239,37 @@ def person_for_page(username: str) -> User:
     )
 
 
+# What User.name reads: a list that shows people's names reads these columns of them only (Django
+# builds and converts every column of a joined person otherwise, and a person has many).
+NAME_COLUMNS = ("username", "display_name", "first_name", "last_name")
+
+
 def delegations_of(user: User) -> list[Delegation]:
-    """Delegations the person gave or received that have not ended yet (the home page)."""
+    """Delegations the person gave or received that have not ended yet (the home page, the person's
+    page), with the names of both sides."""
     return list(
         Delegation.objects.filter(
             Q(delegator=user) | Q(delegate=user), is_active=True, ends_on__gte=timezone.localdate()
         )
         .select_related("delegator", "delegate")
+        .only(
+            "delegator",
+            "delegate",
+            "starts_on",
+            "ends_on",
+            "reason",
+            "is_active",
+            *(f"{side}__{column}" for side in ("delegator", "delegate") for column in NAME_COLUMNS),
+        )
         .order_by("starts_on")
     )
 
 
-def memberships_of(user: User) -> list[Membership]:
-    """The person's memberships with their departments and the departments' heads (the home page,
-    User.primary_membership)."""
-    return list(Membership.objects.filter(user=user).select_related("department", "department__head"))
+def memberships_of(user: User, *, heads: bool = False) -> list[Membership]:
+    """The person's memberships with their departments (the home page), and with the departments'
+    heads when asked (User.primary_membership: filing names the head as the first approver)."""
+    related = ("department", "department__head") if heads else ("department",)
+    return list(Membership.objects.filter(user=user).select_related(*related))
 
 
 def delegate_for(user: User, day: date | None = None) -> User | None:

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from core.lookups import AnyOf
 from departments.models import User
+from departments.selectors import NAME_COLUMNS as NAME_COLUMNS  # what User.name reads
 from tasks.models import Approval, Task
 from tasks.selectors.access import (
     acting_manager_department_ids,
@@ -202,9 +203,6 @@ def overdue(qs: QuerySet[Task], now=None) -> QuerySet[Task]:
     return qs.filter(
         state__in=["pending_acceptance", "in_progress", "pending_verification"], due_at__lt=now or timezone.now()
     )
-
-
-NAME_COLUMNS = ("username", "display_name", "first_name", "last_name")  # what User.name reads
 
 
 # What a list row (task_tags.task_rows, inbox_rows) shows, and what the request model itself reads
