@@ -286,26 +286,33 @@ def delegate_for(user: User, day: date | None = None) -> User | None:
 
 @per_request
 def person_roles(user: User, day) -> dict[str, set[int]]:
-    """Where the person stands, in one query of five index lookups (UNION ALL): the departments
+    """Where the person stands, in one query of index lookups (UNION ALL): the departments
     they belong to and those they head, deputise for or manage, and whom they act for on `day`.
     Nearly every page asks all of these; one round trip answers them."""
 
     def kind(name: str) -> Value:
         return Value(name, output_field=CharField())
 
-    memberships = Membership.objects.filter(user=user)
+    # Three parts, each a department or a person with what it is to them: a membership by its role
+    # ("member" or "manager"), a department they head or deputise for ("head"), a person they act
+    # for ("delegator"). Every page asks this, and each part costs Django as much to prepare as the
+    # database to answer, so the parts are as few as the tables.
     parts = [
-        memberships.values_list("department_id", kind("member")),
-        memberships.filter(role=Membership.Role.MANAGER).values_list("department_id", kind("manager")),
-        Department.objects.filter(head=user).values_list("pk", kind("manager")),
-        Department.deputies.through.objects.filter(user=user).values_list("department_id", kind("manager")),
+        Membership.objects.filter(user=user).values_list("department_id", "role"),
+        Department.objects.filter(Q(head=user) | Q(deputies=user)).values_list("pk", kind("head")),
         Delegation.objects.in_force(day).filter(delegate=user).values_list("delegator_id", kind("delegator")),
     ]
     # Without the models' default ordering: SQLite allows none inside a UNION's parts.
     parts = [part.order_by() for part in parts]
     found: dict[str, set[int]] = {"member": set(), "manager": set(), "delegator": set()}
     for value, name in parts[0].union(*parts[1:], all=True):
-        found[name].add(value)
+        if name == "delegator":
+            found["delegator"].add(value)
+            continue
+        if name != "head":  # a membership: member of the department, its manager too by role
+            found["member"].add(value)
+        if name in ("head", Membership.Role.MANAGER):
+            found["manager"].add(value)
     return found
 
 

@@ -48,7 +48,7 @@ def test_roles_match_the_orm_for_every_kind_of_person(org, django_assert_num_que
     for day in (today, today - timedelta(days=3)):
         for user in people:
             assert selectors._roles(user, day) == through_the_orm(user, day), (user.username, day)
-    with django_assert_num_queries(1):  # the five lookups in one round trip
+    with django_assert_num_queries(1):  # every lookup in one round trip
         selectors._roles(org.requester, today)
     assert selectors.delegators_of(org.requester) == [org.purchasing_head.pk]
     assert selectors.managed_department_ids(org.sales_head) == [org.sales.pk]
