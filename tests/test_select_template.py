@@ -44,3 +44,14 @@ def test_a_request_pages_select_is_djangos_markup(db, org):
         assert 'id="id_hold_' in ours
     assert 'value="' + str(org.hr.pk) + '"' in str(form["waiting_on"])
     assert ReasonForm()["reason"].as_widget().count("<option") > 1
+
+
+def test_a_widget_with_its_own_option_template_still_gets_it(tmp_path, settings):
+    (tmp_path / "own_option.html").write_text('<option value="{{ widget.value }}">*{{ widget.label }}</option>\n')
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path]}]
+
+    class Starred(forms.Select):
+        option_template_name = "own_option.html"
+
+    rendered = Starred(choices=[(1, "One")]).render("x", 1, renderer=get_default_renderer())
+    assert '<option value="1">*One</option>' in rendered
