@@ -135,6 +135,8 @@ class RequestDetail(RequestRow):
     approvals = ApprovalEntry(many=True, source="api_approvals")
     timeline = TimelineEntry(many=True, source="api_timeline")
     allowed_steps = serializers.ListField(child=serializers.CharField(), source="api_allowed")
+    legal_hold = serializers.BooleanField(read_only=True, help_text="Kept from retention (set on the portal's page).")
+    legal_hold_reason = serializers.CharField(read_only=True, help_text="Why it is under legal hold; empty when not.")
 
 
 # Step bodies (for the schema; the tasks forms validate them, as on the request page).

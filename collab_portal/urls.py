@@ -29,4 +29,5 @@ urlpatterns = [
     path("", include("deptadmin.urls")),
     path("", include("catalogue.urls")),
     path("", include("confighistory.urls")),
+    path("", include("retention.urls")),
 ]

@@ -35,6 +35,9 @@ class RetentionRun(models.Model):
         ordering = ["-started_at"]
         verbose_name = _("retention run")
         verbose_name_plural = _("retention runs")
+        # Who may place and lift legal holds on the portal's pages (retention/rules.py): given in
+        # the admin to the records office or legal, as a person's or a group's permission.
+        permissions = [("manage_legal_hold", _("Can place and lift legal holds on requests and documents"))]
 
     def __str__(self) -> str:
         return f"{self.started_at:%Y-%m-%d %H:%M} {self.status}"

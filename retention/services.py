@@ -1,4 +1,5 @@
-"""Retention runs: archive what is due, check the archive, then remove it in batches.
+"""Retention runs: archive what is due, check the archive, then remove it in batches; and the
+legal holds that keep an item out of them, placed and lifted on the portal's pages.
 
 A dry run (the command's default) only counts. `retention_apply` writes the archive first, reads
 it back whole, and only then removes, batch by batch, each batch in its own transaction: the rows
@@ -15,8 +16,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.models import GeneratedFile
+from core.workflow import StepError
 from documents.models import DocumentAttachment
 from retention import policy
 from retention.archive import CHILDREN, MODELS, ArchiveError, ArchiveWriter
@@ -148,3 +151,36 @@ def _operator() -> str:
         return getpass.getuser()[:150]
     except (KeyError, OSError):
         return ""
+
+
+# Legal holds placed and lifted on the portal's pages (retention/views.py)
+
+
+def legal_hold_place(*, item, by, reason: str) -> None:
+    """Place `item` (a request or an official document) under legal hold: a workflow step on the
+    locked row, logged on its timeline with who and why. A second placing is refused."""
+    _legal_hold(item, by, hold=True, reason=reason)
+
+
+def legal_hold_lift(*, item, by, reason: str) -> None:
+    """Lift the legal hold on `item`, saying why (the case closed, the order lifted)."""
+    _legal_hold(item, by, hold=False, reason=reason)
+
+
+def _legal_hold(item, by, *, hold: bool, reason: str) -> None:
+    from core.legal_hold import set_legal_hold
+    from retention.rules import may_hold
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise LegalHoldError(_("Say why (a case, an order, an audit)."))
+    if len(reason) > REASON_LENGTH:
+        raise LegalHoldError(_("Keep the reason under %(n)s characters.") % {"n": REASON_LENGTH})
+    set_legal_hold(item, by=by, hold=hold, reason=reason, rule=may_hold, refuse_repeat=True)
+
+
+class LegalHoldError(StepError):
+    """A legal hold step that cannot be done; the message is for the user."""
+
+
+REASON_LENGTH = 200  # the models' legal_hold_reason

@@ -56,6 +56,8 @@ class DocumentDetailOut(DocumentOut):
     opinions = OpinionOut(many=True, source="api_opinions")
     allowed_steps = serializers.ListField(child=serializers.CharField(), source="api_allowed")
     docx = serializers.CharField(allow_null=True, source="api_docx")
+    legal_hold = serializers.BooleanField(read_only=True, help_text="Kept from retention (set on the portal's page).")
+    legal_hold_reason = serializers.CharField(read_only=True, help_text="Why it is under legal hold; empty when not.")
 
 
 def _document_or_404(user, pk) -> Document:

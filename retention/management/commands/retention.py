@@ -52,6 +52,9 @@ class Command(BaseCommand):
             raise CommandError("--archive-dir is not a valid path.")
         due = policy.counts(kinds)
         self._table(due)
+        for kind, by_year in policy.counts(kinds, held=True).items():
+            if by_year:
+                self.stdout.write(f"{kind}: kept, under a legal hold although past retention: {sum(by_year.values())}")
         if not options["apply"]:
             try:
                 archive_folder(folder)
