@@ -223,6 +223,14 @@ def build_world(org) -> "World":
 
     org.purchasing_reader = UserFactory(username="purchasing_reader", display_name="周六")
     MembershipFactory(user=org.purchasing_reader, department=org.purchasing)
+    # A member of 销售部 in the records office group, which may place and lift legal holds.
+    from django.contrib.auth.models import Group, Permission
+
+    records_office = Group.objects.create(name="档案室")
+    records_office.permissions.add(Permission.objects.get(codename="manage_legal_hold"))
+    org.records_officer = UserFactory(username="records_officer", display_name="档案员")
+    org.records_officer.groups.add(records_office)
+    MembershipFactory(user=org.records_officer, department=org.sales)
     from api.services import token_create
 
     token, _secret = token_create(user=org.requester, name="ERP", scope="read", expires_in_days=30)
@@ -960,6 +968,11 @@ MATRIX.update(catalogue_entries(get, post))
 from tests.confighistory.authorization import history_entries  # noqa: E402
 
 MATRIX.update(history_entries(get))
+
+# retention: legal holds, for holders of retention.manage_legal_hold (see tests/retention/authorization.py).
+from tests.retention.authorization import retention_entries  # noqa: E402
+
+MATRIX.update(retention_entries(get, post))
 
 
 # Patterns whose full entry their owners still owe (they landed before this matrix). For these the

@@ -212,3 +212,12 @@ def test_the_retention_command_honours_a_hold_placed_on_the_page(client, org, ta
     assert Task.objects.filter(pk=task.pk).exists()
     client.post(f"/retention/holds/requests/{task.number}/lift/", {"reason": "结案"})
     assert "request     2015         1" in run()
+
+
+def test_the_api_detail_shows_the_hold_read_only(client, org, task, document):
+    login(client, org.admin)
+    client.post(f"/retention/holds/requests/{task.number}/place/", {"reason": "诉讼保全"})
+    body = client.get(f"/api/v1/requests/{task.number}/").json()
+    assert body["legal_hold"] is True and body["legal_hold_reason"] == "诉讼保全"
+    body = client.get(f"/api/v1/documents/{document.pk}/").json()
+    assert body["legal_hold"] is False and body["legal_hold_reason"] == ""
