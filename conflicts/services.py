@@ -25,6 +25,7 @@ from conflicts.rules import can_raise_on_task, can_raise_on_team, conflict_rules
 from core.actions import log_action
 from core.workflow import StepConflict, StepError, step
 from departments.models import Department, User
+from notifications.actors import step_actor
 from notifications.services import notify
 from tasks.models import Task
 from tasks.services import managers_of
@@ -174,7 +175,7 @@ def conflict_raise(
             kind="conflict.raised",
             message=lambda: (
                 _("%(who)s raised a conflict with your department: %(subject)s")
-                % {"who": by.name, "subject": conflict.subject}
+                % {"who": step_actor(by), "subject": conflict.subject}
             ),
         )
     return conflict
@@ -232,8 +233,8 @@ def conflict_propose(
             actor=by,
             kind="conflict.proposed",
             message=lambda: (
-                _("A settlement of %(subject)s was proposed; does your department agree?")
-                % {"subject": conflict.subject}
+                _("%(who)s proposed a settlement of %(subject)s; does your department agree?")
+                % {"who": step_actor(by, acting_for), "subject": conflict.subject}
             ),
         )
         _settle_if_all_agree(conflict, by)
@@ -341,15 +342,22 @@ def _escalate(conflict: Conflict, *, actor: User | None, acting_for: User | None
         return _("You are asked to arbitrate the conflict %(subject)s by %(deadline)s.") % values
 
     notify([holder], path=link(conflict), actor=actor, kind="conflict.escalated", message=message)
+
+    def told() -> str:
+        values = {"subject": conflict.subject, "level": conflict.get_state_display()}
+        if actor is None:
+            return _("The conflict %(subject)s went to %(level)s.") % values
+        return _("%(who)s took the conflict %(subject)s to %(level)s.") % {
+            **values,
+            "who": step_actor(actor, acting_for),
+        }
+
     notify(
         [*_party_managers(conflict), conflict.raised_by],
         path=link(conflict),
         actor=actor,
         kind="conflict.escalated",
-        message=lambda: (
-            _("The conflict %(subject)s went to %(level)s.")
-            % {"subject": conflict.subject, "level": conflict.get_state_display()}
-        ),
+        message=told,
     )
 
 
@@ -442,7 +450,10 @@ def conflict_decide(*, conflict: Conflict, by: User, text: str, seen_state: str 
             path=link(conflict),
             actor=by,
             kind="conflict.decided",
-            message=lambda: _("The arbiter decided the conflict %(subject)s.") % {"subject": conflict.subject},
+            message=lambda: (
+                _("%(who)s decided the conflict %(subject)s as its arbiter.")
+                % {"who": step_actor(by, roles.holds_for), "subject": conflict.subject}
+            ),
         )
     return conflict
 
@@ -460,7 +471,7 @@ def conflict_withdraw(*, conflict: Conflict, by: User, text: str = "", seen_stat
             actor=by,
             kind="conflict.withdrawn",
             message=lambda: (
-                _("%(who)s withdrew the conflict %(subject)s.") % {"who": by.name, "subject": conflict.subject}
+                _("%(who)s withdrew the conflict %(subject)s.") % {"who": step_actor(by), "subject": conflict.subject}
             ),
         )
     return conflict

@@ -34,4 +34,4 @@ def tell_followers(sender, target: Task, entry, **kwargs) -> None:
         notify_about(followers, target, None, "watching", text, what=what)
     else:
         text = gettext_noop("%(who)s %(what)s: %(number)s “%(title)s”, which you follow.")
-        notify_about(followers, target, entry.actor, "watching", text, who=entry.actor, what=what)
+        notify_about(followers, target, entry.actor, "watching", text, acting_for=entry.acting_for, what=what)

@@ -10,6 +10,7 @@ from departments.models import User
 from documents.models import Document, DocumentAction, DocumentKind, DocumentTemplate
 from documents.services.common import DocumentError, _attach, _keep_version, _managers, _step, _tell
 from documents.usertemplates import TemplateRejected, check_template_upload
+from notifications.actors import step_actor
 
 KEEP = object()  # document_edit: the period kept secret stays as it is
 
@@ -131,7 +132,7 @@ def document_submit(*, document: Document, by: User) -> Document:
             event="review",
             message=lambda: (
                 _("%(who)s asks you to review the draft “%(title)s” (核稿).")
-                % {"who": by.name, "title": document.title}
+                % {"who": step_actor(by), "title": document.title}
             ),
         )
     return document

@@ -18,6 +18,7 @@ from documents.services.common import (
     prefix_of,
 )
 from documents.services.numbers import number_issue_reserved, number_take, reserved_numbers_for
+from notifications.actors import step_actor
 
 
 def _opinion(document: Document, stage: str, department: Department, by: User, acting_for, decision: str, text: str):
@@ -33,7 +34,7 @@ def _opinion(document: Document, stage: str, department: Department, by: User, a
     )
 
 
-def _send_back(document: Document, by: User, text: str) -> None:
+def _send_back(document: Document, by: User, text: str, acting_for: User | None) -> None:
     if not text.strip():
         raise DocumentError(_("Say why the document goes back to the drafter."))
     document.send_back()
@@ -45,7 +46,7 @@ def _send_back(document: Document, by: User, text: str) -> None:
         event="returned",
         message=lambda: (
             _("%(who)s returned “%(title)s”: %(reason)s")
-            % {"who": by.name, "title": document.title, "reason": text.strip()}
+            % {"who": step_actor(by, acting_for), "title": document.title, "reason": text.strip()}
         ),
     )
 
@@ -91,7 +92,7 @@ def document_review(*, document: Document, by: User, agree: bool, text: str = ""
             else:
                 _to_sign_off(document, by)
         else:
-            _send_back(document, by, text)
+            _send_back(document, by, text, acting_for)
         s.save(DocumentAction.REVIEWED if agree else DocumentAction.RETURNED, acting_for=acting_for, comment=text)
         _opinion(
             document,
@@ -137,7 +138,7 @@ def document_countersign(
             if agreed >= document.countersign_departments.count():
                 _to_sign_off(document, by)
         else:
-            _send_back(document, by, text)
+            _send_back(document, by, text, acting_for)
             _opinion(document, Opinion.Stage.COUNTERSIGN, department, by, acting_for, Opinion.Decision.DISAGREE, text)
         s.save(
             DocumentAction.COUNTERSIGNED if agree else DocumentAction.RETURNED,
@@ -171,7 +172,7 @@ def document_sign_off(
             document.signed_by = acting_for or by
             document.issue()
         else:
-            _send_back(document, by, text)
+            _send_back(document, by, text, acting_for)
         s.save(
             DocumentAction.ISSUED if agree else DocumentAction.RETURNED,
             acting_for=acting_for,
@@ -198,8 +199,8 @@ def document_sign_off(
                 actor=by,
                 event="issued",
                 message=lambda: (
-                    _("“%(title)s” was signed off as %(number)s; distribute it now.")
-                    % {"title": document.title, "number": document.number.text}
+                    _("%(who)s signed off “%(title)s” as %(number)s; distribute it now.")
+                    % {"who": step_actor(by, acting_for), "title": document.title, "number": document.number.text}
                 ),
             )
     return document

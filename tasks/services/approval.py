@@ -92,14 +92,22 @@ def _decide(task: Task, by: User, decision: str, opinion: str, reason: str) -> T
                     )
                     _set_approval_due(task, following[1], waiting.values_list("approver_id", flat=True))
                     s.save(TaskAction.APPROVED, acting_for=acting_for, comment=opinion)
-                    _notify_approvers(task, by)
+                    _notify_approvers(task, by, approved=True, approved_for=acting_for)
                     return task
                 task.send_to_department()
                 task.accept_due_at = _accept_due(task, department=task.target_department_id)
                 s.save(TaskAction.APPROVED, acting_for=acting_for, comment=opinion)
                 _enter_department(task, by)
-                text = gettext_noop("%(number)s was approved and sent to %(department)s.")
-                notify_about([task.requester], task, by, "approved", text, department=task.target_department)
+                text = gettext_noop("%(number)s was approved by %(who)s and sent to %(department)s.")
+                notify_about(
+                    [task.requester],
+                    task,
+                    by,
+                    "approved",
+                    text,
+                    department=task.target_department,
+                    acting_for=acting_for,
+                )
                 return task
             s.save(TaskAction.APPROVED, acting_for=acting_for, comment=opinion)
             return task
@@ -115,7 +123,7 @@ def _decide(task: Task, by: User, decision: str, opinion: str, reason: str) -> T
             action, kind = TaskAction.RETURNED, "returned"
             text = gettext_noop("%(number)s was returned to you for revision by %(who)s.")
         s.save(action, acting_for=acting_for, reason=reason, comment=opinion)
-        notify_about([task.requester], task, by, kind, text, who=by)
+        notify_about([task.requester], task, by, kind, text, acting_for=acting_for)
     return task
 
 
@@ -169,10 +177,12 @@ def task_add_approver(
             text = gettext_noop(
                 "%(who)s added you as an approver of %(number)s “%(title)s” after them (加签): you will be asked when it is your turn."
             )
-            notify_about([person], task, by, "approval", text, who=by)
+            notify_about([person], task, by, "approval", text, acting_for=acting_for)
         else:
             text = gettext_noop("%(who)s asks you to approve %(number)s “%(title)s” too (加签): %(why)s")
-            notify_about([person], task, by, "approval", text, decide=("approve", "reject"), who=by, why=comment)
+            notify_about(
+                [person], task, by, "approval", text, decide=("approve", "reject"), acting_for=acting_for, why=comment
+            )
     return task
 
 
@@ -189,7 +199,9 @@ def task_forward(*, task: Task, by: User, person: User, comment: str, seen_state
         approval.save(update_fields=["forwarded_from", "approver", "added_by", "note"])
         s.log(TaskAction.FORWARDED, acting_for=acting_for, comment=comment, data={"person": person.pk})
         text = gettext_noop("%(who)s forwarded %(number)s “%(title)s” to you to approve in their place (转签): %(why)s")
-        notify_about([person], task, by, "approval", text, decide=("approve", "reject"), who=by, why=comment)
+        notify_about(
+            [person], task, by, "approval", text, decide=("approve", "reject"), acting_for=acting_for, why=comment
+        )
     return task
 
 

@@ -41,7 +41,7 @@ def task_comment(*, task: Task, by: User, body: str, attachments: Iterable = ())
             comment = Comment.objects.create(task=task, author=by, body=body)
             comment.mentions.set(people)
         _store_attachments(task, by, attachments)
-        notify_about(people, task, by, "mention", gettext_noop("%(who)s mentioned you on %(number)s."), who=by)
+        notify_about(people, task, by, "mention", gettext_noop("%(who)s mentioned you on %(number)s."))
         others = [p for p in (task.requester, task.assignee) if p and p not in people]
-        notify_about(others, task, by, "comment", gettext_noop("%(who)s commented on %(number)s."), who=by)
+        notify_about(others, task, by, "comment", gettext_noop("%(who)s commented on %(number)s."))
     return comment

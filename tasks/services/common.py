@@ -14,6 +14,7 @@ from core.workflow import StepConflict, StepError, step
 from departments.models import Department, Membership, User
 from departments.selectors import manager_acting_for
 from notifications import services as notifications
+from notifications.actors import step_actor
 from tasks.models import Approval, Attachment, Reason, RequestCounter, Task
 from tasks.notices import task_path
 
@@ -79,14 +80,17 @@ def notify_about(
     *,
     robots: Department | None = None,
     decide: Iterable[str] = (),
+    acting_for: User | None = None,
     **values,
 ) -> list:
     """Tell people about a request: a notice leading to its page, with the e-mails and robot posts
     their settings ask for (notifications.services.notify), in the same transaction. `text` is the
     message marked with gettext_noop, translated for each recipient and filled with the request's
-    number and title and `values` (a department or a person is named in the recipient's language).
-    `robots`: the department whose IM robots post it. `decide`: the actions (tasks/decide.py) each
-    recipient's messages offer as decision links."""
+    number and title, `who` (the person who took the step, "X (for Y)" when X acted as
+    `acting_for`'s delegate: notifications.actors) and `values` (a department or a person is named
+    in the recipient's language). `robots`: the department whose IM robots post it. `decide`: the
+    actions (tasks/decide.py) each recipient's messages offer as decision links."""
+    values.setdefault("who", step_actor(by, acting_for))
     return notifications.notify(
         recipients,
         path=task_path(task),

@@ -202,12 +202,20 @@ def _submit(task: Task, by: User) -> None:
     _notify_approvers(task, by)
 
 
-def _notify_approvers(task: Task, actor: User | None) -> None:
+def _notify_approvers(
+    task: Task, actor: User | None, *, approved: bool = False, approved_for: User | None = None
+) -> None:
+    """Tell the approvers of the current step (and their delegates) it is their turn; after an
+    approval (`approved`), who approved before them (for `approved_for`, when a delegate did)."""
     approvers = current_approvers(task)
     # Whoever acts for an approver today hears of it too; the step stays the approver's own.
     delegates = [delegate for delegate in map(delegate_for, approvers) if delegate is not None]
     text = gettext_noop("%(number)s “%(title)s” waits for your approval.")
-    notify_about(approvers + delegates, task, actor, "approval", text, decide=("approve", "reject"))
+    if approved:
+        text = gettext_noop("%(who)s approved %(number)s “%(title)s”; it now waits for your approval.")
+    notify_about(
+        approvers + delegates, task, actor, "approval", text, decide=("approve", "reject"), acting_for=approved_for
+    )
 
 
 def task_revise(*, task: Task, by: User) -> Task:

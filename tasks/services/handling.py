@@ -171,5 +171,5 @@ def task_urge(*, task: Task, by: User, comment: str = "") -> Task:
         else:
             holders = [task.assignee]
         s.save(TaskAction.URGED, comment=comment)
-        notify_about(holders, task, by, "urged", gettext_noop("%(who)s urges %(number)s “%(title)s”."), who=by)
+        notify_about(holders, task, by, "urged", gettext_noop("%(who)s urges %(number)s “%(title)s”."))
     return task
