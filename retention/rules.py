@@ -6,8 +6,15 @@ from django.db import models
 
 
 def may_manage_legal_holds(user) -> bool:
-    """Whether `user` may place and lift holds at all (and read the list of holds)."""
-    return bool(user.is_authenticated and user.is_active and user.has_perm("retention.manage_legal_hold"))
+    """Whether `user` may place and lift holds at all (and read the list of holds): staff given the
+    permission, as the admin's legal-hold form always asked. Asking staff first keeps Django's read
+    of a person's permissions (two queries) off the request and document pages of everyone else."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (user.is_staff or user.is_superuser)
+        and user.has_perm("retention.manage_legal_hold")
+    )
 
 
 def may_hold(user, item: models.Model) -> bool:

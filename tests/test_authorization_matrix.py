@@ -228,7 +228,7 @@ def build_world(org) -> "World":
 
     records_office = Group.objects.create(name="档案室")
     records_office.permissions.add(Permission.objects.get(codename="manage_legal_hold"))
-    org.records_officer = UserFactory(username="records_officer", display_name="档案员")
+    org.records_officer = UserFactory(username="records_officer", display_name="档案员", is_staff=True)
     org.records_officer.groups.add(records_office)
     MembershipFactory(user=org.records_officer, department=org.sales)
     from api.services import token_create

@@ -22,11 +22,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def records(org):
-    """A member of 人力资源部 in the records office group, which holds the permission; they may see
-    only what the ordinary rules let them (here: nothing of 销售部's and 采购部's own)."""
+    """A member of 人力资源部 with staff status in the records office group, which holds the
+    permission; they may see only what the ordinary rules let them (here: nothing of 销售部's and
+    采购部's own)."""
     group = Group.objects.create(name="档案室")
     group.permissions.add(Permission.objects.get(codename="manage_legal_hold", content_type__app_label="retention"))
-    person = UserFactory(username="records", display_name="档案员")
+    person = UserFactory(username="records", display_name="档案员", is_staff=True)
     person.groups.add(group)
     MembershipFactory(user=person, department=org.hr)
     return person
@@ -158,6 +159,8 @@ def test_a_classified_document_under_hold_is_listed_only_to_those_named_for_it(c
     login(client, org.requester)
     Group.objects.create(name="法务").permissions.add(Permission.objects.get(codename="manage_legal_hold"))
     org.requester.groups.add(Group.objects.get(name="法务"))
+    org.requester.is_staff = True
+    org.requester.save()
     assert client.post(f"/retention/holds/documents/{secret.pk}/place/", {"reason": "诉讼"}).status_code == 302
     assert Document.objects.get(pk=secret.pk).legal_hold
     assert [h.title for h in client.get("/retention/holds/").context["holds"]] == ["调价秘密通知"]
@@ -221,3 +224,13 @@ def test_the_api_detail_shows_the_hold_read_only(client, org, task, document):
     assert body["legal_hold"] is True and body["legal_hold_reason"] == "诉讼保全"
     body = client.get(f"/api/v1/documents/{document.pk}/").json()
     assert body["legal_hold"] is False and body["legal_hold_reason"] == ""
+
+
+def test_the_permission_without_staff_status_shows_no_panel_and_costs_no_query(client, org, task, records):
+    """Placing holds is for staff given the permission, as the admin's form always was: anyone else's
+    request page does not read their permissions at all."""
+    records.is_staff = False
+    records.save()
+    login(client, records)
+    assert client.post(f"/retention/holds/requests/{task.number}/place/", {"reason": "诉讼"}).status_code in (403, 404)
+    assert not Task.objects.get(pk=task.pk).legal_hold

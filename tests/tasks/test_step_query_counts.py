@@ -68,12 +68,10 @@ def pending(org, purchase, file_request):
 def test_the_request_page_as_its_requester_and_as_its_approver(client, org, pending):
     login(client, org.requester)
     client.get(f"/requests/{pending.number}/")  # per-process caches Django keeps (content types)
-    # 9 and 10: two of them are Django's own read of the viewer's permissions (their own and their
-    # groups', once per web request), which the legal hold panel asks (retention.manage_legal_hold).
-    assert queries(client, "get", f"/requests/{pending.number}/") <= 9
+    assert queries(client, "get", f"/requests/{pending.number}/") <= 7
     login(client, org.sales_head)
     client.get(f"/requests/{pending.number}/")  # the bell's count, kept in the cache from then on
-    assert queries(client, "get", f"/requests/{pending.number}/") <= 10
+    assert queries(client, "get", f"/requests/{pending.number}/") <= 8
 
 
 def test_approving_as_the_approver_and_as_their_delegate(
