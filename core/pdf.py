@@ -23,6 +23,7 @@ PROGRAMS = ("soffice", "libreoffice")
 NOT_INSTALLED = gettext_noop("No PDF: LibreOffice is not installed on the worker; the .docx is available.")
 TOO_SLOW = gettext_noop("No PDF: LibreOffice took too long and was stopped; the .docx is available.")
 FAILED = gettext_noop("No PDF: LibreOffice could not convert the file; the .docx is available.")
+TURNED_OFF = gettext_noop("No PDF: making PDFs is turned off on this server (PDF_CONVERSION).")
 
 
 class PdfUnavailable(Exception):

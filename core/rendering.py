@@ -24,6 +24,10 @@ A builder registered with `pdf=True` also gets the file's PDF, made by LibreOffi
 the job says why there is no PDF. Every file's SHA-256 is recorded as it is made, so a page can
 tell when a stored file is no longer the one that was made (`stored_sha256`). A builder's
 `on_ready(obj, job)` runs once the job is ready (documents record the signed file's hashes).
+
+An uploaded office file (an attachment's .docx) becomes a PDF through the same jobs: a
+`converter(kind, upload=...)` names the stored upload, and its job keeps no file of its own, only
+the PDF LibreOffice makes of the upload, or the reason there is none (`core.previews` shows it).
 """
 
 import hashlib
@@ -74,6 +78,8 @@ class Builder:
     downloaded: Callable[[object, object, object], None] | None = None
     pdf: bool = False
     on_ready: Callable[[object, GeneratedFile], None] | None = None
+    # A converter's: the extension of the upload `build` returns (the job then keeps only its PDF).
+    suffix: Callable[[object], str] | None = None
 
 
 BUILDERS: dict[str, Builder] = {}
@@ -101,6 +107,33 @@ def builder(
         return build
 
     return register
+
+
+def converter(
+    kind: str,
+    *,
+    can_view: Callable[[object, object], bool],
+    upload: Callable[[object], tuple],
+    downloaded: Callable[[object, object, object], None] | None = None,
+) -> None:
+    """Register the PDF of an uploaded file: `upload(obj)` is its stored file and its name
+    (`(field_file, "报价单.docx")`); `can_view` must be who may download the upload itself, since
+    the PDF shows the same content. The PDF's storage name says only the kind and the object."""
+
+    def read(obj) -> bytes:
+        field_file, _name = upload(obj)
+        with field_file.open("rb") as handle:
+            return handle.read()
+
+    BUILDERS[kind] = Builder(
+        kind,
+        read,
+        can_view,
+        lambda obj: f"{kind}-{obj.pk}",
+        downloaded=downloaded,
+        pdf=True,
+        suffix=lambda obj: upload(obj)[1].rsplit(".", 1)[-1].lower(),
+    )
 
 
 def builder_for(kind: str) -> Builder:
@@ -178,13 +211,21 @@ def run(job_id: int) -> str:
         source = job.content_type.get_object_for_this_type(pk=job.object_id)
         spec = builder_for(job.kind)
         data = spec.build(source)
-        with translation.override("en"):  # kept as message ids; pages show them in the reader's language
-            problems = spec.check(source, data) if spec.check else []
-        name = f"{spec.filename(source)}-v{job.version}.docx".replace("/", "-")
-        job.file.save(name, ContentFile(data), save=False)
-        job.sha256 = hashlib.sha256(data).hexdigest()
-        if spec.pdf and settings.PDF_CONVERSION:
-            _make_pdf(job, data, name)
+        problems = []
+        if spec.suffix is not None:  # a converter: the upload is kept where it is, only its PDF here
+            job.sha256 = hashlib.sha256(data).hexdigest()
+            if settings.PDF_CONVERSION:
+                _make_pdf(job, data, f"{spec.filename(source)}.pdf", suffix=spec.suffix(source))
+            else:
+                job.pdf_error = pdf.TURNED_OFF
+        else:
+            with translation.override("en"):  # kept as message ids; pages show them in the reader's language
+                problems = spec.check(source, data) if spec.check else []
+            name = f"{spec.filename(source)}-v{job.version}.docx".replace("/", "-")
+            job.file.save(name, ContentFile(data), save=False)
+            job.sha256 = hashlib.sha256(data).hexdigest()
+            if spec.pdf and settings.PDF_CONVERSION:
+                _make_pdf(job, data, name)
     except SoftTimeLimitExceeded:
         log.warning("rendering %s overran its time limit", job)
         return _fail(mine, TOO_SLOW)
@@ -230,16 +271,16 @@ def run(job_id: int) -> str:
     return "ready"
 
 
-def _make_pdf(job: GeneratedFile, data: bytes, name: str) -> None:
+def _make_pdf(job: GeneratedFile, data: bytes, name: str, *, suffix: str = "docx") -> None:
     """The PDF beside the .docx, or the reason there is none: the .docx is kept either way."""
     started = time.perf_counter()
     try:
-        made = pdf.to_pdf(data)
+        made = pdf.to_pdf(data, suffix=suffix)
     except pdf.PdfUnavailable as exc:
         log.warning("no PDF of %s: %s", job, exc)
         job.pdf_error = str(exc)
         return
-    job.pdf.save(name.removesuffix(".docx") + ".pdf", ContentFile(made), save=False)
+    job.pdf.save(name.removesuffix(".docx").removesuffix(".pdf") + ".pdf", ContentFile(made), save=False)
     job.pdf_sha256 = hashlib.sha256(made).hexdigest()
     job.pdf_error = ""
     job.pdf_seconds = round(time.perf_counter() - started, 4)

@@ -158,11 +158,20 @@ PREVIEW_IMAGES = {
 }
 
 
+# Word-processing files a worker makes into a PDF for their preview (core.previews). Only these:
+# the image and `make pdf` install LibreOffice's Writer alone (libreoffice-writer-nogui), which
+# cannot open spreadsheets or presentations (.xlsx, .pptx stay downloads).
+CONVERTED = {"docx", "doc", "odt", "rtf"}
+
+
 def preview_kind(name: str) -> str:
-    """How a preview page shows a file of this name: "pdf", "image" or "" (download only)."""
+    """How a preview page shows a file of this name: "pdf", "image", "office" (through the PDF a
+    worker makes of it, when PDF_CONVERSION is on) or "" (download only)."""
     extension = extension_of(name)
     if extension == "pdf":
         return "pdf"
+    if extension in CONVERTED and settings.PDF_CONVERSION:
+        return "office"
     return "image" if extension in PREVIEW_IMAGES else ""
 
 

@@ -45,7 +45,8 @@ def generated_file(request, pk: int):
 @login_required
 @require_GET
 def generated_file_pdf(request, pk: int):
-    """The PDF made of the file (pdf.js on the preview page fetches it too)."""
+    """The PDF made of the file or of an upload (pdf.js on the preview page fetches it too); its
+    builder hears of it as of a download (a classified document's openings)."""
     job = _generated_or_404(request, pk)
     if job.status != GeneratedFile.Status.READY or not job.pdf:
         raise Http404
@@ -53,6 +54,9 @@ def generated_file_pdf(request, pk: int):
         handle = job.pdf.open("rb")
     except FileNotFoundError:
         raise Http404 from None
+    downloaded = rendering.builder_for(job.kind).downloaded
+    if downloaded is not None:
+        downloaded(request.user, job.source, job)
     response = FileResponse(handle, as_attachment=True, filename=job.pdf.name.rsplit("/", 1)[-1], content_type=pdf.PDF)
     response["X-Content-Type-Options"] = "nosniff"
     return response

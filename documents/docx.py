@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from core import rendering
 from core.docx_layout import OfficialDocument, Sheet, SheetSection, check, render, render_sheet
 from documents.body import parse
-from documents.models import DepartmentSeal, Document, DocumentKind
+from documents.models import DepartmentSeal, Document, DocumentAttachment, DocumentKind, IncomingDocument
 from documents.usertemplates import TemplateRejected, fill
 
 
@@ -31,6 +31,36 @@ def _downloaded(user, document: Document, job) -> None:
     from documents.services import document_opened
 
     document_opened(document=document, by=user, what=DocumentOpening.What.DOWNLOAD, detail=f"{job.kind} v{job.version}")
+
+
+def _attachment_opened(user, attachment: DocumentAttachment, job) -> None:
+    """The PDF of a classified document's 附件 is an opening of the document, as the file is."""
+    from documents.models import DocumentOpening
+    from documents.services import document_opened
+
+    document_opened(
+        document=attachment.document, by=user, what=DocumentOpening.What.DOWNLOAD, detail=f"{attachment.name} (PDF)"
+    )
+
+
+def _can_view_incoming(user, incoming: IncomingDocument) -> bool:
+    from documents.selectors import visible_incoming
+
+    return visible_incoming(user).filter(pk=incoming.pk).exists()
+
+
+# Uploaded word-processing files' PDFs, for their previews: whoever may download the file.
+rendering.converter(
+    DocumentAttachment.PDF_KIND,
+    can_view=lambda user, attachment: _can_view(user, attachment.document),
+    upload=lambda attachment: (attachment.file, attachment.name),
+    downloaded=_attachment_opened,
+)
+rendering.converter(
+    IncomingDocument.PDF_KIND,
+    can_view=_can_view_incoming,
+    upload=lambda incoming: (incoming.file, incoming.file_name),
+)
 
 
 def _filename(document: Document) -> str:

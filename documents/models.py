@@ -468,7 +468,10 @@ class DepartmentSeal(models.Model):
 
 class IncomingDocument(models.Model):
     """收文: a document received from outside, registered and routed to departments to handle,
-    each of which gets a request for it."""
+    each of which gets a request for it. A word-processing file also gets a PDF for its preview
+    (the rendering job of kind `PDF_KIND`)."""
+
+    PDF_KIND = "incoming_file"
 
     title = models.CharField(_("title"), max_length=200)
     source = models.CharField(_("from (organisation)"), max_length=200)
@@ -507,6 +510,10 @@ class IncomingDocument(models.Model):
     def named_only(self) -> bool:
         return self.secrecy in Document.NAMED_ONLY
 
+    @property
+    def file_name(self) -> str:
+        return self.file.name.rsplit("/", 1)[-1]
+
 
 class IncomingRoute(models.Model):
     """One department asked to handle a received document, through the request made for it."""
@@ -527,7 +534,10 @@ class IncomingRoute(models.Model):
 
 
 class DocumentAttachment(models.Model):
-    """A file that goes with a document (附件), kept with the draft and listed on its page."""
+    """A file that goes with a document (附件), kept with the draft and listed on its page. A
+    word-processing file also gets a PDF for its preview (the rendering job of kind `PDF_KIND`)."""
+
+    PDF_KIND = "document_attachment"
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(_("file"), upload_to="document-attachments/%Y/%m/", max_length=200)

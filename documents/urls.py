@@ -24,4 +24,5 @@ urlpatterns = [
     path("documents/incoming/new/", views.incoming_new, name="incoming_new"),
     path("documents/incoming/<int:pk>/", views.incoming_detail, name="incoming_detail"),
     path("documents/incoming/<int:pk>/file/", views.incoming_file, name="incoming_file"),
+    path("documents/incoming/<int:pk>/preview/", views.incoming_preview, name="incoming_preview"),
 ]

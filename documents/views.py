@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import exports, rendering
-from core.previews import render_preview
+from core.previews import upload_preview
 from core.uploads import serve_upload
 from documents import rules, selectors, services
 from documents.body import to_html
@@ -24,7 +24,14 @@ from documents.forms import (
     VoidNumberForm,
 )
 from documents.integrity import signed_check
-from documents.models import Document, DocumentNumber, DocumentOpening, NumberSequence
+from documents.models import (
+    Document,
+    DocumentAttachment,
+    DocumentNumber,
+    DocumentOpening,
+    IncomingDocument,
+    NumberSequence,
+)
 from tasks.selectors import department_ids
 
 ACTIONS = (
@@ -380,7 +387,23 @@ def incoming_detail(request, pk: int):
 @require_GET
 def incoming_file(request, pk: int):
     incoming = get_object_or_404(selectors.visible_incoming(request.user), pk=pk)
-    return serve_upload(incoming.file, incoming.file.name.rsplit("/", 1)[-1])
+    return serve_upload(incoming.file, incoming.file_name, inline=request.GET.get("inline") == "1")
+
+
+@login_required
+@require_GET
+def incoming_preview(request, pk: int):
+    """The received document's file in the page, with its download beside."""
+    incoming = get_object_or_404(selectors.visible_incoming(request.user), pk=pk)
+    return upload_preview(
+        request,
+        source=incoming,
+        kind=IncomingDocument.PDF_KIND,
+        name=incoming.file_name,
+        download_url=reverse("documents:incoming_file", args=[incoming.pk]),
+        back_url=reverse("documents:incoming_detail", args=[incoming.pk]),
+        back_label=incoming.title,
+    )
 
 
 @login_required
@@ -398,16 +421,16 @@ def document_attachment(request, pk: int, attachment_id: int):
 @login_required
 @require_GET
 def document_attachment_preview(request, pk: int, attachment_id: int):
-    """附件 in the page (a PDF or an image), with its download beside."""
+    """附件 in the page (a PDF, an image, a .docx through its PDF), with its download beside."""
     document = _document_or_404(request, pk)
     attachment = get_object_or_404(document.attachments, pk=attachment_id)
     _files_or_403(request.user, document)
-    download_url = reverse("documents:attachment", args=[document.pk, attachment.pk])
-    return render_preview(
+    return upload_preview(
         request,
+        source=attachment,
+        kind=DocumentAttachment.PDF_KIND,
         name=attachment.name,
-        download_url=download_url,
-        view_url=f"{download_url}?inline=1",
+        download_url=reverse("documents:attachment", args=[document.pk, attachment.pk]),
         back_url=reverse("documents:detail", args=[document.pk]),
         back_label=document.title,
     )

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from core import rendering
 from core.docx_layout import Sheet, SheetSection, render_sheet
-from tasks.models import Reason, Task
+from tasks.models import Attachment, Reason, Task
 from tasks.rules import can_view
 
 
@@ -19,6 +19,14 @@ def file_version(task: Task) -> str:
     """The sheet changes whenever something is logged on the request."""
     last = task.logs.order_by("-pk").values_list("pk", flat=True).first() or 0
     return f"{last}-{task.comments.count()}"
+
+
+# An attached word-processing file's PDF, for its preview: whoever may see the request.
+rendering.converter(
+    Attachment.PDF_KIND,
+    can_view=lambda user, attachment: can_view(user, attachment.task),
+    upload=lambda attachment: (attachment.file, attachment.name),
+)
 
 
 @rendering.builder("request_form", can_view=can_view, filename=lambda task: f"{task.number}-事务单")

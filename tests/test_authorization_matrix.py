@@ -161,6 +161,62 @@ class World(SimpleNamespace):
         job.pdf.save("issued.pdf", ContentFile(b"%PDF-1.7\n%%EOF\n"))
         return job
 
+    @cached_property
+    def confidential(self):
+        """A confidential request of `requester` to 采购部 with a .docx: of 采购部 only its managers
+        see it, not its member `assignee` (who would see an ordinary one)."""
+        from tasks.models import RequestType
+        from tests.samples import SAMPLES
+
+        org = self.org
+        task = task_services.task_create(
+            by=org.requester,
+            request_type=RequestType.objects.get(code="purchase"),
+            title="涉密采购",
+            values={"amount": 500},
+            confidential=True,
+            submit=True,
+            attachments=[SimpleUploadedFile("方案.docx", SAMPLES["docx"]())],
+        )
+        return task
+
+    def converted(self, source, kind: str):
+        """The PDF a worker made of an upload (LibreOffice stays off in the suite: a stand-in)."""
+        from django.contrib.contenttypes.models import ContentType
+        from django.core.files.base import ContentFile
+
+        from core.models import GeneratedFile
+
+        job = GeneratedFile.objects.create(
+            content_type=ContentType.objects.get_for_model(source),
+            object_id=source.pk,
+            kind=kind,
+            version="pdf",
+            status=GeneratedFile.Status.READY,
+        )
+        job.pdf.save(f"{kind}-{source.pk}.pdf", ContentFile(b"%PDF-1.7\n%%EOF\n"))
+        return job
+
+    @cached_property
+    def attachment_pdf(self):
+        return self.converted(self.attachment, "task_attachment")
+
+    @cached_property
+    def confidential_attachment(self):
+        return self.confidential.attachments.get()
+
+    @cached_property
+    def confidential_pdf(self):
+        return self.converted(self.confidential_attachment, "task_attachment")
+
+    @cached_property
+    def secret_attachment_pdf(self):
+        return self.converted(self.secret.attachments.get(), "document_attachment")
+
+    @cached_property
+    def incoming_pdf(self):
+        return self.converted(self.incoming, "incoming_file")
+
 
 def _distributed_classified(org, level: str):
     document = document_services.document_create(
@@ -530,6 +586,25 @@ MATRIX: dict[str, list[Check]] = {
         ),
         # IDOR: another request's file under this request's number.
         get(lambda w: f"/requests/{w.task.number}/files/{w.foreign_attachment.pk}/preview/", **everyone(404)),
+        # A confidential request's .docx: a member of the target department who is not involved
+        # gets a 404, as on the request itself.
+        get(
+            lambda w: f"/requests/{w.confidential.number}/files/{w.confidential_attachment.pk}/preview/",
+            as_involved="assignee",
+            outsider=404,
+            involved=404,
+            manager=200,
+            admin=200,
+            label="confidential: a member of the target department",
+        ),
+        get(
+            lambda w: f"/requests/{w.confidential.number}/files/{w.confidential_attachment.pk}/preview/",
+            outsider=404,
+            involved=200,
+            manager=200,
+            admin=200,
+            label="confidential: its requester",
+        ),
     ],
     "tasks:download": [
         get(
@@ -797,6 +872,36 @@ MATRIX: dict[str, list[Check]] = {
     "core:generated_file_pdf": [
         get(lambda w: f"/files/{w.job_with_pdf.pk}/pdf/", outsider=404, involved=200, manager=200, admin=200),
         get(lambda w: "/files/999999/pdf/", **everyone(404)),
+        # The PDFs made of uploads (their previews): whoever may download the upload itself.
+        get(lambda w: f"/files/{w.attachment_pdf.pk}/pdf/", outsider=404, involved=200, manager=200, admin=200),
+        get(
+            lambda w: f"/files/{w.confidential_pdf.pk}/pdf/",
+            as_involved="assignee",
+            outsider=404,
+            involved=404,
+            manager=200,
+            admin=200,
+            label="confidential request's .docx: a member of the target department",
+        ),
+        get(
+            lambda w: f"/files/{w.confidential_pdf.pk}/pdf/",
+            outsider=404,
+            involved=200,
+            manager=200,
+            admin=200,
+            label="confidential request's .docx: its requester",
+        ),
+        *secret_checks(lambda w: f"/files/{w.secret_attachment_pdf.pk}/pdf/"),
+        get(
+            lambda w: f"/files/{w.incoming_pdf.pk}/pdf/",
+            as_involved="assignee",
+            as_manager="purchasing_head",
+            outsider=404,
+            involved=200,
+            manager=200,
+            admin=200,
+        ),
+        get(lambda w: f"/files/{w.incoming_pdf.pk}/pdf/", outsider=404, involved=404, manager=404, admin=200),
     ],
     "core:generated_file_preview": [
         get(lambda w: f"/files/{w.job_with_pdf.pk}/preview/", outsider=404, involved=200, manager=200, admin=200),
@@ -852,6 +957,25 @@ MATRIX: dict[str, list[Check]] = {
             manager=200,
             admin=200,
         ),
+    ],
+    "documents:incoming_preview": [
+        get(
+            lambda w: f"/documents/incoming/{w.incoming.pk}/preview/",
+            as_involved="assignee",
+            as_manager="purchasing_head",
+            outsider=404,
+            involved=200,
+            manager=200,
+            admin=200,
+        ),
+        get(
+            lambda w: f"/documents/incoming/{w.incoming.pk}/preview/",
+            outsider=404,
+            involved=404,
+            manager=404,
+            admin=200,
+        ),
+        get(lambda w: "/documents/incoming/999999/preview/", **everyone(404)),
     ],
     # Lists and search pages of teams and reports: every employee gets their own view of them.
     "teams:list": [get(lambda w: "/teams/", **everyone(200))],

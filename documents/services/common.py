@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.previews import request_pdf
 from core.uploads import UploadRejected, check_upload
 from core.workflow import StepConflict, StepError, StepForbidden, step
 from departments.models import Department, User
@@ -158,8 +159,9 @@ def _attach(document: Document, by: User, uploads) -> None:
         except UploadRejected as exc:
             raise DocumentError(str(exc)) from None
         try:
-            DocumentAttachment.objects.create(
+            attachment = DocumentAttachment.objects.create(
                 document=document, file=upload, name=upload.name[:200], size=upload.size, uploaded_by=by
             )
         except OSError as exc:
             raise DocumentError(storage_failed(exc)) from None
+        request_pdf(attachment, DocumentAttachment.PDF_KIND, attachment.name)  # made after the commit

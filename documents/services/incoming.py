@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.previews import request_pdf
 from core.uploads import UploadRejected, check_upload
 from departments.models import Department, User
 from documents.models import Document, IncomingDocument, IncomingRoute
@@ -82,6 +83,7 @@ def incoming_register(
             )
         except OSError as exc:
             raise DocumentError(storage_failed(exc)) from None
+        request_pdf(incoming, IncomingDocument.PDF_KIND, incoming.file_name)  # made after the commit
         path = reverse("documents:incoming_detail", args=[incoming.pk])
         for department in departments:
             description = "\n".join(

@@ -156,7 +156,10 @@ def attachment_path(instance, filename: str) -> str:
 
 
 class Attachment(models.Model):
-    """A file attached to a request, served only after a permission check."""
+    """A file attached to a request, served only after a permission check. A word-processing
+    file also gets a PDF for its preview, made by a worker (the rendering job of kind `PDF_KIND`)."""
+
+    PDF_KIND = "task_attachment"
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.lookups import AnyOf
+from core.previews import request_pdf
 from core.uploads import UploadRejected, check_upload
 from core.workflow import StepConflict, StepError, step
 from departments.models import Department, Membership, User
@@ -185,4 +186,6 @@ def _store_attachments(task: Task, by: User, uploads: Iterable, field_key: str =
             for attachment in stored:  # the rows roll back with the caller's transaction; the files go now
                 attachment.file.delete(save=False)
             raise TaskError(storage_failed(exc)) from None
+    for attachment in stored:  # a word-processing file's PDF, made by a worker after the commit
+        request_pdf(attachment, Attachment.PDF_KIND, attachment.name)
     return stored

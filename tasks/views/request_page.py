@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from core import rendering
-from core.previews import render_preview
+from core.previews import upload_preview
 from core.uploads import serve_upload
 from departments.models import User
 from departments.selectors import people_matching
@@ -285,15 +285,15 @@ def download(request, number: str, pk: int):
 @login_required
 @require_GET
 def attachment_preview(request, number: str, pk: int):
-    """The attachment in the page (a PDF or an image), with its download beside."""
+    """The attachment in the page (a PDF, an image, a .docx through its PDF), with its download beside."""
     task = _task_or_404(request, number)
     attachment = get_object_or_404(Attachment, task=task, pk=pk)
-    download_url = reverse("tasks:download", args=[task.number, attachment.pk])
-    return render_preview(
+    return upload_preview(
         request,
+        source=attachment,
+        kind=Attachment.PDF_KIND,
         name=attachment.name,
-        download_url=download_url,
-        view_url=f"{download_url}?inline=1",
+        download_url=reverse("tasks:download", args=[task.number, attachment.pk]),
         back_url=reverse("tasks:detail", args=[task.number]),
         back_label=task.number,
     )
