@@ -106,6 +106,7 @@ def _remove(kind: str, pks: list[int], batch_size: int, this_year: int | None) -
             ids = still_due + _subtask_ids(kind, still_due)
             files = _file_names(kind, ids)
             GeneratedFile.objects.filter(content_type=content_type, object_id__in=ids).delete()
+            _upload_pdfs(kind, ids).delete()
             model.objects.filter(pk__in=still_due).delete()
             transaction.on_commit(lambda files=files: _delete_files(files))
         removed += len(still_due)
@@ -126,8 +127,25 @@ def _file_names(kind: str, ids: list[int]) -> list[str]:
         attachments = DocumentAttachment.objects.filter(document__in=ids)
     content_type = ContentType.objects.get_for_model(MODELS[kind])
     generated = GeneratedFile.objects.filter(content_type=content_type, object_id__in=ids)
-    names = [*attachments.values_list("file", flat=True), *generated.values_list("file", flat=True)]
+    names = [
+        *attachments.values_list("file", flat=True),
+        *generated.values_list("file", flat=True),
+        *generated.values_list("pdf", flat=True),
+        *_upload_pdfs(kind, ids).values_list("pdf", flat=True),
+    ]
     return [name for name in names if name]
+
+
+def _upload_pdfs(kind: str, ids: list[int]):
+    """The PDFs workers made of the attachments of these objects, for their previews: they show
+    what the attachments hold, so they leave with them."""
+    if kind == "request":
+        model, attachments = Attachment, Attachment.objects.filter(task__in=ids)
+    else:
+        model, attachments = DocumentAttachment, DocumentAttachment.objects.filter(document__in=ids)
+    return GeneratedFile.objects.filter(
+        content_type=ContentType.objects.get_for_model(model), object_id__in=attachments.values("pk")
+    )
 
 
 def _delete_files(names: list[str]) -> None:

@@ -106,12 +106,9 @@ def test_a_documents_docx_attachment_previews_through_its_pdf(
     assert client.get(f"/files/{job.pk}/pdf/").status_code == 404
 
 
+@pytest.mark.usefixtures("purchase")
 def test_a_confidential_requests_docx_previews_only_for_those_who_see_it(
-    client,
-    org,
-    purchase,
-    converting,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    client, org, converting, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         task = task_services.task_create(

@@ -237,3 +237,27 @@ def test_an_archive_that_does_not_read_back_removes_nothing(items, monkeypatch):
     assert snapshot()[:3] == before
     failed = RetentionRun.objects.get()
     assert failed.status == "failed" and "every record" in failed.error
+
+
+def test_the_pdf_made_of_a_removed_attachment_leaves_with_it(items, storage, django_capture_on_commit_callbacks):
+    """An attachment's preview PDF shows what the attachment holds: removing the request removes
+    its job and its file from the storage too."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from core.models import GeneratedFile
+
+    attachment = items["old"].attachments.get()
+    job = GeneratedFile.objects.create(
+        content_type=ContentType.objects.get_for_model(Attachment),
+        object_id=attachment.pk,
+        kind=Attachment.PDF_KIND,
+        version="pdf",
+        status=GeneratedFile.Status.READY,
+    )
+    job.pdf.save("task_attachment-1.pdf", ContentFile(b"%PDF-1.7\n%%EOF\n"))
+    stored = storage / "media" / job.pdf.name
+    assert stored.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        run("--apply")
+    assert not GeneratedFile.objects.filter(pk=job.pk).exists()
+    assert not stored.exists()
