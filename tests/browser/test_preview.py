@@ -105,3 +105,43 @@ def test_an_uploaded_docx_opens_in_the_page_through_its_pdf(
     assert b.page.locator(f"a[href='/documents/{document.pk}/attachments/{attachment.pk}/'][download]").count() == 1
     b.shot("docx")
     assert_clean(b)
+
+
+@pytest.mark.skipif(not pdf.available(), reason="LibreOffice (soffice) is not installed; `make pdf` installs it")
+def test_the_preview_waits_for_the_worker_and_shows_the_pdf_by_itself(
+    browser_for, org, settings, tmp_path, monkeypatch
+):
+    """Opened before the worker has made the PDF, the page says so; once the job is done it
+    reloads itself (htmx, HX-Refresh) and pdf.js draws the PDF."""
+    from docx import Document as Docx
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.PDF_CONVERSION = True
+    queued = []
+    monkeypatch.setattr(rendering, "enqueue", queued.append)  # no worker yet: the job waits
+    word = Docx()
+    word.add_paragraph("盘点表说明")
+    buffer = io.BytesIO()
+    word.save(buffer)
+    document = services.document_create(
+        by=org.requester,
+        kind="notice",
+        title="关于年终盘点的通知",
+        recipients="各部门",
+        body="请于月底前完成盘点。",
+        attachments=[SimpleUploadedFile("说明.docx", buffer.getvalue())],
+    )
+    attachment = document.attachments.get()
+    org.requester.set_password(org.password)
+    org.requester.save()
+    b = browser_for("zh", "preview")
+    b.login("requester", org.password)
+    b.goto(f"/documents/{document.pk}/attachments/{attachment.pk}/preview/")
+    b.page.wait_for_selector(".preview-pending")
+    assert b.page.locator("#pdf-preview").count() == 0
+    b.shot("pending")
+    assert len(queued) == 1 and rendering.run(queued[0]) == "ready"  # the worker gets to it
+    b.page.wait_for_selector("#pdf-preview.pdf-ready", timeout=20_000)
+    assert b.page.locator(".preview-pending").count() == 0
+    b.shot("ready after waiting")
+    assert_clean(b)
