@@ -140,10 +140,7 @@ def decision_page(request, link, task: Task):
     context = {
         "task": task,
         "form": form,
-        "fields": [
-            (spec, task.field_values.get(spec.key))
-            for spec in selectors.fields_of(task.request_type, task.type_version_id)
-        ],
+        "fields": selectors.answers_of(task),
         # With who added or forwarded each approver and why (加签, 转签): often why this person was asked.
         "approvals": list(
             task.approvals.filter(round=task.approval_round).select_related(

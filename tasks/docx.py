@@ -9,6 +9,7 @@ from core import rendering
 from core.docx_layout import Sheet, SheetSection, render_sheet
 from tasks.models import Attachment, Reason, Task
 from tasks.rules import can_view
+from tasks.selectors import answers_of
 
 
 def _when(moment) -> str:
@@ -88,9 +89,8 @@ def request_form_docx(task: Task) -> bytes:
         (_("Due"), _when(task.due_at)),
         (_("Description"), task.description),
     ]
-    fields += [
-        (spec.display_label, str(task.field_values.get(spec.key, ""))) for spec in task.request_type.fields.all()
-    ]
+    # The version it was filed on, with people and departments by name, as its page shows them.
+    fields += [(spec.display_label, "" if value is None else str(value)) for spec, value in answers_of(task)]
     sheet = Sheet(
         organ=settings.ORGANISATION_NAME,
         title=_("Request form (事务单)"),

@@ -23,6 +23,7 @@ from tasks.selectors.filing import filing_type as filing_type
 from tasks.selectors.filing import may_file as may_file
 from tasks.selectors.filing import request_types_by_department as request_types_by_department
 from tasks.selectors.filing import step_hours as step_hours
+from tasks.selectors.history import answers_of as answers_of
 from tasks.selectors.history import fields_of as fields_of
 from tasks.selectors.history import latest_return as latest_return
 from tasks.selectors.history import timeline as timeline

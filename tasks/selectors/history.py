@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy
 
-from departments.models import User
+from departments.models import Department, User
 from departments.selectors import departments_by_id
 from tasks.models import Approval, Attachment, Comment, RequestField, RequestType, RequestTypeVersion, Task, TaskAction
 from tasks.selectors.access import may_have
@@ -74,6 +74,26 @@ def latest_return(timeline: list[dict]):
         ),
         None,
     )
+
+
+def answers_of(task: Task) -> list[tuple]:
+    """The request's extra fields with its answers as people read them, on the version it was filed
+    on: a person field names the person and a department field the department (the form stores
+    the login and the code the pickers take). One query for the fields, and one for each of those
+    two kinds only when the request answered one."""
+    answers = [(spec, task.field_values.get(spec.key)) for spec in fields_of(task.request_type, task.type_version_id)]
+    wanted = {
+        kind: {value for spec, value in answers if spec.kind == kind and value} for kind in ("person", "department")
+    }
+    names = {
+        "person": {u.username: str(u) for u in User.objects.filter(username__in=wanted["person"]).only(*NAME_COLUMNS)}
+        if wanted["person"]
+        else {},
+        "department": {d.code: str(d) for d in Department.objects.filter(code__in=wanted["department"])}
+        if wanted["department"]
+        else {},
+    }
+    return [(spec, names.get(spec.kind, {}).get(value, value)) for spec, value in answers]
 
 
 def fields_of(request_type: RequestType, version_id: int | None = None) -> list:

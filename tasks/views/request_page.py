@@ -46,10 +46,7 @@ def detail(request, number: str):
         "task": task,
         "perms": perms,
         "approvals": approvals,
-        "fields": [
-            (spec, task.field_values.get(spec.key))
-            for spec in selectors.fields_of(task.request_type, task.type_version_id)
-        ],
+        "fields": selectors.answers_of(task),
         "subtasks": list(task.subtasks.select_related("target_department", "assignee")) if has("subtasks") else [],
         "co_departments": list(task.co_departments.all()) if has("co_departments") else [],
         "watchers": list(task.watchers.all()) if has("watchers") else [],
