@@ -60,6 +60,12 @@ class Command(BaseCommand):
         parser.add_argument("--users", type=int, default=20, help="Locust users for the load step (no think time).")
         parser.add_argument("--seconds", type=int, default=60, help="Duration of the load step's realistic mix.")
         parser.add_argument("--no-load", action="store_true", help="Skip the load step (gunicorn under locust).")
+        parser.add_argument(
+            "--skip-report",
+            action="append",
+            default=[],
+            help="Leave out the report pages whose name has this word (repeatable); they count as missed.",
+        )
 
     def handle(self, *args, **options):
         wanted = options["requests"]
@@ -97,7 +103,7 @@ class Command(BaseCommand):
         faults = self.broker_faults() if shutil.which("redis-server") else []
         from bench import reports as reports_bench  # issue 7: each report page, target < 1 s
 
-        report_pages = reports_bench.run(self.stdout)
+        report_pages = reports_bench.run(self.stdout, skip=tuple(options["skip_report"]))
         from bench import plans as plans_bench  # the lists and home keep to their indexes (EXPLAIN)
 
         query_plans = plans_bench.run(self.stdout)
