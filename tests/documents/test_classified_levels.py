@@ -222,7 +222,7 @@ def test_the_page_and_the_lists_show_the_level(client, org, level, label):
     document = _classified(org, level, years=8)
     login(client, org.purchasing_head)
     page = client.get(f"/documents/{document.pk}/").content.decode()
-    assert "secrecy-badge" in page and label in page and "8 years" in page
+    assert "secrecy-badge" in page and label in page and "8-year term" in page
     for scope in ("all", "register"):
         listing = client.get(f"/documents/?scope={scope}").content.decode()
         assert label in listing, scope
