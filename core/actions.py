@@ -69,6 +69,34 @@ def log_action(
     return entry
 
 
+def log_actions(
+    targets: list[models.Model], *, actor, action: str, comment: str = "", data: dict | None = None
+) -> list[ActionLog]:
+    """`log_action` for many targets of one model at once, one INSERT per thousand rows (a bulk
+    import's rows); `action_logged` is sent for each, as log_action sends it."""
+    if not targets:
+        return []
+    content_type = ContentType.objects.get_for_model(targets[0])
+    entries = ActionLog.objects.bulk_create(
+        [
+            ActionLog(
+                content_type=content_type,
+                object_id=target.pk,
+                actor=actor,
+                action=action,
+                to_state=getattr(target, "state", "") or "",
+                comment=comment,
+                data=dict(data or {}),
+            )
+            for target in targets
+        ],
+        batch_size=1000,
+    )
+    for target, entry in zip(targets, entries, strict=True):
+        action_logged.send(sender=type(target), target=target, entry=entry)
+    return entries
+
+
 def actions_of(target: models.Model):
     """The action log of one object, oldest first, with who acted (one query)."""
     return ActionLog.objects.filter(

@@ -44,6 +44,7 @@ from tasks.selectors.lists import tasks_to_approve as tasks_to_approve
 from tasks.selectors.versions import co_department_ids as co_department_ids
 from tasks.selectors.versions import draft_of as draft_of
 from tasks.selectors.versions import fields_from as fields_from
+from tasks.selectors.versions import guide_only_snapshot as guide_only_snapshot
 from tasks.selectors.versions import snapshot_of as snapshot_of
 from tasks.selectors.versions import steps_from as steps_from
 from tasks.selectors.versions import versions_of as versions_of

@@ -80,6 +80,14 @@ def snapshot_of(request_type: RequestType) -> dict:
     }
 
 
+def guide_only_snapshot(request_type: RequestType) -> dict:
+    """The snapshot of a type that has its guide alone, with no fields, steps or departments named
+    (one just created by the workbook import), read from the instance without a query."""
+    guide = {key: _plain(key, getattr(request_type, key)) for key in GUIDE_KEYS}
+    guide.update(filing_departments=[], co_departments=[])
+    return {"guide": guide, "fields": [], "steps": []}
+
+
 def draft_of(request_type: RequestType) -> dict:
     """The working copy the catalogue edits: the unpublished draft, or the live type."""
     return request_type.draft if request_type.draft is not None else snapshot_of(request_type)

@@ -35,12 +35,15 @@ from tasks.services.handling import task_reopen as task_reopen
 from tasks.services.handling import task_resume as task_resume
 from tasks.services.handling import task_urge as task_urge
 from tasks.services.versions import condition_problems as condition_problems
+from tasks.services.versions import draft_in_the_way as draft_in_the_way
 from tasks.services.versions import draft_problems as draft_problems
 from tasks.services.versions import request_type_create as request_type_create
 from tasks.services.versions import request_type_discard_draft as request_type_discard_draft
 from tasks.services.versions import request_type_publish as request_type_publish
+from tasks.services.versions import request_type_publish_guide as request_type_publish_guide
 from tasks.services.versions import request_type_publish_version as request_type_publish_version
 from tasks.services.versions import request_type_reinstate as request_type_reinstate
 from tasks.services.versions import request_type_restore as request_type_restore
 from tasks.services.versions import request_type_retire as request_type_retire
 from tasks.services.versions import request_type_save_draft as request_type_save_draft
+from tasks.services.versions import request_types_publish_first as request_types_publish_first

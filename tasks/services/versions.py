@@ -11,10 +11,18 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.actions import log_action
+from core.actions import log_action, log_actions
 from departments.models import Department, User
 from tasks.models import ApprovalStep, RequestField, RequestType, RequestTypeAction, RequestTypeVersion
-from tasks.selectors.versions import DECIMALS, FIELD_KEYS, GUIDE_KEYS, STEP_KEYS, draft_of, snapshot_of
+from tasks.selectors.versions import (
+    DECIMALS,
+    FIELD_KEYS,
+    GUIDE_KEYS,
+    STEP_KEYS,
+    draft_of,
+    guide_only_snapshot,
+    snapshot_of,
+)
 from tasks.services.common import TaskError
 
 
@@ -180,8 +188,9 @@ def _apply(row: RequestType, draft: dict) -> None:
         step.users.set(User.objects.filter(pk__in=data.get("users") or []))
 
 
-def _publish(row: RequestType, by: User, draft: dict) -> RequestTypeVersion:
-    """Make `draft` the type's new current version (the row locked by the caller)."""
+def _publish(row: RequestType, by: User | None, draft: dict, *, activate: bool = True) -> RequestTypeVersion:
+    """Make `draft` the type's new current version (the row locked by the caller); a first
+    version puts the type in use unless `activate` is False."""
     if problems := draft_problems(draft):
         raise TaskError(" ".join(problems))
     first = row.current_version_id is None
@@ -192,7 +201,7 @@ def _publish(row: RequestType, by: User, draft: dict) -> RequestTypeVersion:
     )
     row.current_version = version
     row.draft = None
-    if first:
+    if first and activate:
         row.is_active = True
     row.save(update_fields=["current_version", "draft", "is_active"])
     return version
@@ -207,6 +216,74 @@ def request_type_publish(*, request_type: RequestType, by: User) -> RequestTypeV
         version = _publish(row, by, draft_of(row))
         log_action(row, actor=by, action=RequestTypeAction.PUBLISHED, data={"version": version.number})
     return version
+
+
+def draft_in_the_way(request_type: RequestType) -> str:
+    """Why a change made outside the catalogue cannot be published over the type's unpublished
+    draft ("" when there is none). The draft was made from the version before: published after the
+    change, it would silently take the change back; discarded, its editor's work would be lost."""
+    if request_type.draft is None:
+        return ""
+    return _(
+        "The request type %(name)s (%(code)s) has unpublished changes in the service catalogue: "
+        "its department publishes or discards them first, then import again."
+    ) % {"name": request_type.display_name, "code": request_type.code}
+
+
+def request_type_publish_guide(
+    *, request_type: RequestType, by: User | None, guide: dict, comment: str = ""
+) -> RequestTypeVersion:
+    """Publish the type as it stands with `guide` (guide keys and their values) over its guide, as
+    a new version, by the path the catalogue's publish takes: for a change made outside the
+    catalogue (the organisation workbook's import, whose caller checked the admin's right). A type
+    with an unpublished draft is refused (draft_in_the_way); whether it is in use stays as it is.
+    The history records `by` and `comment` (also the action log's comment)."""
+    unknown = set(guide) - set(GUIDE_KEYS)
+    if unknown:
+        raise ValueError(f"not guide keys: {sorted(unknown)}")
+    with transaction.atomic():
+        row = RequestType.objects.select_for_update().select_related("department").get(pk=request_type.pk)
+        if refusal := draft_in_the_way(row):
+            raise TaskError(refusal)
+        draft = snapshot_of(row)
+        draft["guide"].update({key: str(value) if key in DECIMALS else value for key, value in guide.items()})
+        # The configuration history's author and reason (simple-history reads them from the
+        # instance): outside a request (a command, a test) no middleware names the author.
+        if by is not None:
+            row._history_user = by
+        row._change_reason = comment[:100]
+        version = _publish(row, by, draft, activate=False)
+        log_action(
+            row, actor=by, action=RequestTypeAction.PUBLISHED, comment=comment[:2000], data={"version": version.number}
+        )
+    return version
+
+
+def request_types_publish_first(*, request_types: list[RequestType], by: User | None, comment: str = "") -> None:
+    """Version 1 of types created outside the catalogue with their guide alone (the workbook
+    import's new rows), in bulk: with no fields, steps or departments named, a type's snapshot is
+    its guide and nothing live needs rewriting, so a thousand types cost a few queries, not a
+    publish each. Whether each type is in use stays as it is."""
+    if any(t.current_version_id is not None or t.pk is None for t in request_types):
+        raise ValueError("request_types_publish_first takes saved types never published")
+    if not request_types:
+        return
+    now = timezone.now()
+    versions = RequestTypeVersion.objects.bulk_create(
+        [
+            RequestTypeVersion(
+                request_type=t, number=1, published_at=now, published_by=by, snapshot=guide_only_snapshot(t)
+            )
+            for t in request_types
+        ],
+        batch_size=1000,
+    )
+    for request_type, version in zip(request_types, versions, strict=True):
+        request_type.current_version = version
+    RequestType.objects.bulk_update(request_types, ["current_version"], batch_size=1000)
+    log_actions(
+        request_types, actor=by, action=RequestTypeAction.PUBLISHED, comment=comment[:2000], data={"version": 1}
+    )
 
 
 def request_type_restore(*, request_type: RequestType, by: User, version: RequestTypeVersion) -> RequestType:

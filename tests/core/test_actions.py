@@ -3,7 +3,7 @@
 import pytest
 from django.utils import translation
 
-from core.actions import action_label, log_action, register_actions
+from core.actions import action_label, action_logged, log_action, log_actions, register_actions
 from core.models import ActionLog
 from tasks.models import TaskAction
 from tests.factories import DepartmentFactory
@@ -32,6 +32,28 @@ def test_log_action_records_the_target_people_states_and_extras(org):
         "",  # a department has no state
     )
     assert (entry.reason, entry.comment, entry.data) == ("wrong_department", "不归我们", {"department": org.hr.pk})
+
+
+def test_log_actions_writes_one_row_per_target_in_one_insert(org, django_assert_max_num_queries):
+    departments = [DepartmentFactory(code=f"ops{n}") for n in range(3)]
+    heard = []
+
+    def listen(sender, target, entry, **kwargs):
+        heard.append((target, entry.pk))
+
+    action_logged.connect(listen)
+    try:
+        with django_assert_max_num_queries(2):  # the INSERT, and the content type unless cached
+            entries = log_actions(
+                departments, actor=org.admin, action=TaskAction.TRANSFERRED, comment="批量", data={"n": 1}
+            )
+    finally:
+        action_logged.disconnect(listen)
+    stored = list(ActionLog.objects.filter(pk__in=[e.pk for e in entries]).order_by("pk"))
+    assert [entry.target for entry in stored] == departments
+    assert {(e.actor, e.comment, e.to_state, str(e.data)) for e in stored} == {(org.admin, "批量", "", "{'n': 1}")}
+    assert heard == [(d, e.pk) for d, e in zip(departments, entries, strict=True)]
+    assert log_actions([], actor=None, action=TaskAction.TRANSFERRED) == []
 
 
 def test_to_state_defaults_to_the_targets_state_after_the_step(org):
