@@ -7,6 +7,11 @@ and, only when no row is wrong, writes the whole plan with bulk inserts and upda
 any wrong row writes nothing. Rows are matched by their key (a skill's name, a department's or a
 request type's code, a person's login, a person and a department for a membership): an import
 creates and updates, it never deletes.
+
+A request type's guide columns (its names, purpose, materials, times and priority) are part of its
+published version, which filed requests keep: an import that changes them publishes a new version
+of the type through the catalogue's service (one per changed type, none for the others), and a new
+type gets its version 1; a type whose catalogue draft is unpublished is refused, not overwritten.
 """
 
 from dataclasses import dataclass, field
@@ -22,13 +27,18 @@ from departments.models import Department, Membership, Skill, User
 from departments.signals import people_changed_in_bulk
 from imports.models import ImportAction
 from imports.spreadsheet import LIST_SEPARATOR, SHEETS, Sheet
+from tasks import services as task_services
 from tasks.models import RequestType
+from tasks.selectors.versions import GUIDE_KEYS
 
 BOOLEAN_COLUMNS = {"accepts_requests", "is_active", "can_sign_off", "is_primary"}
 INTEGER_COLUMNS = {"sort_order", "default_priority"}
 DECIMAL_COLUMNS = {"accept_sla_hours", "finish_sla_hours"}
 TRUE_WORDS = {"true", "yes", "y", "1", "是", "x", "✓"}
 FALSE_WORDS = {"false", "no", "n", "0", "否"}
+# A request type's columns that its published versions hold (the rest: department, dispatch,
+# skills, in use, order are the live type's alone).
+VERSIONED_COLUMNS = frozenset(GUIDE_KEYS)
 BATCH = 1000
 
 
@@ -82,6 +92,8 @@ class Plan:
     updates: dict[str, dict] = field(default_factory=dict)  # sheet -> {object id: (object, fields)}
     links_added: dict[str, list] = field(default_factory=dict)
     links_removed: dict[str, list] = field(default_factory=dict)
+    # Codes of the stored request types whose guide changes: each gets a new published version.
+    new_versions: list[str] = field(default_factory=list)
 
     @property
     def problems(self) -> list[Problem]:
@@ -157,6 +169,8 @@ class _Planner:
         self.people: dict[str, User] = {}
         # Stored links, by the related objects' keys.
         self.skill_names: dict[int, str] = {}
+        # A request type's row outcome, by the type (id()), for a refusal met while writing.
+        self.type_outcomes: dict[int, RowOutcome] = {}
 
     # Rows and fields.
 
@@ -471,7 +485,16 @@ class _Planner:
                 if request_type.pk:
                     self._update("request_types", request_type, ["department"])
                     self._mark_changed(outcome)
-            self._settle(outcome, "request_types", request_type, self._wanted(outcome, row, columns), key_field="code")
+            self.type_outcomes[id(request_type)] = outcome
+            wanted = self._wanted(outcome, row, columns)
+            if request_type.pk and any(
+                name in VERSIONED_COLUMNS and getattr(request_type, name) != value for name, value in wanted.items()
+            ):
+                if refusal := task_services.draft_in_the_way(request_type):
+                    self._problem(outcome, "code", refusal)
+                else:
+                    self.plan.new_versions.append(code)
+            self._settle(outcome, "request_types", request_type, wanted, key_field="code")
             if "skills" in row.values:
                 names = self._skills_of(outcome, row.values["skills"])
                 if names is None:
@@ -515,7 +538,8 @@ def _import(sheets: dict[str, Sheet], *, by: User | None, filename: str) -> Plan
     if not plan.ok:
         raise ImportRefused(plan)
     _write(planner, plan)
-    _record_history(plan, by)
+    published = _publish_request_types(planner, plan, by=by, filename=filename)
+    _record_history(plan, by, published=published)
     # Bulk writes pass by post_save: tell those that follow people (the search index).
     changed = {person.pk for person in plan.creates.get("people", [])}
     changed |= {person.pk for person, _fields in plan.updates.get("people", {}).values()}
@@ -526,9 +550,37 @@ def _import(sheets: dict[str, Sheet], *, by: User | None, filename: str) -> Plan
     return plan
 
 
-def _record_history(plan: Plan, by: User | None) -> None:
+def _publish_request_types(planner: _Planner, plan: Plan, *, by: User | None, filename: str) -> set[int]:
+    """Publish a version of every request type whose guide the import changed (their guide
+    columns were left out of the bulk update for this) and version 1 of every new type, recorded
+    as `by`'s, with the file's name. Returns the changed types' ids: their publishing recorded
+    their history. A type that cannot be published (a draft saved since the check) refuses the
+    whole import, its row saying why."""
+    if filename:
+        comment = _("Imported from %(file)s") % {"file": filename}
+    else:
+        comment = _("Imported from the organisation workbook")
+    task_services.request_types_publish_first(
+        request_types=plan.creates.get("request_types", []), by=by, comment=comment
+    )
+    published = set()
+    for request_type, fields in plan.updates.get("request_types", {}).values():
+        guide = {name: getattr(request_type, name) for name in sorted(fields & VERSIONED_COLUMNS)}
+        if not guide:
+            continue
+        try:
+            task_services.request_type_publish_guide(request_type=request_type, by=by, guide=guide, comment=comment)
+        except task_services.TaskError as exc:
+            planner._problem(planner.type_outcomes[id(request_type)], "code", str(exc))
+            raise ImportRefused(plan) from None
+        published.add(request_type.pk)
+    return published
+
+
+def _record_history(plan: Plan, by: User | None, *, published: set[int] = frozenset()) -> None:
     """The configuration history of every row the import created or changed, as it now stands
-    (bulk writes send no signals; core.bulk_history writes what a save would have)."""
+    (bulk writes send no signals; core.bulk_history writes what a save would have). A request
+    type whose new version was published has its history from the publishing's saves."""
 
     def created(sheet: str) -> set[int]:
         return {obj.pk for obj in plan.creates.get(sheet, [])}
@@ -560,7 +612,7 @@ def _record_history(plan: Plan, by: User | None) -> None:
     record_bulk(
         RequestType,
         created=created("request_types"),
-        changed=changed("request_types", "request_types.skills"),
+        changed=changed("request_types", "request_types.skills") - published,
         by=by,
         reason="import",
     )
@@ -643,7 +695,15 @@ def _write(planner: _Planner, plan: Plan) -> None:
         if hasattr(request_type, "import_department"):
             request_type.department_id = request_type.import_department.pk
     RequestType.objects.bulk_create(new_types, batch_size=BATCH)
-    _bulk_update(RequestType, updates.get("request_types", {}))
+    # The guide columns go into a new version (_publish_request_types), not straight onto the type.
+    _bulk_update(
+        RequestType,
+        {
+            key: (request_type, fields - VERSIONED_COLUMNS)
+            for key, (request_type, fields) in updates.get("request_types", {}).items()
+            if fields - VERSIONED_COLUMNS
+        },
+    )
     through = RequestType.skills.through
     through.objects.bulk_create(
         [
