@@ -211,3 +211,12 @@ def test_through_the_pages_the_type_shows_the_import(client, org, published):
     login(client, org.purchasing_head)
     page = client.get(reverse("catalogue:type", args=["purchase"])).content.decode()
     assert "Imported from types.xlsx" in page
+
+
+def test_a_type_never_published_gets_version_one_and_keeps_whether_it_is_in_use(org, purchase):  # noqa: F811
+    RequestType.objects.filter(pk=purchase.pk).update(is_active=False)
+    run(types_file(purchase_row(finish="24")), by=org.admin)
+    purchase.refresh_from_db()
+    assert purchase.current_version.number == 1 and not purchase.is_active
+    assert Decimal(purchase.current_version.snapshot["guide"]["finish_sla_hours"]) == 24
+    assert [f["key"] for f in purchase.current_version.snapshot["fields"]] == ["amount"]
