@@ -211,11 +211,28 @@ class OrganisationReport:
         return _teams_section(self, limit)
 
 
-def heatmap(table: Table, value_column: int) -> dict:
-    """Rows × columns of a from/to table, each cell with its value and a shade from 0 to 5."""
-    sources = sorted({row[0] for row in table.rows})
-    targets = sorted({row[1] for row in table.rows})
+HEATMAP_DEPARTMENTS = 30
+
+
+def heatmap(table: Table, value_column: int, *, size: int = HEATMAP_DEPARTMENTS) -> dict:
+    """Rows × columns of a from/to table, each cell with its value and a shade from 0 to 5.
+
+    At most `size` departments each way, those with the largest totals: a grid of every pair of
+    300 departments is 90,000 cells, megabytes of page that nobody can read, and the page's size
+    must not grow with the organisation. The table below it and the export keep every pair."""
     values = {(row[0], row[1]): row[value_column] for row in table.rows}
+    source_totals: dict[str, float] = {}
+    target_totals: dict[str, float] = {}
+    for (source, target), value in values.items():
+        source_totals[source] = source_totals.get(source, 0) + (value or 0)
+        target_totals[target] = target_totals.get(target, 0) + (value or 0)
+
+    def busiest(totals: dict[str, float]) -> list[str]:
+        return sorted(sorted(totals, key=lambda name: (-totals[name], name))[:size])
+
+    sources, targets = busiest(source_totals), busiest(target_totals)
+    # The shades keep their scale from the whole table, so a cell reads the same whether or not
+    # the grid is cut.
     peak = max([value for value in values.values() if value] or [0])
     grid = []
     for source in sources:
@@ -225,7 +242,12 @@ def heatmap(table: Table, value_column: int) -> dict:
             shade = 0 if not value or not peak else max(1, min(5, round(5 * value / peak)))
             cells.append({"value": value, "shade": shade, "target": target})
         grid.append({"source": source, "cells": cells})
-    return {"columns": targets, "rows": grid}
+    return {
+        "columns": targets,
+        "rows": grid,
+        "shown": size if len(source_totals) > size or len(target_totals) > size else 0,
+        "departments": max(len(source_totals), len(target_totals)),
+    }
 
 
 def _conflicts_section(report: "OrganisationReport") -> Table:
