@@ -28,7 +28,11 @@ def visible_conflicts_filter(user: User) -> Q:
     people = [user.pk, *delegators_of(user)]
     managed = acting_manager_department_ids(user)
     party = ConflictParty.objects.filter(conflict_id=OuterRef("pk"), department_id__in=managed)
-    on_task = Q(task__isnull=False) & (Q(task__in=Task.objects.visible_to(user).values("pk")) | Exists(party))
+    # EXISTS on the conflict's own request, not `task IN (every visible request)`: at a million
+    # requests the list of visible ones no longer fits in work_mem and PostgreSQL rescans it for
+    # each conflict, where the EXISTS is one primary-key probe per conflict.
+    seen = Task.objects.visible_to(user).filter(pk=OuterRef("task_id"))
+    on_task = Q(task__isnull=False) & (Exists(seen) | Exists(party))
     on_team = Q(team__in=Team.objects.visible_to(user).values("pk"))
     return on_task | on_team | Q(raised_by=user) | Q(mediator__in=people) | Q(arbiter__in=people)
 

@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 
 from django.db import connection
-from django.db.models import Aggregate, Avg, Count, DurationField, ExpressionWrapper, F, FloatField, Func, Q
+from django.db.models import Aggregate, Avg, Count, DurationField, ExpressionWrapper, F, FloatField, Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -42,13 +42,6 @@ class Percentile(Aggregate):
 
     def __init__(self, expression, fraction: float, **extra):
         super().__init__(expression, fraction=repr(float(fraction)), **extra)
-
-
-class EpochHours(Func):
-    """A duration in hours (PostgreSQL)."""
-
-    template = "(EXTRACT(EPOCH FROM %(expressions)s) / 3600.0)"
-    output_field = FloatField()
 
 
 def has_percentiles() -> bool:
@@ -92,9 +85,11 @@ def cycle_aggregates(*, p90: bool = True) -> dict:
     finished = Q(done_at__isnull=False)
     figures = {"finished": Count("pk", filter=finished), "average": Avg(cycle(), filter=finished)}
     if has_percentiles():
-        figures["median"] = Percentile(EpochHours(cycle()), 0.5, filter=finished)
+        # Of the durations themselves (an interval; hours() reads it): turning each one into
+        # hours first is a numeric division per request, most of the cost at a million of them.
+        figures["median"] = Percentile(cycle(), 0.5, filter=finished, output_field=DurationField())
         if p90:
-            figures["p90"] = Percentile(EpochHours(cycle()), 0.9, filter=finished)
+            figures["p90"] = Percentile(cycle(), 0.9, filter=finished, output_field=DurationField())
     return figures
 
 
