@@ -1,5 +1,6 @@
 """The organisation's report, its conflicts and teams sections, and the heatmap."""
 
+import heapq
 from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
@@ -130,12 +131,14 @@ class OrganisationReport:
     def slowest(self) -> Table:
         table = self.matrix()
         rows = [row for row in self.matrix_rows if row[3] >= SLOWEST_MIN_FINISHED and row[4] is not None]
-        rows.sort(key=lambda row: (-row[4], row[0], row[1]))
+        # The same ten as sorting them all (nsmallest is documented as sorted(...)[:n]), without
+        # sorting 90,000 pairs to keep ten.
+        rows = heapq.nsmallest(10, rows, key=lambda row: (-row[4], row[0], row[1]))
         return Table(
             "slowest",
             _("Slowest pairs"),
             table.headers,
-            rows[:10],
+            rows,
             note=_("Pairs with at least %(count)s finished requests, slowest first.") % {"count": SLOWEST_MIN_FINISHED},
         )
 
