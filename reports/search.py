@@ -4,7 +4,7 @@ Chinese has no spaces, so text is tokenised here before it reaches PostgreSQL: e
 character and every pair of neighbouring CJK characters becomes a token, Latin words and
 numbers are lowercased; the tokens go into the 'simple' configuration (no stemming), for
 the stored vector and for the query alike. On SQLite a plain icontains match stands in.
-Results respect visibility, filtered inside the database with subqueries.
+Results respect visibility, filtered inside the database by each app's selector, one query per kind.
 """
 
 import re
@@ -19,6 +19,8 @@ from reports.models import SearchEntry
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 TOKEN = re.compile(f"[{CJK}]+|[a-z0-9]+")
 MAX_QUERY_TOKENS = 20
+# How many of each kind's newest matches a search ranks (see _ranked).
+CANDIDATES = 500
 KINDS = tuple(SearchEntry.Kind.values)
 
 
@@ -185,57 +187,83 @@ class Hit:
     rank: float
 
 
-def _visible(user, kinds) -> Q:
-    """The entries `user` may see, as subqueries the database evaluates."""
-    from departments.models import User
-    from documents.selectors import visible_documents
-    from tasks.models import Task
+def _visible_ids(user, kind: str) -> QuerySet:
+    """Primary keys of the objects of `kind` that `user` may see, read by each app's own selector."""
+    if kind == "task":
+        from tasks.models import Task
 
-    condition = Q(pk__in=[])
-    if "task" in kinds:
-        condition |= Q(kind="task", object_id__in=Task.objects.visible_to(user).values("pk"))
-    if "document" in kinds:
-        condition |= Q(kind="document", object_id__in=visible_documents(user).values("pk"))
-    if "person" in kinds:
-        condition |= Q(kind="person", object_id__in=User.objects.filter(is_active=True).values("pk"))
-    if "team" in kinds:
-        from teams.models import Team
+        return Task.objects.visible_to(user).values("pk")
+    if kind == "document":
+        from documents.selectors import visible_documents
 
-        condition |= Q(kind="team", object_id__in=Team.objects.visible_to(user).values("pk"))
-    return condition
+        return visible_documents(user).values("pk")
+    if kind == "person":
+        from departments.models import User
+
+        return User.objects.filter(is_active=True).values("pk")
+    from teams.models import Team
+
+    return Team.objects.visible_to(user).values("pk")
+
+
+def _tsquery(tokens: list[str]) -> SearchQuery:
+    # Tokens hold only letters, digits and CJK characters: safe in a raw tsquery. The last Latin
+    # word matches by prefix (search as you type).
+    *whole, last = tokens
+    raw = " & ".join([*whole, f"{last}:*" if last.isascii() else last])
+    return SearchQuery(raw, search_type="raw", config="simple")
+
+
+def _ranked(user, kind: str, tokens: list[str], newest: int | None) -> QuerySet[SearchEntry]:
+    """Entries of one kind matching every token that `user` may see, best first (rank annotated),
+    then newest first. With `newest`, only that many of the newest matches are ranked.
+
+    One kind at a time: the entries are then joined to one table's visible rows, which
+    PostgreSQL answers with a semi-join from whichever side is smaller, where visibility OR'ed
+    over the kinds could only be checked entry by entry. A common word matches most of the
+    index: ranking every match would read them all, so the search ranks a bounded set of the
+    newest matches (taken from the (kind, object_id) index), and a rare word's matches all."""
+    entries = SearchEntry.objects.filter(kind=kind, object_id__in=_visible_ids(user, kind))
+    if connection.vendor == "postgresql":
+        tsquery = _tsquery(tokens)
+        entries = entries.filter(vector=tsquery)
+        rank = SearchRank(F("vector"), tsquery)
+    else:
+        for token in tokens:
+            entries = entries.filter(Q(title_tokens__icontains=token) | Q(text_tokens__icontains=token))
+        rank = Value(1.0, output_field=FloatField())
+    if newest is not None:
+        entries = SearchEntry.objects.filter(pk__in=entries.order_by("-object_id").values("pk")[:newest])
+    return entries.annotate(rank=rank).order_by("-rank", "-object_id")
+
+
+def _no_entries() -> QuerySet[SearchEntry]:
+    return SearchEntry.objects.none().annotate(rank=Value(0.0, output_field=FloatField()))
 
 
 def ranked_documents(user, query: str) -> QuerySet[SearchEntry]:
     """The document register's text filter (settings.DOCUMENT_TEXT_SEARCH): documents' entries
-    matching `query` that `user` may see, best first."""
-    return search_entries(user, query, kinds=("document",))
-
-
-def search_entries(user, query: str, kinds=KINDS) -> QuerySet[SearchEntry]:
-    """Entries matching `query` that `user` may see, best first (rank annotated)."""
-    kinds = [kind for kind in kinds if kind in KINDS]
+    matching `query` that `user` may see, best first. Every match, not a bounded set: the
+    register is a filter, and it pages through all that match."""
     tokens = query_tokens(query)
-    if not user.is_authenticated or not tokens or not kinds:
-        return SearchEntry.objects.none().annotate(rank=Value(0.0, output_field=FloatField()))
-    entries = SearchEntry.objects.filter(_visible(user, kinds))
-    if connection.vendor == "postgresql":
-        # Tokens hold only letters, digits and CJK characters: safe in a raw tsquery.
-        *whole, last = tokens
-        raw = " & ".join([*whole, f"{last}:*" if last.isascii() else last])
-        tsquery = SearchQuery(raw, search_type="raw", config="simple")
-        return (
-            entries.filter(vector=tsquery)
-            .annotate(rank=SearchRank(F("vector"), tsquery))
-            .order_by("-rank", "kind", "pk")
-        )
-    for token in tokens:
-        entries = entries.filter(Q(title_tokens__icontains=token) | Q(text_tokens__icontains=token))
-    return entries.annotate(rank=Value(1.0, output_field=FloatField())).order_by("kind", "-pk")
+    if not user.is_authenticated or not tokens:
+        return _no_entries()
+    return _ranked(user, "document", tokens, newest=None)
 
 
 def search(user, query: str, kinds=KINDS, limit: int = 50) -> list[Hit]:
-    """Ranked rows for `query` that `user` may see; documents' register can pass kinds=("document",)."""
-    rows = search_entries(user, query, kinds).values_list("kind", "object_id", "title", "text", "url", "rank")
-    return [
-        Hit(kind, object_id, title, text[:200], url, rank) for kind, object_id, title, text, url, rank in rows[:limit]
+    """Ranked rows for `query` that `user` may see: one query per kind, each ranking at most
+    CANDIDATES of its newest matches, merged here best first (then by kind, newest first)."""
+    kinds = [kind for kind in KINDS if kind in kinds]
+    tokens = query_tokens(query)
+    if not user.is_authenticated or not tokens:
+        return []
+    hits = [
+        Hit(kind, object_id, title, text[:200], url, rank)
+        for kind in kinds
+        for object_id, title, text, url, rank in _ranked(user, kind, tokens, newest=CANDIDATES).values_list(
+            "object_id", "title", "text", "url", "rank"
+        )[:limit]
     ]
+    hits.sort(key=lambda hit: (-hit.rank, hit.kind, -hit.object_id))
+    return hits[:limit]
