@@ -1,4 +1,4 @@
-"""The bench's EXPLAIN check: the lists and the home page reach their tables through indexes.
+"""The bench's EXPLAIN check: the lists, the home page and search reach their tables through indexes.
 
 On a small database PostgreSQL rightly prefers sequential scans, so the check runs with
 `enable_seqscan = off` for this session only: the planner then takes an index wherever one can
@@ -18,7 +18,14 @@ pytestmark = [
     ),
 ]
 
-BIG = {"tasks_task", "tasks_approval", "core_actionlog", "documents_document", "tasks_holdperiod"}
+BIG = {
+    "tasks_task",
+    "tasks_approval",
+    "core_actionlog",
+    "documents_document",
+    "tasks_holdperiod",
+    "reports_searchentry",
+}
 
 
 @pytest.fixture
@@ -36,7 +43,7 @@ def seeded(settings):
         cursor.execute("RESET enable_seqscan")
 
 
-def test_lists_and_home_use_their_indexes(seeded):
+def test_lists_home_and_search_use_their_indexes(seeded):
     rows = plans.check(large=BIG)
     assert [row["name"] for row in rows] == [name for name, *_ in plans.PAGES]
     for row in rows:
@@ -46,6 +53,8 @@ def test_lists_and_home_use_their_indexes(seeded):
         if row["table_read"]:
             assert row["index_on_table"], row
     assert any(index.startswith("tasks_") for row in rows for index in row["indexes"])
+    searches = [row for row in rows if row["table"] == "reports_searchentry"]
+    assert searches and all(row["table_read"] and row["index_on_table"] for row in searches), searches
 
 
 def test_explain_reports_a_sequential_scan(seeded):

@@ -218,3 +218,78 @@ def test_a_request_is_indexed_once_when_filed_and_again_only_when_its_words_chan
     assert index_writes(task.save) == per_store
     assert [hit.object_id for hit in search.search(org.admin, "差旅")] == [task.pk]
     assert index_writes(task.save) == 0  # saved again, nothing new to say
+
+
+def test_each_kind_is_one_query_and_hits_merge_best_first(org, indexed):
+    """One query per kind (each joined to its own table's visible rows), merged in Python."""
+    from django.test.utils import CaptureQueriesContext
+
+    def index_reads(**kwargs):
+        with CaptureQueriesContext(connection) as ctx:
+            hits = search.search(org.outsider, "笔记本", **kwargs)
+        return sum("reports_searchentry" in q["sql"] for q in ctx.captured_queries), hits
+
+    reads, hits = index_reads()
+    assert reads == len(search.KINDS)
+    assert sorted(hit.kind for hit in hits) == ["document", "task"]
+    assert [hit.rank for hit in hits] == sorted((hit.rank for hit in hits), reverse=True)
+    reads, hits = index_reads(kinds=("task",))
+    assert reads == 1 and [hit.object_id for hit in hits] == [indexed["secret"].pk]
+
+
+def test_an_inactive_person_is_not_found_even_while_still_indexed(org, indexed):
+    from departments.models import User
+
+    assert [hit.title for hit in search.search(org.requester, "钱四")] == ["钱四"]
+    # A queryset update sends no signal: the entry stays, the visibility join leaves it out.
+    User.objects.filter(display_name="钱四").update(is_active=False)
+    assert SearchEntry.objects.filter(kind="person", title="钱四").exists()
+    assert search.search(org.requester, "钱四") == []
+
+
+def test_a_common_word_ranks_only_the_newest_matches_the_user_may_see(
+    org, support, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The bounded candidate set is taken after visibility: newer requests the user may not see
+    do not crowd out the ones they may, and an older better match falls outside the bound."""
+    with django_capture_on_commit_callbacks(execute=True):
+        oldest = make_task(org, support, "P-1", state="in_progress", created=_now(), title="打印机 打印机 打印机")
+        seen = [
+            make_task(org, support, f"P-{n}", state="in_progress", created=_now(), title=f"维修打印机 {n}")
+            for n in (2, 3)
+        ]
+        for n in (4, 5, 6):  # hr's confidential requests: not the requester's to see
+            make_task(
+                org,
+                support,
+                f"P-{n}",
+                state="in_progress",
+                created=_now(),
+                title=f"打印机 {n}",
+                requester=org.outsider,
+                requesting_department=org.hr,
+                confidential=True,
+            )
+    assert {hit.object_id for hit in search.search(org.requester, "打印机")} == {oldest.pk, *(t.pk for t in seen)}
+    monkeypatch.setattr(search, "CANDIDATES", 2)
+    assert {hit.object_id for hit in search.search(org.requester, "打印机")} == {t.pk for t in seen}
+    assert len(search.search(org.admin, "打印机")) == 2
+
+
+def test_the_document_register_filter_ranks_every_match_not_a_bounded_set(org, monkeypatch):
+    documents = [
+        Document.objects.create(
+            kind="notice",
+            title=f"采购通知 {n}",
+            recipients="各部门",
+            body="正文",
+            department=org.hr,
+            drafter=org.outsider,
+        )
+        for n in range(3)
+    ]
+    search.store([search.entry_for_document(document) for document in documents])
+    monkeypatch.setattr(search, "CANDIDATES", 1)
+    found = search.ranked_documents(org.outsider, "采购通知")
+    assert sorted(found.values_list("object_id", flat=True)) == sorted(d.pk for d in documents)
+    assert not search.ranked_documents(org.requester, "采购通知").exists()  # hr's drafts are not sales'
