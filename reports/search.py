@@ -12,15 +12,15 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import F, FloatField, Q, QuerySet, Value
+from django.db.models import F, FloatField, Max, Q, QuerySet, Value
 
 from reports.models import SearchEntry
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 TOKEN = re.compile(f"[{CJK}]+|[a-z0-9]+")
 MAX_QUERY_TOKENS = 20
-# How many of each kind's newest matches a search ranks (see _ranked).
-CANDIDATES = 500
+# How many of each kind's newest primary keys a search ranks first (see _kind_hits).
+RECENT_WINDOW = 20_000
 KINDS = tuple(SearchEntry.Kind.values)
 
 
@@ -214,16 +214,20 @@ def _tsquery(tokens: list[str]) -> SearchQuery:
     return SearchQuery(raw, search_type="raw", config="simple")
 
 
-def _ranked(user, kind: str, tokens: list[str], newest: int | None) -> QuerySet[SearchEntry]:
+def _ranked(user, kind: str, tokens: list[str], *, newer_than=None, up_to=None) -> QuerySet[SearchEntry]:
     """Entries of one kind matching every token that `user` may see, best first (rank annotated),
-    then newest first. With `newest`, only that many of the newest matches are ranked.
+    then newest first; `newer_than` and `up_to` bound the objects' primary keys.
 
     One kind at a time: the entries are then joined to one table's visible rows, which
     PostgreSQL answers with a semi-join from whichever side is smaller, where visibility OR'ed
-    over the kinds could only be checked entry by entry. A common word matches most of the
-    index: ranking every match would read them all, so the search ranks a bounded set of the
-    newest matches (taken from the (kind, object_id) index), and a rare word's matches all."""
-    entries = SearchEntry.objects.filter(kind=kind, object_id__in=_visible_ids(user, kind))
+    over the kinds could only be checked entry by entry."""
+    bounds = {"gt": newer_than, "lte": up_to}
+    bounds = {op: value for op, value in bounds.items() if value is not None}
+    # The bounds on both sides of the join, so that either side can start from the range.
+    visible = _visible_ids(user, kind).filter(**{f"pk__{op}": value for op, value in bounds.items()})
+    entries = SearchEntry.objects.filter(
+        kind=kind, object_id__in=visible, **{f"object_id__{op}": value for op, value in bounds.items()}
+    )
     if connection.vendor == "postgresql":
         tsquery = _tsquery(tokens)
         entries = entries.filter(vector=tsquery)
@@ -232,8 +236,6 @@ def _ranked(user, kind: str, tokens: list[str], newest: int | None) -> QuerySet[
         for token in tokens:
             entries = entries.filter(Q(title_tokens__icontains=token) | Q(text_tokens__icontains=token))
         rank = Value(1.0, output_field=FloatField())
-    if newest is not None:
-        entries = SearchEntry.objects.filter(pk__in=entries.order_by("-object_id").values("pk")[:newest])
     return entries.annotate(rank=rank).order_by("-rank", "-object_id")
 
 
@@ -243,27 +245,41 @@ def _no_entries() -> QuerySet[SearchEntry]:
 
 def ranked_documents(user, query: str) -> QuerySet[SearchEntry]:
     """The document register's text filter (settings.DOCUMENT_TEXT_SEARCH): documents' entries
-    matching `query` that `user` may see, best first. Every match, not a bounded set: the
-    register is a filter, and it pages through all that match."""
+    matching `query` that `user` may see, best first. Every match, not the search's recent
+    window: the register is a filter, and it pages through all that match."""
     tokens = query_tokens(query)
     if not user.is_authenticated or not tokens:
         return _no_entries()
-    return _ranked(user, "document", tokens, newest=None)
+    return _ranked(user, "document", tokens)
+
+
+def _kind_hits(user, kind: str, tokens: list[str], limit: int) -> list[Hit]:
+    """The best `limit` matches of one kind: ranked among the objects in its RECENT_WINDOW newest
+    primary keys, and among the older ones only when the recent ones give fewer than `limit`.
+
+    A common word matches most of the index, and ranking every match would read every entry;
+    a bounded set of recent objects keeps that to a window. A rare word fills no page from the
+    window, so its older matches are ranked too (through the vector's GIN index, or from the
+    user's visible rows when those are fewer). No query here orders by the index and stops at a
+    LIMIT: PostgreSQL misjudges how many entries a rare or prefix word matches, and such a plan
+    then walks the whole index looking for matches that are not there."""
+    newest = SearchEntry.objects.filter(kind=kind).aggregate(newest=Max("object_id"))["newest"]
+    if newest is None:
+        return []
+    start = newest - RECENT_WINDOW if newest > RECENT_WINDOW else None
+    columns = ("object_id", "title", "text", "url", "rank")
+    rows = list(_ranked(user, kind, tokens, newer_than=start).values_list(*columns)[:limit])
+    if start is not None and len(rows) < limit:
+        rows += _ranked(user, kind, tokens, up_to=start).values_list(*columns)[:limit]
+    return [Hit(kind, object_id, title, text[:200], url, rank) for object_id, title, text, url, rank in rows]
 
 
 def search(user, query: str, kinds=KINDS, limit: int = 50) -> list[Hit]:
-    """Ranked rows for `query` that `user` may see: one query per kind, each ranking at most
-    CANDIDATES of its newest matches, merged here best first (then by kind, newest first)."""
-    kinds = [kind for kind in KINDS if kind in kinds]
+    """Ranked rows for `query` that `user` may see, a few queries per kind (_kind_hits), merged
+    here best first, then by kind, newest first."""
     tokens = query_tokens(query)
     if not user.is_authenticated or not tokens:
         return []
-    hits = [
-        Hit(kind, object_id, title, text[:200], url, rank)
-        for kind in kinds
-        for object_id, title, text, url, rank in _ranked(user, kind, tokens, newest=CANDIDATES).values_list(
-            "object_id", "title", "text", "url", "rank"
-        )[:limit]
-    ]
+    hits = [hit for kind in KINDS if kind in kinds for hit in _kind_hits(user, kind, tokens, limit)]
     hits.sort(key=lambda hit: (-hit.rank, hit.kind, -hit.object_id))
     return hits[:limit]
