@@ -36,6 +36,23 @@ def test_bench_prints_a_table_and_a_summary_line(capsys, settings, tmp_path):
     assert out[-1].startswith("bench: reminder sweep over") and out[-1].endswith(("PASS", "FAIL"))
     result = json.loads(next(Path(tmp_path, "bench", "results").glob("sweep-*.json")).read_text())
     assert result["requests"] >= 300 and len(result["sweeps"]) == 4
+    assert [row["runs"] for row in result["sweeps"][2:]] == [1, 1]  # the judged sweeps: one run each
+
+
+def test_bench_drains_the_backlog_before_the_typical_sweep(capsys, monkeypatch, settings, tmp_path):
+    """A backlog larger than a run's cap is swept until nothing is due, so the typical sweep
+    measures newly due rows and not the rest of the backlog."""
+    from tasks import reminders
+
+    settings.BASE_DIR = tmp_path
+    monkeypatch.setattr(reminders, "BATCH", 2)
+    call_command("bench", requests=300, no_load=True)
+    out = capsys.readouterr().out
+    result = json.loads(next(Path(tmp_path, "bench", "results").glob("sweep-*.json")).read_text())
+    catch_up = result["sweeps"][0]
+    assert catch_up["runs"] > 1 and catch_up["due_rows_sent"] > 2
+    assert result["sweeps"][3]["due_rows_sent"] == 0
+    assert f"catch-up 09:00{catch_up['runs']:>20}{catch_up['due_rows_sent']:>8}" in out
 
 
 @pytest.mark.slow

@@ -2,11 +2,13 @@
 organisation (issue: reminders); the page load test joins it later.
 
 It seeds `seed_demo --scale` up to the wanted number of requests, then runs the sweep on the
-next working day as the beat would: a catch-up sweep at 09:00 (everything that fell due since
-seeding), the start-of-day sweep at 09:05 (when "due within a working day" jumps to the next
-morning, the day's largest batch), a typical sweep at 09:10, and the same sweep again with
-nothing new due, to show the cost follows the due rows and not all rows. The typical and the
-nothing-due sweeps are held to the target; the others are reported.
+next working day as the beat would: a catch-up at 09:00 (everything that fell due since
+seeding), the start of day at 09:05 (when "due within a working day" jumps to the next morning,
+the day's largest batch), a typical sweep at 09:10 (five minutes' worth of newly due rows), and
+the same sweep again with nothing new due, to show the cost follows the due rows and not all
+rows. A sweep run sends at most `reminders.BATCH` rows of each kind, so the catch-up and the
+start of day are run again until a run sends nothing, and reported with their totals and number
+of runs; the typical and the nothing-due sweeps are single runs held to the target.
 """
 
 import json
@@ -31,6 +33,8 @@ from tasks import reminders
 from tasks.models import Task
 
 TARGET_SECONDS = 2.0
+# A guard for the catch-up sweeps, which run until one sends nothing.
+MAX_CATCH_UP_RUNS = 1000
 FILING_TARGET_SECONDS = 3.0
 
 
@@ -77,6 +81,9 @@ class Command(BaseCommand):
             self.stdout.write(f"  seeded in {time.perf_counter() - started:.1f} s")
         open_count = Task.objects.filter(state__in=Task.OPEN_STATES).count()
         morning = next_working_morning(timezone.now())
+        # The catch-up sweeps run until nothing more is due: each run sends at most BATCH rows per
+        # kind, and the seeded organisation's backlog is larger, so "typical" would otherwise still
+        # be draining it. They are reported with their totals; the last two are held to the target.
         plan = [
             ("catch-up 09:00", morning, False),
             ("start of day 09:05", morning + timedelta(minutes=5), False),
@@ -85,21 +92,22 @@ class Command(BaseCommand):
         ]
         rows = []
         for label, at, judged in plan:
-            counter = QueryCounter()
-            with connection.execute_wrapper(counter):
-                started = time.perf_counter()
-                sent = reminders.sweep(at)
-                seconds = time.perf_counter() - started
-            due = sum(v for v in sent.values() if isinstance(v, int))
-            rows.append(
-                {
-                    "name": label,
-                    "due_rows_sent": due,
-                    "seconds": round(seconds, 3),
-                    "queries": counter.count,
-                    "judged": judged,
-                }
-            )
+            row = {"name": label, "runs": 0, "due_rows_sent": 0, "seconds": 0.0, "queries": 0, "judged": judged}
+            while row["runs"] < MAX_CATCH_UP_RUNS:
+                counter = QueryCounter()
+                with connection.execute_wrapper(counter):
+                    started = time.perf_counter()
+                    sent = reminders.sweep(at)
+                    seconds = time.perf_counter() - started
+                due = sum(v for v in sent.values() if isinstance(v, int))
+                row["runs"] += 1
+                row["due_rows_sent"] += due
+                row["seconds"] += seconds
+                row["queries"] += counter.count
+                if judged or not due:
+                    break
+            row["seconds"] = round(row["seconds"], 3)
+            rows.append(row)
         faults = self.broker_faults() if shutil.which("redis-server") else []
         from bench import reports as reports_bench  # issue 7: each report page, target < 1 s
 
@@ -116,14 +124,17 @@ class Command(BaseCommand):
             {} if options["no_load"] else load.run(self.stdout, users=options["users"], seconds=options["seconds"])
         )
         self.stdout.write("")
-        self.stdout.write(f"{'measure':<28}{'sent':>8}{'seconds':>10}{'queries':>10}")
+        self.stdout.write(f"{'measure':<28}{'runs':>6}{'sent':>8}{'seconds':>10}{'queries':>10}")
         for row in rows:
             self.stdout.write(
-                f"{row['name']:<28}{row['due_rows_sent']:>8}{row['seconds']:>10.3f}{row['queries']:>10}"
-                + ("  (held to target)" if row["judged"] else "")
+                f"{row['name']:<28}{row['runs']:>6}{row['due_rows_sent']:>8}{row['seconds']:>10.3f}{row['queries']:>10}"
+                + ("  (held to target)" if row["judged"] else "  (until nothing is due; totals)")
             )
+        self.stdout.write(f"(a sweep run sends at most {reminders.BATCH} rows of each kind)")
         for row in faults:
-            self.stdout.write(f"{row['name']:<28}{row['status']:>8}{row['seconds']:>10.3f}{'':>10}  (target < 3 s)")
+            self.stdout.write(
+                f"{row['name']:<28}{'':>6}{row['status']:>8}{row['seconds']:>10.3f}{'':>10}  (target < 3 s)"
+            )
         judged = [row for row in rows if row["judged"]]
         ok = (
             rendering.get("ok", True)
@@ -159,7 +170,7 @@ class Command(BaseCommand):
         verdict = "PASS" if ok else "FAIL"
         self.stdout.write(
             f"bench: reminder sweep over {open_count} open of {result['requests']} requests on {connection.vendor}: "
-            f"typical {rows[2]['seconds']:.3f} s, nothing due {rows[3]['seconds']:.3f} s (target < {TARGET_SECONDS} s), "
+            f"typical {rows[2]['seconds']:.3f} s ({rows[2]['due_rows_sent']} sent), nothing due {rows[3]['seconds']:.3f} s (target < {TARGET_SECONDS} s), "
             f"{per_row}; filing with Redis stopped/frozen "
             + "/".join(f"{row['seconds']:.2f}" for row in faults)
             + f" s (target < {FILING_TARGET_SECONDS} s); document render {rendering.get('worst_seconds', '-')} s "
