@@ -16,6 +16,7 @@ import urllib.parse
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -59,26 +60,52 @@ def _email_parts(user, text: str, path: str, actions) -> tuple[str, str, str]:
     )
 
 
-def queue_for_notifications(
-    notifications: Iterable[Notification],
-    *,
-    department=None,
-    email: Callable[[object], tuple[str, str, str]] | None = None,
-    target=None,
-    decide: Iterable[str] = (),
-) -> list[int]:
-    """Outbox rows for notifications just recorded: e-mail for those who want this kind, and a
-    post by each robot of `department` that carries this kind. Call inside the transaction.
+@dataclass
+class Notice:
+    """One event to tell people of (services.notify's arguments): who hears of it, its kind, its
+    text (a callable is evaluated in each recipient's language), the portal path it leads to, who
+    acted, whose IM robots post it, a custom e-mail, and the decision links it carries."""
+
+    recipients: Iterable
+    kind: str
+    message: Callable[[], str] | str
+    path: str = ""
+    actor: object = None
+    department: object = None
+    email: Callable[[object], tuple[str, str, str]] | None = None
+    target: object = None
+    decide: Iterable[str] = ()
+
+
+def queue_for_notifications(groups: list[tuple[Notice, list[Notification]]]) -> list[int]:
+    """Outbox rows for notifications just recorded, each group with the notice it was recorded
+    for: e-mail for those who want its kind, and a post by each robot of its `department` that
+    carries its kind. Call inside the transaction. The people's settings, IM accounts and the
+    robots are read once for all the groups.
 
     `email(person)`, when given, writes the e-mail's subject, text and HTML (in the person's
     language) instead of the standard one that repeats the notice. With `decide`, the standard
     e-mail carries the person's own decision links for those actions on `target` (decisions.py);
     robots post to a group, so they never carry one."""
-    decide = list(decide) if target is not None else []
     rows: list[Delivery] = []
-    notifications = list(notifications)
-    preferences = preferences_for(note.recipient for note in notifications)
-    accounts = _im_accounts(notifications)
+    every = [note for _notice, notifications in groups for note in notifications]
+    preferences = preferences_for(note.recipient for note in every)
+    accounts = _im_accounts(every)
+    departments = {notice.department.pk for notice, notes in groups if notice.department is not None and notes}
+    robots: dict[int, list[ImRobot]] = {}
+    if departments:
+        for robot in ImRobot.objects.filter(department_id__in=sorted(departments), is_active=True):
+            robots.setdefault(robot.department_id, []).append(robot)
+    for notice, notifications in groups:
+        rows += _deliveries(notice, notifications, preferences, accounts, robots)
+    return queue(rows)
+
+
+def _deliveries(notice: Notice, notifications, preferences, accounts, robots) -> list[Delivery]:
+    """The outbox rows of one notice's notifications (queue_for_notifications)."""
+    email, target = notice.email, notice.target
+    decide = list(notice.decide) if target is not None else []
+    rows: list[Delivery] = []
     issued: dict[int, list[tuple[str, str]]] = {}
 
     def links(person) -> list[tuple[str, str]]:
@@ -120,9 +147,9 @@ def queue_for_notifications(
                     body=text,
                 )
             )
-    if department is not None and notifications:
+    if notice.department is not None and notifications:
         first = notifications[0]
-        for robot in ImRobot.objects.filter(department_id=department.pk, is_active=True):
+        for robot in robots.get(notice.department.pk, []):
             if not robot.posts(first.kind):
                 continue
             with translation.override(settings.LANGUAGE_CODE):
@@ -139,7 +166,7 @@ def queue_for_notifications(
                     body=text,
                 )
             )
-    return queue(rows)
+    return rows
 
 
 def email_row(recipient, *, key: str, kind: str, subject: str, body: str, html: str = "") -> Delivery:

@@ -24,6 +24,10 @@ site_link = delivery.site_link
 email = delivery.email_row
 
 
+# One event to tell people of, as `notify` takes it: for `notify_each`.
+Notice = delivery.Notice
+
+
 def notify(
     recipients: Iterable[User | None],
     *,
@@ -46,22 +50,48 @@ def notify(
     `decide` names actions on `target` (registered in decisions.py) that each recipient may take
     from the message: their e-mail carries one decision link per action.
     """
-    rows, seen = [], set()
-    for person in recipients:
-        if person is None or person.pk in seen or (actor is not None and person.pk == actor.pk):
-            continue
-        seen.add(person.pk)
-        with translation.override(person.language or settings.LANGUAGE_CODE):
-            text = str(message() if callable(message) else message)[:300]
-        rows.append(Notification(recipient=person, link=path, actor=actor, kind=kind, message=text))
-    if not rows:
-        return []
-    created = Notification.objects.bulk_create(rows)
-    selectors.unread_changed(row.recipient_id for row in rows)
-    if any(n.pk is None for n in created):  # backends that do not return ids
-        created = list(Notification.objects.filter(link=path, kind=kind).order_by("-pk")[: len(rows)])
-    delivery.queue_for_notifications(created, department=department, email=email, target=target, decide=decide)
-    return created
+    notice = Notice(
+        recipients,
+        kind=kind,
+        message=message,
+        path=path,
+        actor=actor,
+        department=department,
+        email=email,
+        target=target,
+        decide=decide,
+    )
+    return notify_each([notice])[0]
+
+
+def notify_each(notices: Iterable[Notice]) -> list[list[Notification]]:
+    """`notify` for many events at once (a sweep's reminders): the notices of all of them are
+    recorded in one insert and their e-mails and robot posts queued in another, so the queries do
+    not grow with the number of events. Returns each event's notices, in the order given."""
+    notices = list(notices)
+    groups: list[list[Notification]] = []
+    for notice in notices:
+        rows, seen = [], set()
+        for person in notice.recipients:
+            if person is None or person.pk in seen or (notice.actor is not None and person.pk == notice.actor.pk):
+                continue
+            seen.add(person.pk)
+            with translation.override(person.language or settings.LANGUAGE_CODE):
+                text = str(notice.message() if callable(notice.message) else notice.message)[:300]
+            rows.append(
+                Notification(recipient=person, link=notice.path, actor=notice.actor, kind=notice.kind, message=text)
+            )
+        groups.append(rows)
+    every = [row for rows in groups for row in rows]
+    if not every:
+        return groups
+    Notification.objects.bulk_create(every)
+    selectors.unread_changed(row.recipient_id for row in every)
+    for notice, rows in zip(notices, groups, strict=True):
+        if any(n.pk is None for n in rows):  # backends that do not return ids
+            rows[:] = Notification.objects.filter(link=notice.path, kind=notice.kind).order_by("-pk")[: len(rows)]
+    delivery.queue_for_notifications(list(zip(notices, groups, strict=True)))
+    return groups
 
 
 def mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:

@@ -24,7 +24,14 @@ from notifications import services as notifications
 from tasks import selectors
 from tasks.models import Reminder, Task, TaskAction
 from tasks.selectors.filing import head_above
-from tasks.services.common import TaskConflict, conflict, current_approvers, managers_of, notify_about
+from tasks.services.common import (
+    TaskConflict,
+    conflict,
+    current_approvers_of,
+    managers_of,
+    notice_about,
+    notify_about,
+)
 from tasks.signals import request_overdue
 
 BATCH = 2000  # rows a sweep handles per kind; the next sweep takes the rest
@@ -112,17 +119,32 @@ MESSAGES = {
 TO_MANAGERS = ("escalate_1", "accept_overdue")
 
 
-def _recipients(kind: str, task: Task) -> list[User | None]:
-    """Who hears of this reminder."""
+def _recipients(kind: str, batch: list[Task]) -> dict[int, list[User | None]]:
+    """Who hears of each request's reminder of this kind: {request id: people}. The people are
+    read once per department or approver of the batch, not once per request."""
     if kind in TO_MANAGERS:
-        return managers_of(task.target_department)
+        managers: dict[int, list[User]] = {}
+        for task in batch:
+            if task.target_department_id not in managers:
+                managers[task.target_department_id] = managers_of(task.target_department)
+        return {task.pk: managers[task.target_department_id] for task in batch}
+    heads: dict[tuple, User | None] = {}
+
+    def head(department: Department | None, besides: User | None = None) -> User | None:
+        key = (department and department.pk, besides and besides.pk)
+        if key not in heads:
+            heads[key] = head_above(department, besides)
+        return heads[key]
+
     if kind in ("escalate_3", "accept_escalate"):
-        return [head_above(task.target_department.parent)]
+        return {task.pk: [head(task.target_department.parent)] for task in batch}
     if kind == "approval_overdue":
-        return current_approvers(task)
+        return current_approvers_of(batch)
     if kind == "approval_escalate":
-        return [head_above(_primary_department(a), a) for a in current_approvers(task)]
-    return [task.assignee]
+        approvers = current_approvers_of(batch)
+        primary = _primary_departments({a for people in approvers.values() for a in people})
+        return {pk: [head(primary.get(a.pk), a) for a in people] for pk, people in approvers.items()}
+    return {task.pk: [task.assignee] for task in batch}
 
 
 def sweep(now: datetime | None = None) -> dict:
@@ -140,9 +162,10 @@ def sweep(now: datetime | None = None) -> dict:
                 Reminder.objects.bulk_create(
                     [Reminder(task=t, kind=kind, due_at=getattr(t, due_field)) for t in batch], ignore_conflicts=True
                 )
-                for task in batch:
-                    notify_about(
-                        _recipients(kind, task),
+                recipients = _recipients(kind, batch)
+                notifications.notify_each(
+                    notice_about(
+                        recipients[task.pk],
                         task,
                         None,
                         "escalation" if "escalate" in kind else kind,
@@ -153,6 +176,8 @@ def sweep(now: datetime | None = None) -> dict:
                         department=task.target_department,
                         days=settings.STALE_WORKING_DAYS,
                     )
+                    for task in batch
+                )
                 if kind == "overdue" and batch:
                     request_overdue.send(sender=Task, tasks=batch)
         transaction.on_commit(lambda ids=delivery_ids: notifications.hand_to_workers(ids))
@@ -181,14 +206,18 @@ def mark_past_windows_done(now: datetime | None = None) -> int:
     return made
 
 
-def _primary_department(person: User) -> Department | None:
-    membership = (
-        Membership.objects.filter(user=person)
+def _primary_departments(people) -> dict[int, Department]:
+    """Each person's primary department (another of theirs when none is marked primary), in one
+    query: {person id: department}."""
+    memberships = (
+        Membership.objects.filter(user__in=sorted({person.pk for person in people}))
         .select_related("department__head", "department__parent__head")
-        .order_by("-is_primary")
-        .first()
+        .order_by("-is_primary", "pk")
     )
-    return membership.department if membership else None
+    found: dict[int, Department] = {}
+    for membership in memberships:
+        found.setdefault(membership.user_id, membership.department)
+    return found
 
 
 def auto_close(now: datetime) -> int:

@@ -91,8 +91,28 @@ def notify_about(
     `acting_for`'s delegate: notifications.actors) and `values` (a department or a person is named
     in the recipient's language). `robots`: the department whose IM robots post it. `decide`: the
     actions (tasks/decide.py) each recipient's messages offer as decision links."""
+    notice = notice_about(
+        recipients, task, by, kind, text, robots=robots, decide=decide, acting_for=acting_for, **values
+    )
+    return notifications.notify_each([notice])[0]
+
+
+def notice_about(
+    recipients: Iterable[User | None],
+    task: Task,
+    by: User | None,
+    kind: str,
+    text: str,
+    *,
+    robots: Department | None = None,
+    decide: Iterable[str] = (),
+    acting_for: User | None = None,
+    **values,
+) -> notifications.Notice:
+    """What `notify_about` sends, for notifications.services.notify_each to send many at once
+    (the reminder sweep)."""
     values.setdefault("who", step_actor(by, acting_for))
-    return notifications.notify(
+    return notifications.Notice(
         recipients,
         path=task_path(task),
         actor=by,
@@ -106,10 +126,20 @@ def notify_about(
 
 def current_approvers(task: Task) -> list[User]:
     """The approvers whose decision the request's current approval step still waits for."""
-    pending = task.approvals.filter(
-        round=task.approval_round, step_order=task.approval_step, decision=Approval.Decision.PENDING
-    )
-    return [a.approver for a in pending.select_related("approver")]
+    return current_approvers_of([task])[task.pk]
+
+
+def current_approvers_of(tasks: Iterable[Task]) -> dict[int, list[User]]:
+    """`current_approvers` of each request, in one query for any number of them (the reminder
+    sweep): {request id: approvers}."""
+    tasks = list(tasks)
+    found: dict[int, list[User]] = {task.pk: [] for task in tasks}
+    steps = {task.pk: (task.approval_round, task.approval_step) for task in tasks}
+    pending = Approval.objects.filter(task_id__in=sorted(steps), decision=Approval.Decision.PENDING)
+    for approval in pending.select_related("approver").order_by("pk") if tasks else ():
+        if (approval.round, approval.step_order) == steps[approval.task_id]:
+            found[approval.task_id].append(approval.approver)
+    return found
 
 
 def managers_of(department: Department) -> list[User]:

@@ -157,3 +157,47 @@ def test_weekly_summary_on_monday(org, support, file_request):
         reminders.send_weekly_summaries()
     summary = Delivery.objects.get(kind="weekly", recipient=org.purchasing_head)
     assert "2" in summary.body and "100%" in summary.body
+
+
+# What a sweep costs
+
+
+def test_a_sweeps_queries_do_not_grow_with_the_due_requests(org, support, purchase, file_request):
+    """Each kind's due requests are reminded in one batch: their recipients, notices and outbox rows
+    are read and written per batch, so five and fifty of each kind cost the same queries, and
+    everyone still hears of each request exactly once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from notifications.models import ImRobot
+
+    ImRobot.objects.create(name="群", department=org.purchasing, kind="wecom", url="http://127.0.0.1:9/hook")
+    sweep(at(2026, 11, 27, 10))  # nothing due yet: the caches a first sweep fills are filled
+
+    def due_requests(n, filed_on):
+        with time_machine.travel(filed_on, tick=False):
+            for _i in range(n):
+                services.task_accept(task=file_request(support), by=org.purchasing_head, assignee=org.assignee)
+                file_request(support)  # left unaccepted
+                file_request(purchase)  # left unapproved
+
+    managers = len(services.managers_of(org.purchasing))
+    counts = {}
+    for n, filed_on, swept_on in (
+        (5, at(2026, 11, 30, 9), at(2026, 12, 4, 9, 30)),
+        (50, at(2026, 12, 7, 9), at(2026, 12, 11, 9, 30)),
+    ):
+        due_requests(n, filed_on)
+        overdue_before = Notification.objects.filter(recipient=org.assignee, kind="overdue").count()
+        notices_before = Notification.objects.count()
+        with CaptureQueriesContext(connection) as queries:
+            sent = sweep(swept_on)
+        expected = {kind: n for kind in reminders.MESSAGES if kind != "due_soon"}
+        assert {kind: sent[kind] for kind in expected} == expected
+        assert Notification.objects.filter(recipient=org.assignee, kind="overdue").count() - overdue_before == n
+        # Per request: the assignee (overdue, stale), the managers (escalate_1, accept_overdue), the
+        # head above (escalate_3, accept_escalate, approval_escalate) and the approver.
+        assert Notification.objects.count() - notices_before == n * (6 + 2 * managers)
+        assert Delivery.objects.filter(channel="webhook", kind="escalation").count() == (5 if n == 5 else 55)
+        counts[n] = len(queries)
+    assert counts[5] == counts[50], counts
