@@ -458,6 +458,17 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Template fragments that depend only on the code, its translations and what the key names (the
+# navigation: links, account menu): each process keeps its own, so they cost no round trip, and a
+# deploy, which restarts the processes, starts them afresh. With DEBUG the development server reloads
+# templates without restarting, so nothing is kept.
+FRAGMENT_CACHE = {
+    "BACKEND": "django.core.cache.backends.dummy.DummyCache"
+    if DEBUG
+    else "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fragments",
+}
+CACHES["fragments"] = FRAGMENT_CACHE
 # Sessions in the database, read through the cache when it is Redis (shared by every web process);
 # a process's local memory would keep a signed-out session alive in the other processes.
 SESSION_ENGINE = "collab_portal.sessions.cached_db" if REDIS_URL else "collab_portal.sessions.db"

@@ -17,7 +17,8 @@ DEAD_REDIS = {
         "BACKEND": "collab_portal.cache.RedisCache",
         "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there: connection refused
         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
-    }
+    },
+    "fragments": settings.FRAGMENT_CACHE,  # each process's own: no Redis to lose
 }
 
 

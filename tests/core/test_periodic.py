@@ -30,7 +30,10 @@ def counted():
 @pytest.fixture
 def redis_cache():
     with override_settings(
-        CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": settings.REDIS_URL}}
+        CACHES={
+            "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": settings.REDIS_URL},
+            "fragments": settings.FRAGMENT_CACHE,
+        }
     ):
         yield cache  # the claims expire by themselves (two periods), each test's under a job name of its own
 

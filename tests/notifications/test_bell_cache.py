@@ -31,7 +31,7 @@ def redis_cache():
     # A prefix of its own: the test never clears a database others (the broker) may share.
     prefix = f"bell-test-{uuid.uuid4().hex}"
     backend = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": LOCATION, "KEY_PREFIX": prefix}
-    with override_settings(CACHES={"default": backend}):
+    with override_settings(CACHES={"default": backend, "fragments": settings.FRAGMENT_CACHE}):
         yield
     for key in server.scan_iter(match=f"{prefix}:*"):
         server.delete(key)

@@ -40,7 +40,10 @@ def shared_cache_and_sessions():
         pytest.skip(f"no Redis at {LOCATION}")
     prefix = f"step-counts-{uuid.uuid4().hex}"
     backend = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": LOCATION, "KEY_PREFIX": prefix}
-    with override_settings(CACHES={"default": backend}, SESSION_ENGINE="django.contrib.sessions.backends.cached_db"):
+    with override_settings(
+        CACHES={"default": backend, "fragments": settings.FRAGMENT_CACHE},
+        SESSION_ENGINE="django.contrib.sessions.backends.cached_db",
+    ):
         yield
     for key in server.scan_iter(match=f"{prefix}:*"):
         server.delete(key)
