@@ -30,24 +30,30 @@ def _version_key(user_id: int) -> str:
     return f"notifications:unread-version:{user_id}"
 
 
+def _count_key(user_id: int) -> str:
+    return f"notifications:unread:{user_id}"
+
+
 def unread_count(user: User) -> int:
     """How many of the person's notices are unread (one lookup on the partial index).
 
-    With a shared cache (Redis) the count is kept there under the person's current version, which
-    unread_changed replaces when a transaction that changes their unread notices commits: a count
-    read from the database before that commit is stored under the old version and never read."""
+    With a shared cache (Redis) the count is kept there with the version it was read under, and
+    both are fetched in one round trip (every page shows the bell). unread_changed replaces the
+    version when a transaction that changes their unread notices commits: a count read from the
+    database before that commit carries the old version and is never used."""
     if not _cached():
         return _unread_in_database(user)
-    version_key = _version_key(user.pk)
-    version = cache.get(version_key)
+    version_key, key = _version_key(user.pk), _count_key(user.pk)
+    found = cache.get_many([version_key, key])
+    version = found.get(version_key)
     if version is None:
         cache.add(version_key, uuid.uuid4().hex, VERSION_TIMEOUT)
         version = cache.get(version_key)
-    key = f"notifications:unread:{user.pk}:{version}"
-    count = cache.get(key)
-    if count is None:
-        count = _unread_in_database(user)
-        cache.set(key, count, UNREAD_TIMEOUT)
+    kept = found.get(key)
+    if kept is not None and kept[0] == version:
+        return kept[1]
+    count = _unread_in_database(user)
+    cache.set(key, (version, count), UNREAD_TIMEOUT)
     return count
 
 

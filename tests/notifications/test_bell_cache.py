@@ -95,3 +95,14 @@ def test_a_per_process_cache_counts_on_every_page(client, org, django_capture_on
     assert bell(client) == (1, 1)
     Notification.objects.create(recipient=org.requester, kind="task.comment", message="工作进程写入")
     assert bell(client) == (2, 1)
+
+
+def test_a_count_kept_under_an_older_version_is_counted_again(client, org, redis_cache):
+    from django.core.cache import cache
+
+    login(client, org.requester)
+    assert bell(client) == (0, 1)
+    # As a page that counted just before a notice's transaction committed would have left it.
+    cache.set(f"notifications:unread:{org.requester.pk}", ("an-older-version", 7), 60)
+    assert bell(client) == (0, 1)
+    assert bell(client) == (0, 0)
