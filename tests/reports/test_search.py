@@ -303,3 +303,69 @@ def test_the_document_register_filter_ranks_every_match_not_a_recent_window(org,
     found = search.ranked_documents(org.outsider, "采购通知")
     assert sorted(found.values_list("object_id", flat=True)) == sorted(d.pk for d in documents)
     assert not search.ranked_documents(org.requester, "采购通知").exists()  # hr's drafts are not sales'
+
+
+def test_a_head_finds_old_requests_with_a_rare_word_and_never_one_they_may_not_see(
+    org, support, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Outside the recent window a head's search is answered from the requests they may see: an old
+    request of their department and one they are CC'd on are found, hr's confidential request, a
+    colleague's draft and hr's ordinary request with the same words are not."""
+    with django_capture_on_commit_callbacks(execute=True):
+        theirs = make_task(org, support, "R-1", state="done", created=_now(), title="批量复印机 12")
+        cc = make_task(
+            org,
+            support,
+            "R-2",
+            state="in_progress",
+            created=_now(),
+            title="批量复印机 120",
+            requester=org.outsider,
+            requesting_department=org.hr,
+        )
+        cc.watchers.add(org.sales_head)
+        hidden = [
+            make_task(
+                org,
+                support,
+                "R-3",
+                state="in_progress",
+                created=_now(),
+                title="批量复印机 121",
+                requester=org.outsider,
+                requesting_department=org.hr,
+                confidential=True,
+            ),
+            make_task(org, support, "R-4", state="draft", created=_now(), title="批量复印机 122"),
+            make_task(
+                org,
+                support,
+                "R-5",
+                state="in_progress",
+                created=_now(),
+                title="批量复印机 123",
+                requester=org.outsider,
+                requesting_department=org.hr,
+            ),
+        ]
+        # Newer requests of the head's department with the common word only: the window's.
+        newer = [
+            make_task(org, support, f"R-{n}", state="in_progress", created=_now(), title=f"批量事务 {n}")
+            for n in range(6, 10)
+        ]
+    monkeypatch.setattr(search, "RECENT_WINDOW", newer[-1].pk - newer[0].pk + 1)
+    found = [hit.object_id for hit in search.search(org.sales_head, "批量复印机 12", kinds=("task",))]
+    assert sorted(found) == sorted([theirs.pk, cc.pk])
+    assert not {task.pk for task in hidden} & set(found)
+    assert {hit.object_id for hit in search.search(org.sales_head, "批量", kinds=("task",))} == {
+        theirs.pk,
+        cc.pk,
+        *(task.pk for task in newer),
+    }
+    # Whoever may see everything finds every submitted one, drafts aside.
+    assert {hit.object_id for hit in search.search(org.admin, "批量复印机 12", kinds=("task",))} == {
+        theirs.pk,
+        cc.pk,
+        hidden[0].pk,
+        hidden[2].pk,
+    }
