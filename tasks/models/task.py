@@ -186,6 +186,16 @@ class Task(ConcurrentTransitionMixin, models.Model):
                 ],
                 name="tasks_task_report_pairs",
             ),
+            # A lead department's requests other than drafts, with what the visibility rule tests on
+            # them, so that selectors.visible_task_ids reads that part of a person's requests from
+            # the index alone (tasks_task_report_pairs does the same for the requesting department):
+            # a head's search for a word outside the recent window ranks every request they may see.
+            models.Index(
+                fields=["target_department", "id"],
+                include=["confidential"],
+                condition=~Q(state="draft"),
+                name="tasks_task_target_seen",
+            ),
             # Department inbox (selectors.inbox): pending acceptance per target department.
             models.Index(
                 fields=["target_department", "created_at"],

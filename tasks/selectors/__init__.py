@@ -11,6 +11,7 @@ from tasks.selectors.access import managed_department_ids as managed_department_
 from tasks.selectors.access import may_have as may_have
 from tasks.selectors.access import plainly_visible as plainly_visible
 from tasks.selectors.access import task_for_page as task_for_page
+from tasks.selectors.access import visible_task_ids as visible_task_ids
 from tasks.selectors.access import visible_tasks_filter as visible_tasks_filter
 from tasks.selectors.access import with_departments as with_departments
 from tasks.selectors.assignment import auto_assignee as auto_assignee

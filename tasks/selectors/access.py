@@ -1,6 +1,8 @@
 """Who may see which request: a person's roles, visibility filters, the page's request."""
 
 from collections.abc import Callable
+from functools import reduce
+from operator import or_
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -65,41 +67,75 @@ def visible_tasks_filter(user: User) -> Q:
     not_a_draft = ~Q(state=Task.State.DRAFT) | Q(requester_id=user.pk)
     if user.is_superuser:
         return not_a_draft
+    managed, others, people = _seen_through(user)
+    visible = reduce(or_, _people_parts(user, people))
+    if managed:
+        visible |= reduce(or_, _department_parts(managed))
+    if others:
+        visible |= Q(confidential=False) & reduce(or_, _department_parts(others))
+    return visible & not_a_draft
+
+
+def visible_task_ids(user: User, **bounds) -> QuerySet:
+    """The primary keys of the requests visible_tasks_filter lets `user` see (`bounds`: lookups on
+    `pk` for every part, e.g. pk__lte=…), as a UNION ALL of one query per part of the rule, so a
+    key may come more than once.
+
+    The rule as one OR is read through a bitmap of its parts' index scans, which then reads every
+    row it found in the table; each part on its own is an index-only scan where an index holds the
+    columns the part tests (a department's requests: tasks_task_report_pairs and
+    tasks_task_target_seen). Drafts are the requester's alone: every part excludes them, and
+    the requester's own requests, drafts included, are a part of their own."""
+    if not user.is_authenticated or not user.is_active:
+        return Task.objects.none().values("pk")
+    if user.is_superuser:
+        return Task.objects.filter(visible_tasks_filter(user), **bounds).values("pk").order_by()
+    managed, others, people = _seen_through(user)
+    parts = list(_people_parts(user, people))
+    if managed:
+        parts += _department_parts(managed)
+    if others:
+        parts += [Q(confidential=False) & part for part in _department_parts(others)]
+    draft = Q(state=Task.State.DRAFT)
+    queries = [Task.objects.filter(part & ~draft, **bounds).values("pk").order_by() for part in parts]
+    queries.append(Task.objects.filter(requester_id=user.pk, **bounds).values("pk").order_by())
+    return queries[0].union(*queries[1:], all=True)
+
+
+def _seen_through(user: User) -> tuple[list[int], list[int], list[int]]:
+    """The departments whose every request `user` sees, those whose ordinary ones they see, and
+    the people whose requests they see as involved (themselves and whom they act for today)."""
     managed, ordinary = _departments_seen(user)
-    others = ordinary - managed
+    return sorted(managed), sorted(ordinary - managed), approvers_for(user)
+
+
+def _people_parts(user: User, people: list[int]) -> list:
     # Each part is a column test or `pk = ANY(ARRAY(subquery))`, never a join or a correlated
     # EXISTS, so that PostgreSQL answers the OR from indexes (see AnyOf).
-    # The people whose requests they see as involved: themselves and whom they act for today.
-    people = approvers_for(user)
-    visible = (
-        Q(requester_id__in=people)
-        | Q(assignee_id__in=people)
-        | AnyOf(
+    return [
+        Q(requester_id__in=people),
+        Q(assignee_id__in=people),
+        AnyOf(
             "pk",
             Task.objects.filter(Q(parent__assignee_id__in=people) | Q(parent__requester_id__in=people))
             .values("pk")
             .order_by(),
-        )
-        | AnyOf("pk", Task.watchers.through.objects.filter(user_id=user.pk).values("task_id"))
-        | AnyOf("pk", Approval.objects.filter(approver_id__in=people).values("task_id").order_by())
-    )
+        ),
+        AnyOf("pk", Task.watchers.through.objects.filter(user_id=user.pk).values("task_id")),
+        AnyOf("pk", Approval.objects.filter(approver_id__in=people).values("task_id").order_by()),
+    ]
 
-    def departments_involved(ids: list[int]) -> Q:
-        return (
-            Q(requesting_department_id__in=ids)
-            | Q(target_department_id__in=ids)
-            | AnyOf(
-                "pk",
-                Task.objects.filter(parent__isnull=False, parent__target_department_id__in=ids).values("pk").order_by(),
-            )
-            | AnyOf("pk", Task.co_departments.through.objects.filter(department_id__in=ids).values("task_id"))
-        )
 
-    if managed:
-        visible |= departments_involved(sorted(managed))
-    if others:
-        visible |= Q(confidential=False) & departments_involved(sorted(others))
-    return visible & not_a_draft
+def _department_parts(ids: list[int]) -> list:
+    return [
+        Q(requesting_department_id__in=ids),
+        Q(target_department_id__in=ids),
+        AnyOf(
+            "pk",
+            Task.objects.filter(parent__isnull=False, parent__target_department_id__in=ids).values("pk").order_by(),
+        ),
+        AnyOf("pk", Task.co_departments.through.objects.filter(department_id__in=ids).values("task_id")),
+    ]
 
 
 def _departments_seen(user: User) -> tuple[set[int], set[int]]:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from departments.models import Delegation
 from tasks import services
 from tasks.models import Task
+from tasks.selectors import visible_task_ids
 from tests.conftest import login
 from tests.factories import MembershipFactory, UserFactory
 
@@ -28,7 +29,11 @@ def people(org):
 
 
 def sees(user, task) -> bool:
-    return Task.objects.visible_to(user).filter(pk=task.pk).exists()
+    """Whether the rule lets `user` see `task`; its per-part reading (visible_task_ids, which search
+    uses) must always agree."""
+    by_rule = Task.objects.visible_to(user).filter(pk=task.pk).exists()
+    assert (task.pk in {row["pk"] for row in visible_task_ids(user)}) == by_rule, (user.username, task.number)
+    return by_rule
 
 
 @pytest.mark.parametrize("confidential", [False, True])
@@ -143,3 +148,29 @@ def test_the_quick_check_never_shows_what_the_rule_hides(org, purchase, file_req
     assert {user.username for user in everyone if sees(user, task)} >= quick
     assert {"requester", "assignee", "sales_head", "purchasing_head", "admin"} <= quick
     assert "outsider" not in quick and "watcher" not in quick  # a watcher is the database's to answer
+
+
+def test_the_rule_read_part_by_part_finds_the_same_requests(org, purchase, support, file_request, people):
+    """visible_task_ids (a UNION ALL of one query per part of the rule, read by search) gives
+    everyone exactly the requests visible_to gives them: drafts only to their requester,
+    confidential ones only to the people involved and the departments' managers, with bounds."""
+    watcher, sales_member, purchasing_member = people
+    tasks = [
+        file_request(purchase, watchers=[watcher]),
+        file_request(purchase, confidential=True),
+        file_request(purchase, submit=False),  # a draft: the requester's alone
+        file_request(support, co_departments=[org.hr]),
+        file_request(support, co_departments=[org.hr], confidential=True),
+        file_request(support, by=org.outsider, confidential=True),
+    ]
+    services.task_accept(task=tasks[3], by=org.purchasing_head, assignee=org.assignee)
+    everyone = [watcher, sales_member, purchasing_member, org.outsider, org.leader, org.admin, org.requester]
+    everyone += [org.assignee, org.sales_head, org.sales_deputy, org.purchasing_head]
+    middle = sorted(task.pk for task in tasks)[2]
+    for user in everyone:
+        by_rule = set(Task.objects.visible_to(user).values_list("pk", flat=True))
+        assert {row["pk"] for row in visible_task_ids(user)} == by_rule, user.username
+        bounded = {row["pk"] for row in visible_task_ids(user, pk__lte=middle)}
+        assert bounded == {pk for pk in by_rule if pk <= middle}, user.username
+    assert tasks[2].pk in {row["pk"] for row in visible_task_ids(org.requester)}
+    assert tasks[2].pk not in {row["pk"] for row in visible_task_ids(org.sales_head)}
