@@ -95,7 +95,8 @@ def check(pages=PAGES, *, large: set[str] | None = None) -> list[dict]:
         client.get(url, secure=True)  # warm the caches, as a running server would be
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url, secure=True)
-        selects = [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+        # A UNION starts with a parenthesis: "(SELECT …) UNION ALL (SELECT …)".
+        selects = [q["sql"] for q in captured.captured_queries if q["sql"].lstrip("( ").upper().startswith("SELECT")]
         indexes, seq_scans, main_by_index, main_read = set(), set(), False, False
         for sql in selects:
             for node in explain(sql):

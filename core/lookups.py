@@ -25,3 +25,23 @@ class AnyOf(Lookup):
         if connection.vendor == "postgresql":
             return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
         return f"{lhs} IN {rhs}", (*lhs_params, *rhs_params)
+
+
+class AnyOfList(Lookup):
+    """`column = ANY(%s)`, the values passed as one array parameter (PostgreSQL only).
+
+    Unlike `IN (%s, %s, …)` the statement does not grow with the list, and unlike AnyOf's
+    `ANY(ARRAY(subquery))`, whose length PostgreSQL cannot know when it plans (it assumes ten),
+    the planner sees how many values there are and can weigh an index scan for each against
+    intersecting their index bitmap with another one.
+    """
+
+    lookup_name = "any_of_list"
+    prepare_rhs = False
+
+    def __init__(self, column: str, values):
+        super().__init__(F(column), list(values))
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", (*lhs_params, self.rhs)

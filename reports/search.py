@@ -14,6 +14,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import F, FloatField, Max, Q, QuerySet, Value
 
+from core.lookups import AnyOfList
 from reports.models import SearchEntry
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -21,6 +22,9 @@ TOKEN = re.compile(f"[{CJK}]+|[a-z0-9]+")
 MAX_QUERY_TOKENS = 20
 # How many of each kind's newest primary keys a search ranks first (see _kind_hits).
 RECENT_WINDOW = 20_000
+# At most how many visible requests' keys the ranking of older matches is given as a list (see
+# _older_visible_ids); beyond it, the visibility rule stays a subquery.
+VISIBLE_LIST_LIMIT = 20_000
 KINDS = tuple(SearchEntry.Kind.values)
 
 
@@ -214,9 +218,12 @@ def _tsquery(tokens: list[str]) -> SearchQuery:
     return SearchQuery(raw, search_type="raw", config="simple")
 
 
-def _ranked(user, kind: str, tokens: list[str], *, newer_than=None, up_to=None) -> QuerySet[SearchEntry]:
+def _ranked(
+    user, kind: str, tokens: list[str], *, newer_than=None, up_to=None, among: list[int] | None = None
+) -> QuerySet[SearchEntry]:
     """Entries of one kind matching every token that `user` may see, best first (rank annotated),
-    then newest first; `newer_than` and `up_to` bound the objects' primary keys.
+    then newest first; `newer_than` and `up_to` bound the objects' primary keys; `among`, when
+    given, is the keys of every object `user` may see within those bounds (_older_visible_ids).
 
     One kind at a time: the entries are then joined to one table's visible rows, which
     PostgreSQL answers with a semi-join from whichever side is smaller, where visibility OR'ed
@@ -224,10 +231,12 @@ def _ranked(user, kind: str, tokens: list[str], *, newer_than=None, up_to=None) 
     bounds = {"gt": newer_than, "lte": up_to}
     bounds = {op: value for op, value in bounds.items() if value is not None}
     # The bounds on both sides of the join, so that either side can start from the range.
-    visible = _visible_ids(user, kind).filter(**{f"pk__{op}": value for op, value in bounds.items()})
-    entries = SearchEntry.objects.filter(
-        kind=kind, object_id__in=visible, **{f"object_id__{op}": value for op, value in bounds.items()}
-    )
+    entries = SearchEntry.objects.filter(kind=kind, **{f"object_id__{op}": value for op, value in bounds.items()})
+    if among is not None:
+        entries = entries.filter(AnyOfList("object_id", among))
+    else:
+        visible = _visible_ids(user, kind).filter(**{f"pk__{op}": value for op, value in bounds.items()})
+        entries = entries.filter(object_id__in=visible)
     if connection.vendor == "postgresql":
         tsquery = _tsquery(tokens)
         entries = entries.filter(vector=tsquery)
@@ -253,6 +262,28 @@ def ranked_documents(user, query: str) -> QuerySet[SearchEntry]:
     return _ranked(user, "document", tokens)
 
 
+def _older_visible_ids(user, kind: str, up_to: int) -> list[int] | None:
+    """The keys of the requests up to `up_to` that `user` may see, when they are at most
+    VISIBLE_LIST_LIMIT (a department's head: a few thousand); None for more, for an admin (who
+    sees all but others' drafts), for other kinds and on SQLite.
+
+    Ranking the older matches for a word that fills no page from the window: joined to the
+    visibility rule as a subquery, PostgreSQL starts from the visible requests, reading each one's
+    row (a page of the requests table each) and then its entry (a page of the index table each).
+    Read here one part of the rule at a time (tasks.selectors.visible_task_ids: a department's
+    requests from an index alone) and passed as a list, their count is known when the ranking is
+    planned, and PostgreSQL intersects them with the vector's GIN index in two bitmaps, reading
+    only the entries that match and that the user may see."""
+    if kind != "task" or connection.vendor != "postgresql" or user.is_superuser:
+        return None
+    from tasks.selectors import visible_task_ids
+
+    keys = [row["pk"] for row in visible_task_ids(user, pk__lte=up_to)[: VISIBLE_LIST_LIMIT + 1]]
+    # A key comes once per part of the rule that lets the user see it: more rows than the limit
+    # may still be fewer requests, but the list is only an optimisation, so count rows.
+    return sorted(set(keys)) if len(keys) <= VISIBLE_LIST_LIMIT else None
+
+
 def _kind_hits(user, kind: str, tokens: list[str], limit: int) -> list[Hit]:
     """The best `limit` matches of one kind: ranked among the objects in its RECENT_WINDOW newest
     primary keys, and among the older ones only when the recent ones give fewer than `limit`.
@@ -270,7 +301,8 @@ def _kind_hits(user, kind: str, tokens: list[str], limit: int) -> list[Hit]:
     columns = ("object_id", "title", "text", "url", "rank")
     rows = list(_ranked(user, kind, tokens, newer_than=start).values_list(*columns)[:limit])
     if start is not None and len(rows) < limit:
-        rows += _ranked(user, kind, tokens, up_to=start).values_list(*columns)[:limit]
+        among = _older_visible_ids(user, kind, start)
+        rows += _ranked(user, kind, tokens, up_to=start, among=among).values_list(*columns)[:limit]
     return [Hit(kind, object_id, title, text[:200], url, rank) for object_id, title, text, url, rank in rows]
 
 
