@@ -23,8 +23,14 @@ MAX_QUERY_TOKENS = 20
 # How many of each kind's newest primary keys a search ranks first (see _kind_hits).
 RECENT_WINDOW = 20_000
 # At most how many visible requests' keys the ranking of older matches is given as a list (see
-# _older_visible_ids); beyond it, the visibility rule stays a subquery.
+# _visible_keys); beyond it, the visibility rule stays a subquery.
 VISIBLE_LIST_LIMIT = 20_000
+# The same in the recent window, where a semi-join from the window's requests is cheap already.
+WINDOW_LIST_LIMIT = 2_000
+# Who sees the requests of more departments than this (the general manager, a director over
+# several) gets the subquery without trying: their keys would pass the limits at any size worth
+# the trouble, and reading them only to find that out costs more than the list saves.
+LIST_DEPARTMENTS = 3
 KINDS = tuple(SearchEntry.Kind.values)
 
 
@@ -223,7 +229,7 @@ def _ranked(
 ) -> QuerySet[SearchEntry]:
     """Entries of one kind matching every token that `user` may see, best first (rank annotated),
     then newest first; `newer_than` and `up_to` bound the objects' primary keys; `among`, when
-    given, is the keys of every object `user` may see within those bounds (_older_visible_ids).
+    given, is the keys of every object `user` may see within those bounds (_visible_keys).
 
     One kind at a time: the entries are then joined to one table's visible rows, which
     PostgreSQL answers with a semi-join from whichever side is smaller, where visibility OR'ed
@@ -262,26 +268,29 @@ def ranked_documents(user, query: str) -> QuerySet[SearchEntry]:
     return _ranked(user, "document", tokens)
 
 
-def _older_visible_ids(user, kind: str, up_to: int) -> list[int] | None:
-    """The keys of the requests up to `up_to` that `user` may see, when they are at most
-    VISIBLE_LIST_LIMIT (a department's head: a few thousand); None for more, for an admin (who
+def _visible_keys(user, kind: str, at_most: int, **bounds) -> list[int] | None:
+    """The keys of the requests that `user` may see within `bounds` (pk__gt=… for the window,
+    pk__lte=… for the older ones), when they are at most `at_most` (a department's head); None
+    for more, for whoever sees more than LIST_DEPARTMENTS departments' requests, for an admin (who
     sees all but others' drafts), for other kinds and on SQLite.
 
-    Ranking the older matches for a word that fills no page from the window: joined to the
-    visibility rule as a subquery, PostgreSQL starts from the visible requests, reading each one's
-    row (a page of the requests table each) and then its entry (a page of the index table each).
-    Read here one part of the rule at a time (tasks.selectors.visible_task_ids: a department's
-    requests from an index alone) and passed as a list, their count is known when the ranking is
-    planned, and PostgreSQL intersects them with the vector's GIN index in two bitmaps, reading
-    only the entries that match and that the user may see."""
+    Joined to the visibility rule as a subquery, PostgreSQL starts from the visible requests,
+    reading each one's row (a page of the requests table each) and then its entry (a page of the
+    index table each), or tests the rule on every request of the window. Read here one part of the
+    rule at a time (tasks.selectors.visible_task_ids: a department's requests from an index
+    alone) and passed as a list, their count is known when the ranking is planned, and PostgreSQL
+    intersects them with the vector's GIN index in two bitmaps, reading only the entries that
+    match and that the user may see."""
     if kind != "task" or connection.vendor != "postgresql" or user.is_superuser:
         return None
-    from tasks.selectors import visible_task_ids
+    from tasks.selectors import departments_seen_count, visible_task_ids
 
-    keys = [row["pk"] for row in visible_task_ids(user, pk__lte=up_to)[: VISIBLE_LIST_LIMIT + 1]]
+    if departments_seen_count(user) > LIST_DEPARTMENTS:
+        return None
+    keys = list(visible_task_ids(user, **bounds).values_list("pk", flat=True)[: at_most + 1])
     # A key comes once per part of the rule that lets the user see it: more rows than the limit
     # may still be fewer requests, but the list is only an optimisation, so count rows.
-    return sorted(set(keys)) if len(keys) <= VISIBLE_LIST_LIMIT else None
+    return sorted(set(keys)) if len(keys) <= at_most else None
 
 
 def _kind_hits(user, kind: str, tokens: list[str], limit: int) -> list[Hit]:
@@ -299,9 +308,10 @@ def _kind_hits(user, kind: str, tokens: list[str], limit: int) -> list[Hit]:
         return []
     start = newest - RECENT_WINDOW if newest > RECENT_WINDOW else None
     columns = ("object_id", "title", "text", "url", "rank")
-    rows = list(_ranked(user, kind, tokens, newer_than=start).values_list(*columns)[:limit])
+    among = None if start is None else _visible_keys(user, kind, WINDOW_LIST_LIMIT, pk__gt=start)
+    rows = list(_ranked(user, kind, tokens, newer_than=start, among=among).values_list(*columns)[:limit])
     if start is not None and len(rows) < limit:
-        among = _older_visible_ids(user, kind, start)
+        among = _visible_keys(user, kind, VISIBLE_LIST_LIMIT, pk__lte=start)
         rows += _ranked(user, kind, tokens, up_to=start, among=among).values_list(*columns)[:limit]
     return [Hit(kind, object_id, title, text[:200], url, rank) for object_id, title, text, url, rank in rows]
 

@@ -7,6 +7,7 @@ from tasks.selectors.access import acting_manager_department_ids as acting_manag
 from tasks.selectors.access import add_page_list as add_page_list
 from tasks.selectors.access import delegators_of as delegators_of
 from tasks.selectors.access import department_ids as department_ids
+from tasks.selectors.access import departments_seen_count as departments_seen_count
 from tasks.selectors.access import managed_department_ids as managed_department_ids
 from tasks.selectors.access import may_have as may_have
 from tasks.selectors.access import plainly_visible as plainly_visible

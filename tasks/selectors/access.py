@@ -102,6 +102,15 @@ def visible_task_ids(user: User, **bounds) -> QuerySet:
     return queries[0].union(*queries[1:], all=True)
 
 
+def departments_seen_count(user: User) -> int:
+    """How many departments' requests visible_tasks_filter shows `user` as their manager, member
+    or overseer (0 for an admin, who sees every request by another rule)."""
+    if not user.is_authenticated or not user.is_active or user.is_superuser:
+        return 0
+    managed, ordinary = _departments_seen(user)
+    return len(managed | ordinary)
+
+
 def _seen_through(user: User) -> tuple[list[int], list[int], list[int]]:
     """The departments whose every request `user` sees, those whose ordinary ones they see, and
     the people whose requests they see as involved (themselves and whom they act for today)."""
