@@ -51,18 +51,19 @@ def _home_panel(
     # The requester and the assignee always see a request: no visibility filter needed.
     involved = Task.objects.filter(Q(requester_id=user) | Q(assignee_id=user))
     if panel == "to_accept":
-        tasks, order = _waiting_in(departments), ("accept_due_at", "created_at")
+        tasks, order = _waiting_in(departments), ("accept_due_at", "created_at", "pk")
     elif panel == "to_verify":
-        tasks, order = _awaiting_verification(people or user), ("done_at",)
+        tasks, order = _awaiting_verification(people or user), ("done_at", "pk")
     elif panel == "my_open":
-        tasks, order = _filed_by(user).filter(state__in=Task.OPEN_STATES), ("-created_at",)
+        tasks, order = _filed_by(user).filter(state__in=Task.OPEN_STATES), ("-created_at", "-pk")
     elif panel == "assigned":
-        tasks, order = _assigned(people or user).filter(state__in=Task.WORK_STATES), ("due_at",)
+        tasks, order = _assigned(people or user).filter(state__in=Task.WORK_STATES), ("due_at", "pk")
     elif panel == "due_this_week":
         tasks = involved.filter(state__in=Task.WORK_STATES, due_at__gte=now, due_at__lt=now + timedelta(days=7))
-        order = ("due_at",)
+        order = ("due_at", "pk")
     else:
-        tasks, order = overdue(involved, now), ("due_at",)
+        tasks, order = overdue(involved, now), ("due_at", "pk")
+    # The id breaks ties: requests filed outside working hours share their due moment.
     # Only the columns a panel shows: Django converts every selected column of every row.
     return tasks.select_related("target_department").only(*PANEL_COLUMNS).order_by(*order)[:10]
 

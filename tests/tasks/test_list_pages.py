@@ -97,19 +97,22 @@ def dashboard_through_the_orm(user) -> dict:
 
     return {
         "to_approve": [a.pk for a in selectors.approvals_waiting_for(user)[:10]],
-        "to_accept": pks(selectors.inbox(user), "accept_due_at", "created_at"),
+        "to_accept": pks(selectors.inbox(user), "accept_due_at", "created_at", "pk"),
         "to_verify": pks(
             Task.objects.filter(
                 Q(requester=user, parent__isnull=True) | Q(parent__assignee=user), state="pending_verification"
             ),
             "done_at",
+            "pk",
         ),
-        "my_open": pks(selectors.my_requests(user).filter(state__in=Task.OPEN_STATES), "-created_at"),
-        "assigned": pks(selectors.assigned_to(user).filter(state__in=Task.WORK_STATES), "due_at"),
+        "my_open": pks(selectors.my_requests(user).filter(state__in=Task.OPEN_STATES), "-created_at", "-pk"),
+        "assigned": pks(selectors.assigned_to(user).filter(state__in=Task.WORK_STATES), "due_at", "pk"),
         "due_this_week": pks(
-            involved.filter(state__in=Task.WORK_STATES, due_at__gte=now, due_at__lt=now + timedelta(days=7)), "due_at"
+            involved.filter(state__in=Task.WORK_STATES, due_at__gte=now, due_at__lt=now + timedelta(days=7)),
+            "due_at",
+            "pk",
         ),
-        "overdue": pks(selectors.overdue(involved), "due_at"),
+        "overdue": pks(selectors.overdue(involved), "due_at", "pk"),
     }
 
 
