@@ -68,6 +68,11 @@ class Step:
     def save(self, action: str, *, update_fields: Collection[str] | None = None, **log):
         """Save the row and write the step's action log entry; `log` goes to log_action
         (comment, reason, acting_for, data…). Returns the log entry."""
+        if update_fields is not None:
+            # A step is a change: its auto_now stamps (a request's updated_at) are saved with the
+            # fields named, for whoever reads what changed since a moment (the reminder sweep).
+            stamps = [f.name for f in self.row._meta.concrete_fields if getattr(f, "auto_now", False)]
+            update_fields = [*update_fields, *(name for name in stamps if name not in update_fields)]
         self.row.save(update_fields=update_fields)
         return self.log(action, **log)
 

@@ -88,6 +88,27 @@ def working_calendar(department: "Department | int | None" = None) -> WorkingCal
     return working_calendars().of(department)
 
 
+def calendar_terms(department_field: str) -> list[tuple[str, WorkingCalendar, Q]]:
+    """Each working calendar with the filter for the rows on it (by the department in
+    `department_field`; empty: the organisation's) and a key naming that grouping of departments:
+    the organisation's calendar for every department without exceptions of its own, then one per
+    distinct calendar of departments with their own. The key changes whenever a department joins
+    or leaves a group, so a sweep that keeps a watermark per key starts afresh for a regrouping."""
+    calendars = working_calendars()
+    groups: dict[WorkingCalendar, list[int]] = {}
+    for pk, calendar in sorted(calendars.own.items()):
+        if calendar != calendars.organisation:
+            groups.setdefault(calendar, []).append(pk)
+    own = [pk for ids in groups.values() for pk in ids]
+    everyone = Q()
+    if own:
+        everyone = Q(**{f"{department_field}__isnull": True}) | ~Q(**{f"{department_field}__in": own})
+    terms = [("organisation:" + ",".join(map(str, sorted(own))), calendars.organisation, everyone)]
+    for calendar, ids in groups.items():
+        terms.append(("departments:" + ",".join(map(str, ids)), calendar, Q(**{f"{department_field}__in": ids})))
+    return terms
+
+
 def calendar_filter(department_field: str, condition: Callable[[WorkingCalendar], Q | None]) -> Q:
     """A filter that holds each row to `condition` on the calendar of the department in
     `department_field` (a rows' department, or an annotation naming one; empty: the
@@ -95,23 +116,11 @@ def calendar_filter(department_field: str, condition: Callable[[WorkingCalendar]
     none of them qualifies (it is not a working moment there). One term per distinct calendar,
     so a sweep reads its rows in one query however many rows and departments there are; with no
     department exceptions it is `condition(organisation)` alone."""
-    calendars = working_calendars()
-    groups: dict[WorkingCalendar, list[int]] = {}
-    for pk, calendar in sorted(calendars.own.items()):
-        if calendar != calendars.organisation:
-            groups.setdefault(calendar, []).append(pk)
-    own = [pk for ids in groups.values() for pk in ids]
     parts = []
-    organisation = condition(calendars.organisation)
-    if organisation is not None:
-        if own:
-            others = Q(**{f"{department_field}__isnull": True}) | ~Q(**{f"{department_field}__in": own})
-            organisation &= others
-        parts.append(organisation)
-    for calendar, ids in groups.items():
+    for _key, calendar, rows in calendar_terms(department_field):
         term = condition(calendar)
         if term is not None:
-            parts.append(term & Q(**{f"{department_field}__in": ids}))
+            parts.append(term & rows)
     return reduce(operator.or_, parts) if parts else Q(pk__in=[])
 
 

@@ -1,16 +1,26 @@
 """What Celery beat runs to keep every request moving: reminders, escalations, auto-closing and
 weekly summaries (the daily digest is the notifications app's; tasks.notices fills its part).
 
-Each sweep reads only the rows that are due through partial indexes, records what it sent in
-`Reminder` (one per request, kind and due moment) so nothing goes out twice, and sends nothing
-outside working hours or on holidays.
+Each sweep records what it sent in `Reminder` (one per request, kind and due moment), the
+authority for "sent once", and sends nothing outside working hours or on holidays. It reads only
+what may newly be due: per kind and grouping of calendars a `SweepMark` keeps the due moment the
+previous sweeps covered, so a sweep range-scans the partial indexes from there to now's threshold,
+plus the rows changed since the previous sweep began (Task.updated_at: reopened, a due moment
+moved, an approval or acceptance restarted). The cost follows what falls due, not the rows long
+past due. The first sweep of each day (and the first for a kind or a new grouping) reads every due
+row again, as before: the safety net for a change neither range sees (a raw SQL edit, a
+transaction committed long after it stamped its rows, a row a failed step held locked).
 """
 
+import hashlib
+import operator
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import reduce
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -19,10 +29,10 @@ from django.utils.translation import gettext_noop
 
 from core.workflow import step
 from departments.models import Department, Membership, User
-from departments.selectors import calendar_filter, working_calendars
+from departments.selectors import calendar_terms, working_calendars
 from notifications import services as notifications
 from tasks import selectors
-from tasks.models import Reminder, Task, TaskAction
+from tasks.models import Reminder, SweepMark, Task, TaskAction
 from tasks.selectors.filing import head_above
 from tasks.services.common import (
     TaskConflict,
@@ -35,70 +45,160 @@ from tasks.services.common import (
 from tasks.signals import request_overdue
 
 BATCH = 2000  # rows a sweep handles per kind; the next sweep takes the rest
+# How far back a sweep reads the rows changed since the previous one began: a change saved just
+# before that sweep but committed after it had read is still seen by the next.
+CHANGE_OVERLAP = timedelta(minutes=2)
+# A due moment is stored to the microsecond: a mark just below a row's leaves that row in range.
+TICK = timedelta(microseconds=1)
 
 
 def _not_sent(kind: str, due_field: str):
     return ~Exists(Reminder.objects.filter(task_id=OuterRef("pk"), kind=kind, due_at=OuterRef(due_field)))
 
 
-def due_rules(now: datetime, *, anytime: bool = False) -> list[tuple[str, str, object]]:
-    """Each reminder kind with the field holding its due moment and the rows due now that have
-    not had it yet (an index range scan each; the cost follows the due rows). Each row's windows
-    ("due within a working day", "a working day overdue") count on the calendar of the department
-    that owes its step (the handling department; while approving, the approvers'), and a row is
-    due only in that calendar's working hours (`anytime`: at any hour): one query per kind, a term
-    per distinct calendar."""
+@dataclass
+class Term:
+    """One reminder kind on one grouping of calendars at a sweep's moment: the rows on it are due
+    when their due field is at most `threshold` (and, for due_soon, still ahead)."""
 
-    def due(department: str, condition) -> Q:
-        return calendar_filter(
-            department, lambda c: condition(c, c.hours_per_day) if anytime or c.is_working_moment(now) else None
-        )
+    kind: str
+    key: str  # the grouping of departments on this calendar (departments.selectors.calendar_terms)
+    threshold: datetime
+    due: Q  # the rows of this grouping due now, whenever they fell due
 
+
+@dataclass
+class Rule:
+    kind: str
+    due_field: str
+    rows: QuerySet  # the rows in the kind's state, before the due condition
+    terms: list[Term] = field(default_factory=list)
+
+    def due_rows(self, ranges: dict[str, Q] | None = None) -> QuerySet:
+        """The rows due now not yet reminded; with `ranges` ({key: extra condition}) only those of
+        the terms named, each held to its extra condition (the range a sweep still has to read)."""
+        parts = [
+            term.due & ranges[term.key] if ranges is not None else term.due
+            for term in self.terms
+            if ranges is None or term.key in ranges
+        ]
+        due = reduce(operator.or_, parts) if parts else Q(pk__in=[])
+        return self.rows.filter(due).filter(_not_sent(self.kind, self.due_field))
+
+
+def rules_at(now: datetime, *, anytime: bool = False) -> list[Rule]:
+    """Each reminder kind with the field holding its due moment and, per calendar, the moment up to
+    which its rows are due. Each row's windows ("due within a working day", "a working day
+    overdue") count on the calendar of the department that owes its step (the handling
+    department; while approving, the approvers'), and a row is due only in that calendar's working
+    hours (`anytime`: at any hour): one query per kind, a term per distinct calendar."""
     handling, approvers = "target_department_id", "approval_department_id"
     stale_days = settings.STALE_WORKING_DAYS
     working = Task.objects.filter(state=Task.State.IN_PROGRESS)
-    overdue = working.filter(due_at__lte=now)
-    approving = Task.objects.filter(state=Task.State.PENDING_APPROVAL, approval_due_at__lte=now)
-    accepting = Task.objects.filter(state=Task.State.PENDING_ACCEPTANCE, accept_due_at__lte=now)
+    approving = Task.objects.filter(state=Task.State.PENDING_APPROVAL)
+    accepting = Task.objects.filter(state=Task.State.PENDING_ACCEPTANCE)
     stale = working.annotate(last_activity=Coalesce("last_progress_at", "accepted_at"))
-    rules = [
-        (
-            "due_soon",
-            "due_at",
-            working.filter(due(handling, lambda c, d: Q(due_at__gt=now, due_at__lte=c.add_working_hours(now, d)))),
-        ),
-        ("overdue", "due_at", overdue.filter(due(handling, lambda c, d: Q()))),
-        (
-            "escalate_1",
-            "due_at",
-            overdue.filter(due(handling, lambda c, d: Q(due_at__lte=c.subtract_working_hours(now, d)))),
-        ),
-        (
-            "escalate_3",
-            "due_at",
-            overdue.filter(due(handling, lambda c, d: Q(due_at__lte=c.subtract_working_hours(now, 3 * d)))),
-        ),
-        ("approval_overdue", "approval_due_at", approving.filter(due(approvers, lambda c, d: Q()))),
+    # kind, due field, rows, department whose calendar counts, the threshold on a calendar c with
+    # d working hours a day, and for due_soon the rows still ahead of now.
+    table = [
+        ("due_soon", "due_at", working, handling, lambda c, d: c.add_working_hours(now, d), Q(due_at__gt=now)),
+        ("overdue", "due_at", working, handling, lambda c, d: now, Q()),
+        ("escalate_1", "due_at", working, handling, lambda c, d: c.subtract_working_hours(now, d), Q()),
+        ("escalate_3", "due_at", working, handling, lambda c, d: c.subtract_working_hours(now, 3 * d), Q()),
+        ("approval_overdue", "approval_due_at", approving, approvers, lambda c, d: now, Q()),
         (
             "approval_escalate",
             "approval_due_at",
-            approving.filter(due(approvers, lambda c, d: Q(approval_due_at__lte=c.subtract_working_hours(now, d)))),
+            approving,
+            approvers,
+            lambda c, d: c.subtract_working_hours(now, d),
+            Q(),
         ),
-        ("accept_overdue", "accept_due_at", accepting.filter(due(handling, lambda c, d: Q()))),
-        (
-            "accept_escalate",
-            "accept_due_at",
-            accepting.filter(due(handling, lambda c, d: Q(accept_due_at__lte=c.subtract_working_hours(now, d)))),
-        ),
+        ("accept_overdue", "accept_due_at", accepting, handling, lambda c, d: now, Q()),
+        ("accept_escalate", "accept_due_at", accepting, handling, lambda c, d: c.subtract_working_hours(now, d), Q()),
         (
             "stale",
             "last_activity",
-            stale.filter(
-                due(handling, lambda c, d: Q(last_activity__lte=c.subtract_working_hours(now, stale_days * d)))
-            ),
+            stale,
+            handling,
+            lambda c, d: c.subtract_working_hours(now, stale_days * d),
+            Q(),
         ),
     ]
-    return [(kind, due_field, rows.filter(_not_sent(kind, due_field))) for kind, due_field, rows in rules]
+    rules = []
+    for kind, due_field, rows, department, threshold, ahead in table:
+        rule = Rule(kind, due_field, rows)
+        for key, calendar, on_calendar in calendar_terms(department):
+            if anytime or calendar.is_working_moment(now):
+                moment = threshold(calendar, calendar.hours_per_day)
+                due = Q(**{f"{due_field}__lte": moment}) & ahead & on_calendar
+                rule.terms.append(Term(kind, key, moment, due))
+        rules.append(rule)
+    return rules
+
+
+def due_rules(now: datetime, *, anytime: bool = False) -> list[tuple[str, str, QuerySet]]:
+    """Each reminder kind with the field holding its due moment and every row due now that has not
+    had it yet, however long ago it fell due (the full reading: the cost follows the rows past
+    their due moment; sweep() reads only the new ones most of the time)."""
+    return [(rule.kind, rule.due_field, rule.due_rows()) for rule in rules_at(now, anytime=anytime)]
+
+
+def _mark_key(term: Term) -> str:
+    return hashlib.blake2b(term.key.encode(), digest_size=20).hexdigest()
+
+
+def _plan(rule: Rule, marks: dict, today) -> tuple[QuerySet, dict[str, bool]]:
+    """The rows this sweep reads for `rule`, and for each of its terms whether it reads them all
+    (no mark yet, or the first sweep of the day: the safety net). Otherwise a term's rows are
+    those falling due after its mark, or changed since the previous sweep began (reopened with a
+    past due moment, a due moment moved, an approval or acceptance restarted): both range scans of
+    an index, so a sweep with nothing new to send reads next to nothing however many rows are
+    past their due moment."""
+    ranges, full = {}, {}
+    for term in rule.terms:
+        mark = marks.get((rule.kind, _mark_key(term)))
+        full[term.key] = mark is None or mark.full_on != today
+        ranges[term.key] = (
+            Q()
+            if full[term.key]
+            else Q(**{f"{rule.due_field}__gt": mark.covered_until}) | Q(updated_at__gt=mark.changed_since)
+        )
+    return rule.due_rows(ranges), full
+
+
+def _advance(rule: Rule, marks: dict, full: dict[str, bool], batch: list[Task], today, began: datetime) -> None:
+    """Record how far this sweep covered each term of `rule`, in the kind's transaction. A batch
+    cut at BATCH rows (read in order of the due field) handled every row due before its last one:
+    the mark stops just below that one, so the next sweep's range takes the rest; when an older
+    mark already lies above it, the changes are read again from where they were."""
+    cut = getattr(batch[-1], rule.due_field) - TICK if len(batch) >= BATCH else None
+    rows = []
+    for term in rule.terms:
+        key = _mark_key(term)
+        mark = marks.get((rule.kind, key))
+        changed = began - CHANGE_OVERLAP
+        if cut is None:
+            until = term.threshold if mark is None else max(term.threshold, mark.covered_until)
+        else:
+            until = min(term.threshold, cut)
+            if not full[term.key] and mark.covered_until > until:
+                until, changed = mark.covered_until, mark.changed_since
+        rows.append(
+            SweepMark(
+                kind=rule.kind,
+                calendar=key,
+                covered_until=until,
+                changed_since=changed,
+                full_on=today if full[term.key] else mark.full_on,
+            )
+        )
+    SweepMark.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["kind", "calendar"],
+        update_fields=["covered_until", "changed_since", "full_on"],
+    )
 
 
 # What each reminder kind says; the escalations go to the notice kind "escalation".
@@ -148,17 +248,29 @@ def _recipients(kind: str, batch: list[Task]) -> dict[int, list[User | None]]:
 
 
 def sweep(now: datetime | None = None) -> dict:
-    now = now or timezone.now()
+    # The changes are read by the clock that stamps them (updated_at), which a sweep run for
+    # another moment (the bench, a catch-up) does not move.
+    began = timezone.now()
+    now = now or began
     if not any(calendar.is_working_moment(now) for calendar in working_calendars().every()):
         return {"skipped": "outside working hours"}
+    today = timezone.localtime(now).date()
+    marks = {(mark.kind, mark.calendar): mark for mark in SweepMark.objects.all()}
     related = ("assignee", "requester", "target_department__head", "target_department__parent__head")
     sent = {}
-    for kind, due_field, rows in due_rules(now):
+    for rule in rules_at(now):
+        kind, due_field = rule.kind, rule.due_field
+        rows, full = _plan(rule, marks, today)
         # One transaction per kind: the due rows are locked (a sweep running late and the next one
-        # never take the same rows), recorded as reminded in one insert, then notified.
+        # never take the same rows), recorded as reminded in one insert, then notified; the
+        # kind's marks move on in the same transaction.
         with notifications.deliveries_batched() as delivery_ids:
             with transaction.atomic():
-                batch = list(rows.select_related(*related).select_for_update(skip_locked=True, of=("self",))[:BATCH])
+                batch = list(
+                    rows.select_related(*related)
+                    .select_for_update(skip_locked=True, of=("self",))
+                    .order_by(due_field, "pk")[:BATCH]
+                )
                 Reminder.objects.bulk_create(
                     [Reminder(task=t, kind=kind, due_at=getattr(t, due_field)) for t in batch], ignore_conflicts=True
                 )
@@ -180,6 +292,8 @@ def sweep(now: datetime | None = None) -> dict:
                 )
                 if kind == "overdue" and batch:
                     request_overdue.send(sender=Task, tasks=batch)
+                if rule.terms:
+                    _advance(rule, marks, full, batch, today, began)
         transaction.on_commit(lambda ids=delivery_ids: notifications.hand_to_workers(ids))
         sent[kind] = len(batch)
     sent["auto_closed"] = auto_close(now)

@@ -8,6 +8,7 @@ from tasks.models.activity import Comment as Comment
 from tasks.models.activity import HoldPeriod as HoldPeriod
 from tasks.models.activity import Reminder as Reminder
 from tasks.models.activity import RequestTypeAction as RequestTypeAction
+from tasks.models.activity import SweepMark as SweepMark
 from tasks.models.activity import TaskAction as TaskAction
 from tasks.models.activity import attachment_path as attachment_path
 from tasks.models.request_types import DEFAULT_ESTIMATE_HOURS as DEFAULT_ESTIMATE_HOURS

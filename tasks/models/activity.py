@@ -236,6 +236,28 @@ class Reminder(models.Model):
         return f"{self.task_id} {self.kind} {self.due_at:%Y-%m-%d %H:%M}"
 
 
+class SweepMark(models.Model):
+    """How far the reminder sweep has looked for one reminder kind on one grouping of working
+    calendars (tasks.reminders): every row whose due moment is at most `covered_until` was
+    reminded when due, so the next sweep reads only the rows falling due after it, plus the rows
+    changed since `changed_since`. `full_on` is the day of the last sweep that read every due row
+    again (the safety net against a change the two ranges cannot see)."""
+
+    kind = models.CharField(_("kind"), max_length=30)
+    calendar = models.CharField(_("calendar grouping"), max_length=40)
+    covered_until = models.DateTimeField(_("due moments covered until"))
+    changed_since = models.DateTimeField(_("changes read since"))
+    full_on = models.DateField(_("last full sweep"))
+
+    class Meta:
+        verbose_name = _("reminder sweep mark")
+        verbose_name_plural = _("reminder sweep marks")
+        constraints = [models.UniqueConstraint(fields=["kind", "calendar"], name="tasks_sweepmark_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.calendar} {self.covered_until:%Y-%m-%d %H:%M}"
+
+
 class RequestTypeAction(models.TextChoices):
     """What a department administrator did to a request type in the catalogue (core.ActionLog rows)."""
 

@@ -5,6 +5,7 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -225,6 +226,17 @@ class Task(ConcurrentTransitionMixin, models.Model):
             # reminders.sweep: acceptance past its promised time.
             models.Index(
                 fields=["accept_due_at"], condition=Q(state="pending_acceptance"), name="tasks_task_accept_due"
+            ),
+            # reminders.sweep: the rows changed since the last sweep (reopened, a due moment moved,
+            # an approval or acceptance restarted), in the states a reminder is about.
+            models.Index(
+                fields=["updated_at"],
+                condition=Q(state__in=["pending_approval", "pending_acceptance", "in_progress"]),
+                name="tasks_task_sweep_changed",
+            ),
+            # reminders.sweep: work with no progress, by its last activity (the "stale" reminder).
+            models.Index(
+                Coalesce("last_progress_at", "accepted_at"), condition=Q(state="in_progress"), name="tasks_task_stale"
             ),
             # reminders.sweep: results waiting for verification (auto-close after 7 days).
             models.Index(

@@ -107,7 +107,7 @@ def task_create(
                 stored = _store_attachments(task, by, [upload], field_key=key)
                 task.field_values[key] = stored[0].name
             if files:
-                task.save(update_fields=["field_values"])
+                task.save(update_fields=["field_values", "updated_at"])
             _store_attachments(task, by, attachments)
             log_action(task, actor=by, action=TaskAction.CREATED)
             if submit:
