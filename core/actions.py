@@ -70,10 +70,16 @@ def log_action(
 
 
 def log_actions(
-    targets: list[models.Model], *, actor, action: str, comment: str = "", data: dict | None = None
+    targets: list[models.Model],
+    *,
+    actor,
+    action: str,
+    comment: str = "",
+    data: dict | None = None,
+    from_state: str = "",
 ) -> list[ActionLog]:
     """`log_action` for many targets of one model at once, one INSERT per thousand rows (a bulk
-    import's rows); `action_logged` is sent for each, as log_action sends it."""
+    import's rows, a sweep's batch); `action_logged` is sent for each, as log_action sends it."""
     if not targets:
         return []
     content_type = ContentType.objects.get_for_model(targets[0])
@@ -84,6 +90,7 @@ def log_actions(
                 object_id=target.pk,
                 actor=actor,
                 action=action,
+                from_state=from_state,
                 to_state=getattr(target, "state", "") or "",
                 comment=comment,
                 data=dict(data or {}),

@@ -20,14 +20,14 @@ from functools import reduce
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from core.workflow import step
+from core.actions import log_actions
 from departments.models import Department, Membership, User
 from departments.selectors import calendar_terms, working_calendars
 from notifications import services as notifications
@@ -35,12 +35,9 @@ from tasks import selectors
 from tasks.models import Reminder, SweepMark, Task, TaskAction
 from tasks.selectors.filing import head_above
 from tasks.services.common import (
-    TaskConflict,
-    conflict,
     current_approvers_of,
     managers_of,
     notice_about,
-    notify_about,
 )
 from tasks.signals import request_overdue
 
@@ -159,11 +156,13 @@ def _plan(rule: Rule, marks: dict, today) -> tuple[QuerySet, dict[str, bool]]:
     for term in rule.terms:
         mark = marks.get((rule.kind, _mark_key(term)))
         full[term.key] = mark is None or mark.full_on != today
-        ranges[term.key] = (
-            Q()
-            if full[term.key]
-            else Q(**{f"{rule.due_field}__gt": mark.covered_until}) | Q(updated_at__gt=mark.changed_since)
-        )
+        if full[term.key]:
+            ranges[term.key] = Q()
+        else:
+            # Both bounds inside the first arm, so PostgreSQL's index scan of it stops at now's
+            # threshold instead of reading every row due later.
+            newly = Q(**{f"{rule.due_field}__gt": mark.covered_until, f"{rule.due_field}__lte": term.threshold})
+            ranges[term.key] = newly | Q(updated_at__gt=mark.changed_since)
     return rule.due_rows(ranges), full
 
 
@@ -335,33 +334,52 @@ def _primary_departments(people) -> dict[int, Department]:
 
 
 def auto_close(now: datetime) -> int:
-    """Results left unverified for AUTO_CLOSE_VERIFICATION_DAYS days close themselves, with a log row."""
+    """Results left unverified for AUTO_CLOSE_VERIFICATION_DAYS days close themselves, with a log row.
+    A batch at a time, like the reminders: the rows are locked (one a person is verifying is
+    skipped, and left to them), closed in one update, logged in one insert (the followers and
+    webhooks hear of each through action_logged) and their people told in one batch of notices."""
     limit = now - timedelta(days=settings.AUTO_CLOSE_VERIFICATION_DAYS)
     open_subtask = Task.objects.filter(parent=OuterRef("pk")).exclude(state__in=Task.CLOSED_STATES)
-    closed = 0
-    for task in Task.objects.filter(state=Task.State.PENDING_VERIFICATION, done_at__lte=limit).exclude(
-        Exists(open_subtask)
-    )[:BATCH]:
-        try:
-            with step(Task, task.pk, by=None, expect=[Task.State.PENDING_VERIFICATION], stale=conflict) as s:
-                s.row.confirm()
-                s.save(
-                    TaskAction.CONFIRMED,
-                    comment=_("Closed automatically: not verified within %(days)s days.")
-                    % {"days": settings.AUTO_CLOSE_VERIFICATION_DAYS},
-                )
-                notify_about(
-                    [s.row.requester, s.row.assignee],
-                    s.row,
+    due = Task.objects.filter(state=Task.State.PENDING_VERIFICATION, done_at__lte=limit).exclude(Exists(open_subtask))
+    days = settings.AUTO_CLOSE_VERIFICATION_DAYS
+    with notifications.deliveries_batched() as delivery_ids:
+        with transaction.atomic():
+            batch = list(
+                due.select_related("requester", "assignee", "target_department")
+                .select_for_update(skip_locked=True, of=("self",))
+                .order_by("done_at", "pk")[:BATCH]
+            )
+            if not batch:
+                return 0
+            for task in batch:
+                task.confirm()  # the transition: state and closed_at, as the verifier's step does
+            Task.objects.filter(pk__in=[task.pk for task in batch]).update(
+                state=Task.State.DONE, closed_at=batch[0].closed_at, updated_at=timezone.now()
+            )
+            for task in batch:
+                task.closed_at = batch[0].closed_at
+            # The followers' receiver reads each request's CC list: read them all at once.
+            prefetch_related_objects(batch, "watchers")
+            log_actions(
+                batch,
+                actor=None,
+                action=TaskAction.CONFIRMED,
+                from_state=Task.State.PENDING_VERIFICATION,
+                comment=_("Closed automatically: not verified within %(days)s days.") % {"days": days},
+            )
+            notifications.notify_each(
+                notice_about(
+                    [task.requester, task.assignee],
+                    task,
                     None,
                     "auto_closed",
                     gettext_noop("%(number)s closed itself: it was not verified within %(days)s days."),
-                    days=settings.AUTO_CLOSE_VERIFICATION_DAYS,
+                    days=days,
                 )
-        except TaskConflict:  # verified or reopened meanwhile
-            continue
-        closed += 1
-    return closed
+                for task in batch
+            )
+    transaction.on_commit(lambda ids=delivery_ids: notifications.hand_to_workers(ids))
+    return len(batch)
 
 
 def send_weekly_summaries(now: datetime | None = None) -> int:

@@ -120,7 +120,8 @@ def test_a_batch_cut_short_goes_on_at_the_next_sweep(org, accept, monkeypatch):
 
 
 def _due_queries(queries) -> list[str]:
-    return [q["sql"] for q in queries.captured_queries if 'FROM "tasks_task"' in q["sql"] and "FOR UPDATE" in q["sql"]]
+    """The due queries: the rows locked and checked against the reminders already sent."""
+    return [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"] and '"tasks_reminder"' in q["sql"]]
 
 
 def test_a_nothing_due_sweep_reads_ranges_whatever_the_rows_past_due(org, accept):
@@ -164,3 +165,40 @@ def test_a_step_saving_some_fields_stamps_the_change(org, purchase, file_request
             task=task, by=org.sales_head, person=org.leader, position="before", comment="请总经理先看"
         )
     assert Task.objects.get(pk=task.pk).updated_at == at(2026, 11, 30, 13, 10)
+
+
+def test_unverified_results_close_in_one_batch(org, accept):
+    """Closing results left unverified is one batch, like the reminders: 3 or 12 cost the same
+    queries, each is logged as the verifier's step would be and both people are told."""
+    from django.core.cache import cache
+
+    counts = {}
+    for n, finished, closing in (
+        (3, at(2026, 11, 30, 10), at(2026, 12, 8, 10)),
+        (12, at(2026, 12, 1, 10), at(2026, 12, 9, 10)),
+    ):
+        tasks = [accept(at(2026, 11, 30, 9)) for _ in range(n)]
+        with time_machine.travel(finished, tick=False):
+            for task in tasks:
+                services.task_finish(task=task, by=org.assignee)
+        cache.clear()
+        with time_machine.travel(closing, tick=False), CaptureQueriesContext(connection) as queries:
+            assert reminders.auto_close(closing) == n
+        counts[n] = len(queries)
+        for task in Task.objects.filter(pk__in=[t.pk for t in tasks]):
+            assert (task.state, task.closed_at, task.updated_at) == ("done", closing, closing)
+            log = task.logs.last()
+            assert (log.actor, log.from_state, log.to_state, log.action) == (
+                None,
+                "pending_verification",
+                "done",
+                "task.confirmed",
+            )
+        assert (
+            Notification.objects.filter(
+                recipient=org.requester, kind="auto_closed", link__in=[t.get_absolute_url() for t in tasks]
+            ).count()
+            == n
+        )
+    assert counts[3] == counts[12], counts
+    assert reminders.auto_close(at(2026, 12, 9, 10, 5)) == 0
