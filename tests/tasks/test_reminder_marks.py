@@ -121,7 +121,7 @@ def test_a_batch_cut_short_goes_on_at_the_next_sweep(org, accept, monkeypatch):
 
 def _due_queries(queries) -> list[str]:
     """The due queries: the rows locked and checked against the reminders already sent."""
-    return [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"] and '"tasks_reminder"' in q["sql"]]
+    return [q["sql"] for q in queries.captured_queries if "NOT EXISTS" in q["sql"] and '"tasks_reminder"' in q["sql"]]
 
 
 def test_a_nothing_due_sweep_reads_ranges_whatever_the_rows_past_due(org, accept):
