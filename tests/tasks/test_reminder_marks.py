@@ -202,3 +202,19 @@ def test_unverified_results_close_in_one_batch(org, accept):
         )
     assert counts[3] == counts[12], counts
     assert reminders.auto_close(at(2026, 12, 9, 10, 5)) == 0
+
+
+def test_a_department_regrouped_by_its_own_calendar_is_read_whole_again(org, accept):
+    """采购部 gets a day of its own: its requests leave the organisation's grouping for a new one,
+    with no mark yet, so the next sweep reads all of that grouping's due rows, whatever the marks
+    of the grouping it left said."""
+    from departments.models import CalendarDay
+
+    task = accept(at(2026, 11, 30, 9))
+    assert sweep(at(2026, 12, 1, 9, 5))["overdue"] == 1
+    Reminder.objects.filter(task=task, kind="overdue").delete()
+    assert sweep(at(2026, 12, 1, 9, 30))["overdue"] == 0  # below the mark: not read again today
+    CalendarDay.objects.create(date=date(2026, 12, 25), kind="holiday", department=org.purchasing)
+    assert sweep(at(2026, 12, 1, 9, 35))["overdue"] == 1
+    # The organisation's grouping changed too (it leaves 采购部 out now): two new marks beside the old.
+    assert SweepMark.objects.filter(kind="overdue").count() == 3
