@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('departments', '0007_calendarday_department_exceptions'),
-        ('tasks', '0017_report_pairs_index'),
+        ('tasks', '0018_task_target_seen_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
