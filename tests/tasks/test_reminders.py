@@ -200,5 +200,10 @@ def test_a_sweeps_queries_do_not_grow_with_the_due_requests(org, support, purcha
         # head above (escalate_3, accept_escalate, approval_escalate) and the approver.
         assert Notification.objects.count() - notices_before == n * (6 + 2 * managers)
         assert Delivery.objects.filter(channel="webhook", kind="escalation").count() == (5 if n == 5 else 55)
-        counts[n] = len(queries)
-    assert counts[5] == counts[50], counts
+        inserts = sum(q["sql"].startswith("INSERT") for q in queries.captured_queries)
+        counts[n] = (len(queries) - inserts, inserts)
+    if connection.vendor == "sqlite":
+        # SQLite caps a statement's parameters, so Django splits a large bulk insert in two.
+        assert counts[5][0] == counts[50][0] and counts[50][1] - counts[5][1] <= 2, counts
+    else:
+        assert counts[5] == counts[50], counts
