@@ -5,7 +5,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
-from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.workflow import StepConflict, StepError, StepForbidden
@@ -81,7 +80,3 @@ def exception_handler(exc, context):
 def not_found(request, *args, **kwargs):
     """Any other address under /api/: a JSON 404, not the pages' HTML one."""
     return JsonResponse(body("not_found", _("There is no such API address.")), status=404)
-
-
-def json_response(data: dict, status_code: int) -> Response:
-    return Response(data, status=status_code)

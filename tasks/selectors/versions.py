@@ -143,11 +143,5 @@ def co_department_ids(request_type: RequestType, version_id: int | None = None) 
     return [pk for pk in ids if pk != request_type.department_id]
 
 
-def version_of(version_id: int | None) -> RequestTypeVersion | None:
-    if version_id is None:
-        return None
-    return RequestTypeVersion.objects.filter(pk=version_id).first()
-
-
 def versions_of(request_type: RequestType) -> list[RequestTypeVersion]:
     return list(request_type.versions.select_related("published_by").order_by("-number"))
