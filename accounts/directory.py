@@ -39,7 +39,7 @@ class DirectoryDepartment:
     member_dns: set[str] = field(default_factory=set)
 
 
-def _norm_dn(dn: str) -> str:
+def norm_dn(dn: str) -> str:
     """DNs compare without case and spaces around separators (`member` values are written by hand)."""
     return ",".join(part.strip() for part in ldap.dn.explode_dn(dn.lower())) if dn else ""
 
@@ -114,7 +114,7 @@ class Directory:
     def _person(self, dn: str, attrs: dict) -> DirectoryPerson | None:
         a = self.attrs
         username = text_of(attrs, a["username"])
-        subject = text_of(attrs, a["uuid"]) or _norm_dn(dn)
+        subject = text_of(attrs, a["uuid"]) or norm_dn(dn)
         if not username:
             return None
         return DirectoryPerson(
@@ -169,7 +169,7 @@ class Directory:
                     code=code,
                     name=text_of(attrs, a["department_name"]) or code,
                     name_en=text_of(attrs, a["department_name_en"]),
-                    member_dns={_norm_dn(m.decode("utf-8", "replace")) for m in attrs.get(a["member"], [])},
+                    member_dns={norm_dn(m.decode("utf-8", "replace")) for m in attrs.get(a["member"], [])},
                 )
             )
         return sorted(departments, key=lambda d: d.code)
@@ -187,11 +187,7 @@ class Directory:
         except ldap.LDAPError as exc:
             raise DirectoryError(f"Reading {group} failed: {_describe(exc)}") from exc
         attrs = found[0][1] if found else {}
-        return {_norm_dn(m.decode("utf-8", "replace")) for m in attrs.get(member, [])}
-
-
-def norm_dn(dn: str) -> str:
-    return _norm_dn(dn)
+        return {norm_dn(m.decode("utf-8", "replace")) for m in attrs.get(member, [])}
 
 
 def _describe(exc: ldap.LDAPError) -> str:
