@@ -2,10 +2,7 @@
 
 import rules
 
-
-@rules.predicate
-def is_admin(user) -> bool:
-    return bool(user.is_active and user.is_superuser)
+from departments.rules import is_admin
 
 
 @rules.predicate

@@ -2,13 +2,9 @@
 
 import rules
 
+from departments.rules import is_admin
 from departments.selectors import acting_for
 from tasks.models import Task
-
-
-@rules.predicate
-def is_admin(user) -> bool:
-    return bool(user.is_active and user.is_superuser)
 
 
 @rules.predicate

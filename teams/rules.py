@@ -8,13 +8,9 @@
 
 import rules
 
+from departments.rules import is_admin
 from departments.selectors import acting_for
 from teams.models import Team
-
-
-@rules.predicate
-def is_admin(user) -> bool:
-    return bool(user.is_active and user.is_superuser)
 
 
 @rules.predicate
