@@ -65,22 +65,28 @@ def to_csv(table: Table) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def to_xlsx(table: Table) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = str(table.key)[:31]
-    sheet.append([str(header) for header in table.headers])
+def fill_sheet(sheet, headers: list, rows, *, max_width: int = 50) -> None:
+    """A bold header row, then the rows; each column as wide as its text, from 10 to `max_width`."""
+    sheet.append(headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in table.rows:
-        sheet.append([_plain(value) for value in row])
+    for row in rows:
+        sheet.append(row)
         for cell in sheet[sheet.max_row]:
             if cell.data_type == "f":  # openpyxl reads a leading "=" as a formula: keep it as text
                 cell.data_type = "s"
     for column in sheet.columns:
         cells = list(column)
         widest = max(len(str(cell.value or "")) for cell in cells)
-        sheet.column_dimensions[cells[0].column_letter].width = min(50, max(10, widest + 2))
+        sheet.column_dimensions[cells[0].column_letter].width = min(max_width, max(10, widest + 2))
+
+
+def to_xlsx(table: Table) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = str(table.key)[:31]
+    rows = ([_plain(value) for value in row] for row in table.rows)
+    fill_sheet(sheet, [str(header) for header in table.headers], rows)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -13,8 +13,9 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
+
+from core.exports import fill_sheet
 
 # Sheet -> its columns, in the order they are written; the first is the row's key.
 SHEETS: dict[str, tuple[str, ...]] = {
@@ -203,19 +204,8 @@ def write_workbook(tables: dict[str, list[list]]) -> bytes:
     book = Workbook()
     book.remove(book.active)
     for name, columns in SHEETS.items():
-        sheet = book.create_sheet(name)
-        sheet.append(list(columns))
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in tables.get(name, []):
-            sheet.append([_written(value) for value in row])
-            for cell in sheet[sheet.max_row]:
-                if cell.data_type == "f":  # text that starts with "=" stays text, never a formula
-                    cell.data_type = "s"
-        for column in sheet.columns:
-            cells = list(column)
-            widest = max(len(str(cell.value or "")) for cell in cells)
-            sheet.column_dimensions[cells[0].column_letter].width = min(40, max(10, widest + 2))
+        rows = ([_written(value) for value in row] for row in tables.get(name, []))
+        fill_sheet(book.create_sheet(name), list(columns), rows, max_width=40)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
