@@ -50,3 +50,17 @@ def publish(task, args: list, what: str) -> bool:
         log.warning("broker unavailable, %s stays for the sweep: %s", what, exc)
         return False
     return True
+
+
+def publish_batches(deliver, deliver_many, ids: list[int], one: str, many: str) -> None:
+    """Publish `deliver` for a single id, else `deliver_many` per hundred ids, stopping at the first
+    the broker refuses (the caller's sweep sends the rest). `one` and `many` name the rows in the log:
+    "delivery", "deliveries"."""
+    if not ids:
+        return
+    if len(ids) == 1:
+        publish(deliver, [ids[0]], f"1 {one}")
+        return
+    for start in range(0, len(ids), 100):  # one job per hundred
+        if not publish(deliver_many, [ids[start : start + 100]], f"{len(ids) - start} {many}"):
+            return

@@ -251,14 +251,7 @@ def hand_to_workers(ids: list[int]) -> None:
     """Publish delivery jobs; if the broker is down or frozen, give up quickly: the sweep resends."""
     from notifications.tasks import deliver, deliver_many
 
-    if not ids:
-        return
-    if len(ids) == 1:
-        broker.publish(deliver, [ids[0]], "1 delivery")
-        return
-    for start in range(0, len(ids), 100):  # one job per hundred deliveries
-        if not broker.publish(deliver_many, [ids[start : start + 100]], f"{len(ids) - start} deliveries"):
-            return
+    broker.publish_batches(deliver, deliver_many, ids, "delivery", "deliveries")
 
 
 def deliver_one(delivery_id: int) -> str:

@@ -32,14 +32,7 @@ def hand_to_workers(ids: list[int]) -> None:
     """Publish delivery jobs; with the broker down, give up at once: the sweep sends them later."""
     from webhooks.tasks import deliver, deliver_many
 
-    if not ids:
-        return
-    if len(ids) == 1:
-        broker.publish(deliver, [ids[0]], "1 webhook delivery")
-        return
-    for start in range(0, len(ids), 100):
-        if not broker.publish(deliver_many, [ids[start : start + 100]], f"{len(ids) - start} webhook deliveries"):
-            return
+    broker.publish_batches(deliver, deliver_many, ids, "webhook delivery", "webhook deliveries")
 
 
 def backoff(attempts: int) -> timedelta:
