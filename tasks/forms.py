@@ -210,6 +210,17 @@ class TaskForm(forms.Form):
 
         return datetime.combine(day, time(18, 0), timezone.get_current_timezone())
 
+    def filing(self) -> dict:
+        """The request as filed from this form: tasks.services.task_create's arguments, as the
+        page and the API file it."""
+        data = self.cleaned_data
+        names = ("title", "description", "attachments", "co_departments", "watchers", "priority", "confidential")
+        return {name: data[name] for name in names} | {
+            "values": self.values(),
+            "files": self.files_by_key(),
+            "wanted_by": self.wanted_by_moment(),
+        }
+
 
 def preview_values(request_type: RequestType, data, specs: list | None = None) -> dict:
     """Best-effort field values from a half-filled form, for the route preview: numbers and

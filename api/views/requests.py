@@ -238,22 +238,8 @@ class RequestList(APIView):
         rename = lambda name: f"fields.{name[2:]}" if name.startswith("f_") else name  # noqa: E731
         if not form.is_valid():
             raise ValidationError(form_errors(form, rename))
-        cleaned = form.cleaned_data
         task = services.task_create(
-            by=user,
-            request_type=request_type,
-            title=cleaned["title"],
-            description=cleaned["description"],
-            values=form.values(),
-            files=form.files_by_key(),
-            attachments=cleaned["attachments"],
-            co_departments=cleaned["co_departments"],
-            watchers=cleaned["watchers"],
-            priority=cleaned["priority"],
-            confidential=cleaned["confidential"],
-            wanted_by=form.wanted_by_moment(),
-            token=token,
-            submit=data.get("submit") == "true",
+            by=user, request_type=request_type, token=token, submit=data.get("submit") == "true", **form.filing()
         )
         return Response(detail_data(task_or_404(user, task.number), user), status=status.HTTP_201_CREATED)
 

@@ -43,23 +43,13 @@ def file_request(request, code: str):
         initial={"token": uuid.uuid4(), "confidential": request_type.confidential},
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             task = services.task_create(
                 by=request.user,
                 request_type=request_type,
-                title=data["title"],
-                description=data["description"],
-                values=form.values(),
-                files=form.files_by_key(),
-                attachments=data["attachments"],
-                co_departments=data["co_departments"],
-                watchers=data["watchers"],
-                priority=data["priority"],
-                confidential=data["confidential"],
-                wanted_by=form.wanted_by_moment(),
-                token=data["token"],
+                token=form.cleaned_data["token"],
                 submit=request.POST.get("action") == "submit",
+                **form.filing(),
             )
         except TaskError as exc:
             # Refused (who may file, a retired type): the service saved nothing; the page says why.
