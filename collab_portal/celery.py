@@ -60,6 +60,8 @@ def _jobs() -> dict:
         "team-meetings": {"task": "teams.tasks.generate_meetings", "schedule": 3600.0},
         "team-meeting-reminders": {"task": "teams.tasks.send_meeting_reminders", "schedule": 300.0},
         "team-daily-progress": {"task": "teams.tasks.send_daily_progress", "schedule": 900.0},
+        # The organisation report's default view, computed ahead for the admins (reports.snapshots).
+        "organisation-report-snapshot": {"task": "reports.tasks.snapshot_organisation", "schedule": 3600.0},
     }
     if settings.LDAP_ENABLED:
         # People and departments in step with the directory, once a night (accounts.services.sync_directory).
@@ -80,5 +82,11 @@ def _declare_schedule(sender, **kwargs):
 def _first_heartbeat(sender, **kwargs):
     """Beat the heart as soon as a worker is up, so /healthz/ need not wait a period."""
     from collab_portal.tasks import heartbeat
+    from core import periodic
+    from reports.tasks import snapshot_organisation
 
     heartbeat.delay()
+    # After a deploy the beat's first hourly run is an hour away: the snapshot now if none is kept,
+    # queued by the first of the workers starting together (core.periodic).
+    if periodic.claim("organisation-report-snapshot-at-start", 600.0):
+        snapshot_organisation.delay(only_missing=True)

@@ -9,51 +9,15 @@ from django.views.decorators.http import require_GET
 
 from core import exports
 from departments.models import Department
-from reports import charts
+from reports import snapshots
 from reports.forms import ReportFilterForm
 from reports.rules import dashboard_departments
 from reports.search import KINDS, search
 from reports.search import query_tokens as _query_tokens
-from reports.selectors import PAGE_ROWS, DepartmentReport, OrganisationReport, heatmap
+from reports.sections import sections
+from reports.selectors import DepartmentReport, OrganisationReport
 
 FORMATS = ("csv", "xlsx")
-CHART_ROWS = 25
-
-
-def _figures(table) -> dict:
-    """What the template draws for a table: an SVG bar chart, two for SLA, or a heatmap."""
-    chart = table.chart or {}
-    kind = chart.get("kind")
-    if not table.rows:
-        return {}
-    if kind == "bars":
-        shown = table.rows[:CHART_ROWS]
-        labels = [" · ".join(str(row[i]) for i in chart.get("label_columns", [0])) for row in shown]
-        values = [row[chart["value_column"]] for row in shown]
-        return {"svgs": [("", charts.bars(labels, values))], "shown": CHART_ROWS if len(table.rows) > CHART_ROWS else 0}
-    if kind == "percent":
-        labels = [str(row[0]) for row in table.rows]
-        svgs = [
-            (table.headers[i], charts.bars(labels, [row[i] for row in table.rows], suffix="%", maximum=100))
-            for i in chart["value_columns"]
-        ]
-        return {"svgs": svgs}
-    if kind == "heatmap":
-        return {"heatmap": heatmap(table, chart["value_column"])}
-    return {}
-
-
-def _sections(report) -> list:
-    """Each table with its figures; long tables show their first rows (the charts and the
-    exports have them all), so a page's size does not grow with the organisation."""
-    sections = []
-    for table in report.all():
-        figures = _figures(table)
-        if table.total is None and len(table.rows) > PAGE_ROWS:
-            table.total = len(table.rows)
-            table.rows = table.rows[:PAGE_ROWS]
-        sections.append((table, figures))
-    return sections
 
 
 def _dashboard_form(request):
@@ -78,16 +42,34 @@ def index(request):
     raise PermissionDenied
 
 
-def _page(request, form, report_class, template, export_base, intro):
-    """The whole page, or only its body for htmx when the filter changes."""
+def _snapshot_scope(request, form) -> str | None:
+    """The shared snapshot's scope when the organisation report's filter is the default one and
+    the viewer's figures are the snapshot's (reports.snapshots), else None: computed as asked."""
+    if not snapshots.is_default(form.cleaned_data):
+        return None
+    return snapshots.scope_of(request.user)
+
+
+def _page(request, form, report_class, template, export_base, intro, *, snapshot_scope=None):
+    """The whole page, or only its body for htmx when the filter changes. With `snapshot_scope`
+    (a callable: the organisation report) the default filter's figures come from the snapshot,
+    taken now when there is none or the viewer asked for fresh figures."""
     context = {"form": form, "tables": [], "export_base": export_base}
     if form.is_valid():
         start, end = form.period
         department = form.cleaned_data["department"]
-        report = report_class(request.user, department, start, end)
         period = f"{form.cleaned_data['start']:%Y-%m-%d} – {form.cleaned_data['end']:%Y-%m-%d}"
         heading = f"{department.display_name} · {period}" if department else period
-        context.update(report=report, tables=_sections(report), heading=heading, intro=intro)
+        context.update(heading=heading, intro=intro)
+        scope = snapshot_scope(request, form) if snapshot_scope else None
+        if scope is not None:
+            # Only "1" asks for fresh figures; any other value is the ordinary page.
+            kept = None if request.GET.get("fresh") == "1" else snapshots.page(scope)
+            kept = kept or snapshots.take(scope)
+            context.update(tables=kept.sections, figures_taken=kept.taken)
+        else:
+            report = report_class(request.user, department, start, end)
+            context.update(report=report, tables=sections(report.all()))
     if request.headers.get("HX-Request"):
         template = "reports/_body.html"
     return render(request, template, context)
@@ -116,15 +98,21 @@ def organisation(request):
         "reports/organisation.html",
         "reports:organisation_export",
         _("Requests filed in the period between departments, and documents drafted in it, among those you may see."),
+        snapshot_scope=_snapshot_scope,
     )
 
 
-def _export(request, form, report_class, section, fmt, name):
+def _export(request, form, report_class, section, fmt, name, *, snapshot_scope=None):
     if fmt not in FORMATS or section not in report_class.sections:
         raise Http404
     if not form.is_valid():
         errors = "; ".join(str(error) for errors in form.errors.values() for error in errors)
         return HttpResponseBadRequest(_("Bad filter: %(errors)s") % {"errors": errors}, content_type="text/plain")
+    scope = snapshot_scope(request, form) if snapshot_scope else None
+    kept = snapshots.table(scope, section) if scope is not None else None
+    if kept is not None:
+        # The rows of the figures the default page shows (the same snapshot), not a second count.
+        return exports.response(kept[1], fmt, name)
     start, end = form.period
     report = report_class(request.user, form.cleaned_data["department"], start, end)
     return exports.response(report.table(section, limit=None), fmt, name)
@@ -139,7 +127,15 @@ def department_export(request, section, fmt):
 @login_required
 @require_GET
 def organisation_export(request, section, fmt):
-    return _export(request, _organisation_form(request), OrganisationReport, section, fmt, "organisation")
+    return _export(
+        request,
+        _organisation_form(request),
+        OrganisationReport,
+        section,
+        fmt,
+        "organisation",
+        snapshot_scope=_snapshot_scope,
+    )
 
 
 @login_required

@@ -52,17 +52,34 @@ class OrganisationReport:
 
     sections = ("matrix", "slowest", "waiting", "documents", "steps", "conflicts", "teams")
 
-    def __init__(self, user: User, department: Department | None, start: datetime, end: datetime):
+    def __init__(self, user: User | None, department: Department | None, start: datetime, end: datetime):
         self.user, self.department, self.start, self.end = user, department, start, end
         self.now = timezone.now()
-        tasks = Task.objects.filter(visible_tasks_filter(user), created_at__gte=start, created_at__lt=end).exclude(
+        tasks = Task.objects.filter(self.task_rule(), created_at__gte=start, created_at__lt=end).exclude(
             state=Task.State.DRAFT
         )
-        documents = visible_documents(user).filter(created_at__gte=start, created_at__lt=end)
+        documents = self.visible_documents().filter(created_at__gte=start, created_at__lt=end)
         if department is not None:
             tasks = tasks.filter(Q(requesting_department=department) | Q(target_department=department))
             documents = documents.filter(department=department)
         self.tasks, self.document_qs = tasks, documents
+
+    # What the viewer may see; SharedOrganisationReport answers them without a viewer.
+    def task_rule(self) -> Q:
+        return visible_tasks_filter(self.user)
+
+    def visible_documents(self):
+        return visible_documents(self.user)
+
+    def conflict_rule(self) -> Q:
+        from conflicts.selectors import visible_conflicts_filter
+
+        return visible_conflicts_filter(self.user)
+
+    def visible_teams(self):
+        from teams.models import Team
+
+        return Team.objects.visible_to(self.user)
 
     def table(self, key: str, *, limit: int | None = PAGE_ROWS) -> Table:
         if key == "teams":
@@ -219,6 +236,36 @@ class OrganisationReport:
         return _teams_section(self, limit)
 
 
+class SharedOrganisationReport(OrganisationReport):
+    """The organisation report of every admin who may read no classified document of the period,
+    computed without a viewer (reports.snapshots keeps it for them all).
+
+    Why it is the same for each of them (and must stay so: a change to the rules below must change
+    this too, tests/reports/test_snapshots.py compares them): an admin sees every request but other
+    people's drafts (visible_tasks_filter), which the report leaves out anyway; every conflict
+    (visible_conflicts_filter) and every team (Team.objects.visible_to); every document but the
+    classified ones they are not named for (visible_documents). Only that last part depends on the
+    person, so the snapshot's viewers are the admins for whom no classified document of the period
+    is readable (reports.snapshots.scope_of): for them it is every unclassified document."""
+
+    def __init__(self, start: datetime, end: datetime):
+        super().__init__(None, None, start, end)
+
+    def task_rule(self) -> Q:
+        return Q()
+
+    def visible_documents(self):
+        return Document.objects.filter(~Q(secrecy__in=Document.NAMED_ONLY))
+
+    def conflict_rule(self) -> Q:
+        return Q()
+
+    def visible_teams(self):
+        from teams.models import Team
+
+        return Team.objects.all()
+
+
 HEATMAP_DEPARTMENTS = 30
 
 
@@ -260,11 +307,8 @@ def heatmap(table: Table, value_column: int, *, size: int = HEATMAP_DEPARTMENTS)
 
 def _conflicts_section(report: "OrganisationReport") -> Table:
     from conflicts.models import Conflict, ConflictParty
-    from conflicts.selectors import visible_conflicts_filter
 
-    conflicts = Conflict.objects.filter(
-        visible_conflicts_filter(report.user), raised_at__gte=report.start, raised_at__lt=report.end
-    )
+    conflicts = Conflict.objects.filter(report.conflict_rule(), raised_at__gte=report.start, raised_at__lt=report.end)
     if report.department is not None:
         conflicts = conflicts.filter(
             Exists(ConflictParty.objects.filter(conflict_id=OuterRef("pk"), department=report.department))
@@ -313,7 +357,7 @@ def _teams_section(report: "OrganisationReport", limit: int | None) -> Table:
     from teams.models import Team, TeamMember
 
     teams = Team.objects.filter(
-        pk__in=Team.objects.visible_to(report.user).values("pk"),
+        pk__in=report.visible_teams().values("pk"),
         deadline__gte=timezone.localtime(report.start).date(),
         deadline__lt=timezone.localtime(report.end).date(),
     ).exclude(state=Team.State.CANCELLED)

@@ -1,0 +1,225 @@
+"""The organisation report's default view kept as a snapshot (reports.snapshots): the same
+figures as computing them, for the admins only when nothing they may see is left out of it, a
+Refresh that counts what came since, few queries, and one hourly run however many beats send it."""
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from conflicts.models import Conflict, ConflictParty
+from documents.models import Document
+from reports import snapshots
+from reports.forms import DEFAULT_DAYS
+from reports.selectors.organisation import OrganisationReport, SharedOrganisationReport
+from reports.snapshots import default_period
+from teams.models import Team
+from tests.conftest import login
+from tests.factories import UserFactory
+from tests.reports.conftest import make_task
+
+ORG = "/reports/organisation/"
+
+
+def document(org, secrecy="internal", drafter=None):
+    return Document.objects.create(
+        kind="notice",
+        title="关于采购的通知",
+        recipients="各部门",
+        body="正文",
+        department=org.hr,
+        drafter=drafter or org.outsider,
+        secrecy=secrecy,
+        state="reviewing",
+    )
+
+
+@pytest.fixture
+def everything(org, figures):
+    """The hand-computed requests (one confidential), documents in flight (one classified), a
+    conflict about a request and a team due in the period."""
+    document(org)
+    document(org, "secret")
+    made = Conflict.objects.create(subject="交货期", task=figures["T1"], state="negotiation", raised_by=org.requester)
+    ConflictParty.objects.create(conflict=made, department=org.sales)
+    today = timezone.localdate()
+    Team.objects.create(
+        name="降本小组",
+        goal="降低采购成本",
+        metric="成本",
+        baseline=Decimal(100),
+        target_value=Decimal(80),
+        current_value=Decimal(90),
+        starts_on=today - timedelta(days=30),
+        deadline=today,
+        lead=org.sales_head,
+        created_by=org.sales_head,
+    )
+    return figures
+
+
+def page_rows(page) -> dict:
+    return {table.key: table.rows for table, _figures in page.context["tables"]}
+
+
+def matrix_of(page) -> dict:
+    return {(row[0], row[1]): row[2] for row in page_rows(page)["matrix"]}
+
+
+def test_the_shared_report_counts_what_an_admin_counts(org, everything):
+    shared = SharedOrganisationReport(*default_period())
+    admin = OrganisationReport(org.admin, None, *default_period())
+    for key in OrganisationReport.sections:
+        assert shared.table(key, limit=None).rows == admin.table(key, limit=None).rows, key
+    assert sum(row[1] for row in shared.documents().rows) == 1  # the 秘密 one is nobody's here
+
+
+def test_the_snapshot_page_shows_the_computed_figures_and_when(client, org, everything):
+    login(client, org.admin)
+    first = client.get(ORG)
+    assert first.status_code == 200 and first.context["figures_taken"] is not None
+    body = first.content.decode()
+    taken = timezone.localtime(first.context["figures_taken"]).strftime("%H:%M")
+    assert f"Figures as of {taken}" in body and f'href="{ORG}?fresh=1"' in body
+    kept = client.get(ORG)
+    assert kept.context["figures_taken"] == first.context["figures_taken"]
+    computed = client.get(ORG, {"start": "2000-01-01"})  # any other filter: computed, no label
+    assert "figures_taken" not in computed.context and "Figures as of" not in computed.content.decode()
+    fresh = OrganisationReport(org.admin, None, *default_period())
+    expected = {table.key: table.rows[:50] for table in fresh.all()}
+    assert page_rows(kept) == expected
+    assert matrix_of(kept) == {("Sales", "Purchasing"): 7, ("Human Resources", "Purchasing"): 1}
+    assert kept.content.decode().count('class="heatmap') == first.content.decode().count('class="heatmap')
+
+
+def test_refresh_counts_a_request_filed_after_the_snapshot(client, org, figures, support):
+    login(client, org.admin)
+    assert matrix_of(client.get(ORG))[("Sales", "Purchasing")] == 7
+    make_task(org, support, "N1", state="in_progress", created=timezone.now(), assignee=org.assignee)
+    kept = client.get(ORG)
+    assert matrix_of(kept)[("Sales", "Purchasing")] == 7  # the snapshot, as its label says
+    exported = list(csv.reader(io.StringIO(client.get(f"{ORG}matrix.csv").content.decode("utf-8-sig"))))
+    assert {(row[0], row[1]): int(row[2]) for row in exported[1:]} == matrix_of(kept)  # the page's rows
+    refreshed = client.get(ORG, {"fresh": "1"})
+    assert matrix_of(refreshed)[("Sales", "Purchasing")] == 8
+    assert refreshed.context["figures_taken"] >= kept.context["figures_taken"]
+    assert matrix_of(client.get(ORG))[("Sales", "Purchasing")] == 8  # the snapshot was replaced
+    exported = list(csv.reader(io.StringIO(client.get(f"{ORG}matrix.csv").content.decode("utf-8-sig"))))
+    assert ["Sales", "Purchasing", "8"] == exported[1][:3]
+
+
+def test_narrower_and_wider_viewers_never_get_the_shared_snapshot(client, org, everything):
+    login(client, org.admin)
+    assert ("Human Resources", "Purchasing") in matrix_of(client.get(ORG))  # the snapshot, T8 counted
+    # The leader may not see hr's confidential request T8: computed for them, without it.
+    login(client, org.leader)
+    page = client.get(ORG)
+    assert "figures_taken" not in page.context and "Figures as of" not in page.content.decode()
+    assert matrix_of(page) == {("Sales", "Purchasing"): 7}
+    exported = list(csv.reader(io.StringIO(client.get(f"{ORG}matrix.csv").content.decode("utf-8-sig"))))
+    assert [row[:3] for row in exported[1:]] == [["Sales", "Purchasing", "7"]]
+    assert client.get(ORG, {"fresh": "1"}).context.get("figures_taken") is None
+    # An admin named for a classified document of the period sees more documents than the
+    # snapshot counts: computed for them too, with it.
+    named = UserFactory(username="admin2", is_staff=True, is_superuser=True)
+    document(org, "secret", drafter=named)
+    login(client, named)
+    page = client.get(ORG)
+    assert "figures_taken" not in page.context
+    assert dict(row[:2] for row in page_rows(page)["documents"])["Reviewing (核稿)"] == 2
+    # Every other admin still gets the snapshot, which counts no classified document.
+    login(client, org.admin)
+    page = client.get(ORG)
+    assert page.context["figures_taken"] is not None
+    assert dict(row[:2] for row in page_rows(page)["documents"])["Reviewing (核稿)"] == 1
+
+
+def count_queries(client, params=None) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(ORG, params or {}).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_page_from_the_snapshot_runs_few_queries(client, org, everything):
+    login(client, org.admin)
+    computing = count_queries(client)  # none kept yet: computed and kept
+    from_snapshot = count_queries(client)
+    # The user, the bell's count, the filter's departments; the admin's roles, whether they are the
+    # 机要 office and whether a classified document of the period is theirs: none of the report's.
+    assert from_snapshot <= 6 and from_snapshot * 2 < computing
+    assert count_queries(client, {"fresh": "1"}) == computing
+
+
+@pytest.mark.parametrize(
+    "fresh", ["", "0", "true", "yes", "2", "1 ", "１", "' OR 1=1 --", "💥", "1" * 5000, "%00", "\x00"]
+)
+def test_crafted_fresh_values_show_the_page(client, org, figures, fresh):
+    login(client, org.admin)
+    page = client.get(ORG, {"fresh": fresh})
+    assert page.status_code == 200 and page.context["figures_taken"] is not None
+    assert client.get(f"{ORG}?fresh=1&fresh=x").status_code == 200
+    assert client.get(f"{ORG}matrix.csv", {"fresh": fresh}).status_code == 200
+
+
+def test_only_the_default_days_and_every_department_are_kept(org):
+    start, end = snapshots.default_days()
+    assert (end - start).days == DEFAULT_DAYS and end == timezone.localdate()
+    assert snapshots.is_default({"start": start, "end": end, "department": None})
+    assert not snapshots.is_default({"start": start, "end": end, "department": org.sales})
+    assert not snapshots.is_default({"start": start + timedelta(days=1), "end": end, "department": None})
+    with pytest.raises(ValueError):
+        snapshots.take("someone")
+
+
+def test_the_job_keeps_one_in_each_language_and_at_start_only_the_missing(org, figures, monkeypatch):
+    from reports.tasks import snapshot_organisation
+
+    assert snapshot_organisation.apply().get() == len(settings.LANGUAGES)
+    assert snapshot_organisation.apply(kwargs={"only_missing": True}).get() == 0
+    snapshots.forget()
+    assert snapshot_organisation.apply(kwargs={"only_missing": True}).get() == len(settings.LANGUAGES)
+
+
+def test_the_job_is_on_the_hourly_schedule():
+    from collab_portal.celery import _jobs
+
+    entry = _jobs()["organisation-report-snapshot"]
+    assert entry == {"task": "reports.tasks.snapshot_organisation", "schedule": 3600.0}
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="the claim is shared through Redis (REDIS_URL)")
+def test_two_beats_sending_the_job_run_it_once_an_hour(org, figures):
+    from core import periodic
+    from core.tasks import run_periodic
+
+    name, hour = "reports.tasks.snapshot_organisation", 3600.0
+    moments = [1_800_000_000 + 10, 1_800_000_000 + 1800, 1_800_000_000 + 3600 + 10]
+    redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": settings.REDIS_URL}
+    with override_settings(CACHES={"default": redis, "fragments": settings.FRAGMENT_CACHE}):
+        periodic_keys = [periodic.period_key(name, hour, now=moment) for moment in moments]
+        from django.core.cache import cache
+
+        cache.delete_many(periodic_keys)
+        try:
+            with time_machine.travel(datetime.fromtimestamp(moments[0], tz=UTC), tick=False):
+                snapshots.forget()
+                assert run_periodic.apply(args=[name, hour]).get() is True
+                assert snapshots.page(snapshots.SCOPE_ALL) is not None
+                snapshots.forget()
+            with time_machine.travel(datetime.fromtimestamp(moments[1], tz=UTC), tick=False):
+                assert run_periodic.apply(args=[name, hour]).get() is False  # the second beat's send
+                assert snapshots.page(snapshots.SCOPE_ALL) is None  # not taken again
+            with time_machine.travel(datetime.fromtimestamp(moments[2], tz=UTC), tick=False):
+                assert run_periodic.apply(args=[name, hour]).get() is True  # the next hour
+                assert snapshots.page(snapshots.SCOPE_ALL) is not None
+                snapshots.forget()
+        finally:
+            cache.delete_many(periodic_keys)
