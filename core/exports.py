@@ -92,8 +92,16 @@ def to_xlsx(table: Table) -> bytes:
     return out.getvalue()
 
 
+def render(table: Table, fmt: str) -> bytes:
+    return to_csv(table) if fmt == "csv" else to_xlsx(table)
+
+
 def response(table: Table, fmt: str, name: str) -> HttpResponse:
-    content = to_csv(table) if fmt == "csv" else to_xlsx(table)
+    return attachment(render(table, fmt), fmt, f"{name}-{table.key}")
+
+
+def attachment(content: bytes, fmt: str, stem: str) -> HttpResponse:
+    """A file already rendered (render()) as the download `stem.fmt`."""
     reply = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
-    reply["Content-Disposition"] = f'attachment; filename="{name}-{table.key}.{fmt}"'
+    reply["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
     return reply

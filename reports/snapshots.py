@@ -27,6 +27,7 @@ from datetime import date, datetime, time, timedelta
 from django.core.cache import cache
 from django.utils import timezone
 
+from core import exports
 from core.exports import Table
 from documents.models import Document
 from documents.selectors import classified_readers_condition
@@ -104,6 +105,28 @@ def table(scope: str, key: str) -> tuple[datetime, Table] | None:
     return cache.get(_key(scope, default_days(), f"table:{key}"))
 
 
+def export(scope: str, key: str, fmt: str) -> bytes | None:
+    """One section of the kept snapshot as a CSV or XLSX file, or None when none is kept.
+
+    The file is kept too, beside the snapshot it was made from: the matrix has a row per pair of
+    departments (90,000 at 300 departments), and reading those rows and writing them out again
+    took most of an export's time. A file of an older snapshot than the page's is made again."""
+    days = default_days()
+    taken = cache.get(_key(scope, days, "page"))
+    if taken is None:
+        return None
+    taken = taken[0]
+    found = cache.get(_key(scope, days, f"file:{key}:{fmt}"))
+    if found is not None and found[0] == taken:
+        return found[1]
+    rows = table(scope, key)
+    if rows is None or rows[0] != taken:  # replaced between the two reads: computed instead
+        return None
+    content = exports.render(rows[1], fmt)
+    cache.set(_key(scope, days, f"file:{key}:{fmt}"), (taken, content), TIMEOUT)
+    return content
+
+
 def take(scope: str) -> Snapshot:
     """Compute the default view for `scope` in the active language now, keep it, and return it."""
     if scope != SCOPE_ALL:
@@ -138,4 +161,9 @@ def forget() -> None:
         with translation.override(code):
             keys += [_key(SCOPE_ALL, days, "page")]
             keys += [_key(SCOPE_ALL, days, f"table:{key}") for key in OrganisationReport.sections]
+            keys += [
+                _key(SCOPE_ALL, days, f"file:{key}:{fmt}")
+                for key in OrganisationReport.sections
+                for fmt in exports.CONTENT_TYPES
+            ]
     cache.delete_many(keys)

@@ -109,10 +109,10 @@ def _export(request, form, report_class, section, fmt, name, *, snapshot_scope=N
         errors = "; ".join(str(error) for errors in form.errors.values() for error in errors)
         return HttpResponseBadRequest(_("Bad filter: %(errors)s") % {"errors": errors}, content_type="text/plain")
     scope = snapshot_scope(request, form) if snapshot_scope else None
-    kept = snapshots.table(scope, section) if scope is not None else None
+    kept = snapshots.export(scope, section, fmt) if scope is not None else None
     if kept is not None:
         # The rows of the figures the default page shows (the same snapshot), not a second count.
-        return exports.response(kept[1], fmt, name)
+        return exports.attachment(kept, fmt, f"{name}-{section}")
     start, end = form.period
     report = report_class(request.user, form.cleaned_data["department"], start, end)
     return exports.response(report.table(section, limit=None), fmt, name)

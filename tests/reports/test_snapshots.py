@@ -14,8 +14,10 @@ from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from conflicts.models import Conflict, ConflictParty
+from core import exports
 from documents.models import Document
 from reports import snapshots
 from reports.forms import DEFAULT_DAYS
@@ -91,7 +93,9 @@ def test_the_snapshot_page_shows_the_computed_figures_and_when(client, org, ever
     assert f"Figures as of {taken}" in body and f'href="{ORG}?fresh=1"' in body
     kept = client.get(ORG)
     assert kept.context["figures_taken"] == first.context["figures_taken"]
-    computed = client.get(ORG, {"start": "2000-01-01"})  # any other filter: computed, no label
+    computed = client.get(
+        ORG, {"start": str(timezone.localdate() - timedelta(days=100))}
+    )  # any other filter: computed, no label
     assert "figures_taken" not in computed.context and "Figures as of" not in computed.content.decode()
     fresh = OrganisationReport(org.admin, None, *default_period())
     expected = {table.key: table.rows[:50] for table in fresh.all()}
@@ -114,6 +118,33 @@ def test_refresh_counts_a_request_filed_after_the_snapshot(client, org, figures,
     assert matrix_of(client.get(ORG))[("Sales", "Purchasing")] == 8  # the snapshot was replaced
     exported = list(csv.reader(io.StringIO(client.get(f"{ORG}matrix.csv").content.decode("utf-8-sig"))))
     assert ["Sales", "Purchasing", "8"] == exported[1][:3]
+
+
+def test_exports_of_the_default_filter_are_the_snapshot_files(client, org, figures, support, monkeypatch):
+    login(client, org.admin)
+    shown = client.get(ORG)
+    make_task(org, support, "N1", state="in_progress", created=timezone.now(), assignee=org.assignee)
+    rendered = []
+    render = exports.render
+    monkeypatch.setattr("core.exports.render", lambda table, fmt: rendered.append(fmt) or render(table, fmt))
+    for _ in range(2):
+        reply = client.get(f"{ORG}matrix.xlsx")
+        assert reply["Content-Disposition"] == 'attachment; filename="organisation-matrix.xlsx"'
+        sheet = load_workbook(io.BytesIO(reply.content)).active
+        got = [list(row[:4]) for row in sheet.iter_rows(min_row=2, values_only=True)]
+        assert got == [row[:4] for row in page_rows(shown)["matrix"]]
+    assert rendered == ["xlsx"]  # made once, then the kept file
+    # Another filter is computed: the request filed since counts.
+    other = list(
+        csv.reader(
+            io.StringIO(
+                client.get(
+                    f"{ORG}matrix.csv", {"start": str(timezone.localdate() - timedelta(days=100))}
+                ).content.decode("utf-8-sig")
+            )
+        )
+    )
+    assert ["Sales", "Purchasing", "8"] == other[1][:3]
 
 
 def test_narrower_and_wider_viewers_never_get_the_shared_snapshot(client, org, everything):
