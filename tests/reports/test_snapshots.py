@@ -254,3 +254,18 @@ def test_two_beats_sending_the_job_run_it_once_an_hour(org, figures):
                 snapshots.forget()
         finally:
             cache.delete_many(periodic_keys)
+
+
+def test_a_starting_worker_takes_the_snapshot_when_none_is_kept(org, figures):
+    from collab_portal.celery import _first_heartbeat
+    from core import periodic
+
+    periodic.release("organisation-report-snapshot-at-start", 600.0)
+    try:
+        _first_heartbeat(sender=None)
+        assert snapshots.page(snapshots.SCOPE_ALL) is not None
+        snapshots.forget()
+        _first_heartbeat(sender=None)  # a second worker starting beside it: the first one queued it
+        assert snapshots.page(snapshots.SCOPE_ALL) is None
+    finally:
+        periodic.release("organisation-report-snapshot-at-start", 600.0)
