@@ -41,7 +41,10 @@ log = logging.getLogger(__name__)
 
 SCOPE_ALL = "admins"
 TIMEOUT = 2 * 3600
-PREFIX = "reports:organisation-snapshot"
+# The kept entries are pickled Tables and the page's figures: a release that changes their shape
+# (core.exports.Table, reports.sections) changes this number, so that it never reads the old ones.
+FORMAT = 1
+PREFIX = f"reports:organisation-snapshot:{FORMAT}"
 
 
 @dataclass
