@@ -103,6 +103,12 @@ def page(scope: str) -> Snapshot | None:
     return Snapshot(taken, drawn, {})
 
 
+def shown(scope: str, *, fresh: bool = False) -> Snapshot:
+    """What the page shows: the kept snapshot, or one taken now when none is kept or the viewer
+    asked for fresh figures."""
+    return (None if fresh else page(scope)) or take(scope)
+
+
 def table(scope: str, key: str) -> tuple[datetime, Table] | None:
     """Every row of one section of the kept snapshot, for an export, or None."""
     return cache.get(_key(scope, default_days(), f"table:{key}"))

@@ -64,8 +64,7 @@ def _page(request, form, report_class, template, export_base, intro, *, snapshot
         scope = snapshot_scope(request, form) if snapshot_scope else None
         if scope is not None:
             # Only "1" asks for fresh figures; any other value is the ordinary page.
-            kept = None if request.GET.get("fresh") == "1" else snapshots.page(scope)
-            kept = kept or snapshots.take(scope)
+            kept = snapshots.shown(scope, fresh=request.GET.get("fresh") == "1")
             context.update(tables=kept.sections, figures_taken=kept.taken)
         else:
             report = report_class(request.user, department, start, end)

@@ -3,8 +3,7 @@ changed since the previous sweep; the first sweep of each day reads everything a
 lost (a reopened request, a due moment moved, a day without beat, a batch cut short) and nothing
 goes out twice."""
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import pytest
 import time_machine
@@ -14,18 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from notifications.models import Notification
 from tasks import reminders, services
 from tasks.models import Reason, Reminder, SweepMark, Task
+from tests.tasks.test_reminders import at, sweep
 
 pytestmark = pytest.mark.django_db
-SH = ZoneInfo("Asia/Shanghai")
-
-
-def at(*args):
-    return datetime(*args, tzinfo=SH)
-
-
-def sweep(moment):
-    with time_machine.travel(moment, tick=False):
-        return reminders.sweep()
 
 
 def reminded(task, kind):
