@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from departments.models import User
+from departments.models import Department, User
 
 LOGIN_SEPARATORS = re.compile(r"[\s,，、;；]+")
 TYPED = "@"  # marks a login typed into the box, as opposed to the pk of a person already chosen
@@ -38,6 +38,7 @@ def _split(tokens: list[str]) -> tuple[list[int], list[str], list[str]]:
 
 class PeoplePicker(forms.Widget):
     template_name = "departments/people_picker.html"
+    separators = LOGIN_SEPARATORS
 
     def __init__(self, attrs=None, *, multiple: bool = False):
         super().__init__(attrs)
@@ -54,7 +55,8 @@ class PeoplePicker(forms.Widget):
     def value_from_datadict(self, data, files, name):
         chosen = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
         chosen = [value for value in chosen if value]
-        typed = [TYPED + login for login in LOGIN_SEPARATORS.split(data.get(self.find_name(name)) or "") if login]
+        typed = [TYPED + token.strip() for token in self.separators.split(data.get(self.find_name(name)) or "")]
+        typed = [token for token in typed if token != TYPED]
         if self.allow_multiple_selected:
             return chosen + typed
         return (typed or chosen or [None])[-1]
@@ -144,6 +146,92 @@ class PeopleField(forms.ModelMultipleChoiceField):
 
     def _check_values(self, value):
         return _resolve(self.queryset, [str(token) for token in value], self)
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+            return list(value)  # a bound form's tokens, shown again as they came
+        return super().prepare_value(value)
+
+
+class DepartmentPicker(PeoplePicker):
+    """Departments chosen without a box for every department: those chosen (and `fixed`, ticked and
+    disabled: a disabled box is not posted, the caller adds them itself) and a text box that offers
+    matching departments (`departments:find_departments`); without JavaScript, the codes or names
+    typed are looked up when the form is sent."""
+
+    template_name = "departments/department_picker.html"
+    # Not spaces: a department's English name has them.
+    separators = re.compile(r"\s*(?:[,，、;；]|\n)+\s*")
+    fixed: frozenset[str] = frozenset()
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, multiple=True)
+
+    def get_context(self, name, value, attrs):
+        context = super(PeoplePicker, self).get_context(name, value, attrs)
+        pks, typed, _other = _split(context["widget"]["value"])
+        fixed = [int(pk) for pk in self.fixed]
+        wanted = [*fixed, *pks]
+        found = Department.objects.filter(Q(pk__in=wanted) | _named(typed)) if wanted or typed else []
+        by_pk = {department.pk: department for department in found}
+        named = [department for department in found if department.pk not in wanted]
+        chosen = list(dict.fromkeys([by_pk[pk] for pk in wanted if pk in by_pk] + named))
+        unknown = [token for token in typed if not any(_names(department, token) for department in named)]
+        context["widget"].update(
+            chosen=chosen,
+            fixed={department.pk for department in chosen if department.pk in fixed},
+            find_name=self.find_name(name),
+            find_value=", ".join(unknown),
+            find_url=reverse("departments:find_departments"),
+            multiple=True,
+            input_type="checkbox",
+        )
+        return context
+
+
+def _named(typed: list[str]) -> Q:
+    """Departments whose code or name (either language) is one of `typed`."""
+    if not typed:
+        return Q(pk__in=[])
+    return Q(code__in=typed) | Q(name__in=typed) | Q(name_en__in=typed)
+
+
+def _names(department: Department, token: str) -> bool:
+    return token in (department.code, department.name, department.name_en)
+
+
+class DepartmentsField(forms.ModelMultipleChoiceField):
+    """Any number of departments, chosen with a DepartmentPicker (ticked boxes carry ids, the text
+    box codes or names)."""
+
+    default_error_messages = {
+        "unknown_department": _("No department that can be chosen here is called “%(name)s”."),
+        "invalid_choice": _("Choose departments from the suggestions, or type their codes or names."),
+        "refused": _("%(name)s cannot be chosen here."),
+    }
+
+    def __init__(self, queryset=None, **kwargs):
+        kwargs.setdefault("widget", DepartmentPicker())
+        super().__init__(queryset if queryset is not None else Department.objects.none(), **kwargs)
+
+    def _check_values(self, value):
+        pks, typed, other = _split([str(token) for token in value])
+        if other:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        pks, typed = set(pks), set(typed)
+        found = list(self.queryset.filter(Q(pk__in=pks) | _named(sorted(typed)))) if pks or typed else []
+        unknown = sorted(token for token in typed if not any(_names(department, token) for department in found))
+        if unknown:
+            raise ValidationError(
+                self.error_messages["unknown_department"], code="unknown_department", params={"name": unknown[0]}
+            )
+        refused = pks - {department.pk for department in found}
+        if refused:
+            department = Department.objects.filter(pk__in=refused).first()
+            if department is None:
+                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+            raise ValidationError(self.error_messages["refused"], code="refused", params={"name": department})
+        return found
 
     def prepare_value(self, value):
         if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):

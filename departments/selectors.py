@@ -167,6 +167,18 @@ def people_matching(query: str) -> QuerySet[User]:
     )
 
 
+def departments_matching(query: str) -> QuerySet[Department]:
+    """Active departments that take requests whose code starts with `query` or whose name (either
+    language) contains it; in the organisation's order."""
+    if "\x00" in query:  # no stored text holds a NUL (PostgreSQL refuses one): nothing matches
+        return Department.objects.none()
+    return (
+        Department.objects.filter(is_active=True, accepts_requests=True)
+        .filter(Q(code__istartswith=query) | Q(name__icontains=query) | Q(name_en__icontains=query))
+        .order_by("sort_order", "code")
+    )
+
+
 def departments_administered_by(user: User) -> QuerySet[Department]:
     """The departments whose catalogue and settings `user` administers: those they were made
     administrator of, and those they head or deputise when the organisation lets heads administer.

@@ -6,6 +6,7 @@ app_name = "departments"
 
 urlpatterns = [
     path("departments/", views.directory, name="directory"),
+    path("find/departments/", views.find_departments, name="find_departments"),
     path("departments/<slug:code>/", views.department_detail, name="department"),
     path("people/", views.find_people, name="find_people"),
     path("people/<str:username>/", views.person_detail, name="person"),

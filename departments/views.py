@@ -62,6 +62,21 @@ def find_people(request):
 
 
 @login_required
+@require_GET
+def find_departments(request):
+    """Departments that take requests matching q (for the department pickers; everyone signed in
+    sees the directory anyway)."""
+    query = request.GET.get("q", "").strip()[:30]
+    if not query:
+        return JsonResponse({"departments": []})
+    found = [
+        {"id": department.pk, "code": department.code, "name": department.display_name}
+        for department in selectors.departments_matching(query)[:10]
+    ]
+    return JsonResponse({"departments": found})
+
+
+@login_required
 def person_detail(request, username: str):
     try:
         person = selectors.person_for_page(username)

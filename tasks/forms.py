@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.uploads import UploadRejected, check_upload
 from departments.models import Department, User, pick_language
-from departments.pickers import PeopleField, PersonField
+from departments.pickers import DepartmentsField, PeopleField, PersonField
 from departments.selectors import departments_in_order
 from tasks import selectors
 from tasks.models import Approval, Priority, Reason, RequestField, RequestType, Task
@@ -81,20 +81,6 @@ def _field_for(spec: RequestField) -> forms.Field:
     return forms.CharField(max_length=500, validators=validators, **common)
 
 
-class FixedCheckboxes(forms.CheckboxSelectMultiple):
-    """Checkboxes some of which are ticked and cannot be unticked: the type's own co-handling
-    departments. A disabled box is not posted; the filing service adds those departments itself."""
-
-    fixed: frozenset[str] = frozenset()
-
-    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
-        option = super().create_option(name, value, label, selected, index, subindex=subindex, attrs=attrs)
-        if str(value) in self.fixed:
-            option["selected"] = True
-            option["attrs"] = {**option["attrs"], "checked": True, "disabled": True}
-        return option
-
-
 class TaskForm(forms.Form):
     """The filing form: the type's own fields between the title and the routing choices."""
 
@@ -110,15 +96,15 @@ class TaskForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Leave empty to follow the promised time."),
     )
-    co_departments = forms.ModelMultipleChoiceField(
+    # A picker, not a box per department: the page stays the same size however many departments
+    # the organisation has, and typing finds one faster than scrolling through them all.
+    co_departments = DepartmentsField(
         label=_("Co-handling departments (协办)"),
-        queryset=Department.objects.none(),
         required=False,
         help_text=_(
             "Each gets its own linked sub-task; the request closes when all have finished. "
             "Those the request type names are ticked and stay."
         ),
-        widget=FixedCheckboxes,
     )
     watchers = PeopleField(label=_("CC (抄送)"), required=False)
     confidential = forms.BooleanField(

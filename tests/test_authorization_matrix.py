@@ -461,6 +461,8 @@ MATRIX: dict[str, list[Check]] = {
     ],
     # the people pickers' suggestions: the directory's people, for everyone signed in
     "departments:find_people": [get(lambda w: "/people/?q=s", **everyone(200))],
+    # the department pickers' suggestions: the directory's departments, for everyone signed in
+    "departments:find_departments": [get(lambda w: "/find/departments/?q=s", **everyone(200))],
     "departments:person": [
         get(lambda w: "/people/requester/", **everyone(200)),
         get(lambda w: "/people/nobody-here/", **everyone(404)),

@@ -11,13 +11,16 @@ document.addEventListener("DOMContentLoaded", function () {
 
 // People pickers (departments/pickers.py): typing offers matching people; choosing one adds a
 // ticked box (or, for one person, replaces the choice). Without JavaScript the logins typed are
-// looked up when the form is sent.
+// looked up when the form is sent. Department pickers (data-kind="department") work the same way
+// with departments and their codes.
 function setUpPeoplePicker(box) {
   var input = box.querySelector("input[type=text]");
   var chosen = box.querySelector(".people-chosen");
   var type = box.dataset.inputType;
+  var departments = box.dataset.kind === "department";
+  function detail(item) { return departments ? item.code : "@" + item.username; }
   var suggestions = peopleSuggestions(box.querySelector(".people-list"), box.dataset.peopleUrl, function (person) {
-    return person.name + " @" + person.username + (person.departments ? " · " + person.departments : "");
+    return person.name + " " + detail(person) + (person.departments ? " · " + person.departments : "");
   }, choose);
 
   function choose(person) {
@@ -40,7 +43,7 @@ function setUpPeoplePicker(box) {
       tick.checked = true;
       var login = document.createElement("span");
       login.className = "text-body-secondary";
-      login.textContent = "@" + person.username;
+      login.textContent = detail(person);
       label.appendChild(tick);
       label.appendChild(document.createTextNode(person.name + " "));
       label.appendChild(login);
@@ -89,7 +92,7 @@ function peopleSuggestions(list, url, describe, choose) {
     timer = setTimeout(function () {
       fetch(url + "?q=" + encodeURIComponent(query), { credentials: "same-origin" })
         .then(function (response) { return response.ok ? response.json() : { people: [] }; })
-        .then(function (data) { show(data.people || []); })
+        .then(function (data) { show(data.people || data.departments || []); })
         .catch(hide);
     }, 200);
   }
