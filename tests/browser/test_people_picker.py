@@ -75,3 +75,28 @@ def test_mentions_are_offered_while_typing_a_comment(browser_for, org, support, 
     assert b.page.input_value(box) == "请 @purchasing_head "
     assert b.page.locator(".mention-list button").count() == 0
     assert_clean(b)
+
+
+def test_co_handling_departments_are_chosen_by_typing(browser_for, org, support, finance):
+    from tasks.models import Task
+
+    b = browser_for("zh", "department-picker")
+    b.login("requester", org.password)
+    b.goto("/requests/new/support/")
+    b.page.fill("[name=title]", "打印机坏了")
+    # Typing part of a name offers departments; choosing one ticks it.
+    b.page.type("#id_co_departments", "财务")
+    b.page.wait_for_selector("#id_co_departments ~ .people-list button")
+    b.shot("suggestions")
+    b.page.click("#id_co_departments ~ .people-list button")
+    assert b.page.is_checked(f"input[name=co_departments][value='{finance.pk}']")
+    b.page.type("#id_co_departments", "sal")
+    b.page.wait_for_selector("#id_co_departments ~ .people-list button")
+    b.page.keyboard.press("Enter")  # chooses the first suggestion; never sends the form
+    assert b.page.is_checked(f"input[name=co_departments][value='{org.sales.pk}']")
+    assert "/requests/new/support/" in b.page.url
+    b.shot("chosen")
+    b.submit("#task-form button[value=submit]")
+    task = Task.objects.get(title="打印机坏了", parent=None)
+    assert set(task.co_departments.all()) == {finance, org.sales}
+    assert_clean(b)
