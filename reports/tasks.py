@@ -10,8 +10,10 @@ log = logging.getLogger(__name__)
 @shared_task(ignore_result=True, time_limit=900, soft_time_limit=840)
 def snapshot_organisation(only_missing: bool = False) -> int:
     """Beat, hourly: the organisation report's default view for the shared scope, in every language
-    of the site. `only_missing`: only where none is kept (a worker starting after a deploy). Returns
-    how many snapshots were taken."""
+    of the site, then the snapshots of the viewers who opened theirs in the last week, in the
+    languages they used (reports.snapshots.retake_viewers). One after the other, not a job each: a
+    database busy with one report at a time serves the pages meanwhile. `only_missing`: only where
+    none is kept (a worker starting after a deploy). Returns how many snapshots were taken."""
     from django.conf import settings
     from django.utils import translation
 
@@ -28,4 +30,4 @@ def snapshot_organisation(only_missing: bool = False) -> int:
             for key in OrganisationReport.sections:
                 snapshots.export(snapshots.SCOPE_ALL, key, "csv")
             taken += 1
-    return taken
+    return taken + snapshots.retake_viewers(only_missing=only_missing)

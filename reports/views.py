@@ -42,9 +42,10 @@ def index(request):
     raise PermissionDenied
 
 
-def _snapshot_scope(request, form) -> str | None:
-    """The shared snapshot's scope when the organisation report's filter is the default one and
-    the viewer's figures are the snapshot's (reports.snapshots), else None: computed as asked."""
+def _snapshot_scope(request, form) -> snapshots.Scope | None:
+    """The scope of the snapshot holding the viewer's figures (the admins' shared one, or the
+    viewer's own: reports.snapshots) when the organisation report's filter is the default one,
+    else None: computed as asked."""
     if not snapshots.is_default(form.cleaned_data):
         return None
     return snapshots.scope_of(request.user)

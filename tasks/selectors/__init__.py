@@ -11,6 +11,7 @@ from tasks.selectors.access import departments_seen_count as departments_seen_co
 from tasks.selectors.access import managed_department_ids as managed_department_ids
 from tasks.selectors.access import may_have as may_have
 from tasks.selectors.access import plainly_visible as plainly_visible
+from tasks.selectors.access import seen_through as seen_through
 from tasks.selectors.access import task_for_page as task_for_page
 from tasks.selectors.access import visible_task_ids as visible_task_ids
 from tasks.selectors.access import visible_tasks_filter as visible_tasks_filter

@@ -111,6 +111,14 @@ def departments_seen_count(user: User) -> int:
     return len(managed | ordinary)
 
 
+def seen_through(user: User) -> tuple[list[int], list[int], list[int]]:
+    """The roles visible_tasks_filter reads for someone who is not an admin: the departments whose
+    every request `user` sees, those whose ordinary ones they see, and the people whose requests
+    they see as involved. For whoever keeps figures computed under them (the organisation report's
+    snapshot per viewer) and must notice when they change."""
+    return _seen_through(user)
+
+
 def _seen_through(user: User) -> tuple[list[int], list[int], list[int]]:
     """The departments whose every request `user` sees, those whose ordinary ones they see, and
     the people whose requests they see as involved (themselves and whom they act for today)."""

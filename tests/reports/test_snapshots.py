@@ -1,6 +1,9 @@
 """The organisation report's default view kept as a snapshot (reports.snapshots): the same
 figures as computing them, for the admins only when nothing they may see is left out of it, a
-Refresh that counts what came since, few queries, and one hourly run however many beats send it."""
+Refresh that counts what came since, few queries, and one hourly run however many beats send it.
+Leaders (and admins who may read a classified document) get a snapshot of their own, keyed by
+their roles: the same figures as computing theirs, never another person's, never those of roles
+they no longer have; the hourly run retakes the recent viewers'."""
 
 import csv
 import io
@@ -13,19 +16,20 @@ from django.conf import settings
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from conflicts.models import Conflict, ConflictParty
 from core import exports
-from documents.models import Document
+from departments.models import Membership
+from documents.models import Document, DocumentReader
 from reports import snapshots
 from reports.forms import DEFAULT_DAYS
 from reports.selectors.organisation import OrganisationReport, SharedOrganisationReport
 from reports.snapshots import default_period
-from teams.models import Team
+from teams.models import Team, TeamMember
 from tests.conftest import login
-from tests.factories import UserFactory
+from tests.factories import DelegationFactory, MembershipFactory, UserFactory
 from tests.reports.conftest import make_task
 
 ORG = "/reports/organisation/"
@@ -150,21 +154,23 @@ def test_exports_of_the_default_filter_are_the_snapshot_files(client, org, figur
 def test_narrower_and_wider_viewers_never_get_the_shared_snapshot(client, org, everything):
     login(client, org.admin)
     assert ("Human Resources", "Purchasing") in matrix_of(client.get(ORG))  # the snapshot, T8 counted
-    # The leader may not see hr's confidential request T8: computed for them, without it.
+    # The leader may not see hr's confidential request T8: their own snapshot, without it.
     login(client, org.leader)
+    assert snapshots.scope_of(org.leader).user == org.leader
     page = client.get(ORG)
-    assert "figures_taken" not in page.context and "Figures as of" not in page.content.decode()
+    assert "Figures as of" in page.content.decode()
     assert matrix_of(page) == {("Sales", "Purchasing"): 7}
     exported = list(csv.reader(io.StringIO(client.get(f"{ORG}matrix.csv").content.decode("utf-8-sig"))))
     assert [row[:3] for row in exported[1:]] == [["Sales", "Purchasing", "7"]]
-    assert client.get(ORG, {"fresh": "1"}).context.get("figures_taken") is None
+    assert matrix_of(client.get(ORG, {"fresh": "1"})) == {("Sales", "Purchasing"): 7}
     # An admin named for a classified document of the period sees more documents than the
-    # snapshot counts: computed for them too, with it.
+    # snapshot counts: a snapshot of their own too, with it.
     named = UserFactory(username="admin2", is_staff=True, is_superuser=True)
     document(org, "secret", drafter=named)
+    assert snapshots.scope_of(named).user == named
     login(client, named)
     page = client.get(ORG)
-    assert "figures_taken" not in page.context
+    assert page.context["figures_taken"] is not None
     assert dict(row[:2] for row in page_rows(page)["documents"])["Reviewing (核稿)"] == 2
     # Every other admin still gets the snapshot, which counts no classified document.
     login(client, org.admin)
@@ -269,3 +275,204 @@ def test_a_starting_worker_takes_the_snapshot_when_none_is_kept(org, figures):
         assert snapshots.page(snapshots.SCOPE_ALL) is None
     finally:
         periodic.release("organisation-report-snapshot-at-start", 600.0)
+
+
+# A snapshot per viewer: leaders, and admins who may read a classified document of the period.
+
+
+def csv_rows(client, params=None) -> list[list[str]]:
+    reply = client.get(f"{ORG}matrix.csv", params or {})
+    assert reply.status_code == 200
+    return list(csv.reader(io.StringIO(reply.content.decode("utf-8-sig"))))[1:]
+
+
+def kept_matrix(snapshot) -> dict:
+    return {(row[0], row[1]): row[2] for row in {table.key: table.rows for table, _ in snapshot.sections}["matrix"]}
+
+
+def test_a_viewers_snapshot_is_their_computed_report(client, org, everything):
+    named = UserFactory(username="admin2", is_staff=True, is_superuser=True)
+    document(org, "secret", drafter=named)
+    for viewer in (org.leader, named):
+        scope = snapshots.scope_of(viewer)
+        assert scope != snapshots.SCOPE_ALL and scope.user == viewer
+        kept = snapshots.take(scope)
+        computed = OrganisationReport(viewer, None, *default_period())
+        for key in OrganisationReport.sections:
+            assert kept.tables[key].rows == computed.table(key, limit=None).rows, key
+        login(client, viewer)
+        page = client.get(ORG)
+        assert page.context["figures_taken"] == kept.taken  # the one taken above, not computed again
+        assert page_rows(page) == {table.key: table.rows[:50] for table in computed.all()}
+
+
+def private_team(org) -> Team:
+    today = timezone.localdate()
+    return Team.objects.create(
+        name="保密小组",
+        goal="新品立项",
+        metric="进度",
+        baseline=Decimal(0),
+        target_value=Decimal(100),
+        current_value=Decimal(50),
+        starts_on=today - timedelta(days=30),
+        deadline=today,
+        lead=org.sales_head,
+        created_by=org.sales_head,
+        private=True,
+    )
+
+
+@pytest.mark.parametrize(
+    "change", ["manager of hr", "acting for purchasing's head", "member of a private team", "passed a secret"]
+)
+def test_a_leader_whose_roles_change_gets_fresh_figures_at_once(client, org, everything, change):
+    team = private_team(org)
+    login(client, org.leader)
+    before = client.get(ORG)
+    tables = page_rows(before)
+    assert matrix_of(before) == {("Sales", "Purchasing"): 7}  # hr's confidential T8 is not theirs
+    assert [row[0] for row in tables["teams"]] == ["降本小组"]
+    assert dict(row[:2] for row in tables["documents"])["Reviewing (核稿)"] == 0
+    today = timezone.localdate()
+    if change == "manager of hr":
+        MembershipFactory(user=org.leader, department=org.hr, role=Membership.Role.MANAGER, is_primary=False)
+    elif change == "acting for purchasing's head":
+        DelegationFactory(delegator=org.purchasing_head, delegate=org.leader, starts_on=today, ends_on=today)
+    elif change == "member of a private team":
+        TeamMember.objects.create(team=team, user=org.leader, department=org.hq)
+    else:
+        secret = Document.objects.get(secrecy="secret")
+        DocumentReader.objects.create(document=secret, user=org.leader, passed_by=org.outsider)
+    after = client.get(ORG)  # no Refresh
+    assert after.context["figures_taken"] > before.context["figures_taken"]
+    tables = page_rows(after)
+    if change in ("manager of hr", "acting for purchasing's head"):
+        assert matrix_of(after) == {("Sales", "Purchasing"): 7, ("Human Resources", "Purchasing"): 1}
+    elif change == "member of a private team":
+        assert sorted(row[0] for row in tables["teams"]) == ["保密小组", "降本小组"]
+    else:
+        assert dict(row[:2] for row in tables["documents"])["Reviewing (核稿)"] == 1
+    assert page_rows(after) == {
+        table.key: table.rows[:50] for table in OrganisationReport(org.leader, None, *default_period()).all()
+    }
+
+
+def test_two_leaders_never_see_each_others_figures(client, org, figures):
+    hr_manager = UserFactory(username="leader2", can_sign_off=True)
+    MembershipFactory(user=hr_manager, department=org.hr, role=Membership.Role.MANAGER)
+    # Two leaders of no department: the same roles, still a snapshot each.
+    alone = [UserFactory(username=f"leader{n}", can_sign_off=True) for n in (3, 4)]
+    expected = {
+        org.leader: {("Sales", "Purchasing"): 7},
+        hr_manager: {("Human Resources", "Purchasing"): 1},
+        alone[0]: {},
+        alone[1]: {},
+    }
+    taken = {}
+    for turn in ("computed", "kept"):
+        for viewer, matrix in expected.items():
+            login(client, viewer)
+            page = client.get(ORG)
+            assert matrix_of(page) == matrix, (turn, viewer)
+            assert {(row[0], row[1]): int(row[2]) for row in csv_rows(client)} == matrix
+            if turn == "computed":
+                taken[viewer] = page.context["figures_taken"]
+            else:
+                assert page.context["figures_taken"] == taken[viewer]  # their own, kept
+    assert len({snapshots.scope_of(viewer).name for viewer in expected}) == len(expected)
+
+
+def test_a_leaders_export_of_the_default_view_is_their_snapshot(client, org, figures, support, monkeypatch):
+    login(client, org.leader)
+    shown = client.get(ORG)
+    make_task(org, support, "N1", state="in_progress", created=timezone.now(), assignee=org.assignee)
+    rendered = []
+    render = exports.render
+    monkeypatch.setattr("core.exports.render", lambda table, fmt: rendered.append(fmt) or render(table, fmt))
+    for _ in range(2):
+        assert [row[:4] for row in csv_rows(client)] == [
+            [str(value) for value in row[:4]] for row in page_rows(shown)["matrix"]
+        ]
+    assert rendered == ["csv"]  # made once from their snapshot's rows, then the kept file
+    assert csv_rows(client)[0][:3] == ["Sales", "Purchasing", "7"]  # N1 came after it
+    longer = str(timezone.localdate() - timedelta(days=DEFAULT_DAYS + 1))
+    assert csv_rows(client, {"start": longer})[0][:3] == ["Sales", "Purchasing", "8"]  # another filter: computed
+    # Refresh takes their own snapshot again; the page and the export then count N1.
+    refreshed = client.get(ORG, {"fresh": "1"})
+    assert matrix_of(refreshed)[("Sales", "Purchasing")] == 8
+    assert refreshed.context["figures_taken"] > shown.context["figures_taken"]
+    assert matrix_of(client.get(ORG))[("Sales", "Purchasing")] == 8
+    assert csv_rows(client)[0][:3] == ["Sales", "Purchasing", "8"]
+
+
+def test_a_leader_who_lost_the_right_gets_403_not_their_snapshot(client, org, figures):
+    login(client, org.leader)
+    assert client.get(ORG).status_code == 200
+    org.leader.can_sign_off = False
+    org.leader.save(update_fields=["can_sign_off"])
+    assert client.get(ORG).status_code == 403
+    assert client.get(ORG, {"fresh": "1"}).status_code == 403
+    assert client.get(f"{ORG}matrix.csv").status_code == 403
+    assert snapshots.scope_of(org.leader) is None
+
+
+def reading_requests(ctx) -> list[str]:
+    return [query["sql"] for query in ctx.captured_queries if "tasks_task" in query["sql"]]
+
+
+def test_a_leaders_second_view_is_their_snapshot_and_reads_no_request(client, org, everything):
+    login(client, org.leader)
+    with CaptureQueriesContext(connection) as first:
+        assert client.get(ORG).status_code == 200
+    with CaptureQueriesContext(connection) as second:
+        page = client.get(ORG)
+    assert page.context["figures_taken"] is not None
+    assert reading_requests(first)  # computing the report reads the requests' table...
+    assert reading_requests(second) == []  # ...the kept snapshot, nothing of it
+    # The session (SQLite: not cached), the user, the bell's count, the filter's departments; the
+    # fingerprint (snapshots.roles_of): the leader's roles, the departments' tree, whether they are
+    # the 机要 office and the one UNION of the rest. None of the report's.
+    assert len(second) <= 8 and len(second) < len(first)
+
+
+def test_the_job_retakes_the_recent_viewers_and_skips_those_gone(client, org, figures, support):
+    from reports.tasks import snapshot_organisation
+
+    gone = UserFactory(username="leader2", can_sign_off=True)
+    demoted = UserFactory(username="leader3", can_sign_off=True)
+    viewers = (org.leader, gone, demoted)
+    for viewer in viewers:
+        login(client, viewer)
+        assert client.get(ORG).status_code == 200
+    assert list(snapshots.recent_viewers()) == [viewer.pk for viewer in reversed(viewers)]  # the latest first
+    assert snapshots.recent_viewers()[org.leader.pk] == ["en"]
+    scopes = {viewer: snapshots.scope_of(viewer) for viewer in viewers}
+    taken = {viewer: snapshots.page(scopes[viewer]).taken for viewer in viewers}
+    gone.is_active = False
+    gone.save(update_fields=["is_active"])
+    demoted.can_sign_off = False
+    demoted.save(update_fields=["can_sign_off"])
+    make_task(org, support, "N1", state="in_progress", created=timezone.now(), assignee=org.assignee)
+    # The shared scope in every language, and the one viewer still allowed, in the language they used.
+    assert snapshot_organisation.apply().get() == len(settings.LANGUAGES) + 1
+    retaken = snapshots.page(scopes[org.leader])
+    assert retaken.taken > taken[org.leader] and kept_matrix(retaken)[("Sales", "Purchasing")] == 8
+    for viewer in (gone, demoted):
+        assert snapshots.page(scopes[viewer]).taken == taken[viewer]  # left to expire
+    with translation.override("zh-hans"):
+        assert snapshots.page(scopes[org.leader]) is None  # they never looked in Chinese
+    assert snapshot_organisation.apply(kwargs={"only_missing": True}).get() == 0
+
+
+def test_the_recent_viewers_are_the_last_weeks_and_a_bounded_few(org, monkeypatch):
+    monkeypatch.setattr(snapshots, "RECENT_VIEWERS", 2)
+    people = [UserFactory(username=f"leader{n}", can_sign_off=True) for n in range(3)]
+    start = timezone.now()
+    for n, person in enumerate(people):
+        with time_machine.travel(start + timedelta(days=n), tick=False):
+            snapshots.shown(snapshots.scope_of(person))
+    with time_machine.travel(start + timedelta(days=2, hours=1), tick=False):
+        assert list(snapshots.recent_viewers()) == [people[2].pk, people[1].pk]
+    with time_machine.travel(start + timedelta(days=8, hours=12), tick=False):
+        assert list(snapshots.recent_viewers()) == [people[2].pk]
