@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -186,12 +187,17 @@ def count_queries(client, params=None) -> int:
 
 
 def test_the_page_from_the_snapshot_runs_few_queries(client, org, everything):
+    # The conflicts section's content type as a running process has it cached after its first
+    # report (Django keeps it per process): else only the first count of the process reads it.
+    ContentType.objects.get_for_model(Conflict)
     login(client, org.admin)
     computing = count_queries(client)  # none kept yet: computed and kept
     from_snapshot = count_queries(client)
     # The user, the bell's count, the filter's departments; the admin's roles, whether they are the
     # 机要 office and whether a classified document of the period is theirs: none of the report's.
-    assert from_snapshot <= 6 and from_snapshot * 2 < computing
+    # Without Redis the session is read from the database too (collab_portal.sessions).
+    session = 0 if settings.REDIS_URL else 1
+    assert from_snapshot - session <= 6 and (from_snapshot - session) * 2 < computing - session
     assert count_queries(client, {"fresh": "1"}) == computing
 
 
@@ -199,11 +205,12 @@ def test_the_page_from_the_snapshot_runs_few_queries(client, org, everything):
     "fresh", ["", "0", "true", "yes", "2", "1 ", "１", "' OR 1=1 --", "💥", "1" * 5000, "%00", "\x00"]
 )
 def test_crafted_fresh_values_show_the_page(client, org, figures, fresh):
-    login(client, org.admin)
-    page = client.get(ORG, {"fresh": fresh})
-    assert page.status_code == 200 and page.context["figures_taken"] is not None
-    assert client.get(f"{ORG}?fresh=1&fresh=x").status_code == 200
-    assert client.get(f"{ORG}matrix.csv", {"fresh": fresh}).status_code == 200
+    for viewer in (org.admin, org.leader):  # the shared snapshot, and a leader's own
+        login(client, viewer)
+        page = client.get(ORG, {"fresh": fresh})
+        assert page.status_code == 200 and page.context["figures_taken"] is not None
+        assert client.get(f"{ORG}?fresh=1&fresh=x").status_code == 200
+        assert client.get(f"{ORG}matrix.csv", {"fresh": fresh}).status_code == 200
 
 
 def test_only_the_default_days_and_every_department_are_kept(org):
