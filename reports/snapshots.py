@@ -242,11 +242,6 @@ def shown(scope: Scope, *, fresh: bool = False) -> Snapshot:
     return (None if fresh else page(scope)) or take(scope)
 
 
-def table(scope: Scope, key: str) -> tuple[datetime, Table] | None:
-    """Every row of one section of the kept snapshot, for an export, or None."""
-    return cache.get(f"{_base(scope, default_days())}:table:{key}")
-
-
 def export(scope: Scope, key: str, fmt: str) -> bytes | None:
     """One section of the kept snapshot as a CSV or XLSX file, or None when none is kept.
 

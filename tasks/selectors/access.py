@@ -67,7 +67,7 @@ def visible_tasks_filter(user: User) -> Q:
     not_a_draft = ~Q(state=Task.State.DRAFT) | Q(requester_id=user.pk)
     if user.is_superuser:
         return not_a_draft
-    managed, others, people = _seen_through(user)
+    managed, others, people = seen_through(user)
     visible = reduce(or_, _people_parts(user, people))
     if managed:
         visible |= reduce(or_, _department_parts(managed))
@@ -90,7 +90,7 @@ def visible_task_ids(user: User, **bounds) -> QuerySet:
         return Task.objects.none().values("pk")
     if user.is_superuser:
         return Task.objects.filter(visible_tasks_filter(user), **bounds).values("pk").order_by()
-    managed, others, people = _seen_through(user)
+    managed, others, people = seen_through(user)
     parts = list(_people_parts(user, people))
     if managed:
         parts += _department_parts(managed)
@@ -112,16 +112,10 @@ def departments_seen_count(user: User) -> int:
 
 
 def seen_through(user: User) -> tuple[list[int], list[int], list[int]]:
-    """The roles visible_tasks_filter reads for someone who is not an admin: the departments whose
-    every request `user` sees, those whose ordinary ones they see, and the people whose requests
-    they see as involved. For whoever keeps figures computed under them (the organisation report's
-    snapshot per viewer) and must notice when they change."""
-    return _seen_through(user)
-
-
-def _seen_through(user: User) -> tuple[list[int], list[int], list[int]]:
     """The departments whose every request `user` sees, those whose ordinary ones they see, and
-    the people whose requests they see as involved (themselves and whom they act for today)."""
+    the people whose requests they see as involved (themselves and whom they act for today): the
+    roles visible_tasks_filter reads for someone who is not an admin, and what the organisation
+    report's snapshot per viewer keys on to notice when they change."""
     managed, ordinary = _departments_seen(user)
     return sorted(managed), sorted(ordinary - managed), approvers_for(user)
 
